@@ -1,0 +1,3 @@
+"""qualkit: qualitative interview analysis."""
+
+__version__ = "0.1.0"

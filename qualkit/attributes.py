@@ -1,0 +1,70 @@
+"""Participants' attributes: a CSV or XLSX sheet keyed by transcript id, joined onto transcripts."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from qualkit.errors import AttributesError
+from qualkit.transcript import Transcript
+
+
+def read_attributes(path: str | Path, id_column: str = "id") -> dict[str, dict[str, str]]:
+    """Read an attributes sheet (.csv, .tsv or .xlsx) into ``{transcript id: {attribute: value}}``."""
+    path = Path(path)
+    if not path.is_file():
+        raise AttributesError(f"{path}: attributes sheet not found")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            table = pd.read_excel(path, dtype=str, keep_default_na=False)
+        elif suffix in (".csv", ".tsv", ".txt"):
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python",
+                                encoding="utf-8-sig")
+        else:
+            raise AttributesError(f"{path}: unknown attributes sheet format {suffix!r} (use .csv, .tsv or .xlsx)")
+    except AttributesError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise AttributesError(f"{path}: attributes sheet is empty") from None
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise AttributesError(f"{path}: cannot read attributes sheet: {exc}") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    if id_column not in table.columns:
+        raise AttributesError(
+            f"{path}: no {id_column!r} column (columns: {', '.join(table.columns) or 'none'})"
+        )
+    rows: dict[str, dict[str, str]] = {}
+    for number, record in enumerate(table.to_dict(orient="records"), start=2):
+        key = str(record.pop(id_column)).strip()
+        if not key:
+            raise AttributesError(f"{path}, row {number}: empty {id_column!r}")
+        if key in rows:
+            raise AttributesError(f"{path}, row {number}: {id_column} {key!r} appears twice")
+        rows[key] = {k: str(v).strip() for k, v in record.items()}
+    return rows
+
+
+def join_attributes(
+    transcripts: Iterable[Transcript], sheet: dict[str, dict[str, str]], source: str = "attributes sheet"
+) -> list[Transcript]:
+    """Return the transcripts with their sheet rows merged in; warn about rows and transcripts without a match."""
+    transcripts = list(transcripts)
+    by_name = {Path(t.source).stem: t.id for t in transcripts}
+    joined = []
+    used = set()
+    for transcript in transcripts:
+        key = transcript.id if transcript.id in sheet else Path(transcript.source).stem
+        if key in sheet:
+            used.add(key)
+            joined.append(transcript.with_attributes(sheet[key]))
+        else:
+            warnings.warn(f"{source}: no row for transcript {transcript.id!r}", stacklevel=2)
+            joined.append(transcript)
+    for key in sheet:
+        if key not in used and key not in by_name:
+            warnings.warn(f"{source}: row {key!r} matches no transcript", stacklevel=2)
+    return joined

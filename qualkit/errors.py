@@ -1,0 +1,35 @@
+"""Errors raised by qualkit. Every message names the file, the place and the problem."""
+
+from __future__ import annotations
+
+
+class QualkitError(Exception):
+    """Base class for every error qualkit raises on bad input."""
+
+
+class TranscriptError(QualkitError):
+    """A transcript could not be read or has no usable speaker turns."""
+
+
+class AttributesError(QualkitError):
+    """A participants' attributes sheet is missing, malformed or does not fit the transcripts."""
+
+
+class CodebookError(QualkitError):
+    """A codebook is missing, malformed or refers to something that does not exist."""
+
+
+class PipelineError(QualkitError):
+    """The spaCy pipeline asked for cannot be built or lacks what a pattern needs."""
+
+
+class ExchangeError(QualkitError):
+    """A REFI-QDA project or codebook cannot be read or written."""
+
+
+class ReportError(QualkitError):
+    """A report cannot be rendered or written."""
+
+
+class CodingError(QualkitError):
+    """A human or imported coding cannot be read or located in its transcripts."""

@@ -1,0 +1,142 @@
+"""What every reader shares: decoding bytes, options, front matter and turning spans into a Transcript."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from qualkit.errors import TranscriptError
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript, Turn, role_for
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read transcripts: who the interviewer is, speaker aliases, and the known speakers.
+
+    ``aliases`` maps a label as written (case-insensitive) to the speaker's name, e.g.
+    ``{"Speaker 1": "Dan", "Particpant": "Participant"}``. When ``speakers`` is given, any other
+    label is an error (a typo in a label is then caught rather than read as a new speaker).
+    """
+
+    interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    speakers: tuple[str, ...] | None = None
+
+    def canonical(self, label: str) -> str:
+        """Return the speaker name for a label as written, after aliasing and trimming."""
+        label = " ".join(label.split())
+        folded = {k.casefold(): v for k, v in self.aliases.items()}
+        return folded.get(label.casefold(), label)
+
+
+@dataclass(frozen=True)
+class RawTurn:
+    """A turn as a reader found it: speaker label and the span of its speech in the stored text."""
+
+    speaker: str
+    start: int
+    end: int
+    line: int = 0
+    timestamp: str | None = None
+    end_timestamp: str | None = None
+
+
+def decode(raw: bytes, path: Path) -> str:
+    """Decode a text file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    Line endings are normalised to ``\\n``; offsets always refer to the returned text.
+    """
+    if not raw.strip():
+        raise TranscriptError(f"{path}: file is empty")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = raw.decode("utf-16")
+    elif b"\x00" in raw[:4096]:
+        raise TranscriptError(f"{path}: binary file, not a transcript (found NUL bytes)")
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+            warnings.warn(f"{path}: not UTF-8; read as Windows-1252", stacklevel=2)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+    """Return (front matter, body, lines before the body) for text that may open with a ``---`` block."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text, 0
+    try:
+        meta = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 2}" if mark else ""
+        raise TranscriptError(f"{path}{where}: malformed YAML front matter: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(meta, dict):
+        raise TranscriptError(f"{path}, line 2: front matter must be a mapping of fields, got {type(meta).__name__}")
+    return meta, text[match.end():], text.count("\n", 0, match.end())
+
+
+def _as_labels(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def build_transcript(
+    path: Path,
+    text: str,
+    raw_turns: Iterable[RawTurn],
+    options: ReadOptions,
+    *,
+    meta: Mapping[str, Any] | None = None,
+    fmt: str = "text",
+) -> Transcript:
+    """Assemble a Transcript from the spans a reader found, applying aliases, roles and front matter."""
+    meta = dict(meta or {})
+    interviewers = options.interviewer_labels + _as_labels(meta.pop("interviewer", None)) + _as_labels(
+        meta.pop("interviewers", None)
+    )
+    declared = _as_labels(meta.pop("speakers", None)) or options.speakers
+    known = {options.canonical(s).casefold() for s in declared} if declared else None
+    turns = []
+    for raw in raw_turns:
+        start, end = _trim(text, raw.start, raw.end)
+        if start >= end:
+            continue
+        speaker = options.canonical(raw.speaker)
+        if known is not None and speaker.casefold() not in known and speaker.casefold() not in {
+            i.casefold() for i in interviewers
+        }:
+            raise TranscriptError(
+                f"{path}, line {raw.line}: unknown speaker label {raw.speaker!r} "
+                f"(known: {', '.join(sorted(declared or ()))})"
+            )
+        turns.append(Turn(len(turns), speaker, role_for(speaker, interviewers), start, end,
+                          raw.timestamp, raw.end_timestamp))
+    if not turns:
+        raise TranscriptError(f"{path}: no speaker turns found (expected lines like 'Interviewer: ...')")
+    transcript_id = str(meta.pop("id", "") or path.stem)
+    attributes = {str(k): str(v) for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    first = turns[0].start
+    preamble_end = text.rfind("\n", 0, first) + 1 if "\n" in text[:first] else 0
+    return Transcript(transcript_id, text, tuple(turns), attributes, str(path), fmt, (0, preamble_end))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
