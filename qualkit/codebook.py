@@ -183,8 +183,16 @@ def parse_codebook(text: str, source: str = "<codebook>", sha256: str = "") -> C
     if data is None:
         raise CodebookError(f"{source}: codebook is empty")
     if not isinstance(data, dict):
-        raise CodebookError(f"{source}, line 1: expected a mapping with 'themes', got {type(data).__name__}")
+        raise CodebookError(f"{source}, line 1: expected a mapping with 'themes', got {_kind(data)}")
     return _Builder(source).build(data, sha256 or hashlib.sha256(text.encode()).hexdigest())
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
 
 
 class _Builder:
@@ -246,12 +254,15 @@ class _Builder:
             raise self.fail(getattr(node, "line", 0), where, "missing 'name'")
         return name, getattr(node, "line", 0)
 
-    def unique_id(self, node: dict[str, Any], path: tuple[str, ...], line: int, where: str) -> str:
+    def unique_id(self, node: dict[str, Any], path: tuple[str, ...], line: int, where: str, prefix: str = "") -> str:
         node_id = self.text(node, "id", where)
         if not node_id:
-            node_id = slugify(path[-1])
-            if node_id in self.ids:
-                node_id = slugify(PATH_SEPARATOR.join(path))
+            candidates = [prefix + slugify(path[-1]), prefix + slugify(PATH_SEPARATOR.join(path))]
+            node_id = next((c for c in candidates if c not in self.ids), "")
+            number = 2
+            while not node_id:
+                node_id = f"{candidates[1]}-{number}" if f"{candidates[1]}-{number}" not in self.ids else ""
+                number += 1
         if node_id in self.ids:
             raise self.fail(line, where, f"id '{node_id}' is already used at line {self.ids[node_id]}")
         self.ids[node_id] = line
@@ -268,7 +279,7 @@ class _Builder:
         path = parent + (name,)
         where = f"theme '{name}'"
         self.check_fields(node, THEME_FIELDS, where)
-        theme_id = self.unique_id(node, path, line, where)
+        theme_id = self.unique_id(node, path, line, where, prefix="theme-")
         self.themes.append(Theme(
             id=theme_id, name=name, path=path,
             description=self.text(node, "description", where) or self.text(node, "definition", where),

@@ -36,3 +36,15 @@ class CodedSegment:
     matches: tuple[Match, ...] = ()
     coder: str = "auto"
     unit: str = "sentence"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence (or turn) of a speaker: the span qualkit codes and suggests themes from."""
+
+    transcript: str
+    turn: int
+    speaker: str
+    start: int
+    end: int
+    text: str

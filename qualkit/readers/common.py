@@ -27,6 +27,9 @@ class ReadOptions:
     interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS
     aliases: Mapping[str, str] = field(default_factory=dict)
     speakers: tuple[str, ...] | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    """For utterance tables: the column holding each of ``transcript``, ``speaker``, ``text`` and
+    ``timestamp`` (any left out are detected from the header)."""
 
     def canonical(self, label: str) -> str:
         """Return the speaker name for a label as written, after aliasing and trimming."""
@@ -45,6 +48,8 @@ class RawTurn:
     line: int = 0
     timestamp: str | None = None
     end_timestamp: str | None = None
+    head: int | None = None
+    """Where the turn's label starts (the preamble ends there); defaults to the start of its line."""
 
 
 def decode(raw: bytes, path: Path) -> str:
@@ -110,11 +115,14 @@ def build_transcript(
     )
     declared = _as_labels(meta.pop("speakers", None)) or options.speakers
     known = {options.canonical(s).casefold() for s in declared} if declared else None
-    turns = []
+    turns: list[Turn] = []
+    first_head: int | None = None
     for raw in raw_turns:
         start, end = _trim(text, raw.start, raw.end)
         if start >= end:
             continue
+        if not turns and raw.head is not None:
+            first_head = raw.head
         speaker = options.canonical(raw.speaker)
         if known is not None and speaker.casefold() not in known and speaker.casefold() not in {
             i.casefold() for i in interviewers
@@ -130,7 +138,10 @@ def build_transcript(
     transcript_id = str(meta.pop("id", "") or path.stem)
     attributes = {str(k): str(v) for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None}
     first = turns[0].start
-    preamble_end = text.rfind("\n", 0, first) + 1 if "\n" in text[:first] else 0
+    if first_head is not None:
+        preamble_end = first_head
+    else:
+        preamble_end = text.rfind("\n", 0, first) + 1 if "\n" in text[:first] else 0
     return Transcript(transcript_id, text, tuple(turns), attributes, str(path), fmt, (0, preamble_end))
 
 

@@ -1,0 +1,9 @@
+"""The ``qualkit`` command line: thin click commands over the library; click is imported only here.
+
+Each command lives in its own module and registers itself on ``main``.
+"""
+
+from qualkit.cli import run  # noqa: F401  (registers the command)
+from qualkit.cli.common import main
+
+__all__ = ["main"]

@@ -1,0 +1,86 @@
+"""What the commands share: the click group, error translation, progress bars and the study options."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Iterable, Iterator, TypeVar
+
+import click
+
+from qualkit import __version__
+from qualkit.errors import QualkitError
+from qualkit.study import SAMPLE_ATTRIBUTES, SAMPLE_CODEBOOK, SAMPLE_TRANSCRIPTS, StudySettings
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
+
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turn library errors into one clear message and exit code 1; show library warnings on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except QualkitError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            for warning in caught:
+                click.echo(f"warning: {warning.message}", err=True)
+
+
+def progress(items: list[T], label: str) -> Iterable[T]:
+    """Show a progress bar on a terminal; stay quiet when stderr is piped."""
+    if not sys.stderr.isatty():
+        return items
+    return _bar(items, label)
+
+
+def _bar(items: list[T], label: str) -> Iterator[T]:
+    with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield from bar
+
+
+def study_options(func: Any) -> Any:
+    """The options that choose a study (shared by run, export, ...)."""
+    options = [
+        click.option("--transcripts", "-t", multiple=True, default=[SAMPLE_TRANSCRIPTS], show_default=True,
+                     type=click.Path(), help="Transcript files or folders (repeat for several)."),
+        click.option("--attributes", "-a", default=SAMPLE_ATTRIBUTES, show_default=True, type=click.Path(),
+                     help="Participants' attributes sheet (.csv/.xlsx) with an 'id' column; '' for none."),
+        click.option("--codebook", "-c", default=SAMPLE_CODEBOOK, show_default=True, type=click.Path(),
+                     help="Codebook YAML file."),
+        click.option("--model", default=None, help="Installed spaCy pipeline to use (default: blank English with lookup lemmas)."),
+        click.option("--unit", type=click.Choice(["sentence", "turn"]), default="sentence", show_default=True,
+                     help="The span a pattern hit codes."),
+        click.option("--group-by", default="group", show_default=True, help="Attribute to compare groups by."),
+        click.option("--interviewer", multiple=True,
+                     help=f"Interviewer speaker label (repeatable; default: {', '.join(DEFAULT_INTERVIEWER_LABELS)})."),
+        click.option("--themes", "n_themes", default=6, show_default=True, type=click.IntRange(1, 50),
+                     help="Number of themes to suggest."),
+        click.option("--seed", default=0, show_default=True, type=int, help="Random seed for theme suggestion."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def settings_from(opts: dict[str, Any]) -> StudySettings:
+    """Build StudySettings from the study options."""
+    return StudySettings(
+        transcripts=tuple(opts["transcripts"]), attributes=opts["attributes"] or None, codebook=opts["codebook"],
+        model=opts["model"], unit=opts["unit"], group_by=opts["group_by"],
+        interviewer_labels=tuple(opts["interviewer"]) or DEFAULT_INTERVIEWER_LABELS,
+        n_themes=opts["n_themes"], seed=opts["seed"],
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qualkit")
+def main() -> None:
+    """qualkit: qualitative interview analysis. Ingest transcripts, apply a codebook, suggest themes,
+    compare groups and write a report."""

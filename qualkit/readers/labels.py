@@ -1,0 +1,33 @@
+"""The speaker labels transcripts open their turns with, as regular expressions."""
+
+from __future__ import annotations
+
+import re
+
+TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
+_WORD = r"(?:[A-Z][\w.'’-]*|\d+)"
+_MORE = rf"(?:[ \t]+(?:[A-Z0-9][\w.'’-]*|\((?!{TIME}\))[^()\n]{{1,30}}\)|&|and|de|van|von)){{0,3}}"
+LABEL = _WORD + _MORE
+# A turn opens a line: optional [timestamp], a label of one to four capitalised words or an id
+# (P07, HT01, Speaker 1, Dr Jones, Felix (Geth)), an optional (timestamp), then a colon; or, after a
+# (timestamp), a dash: ``Speaker 1 (00:00:29) - text``.
+TURN = re.compile(
+    rf"""^[ \t]*(?:\[(?P<ts>{TIME})\][ \t]*)?
+    (?P<label>{LABEL})
+    [ \t]*(?:\((?P<ts2>{TIME})\))?
+    (?:[ \t]*:(?:[ \t]+|$)|(?(ts2)[ \t]+[-–—](?:[ \t]+|$)|(?!)))""",
+    re.VERBOSE | re.MULTILINE,
+)
+# Otter: ``Name  0:00`` alone on a line, the paragraph on the lines after it.
+OTTER = re.compile(rf"^[ \t]*(?P<label>{LABEL})[ \t]+(?P<ts>{TIME})[ \t]*$\n?", re.MULTILINE)
+# Zoom desktop saved captions: ``[Speaker] 19:00:25`` alone on a line, the words on the next.
+CAPTION = re.compile(r"^[ \t]*\[(?P<label>[^\]\n]{1,80})\][ \t]+(?P<ts>\d{1,2}:\d{2}:\d{2})[ \t]*$\n?", re.MULTILINE)
+NOT_LABELS = {"note", "notes", "http", "https", "re", "ps", "nb", "eg", "ie"}
+
+
+def label_of(line: str) -> tuple[str, str, str | None] | None:
+    """Return (label, rest of the line, timestamp) when a line opens with ``Label:``; else None."""
+    match = TURN.match(line)
+    if not match or match.group("label").casefold().rstrip(".") in NOT_LABELS:
+        return None
+    return match.group("label"), line[match.end():], match.group("ts") or match.group("ts2")

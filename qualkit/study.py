@@ -1,0 +1,113 @@
+"""The main job as one library call: read a study, code it, suggest themes, compare groups."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+import pandas as pd
+
+from qualkit import __version__
+from qualkit.attributes import join_attributes, read_attributes
+from qualkit.codebook import Codebook, load_codebook
+from qualkit.coding import Coder, build_pipeline, pipeline_info
+from qualkit.compare import codes_by_group
+from qualkit.readers import ReadOptions, read_transcripts, transcript_files
+from qualkit.segments import CodedSegment, Unit
+from qualkit.themes import SuggestedTheme, suggest_themes, uncoded_units
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
+
+SAMPLE_TRANSCRIPTS = "transcripts_sample"
+SAMPLE_ATTRIBUTES = "transcripts_sample/participants.csv"
+SAMPLE_CODEBOOK = "codebooks/sample.yaml"
+
+T = TypeVar("T")
+Progress = Callable[[list[Transcript]], Iterable[Transcript]]
+
+
+@dataclass(frozen=True)
+class StudySettings:
+    """Everything that decides a run's result; recorded in the report's methods trail."""
+
+    transcripts: tuple[str, ...] = (SAMPLE_TRANSCRIPTS,)
+    attributes: str | None = SAMPLE_ATTRIBUTES
+    codebook: str = SAMPLE_CODEBOOK
+    model: str | None = None
+    unit: str = "sentence"
+    group_by: str = "group"
+    interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS
+    n_themes: int = 6
+    theme_mode: str = "residual"
+    seed: int = 0
+    quotes_per_code: int = 3
+
+
+@dataclass
+class StudyResult:
+    """What a run found: the study's records, coded segments, suggested themes and comparisons."""
+
+    settings: StudySettings
+    transcripts: list[Transcript]
+    codebook: Codebook
+    segments: list[CodedSegment]
+    units: list[Unit]
+    themes: list[SuggestedTheme]
+    comparison: pd.DataFrame
+    pipeline: dict[str, str]
+    created: str
+    warnings: list[str] = field(default_factory=list)
+
+    def methods(self) -> dict[str, Any]:
+        """Return the methods trail: versions, pipeline, codebook file and hash, settings, date."""
+        return {
+            "qualkit_version": __version__,
+            **self.pipeline,
+            "codebook_file": self.codebook.source,
+            "codebook_name": self.codebook.name,
+            "codebook_version": self.codebook.version,
+            "codebook_sha256": self.codebook.sha256,
+            "created": self.created,
+            "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self.settings).items()},
+        }
+
+
+def load_study(settings: StudySettings) -> tuple[list[Transcript], Codebook, list[str]]:
+    """Read the transcripts (with attributes joined) and the codebook; return them and any warnings."""
+    codebook = load_codebook(settings.codebook)
+    options = ReadOptions(interviewer_labels=settings.interviewer_labels)
+    skip = {Path(settings.attributes).resolve()} if settings.attributes else set()
+    files = [f for f in transcript_files(settings.transcripts) if f.resolve() not in skip]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        transcripts = read_transcripts(files, options)
+        if settings.attributes:
+            transcripts = join_attributes(transcripts, read_attributes(settings.attributes), settings.attributes)
+    return transcripts, codebook, [str(w.message) for w in caught]
+
+
+def run_study(settings: StudySettings = StudySettings(), progress: Progress | None = None) -> StudyResult:
+    """Run the main job: read, code, suggest themes and compare groups. Writes nothing."""
+    transcripts, codebook, notes = load_study(settings)
+    nlp = build_pipeline(settings.model)
+    coder = Coder(codebook, nlp, unit=settings.unit)
+    units: list[Unit] = []
+    segments: list[CodedSegment] = []
+    for transcript in (progress or _identity)(transcripts):
+        segments.extend(coder.code([transcript], units))
+    pool = uncoded_units(units, segments) if settings.theme_mode == "residual" else units
+    themes: list[SuggestedTheme] = []
+    if len(pool) >= settings.n_themes * 5:
+        themes, _ = suggest_themes(pool, n_themes=settings.n_themes, random_state=settings.seed)
+    else:
+        notes.append(f"too few uncoded units ({len(pool)}) to suggest {settings.n_themes} themes")
+    comparison = codes_by_group(segments, transcripts, codebook, settings.group_by)
+    created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return StudyResult(settings, transcripts, codebook, segments, units, themes, comparison,
+                       pipeline_info(nlp), created, notes)
+
+
+def _identity(items: list[T]) -> Iterator[T]:
+    return iter(items)
