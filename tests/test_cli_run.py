@@ -1,0 +1,107 @@
+"""`qualkit run` through click's CliRunner: success, and one exact message per kind of bad input."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualkit.cli import main
+from tests.conftest import STUDY
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str):
+    return runner.invoke(main, ["run", *args], catch_exceptions=False)
+
+
+def test_run_writes_report_and_segments(runner, study_args, tmp_path):
+    out = tmp_path / "out"
+    result = run(runner, *study_args, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Coded 3 transcripts: 7 segments" in result.output
+    assert {p.name for p in out.iterdir()} >= {"report.html", "report.md", "coded_segments.csv"}
+    rows = list(csv.DictReader((out / "coded_segments.csv").open(encoding="utf-8")))
+    assert [(r["transcript"], r["code_id"], r["matched"]) for r in rows] == [
+        ("A01", "isolation", "felt isolated | on my own"),
+        ("A01", "targets", "targets"),
+        ("A01", "targets", "targets"),
+        ("A01", "paperwork", "paperwork"),
+        ("B01", "isolation", "feeling isolated"),
+        ("B01", "paperwork", "filled in forms"),
+        ("B01", "targets", "Tick boxes"),
+    ]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<mark>felt isolated</mark>" in html
+    assert "A01, worker, North" in html
+    assert "Have you ever felt isolated?" not in html  # interviewer speech is never quoted
+
+
+def copy_study(tmp_path: Path) -> Path:
+    target = tmp_path / "study"
+    shutil.copytree(STUDY, target)
+    return target
+
+
+def bad_input_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
+    study = copy_study(tmp_path)
+    t, a, c = str(study / "transcripts"), str(study / "participants.csv"), str(study / "codebook.yaml")
+    (study / "bad.yaml").write_text("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: {x: 1\n")
+    (study / "unknown.yaml").write_text("themes:\n  - name: A\n    codes:\n      - name: B\n        code_ref: x\n")
+    (study / "noid.csv").write_text("participant,group\nA01,worker\n")
+    turnless = study / "turnless"
+    turnless.mkdir()
+    (turnless / "Z01.txt").write_text("Just some notes without any speaker labels at all.\n")
+    empty = study / "empty"
+    empty.mkdir()
+    (empty / "E01.txt").write_text("  \n")
+    return [
+        (["-t", t, "-a", a, "-c", str(study / "missing.yaml")], f"Error: {study / 'missing.yaml'}: codebook file not found"),
+        (["-t", str(study / "nowhere"), "-a", a, "-c", c], f"Error: {study / 'nowhere'}: transcript file not found"),
+        (["-t", t, "-a", str(study / "none.csv"), "-c", c], f"Error: {study / 'none.csv'}: attributes sheet not found"),
+        (["-t", t, "-a", a, "-c", str(study / "bad.yaml")],
+         f"Error: {study / 'bad.yaml'}, line 6, column 1: malformed YAML: expected ',' or '}}', but got '<stream end>'"),
+        (["-t", t, "-a", a, "-c", str(study / "unknown.yaml")],
+         f"Error: {study / 'unknown.yaml'}, line 5, code 'B': unknown field 'code_ref'"),
+        (["-t", str(turnless), "-a", a, "-c", c],
+         f"Error: {turnless / 'Z01.txt'}: no speaker turns found (expected lines like 'Interviewer: ...')"),
+        (["-t", str(empty), "-a", a, "-c", c], f"Error: {empty / 'E01.txt'}: file is empty"),
+        (["-t", t, "-a", str(study / "noid.csv"), "-c", c],
+         f"Error: {study / 'noid.csv'}: no 'id' column (columns: participant, group)"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_bad_input_gives_one_clear_line_and_writes_nothing(runner, tmp_path, case):
+    args, message = bad_input_cases(tmp_path)[case]
+    out = tmp_path / "out"
+    result = run(runner, *args, "--themes", "1", "--out", str(out))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == message
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".qualkit-")]
+
+
+def test_unknown_speaker_label_is_reported_with_its_line(runner, tmp_path):
+    study = copy_study(tmp_path)
+    (study / "transcripts" / "A01.txt").write_text(
+        "---\nspeakers: [Interviewer, A01]\n---\nInterviewer: Hello.\nA01: Hi.\nA1: Typo label.\n")
+    result = run(runner, "-t", str(study / "transcripts"), "-a", str(study / "participants.csv"),
+                 "-c", str(study / "codebook.yaml"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: {study / 'transcripts' / 'A01.txt'}, line 6: unknown speaker label 'A1' (known: A01, Interviewer)")
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert command.help, f"command {name} has no help text"
+        assert f"qualkit {name}" in readme, f"command {name} is not in the README"

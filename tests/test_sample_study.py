@@ -1,0 +1,76 @@
+"""The bundled sample study, end to end: every quote is the transcript at its offsets."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+from qualkit.report import write_report
+from qualkit.study import StudySettings, run_study
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # the defaults are the bundled sample, relative to the project folder
+    try:
+        result = run_study(StudySettings())
+    finally:
+        os.chdir(cwd)
+    out = tmp_path_factory.mktemp("sample") / "reports"
+    write_report(result, out)
+    return result, out
+
+
+def test_sample_has_at_least_15_interviews_in_three_groups(sample_run):
+    result, _ = sample_run
+    assert len(result.transcripts) >= 15
+    groups = {t.attributes["group"] for t in result.transcripts}
+    assert groups == {"health trainer", "link worker", "service user"}
+    for transcript in result.transcripts:
+        words = len(transcript.text.split())
+        assert 800 <= words <= 2200, (transcript.id, words)
+
+
+def test_every_segment_in_the_csv_is_verbatim_at_its_offsets(sample_run):
+    result, out = sample_run
+    texts = {t.id: t.text for t in result.transcripts}
+    rows = list(csv.DictReader((out / "coded_segments.csv").open(encoding="utf-8")))
+    assert len(rows) == len(result.segments) > 50
+    for row in rows:
+        assert texts[row["transcript"]][int(row["start"]):int(row["end"])] == row["text"]
+        assert row["role"] == "participant"
+
+
+def test_every_matched_code_is_quoted_in_the_report(sample_run):
+    result, out = sample_run
+    html = (out / "report.md").read_text(encoding="utf-8")
+    matched = {s.code_id for s in result.segments}
+    assert len(matched) >= 12
+    for code in result.codebook.codes:
+        if code.id in matched:
+            assert f"### {code.path_label}" in html
+
+
+def test_interviewer_speech_is_never_quoted(sample_run):
+    result, _ = sample_run
+    interviewer_spans = {(t.id, turn.start, turn.end) for t in result.transcripts for turn in t.turns
+                         if turn.role == "interviewer"}
+    for segment in result.segments:
+        for transcript_id, start, end in interviewer_spans:
+            if transcript_id == segment.transcript:
+                assert segment.end <= start or segment.start >= end
+
+
+def test_theme_suggestion_finds_themes_in_what_the_codebook_missed(sample_run):
+    result, _ = sample_run
+    assert len(result.themes) == 6
+    coded = {(s.transcript, s.start, s.end) for s in result.segments}
+    for theme in result.themes:
+        assert theme.quotes
+        for quote in theme.quotes:
+            assert (quote.transcript, quote.start, quote.end) not in coded
