@@ -151,3 +151,47 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def load_aliases(path: str | Path) -> dict[str, str]:
+    """Read a study's speaker alias map: YAML ``label: name`` or a two-column CSV ``label,name``.
+
+    Returns ``{label as written: speaker name}``, e.g. ``{"Speaker 1": "Dan", "Particpant": "Participant"}``.
+    """
+    import csv
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise TranscriptError(f"{path}: alias file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TranscriptError(f"{path}: cannot read alias file: {exc}") from None
+    aliases: dict[str, str] = {}
+    if path.suffix.lower() in (".csv", ".tsv"):
+        rows = list(csv.reader(text.splitlines(), delimiter="\t" if path.suffix.lower() == ".tsv" else ","))
+        if rows and [c.strip().casefold() for c in rows[0][:2]] in (["label", "name"], ["alias", "name"],
+                                                                     ["label", "speaker"], ["from", "to"]):
+            rows = rows[1:]
+        for number, row in enumerate(rows, start=1):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) < 2 or not row[0].strip() or not row[1].strip():
+                raise TranscriptError(f"{path}, line {number}: expected 'label,name', got {','.join(row)!r}")
+            aliases[row[0].strip()] = row[1].strip()
+        return aliases
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise TranscriptError(f"{path}{where}: malformed YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise TranscriptError(f"{path}: alias file must map labels to names (label: name), got {type(data).__name__}")
+    for label, name in data.items():
+        if not isinstance(name, (str, int)) or not str(name).strip():
+            raise TranscriptError(f"{path}: alias {label!r} must map to a name, got {name!r}")
+        aliases[str(label).strip()] = str(name).strip()
+    return aliases

@@ -22,7 +22,8 @@ from qualkit.readers.labels import TIME
 from qualkit.readers.layout import Paragraph, assemble, paragraphs_to_segments
 from qualkit.transcript import Transcript
 
-TEAMS_CUE = re.compile(rf"^\s*(?P<start>{TIME})\s*-->\s*(?P<end>{TIME})\s*\n(?P<speaker>[^\n]+)\n(?P<text>.*)\Z", re.DOTALL)
+TEAMS_TIME = r"\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?"
+TEAMS_CUE = re.compile(rf"^\s*(?P<start>{TEAMS_TIME})\s*-->\s*(?P<end>{TEAMS_TIME})\s*\n(?P<speaker>[^\n]+)\n(?P<text>.*)\Z", re.DOTALL)
 BOLD_LABEL = re.compile(r"^\s*(?P<label>[^\s:][^:\n]{0,60}?)\s*:?\s*$")
 TIME_CELL = re.compile(rf"^\s*\[?{TIME}\]?\s*$")
 

@@ -16,10 +16,12 @@ from pathlib import Path
 
 from qualkit.errors import TranscriptError
 from qualkit.readers.common import ReadOptions
+from qualkit.readers.labels import label_of
 from qualkit.readers.layout import Paragraph, assemble, paragraphs_to_segments
 from qualkit.transcript import Transcript
 
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE)
+COLLECTION_HEADER = re.compile(r"^(?:coded segments|retrieved segments|document name\s+code\b)", re.IGNORECASE)
 LINE_NUMBER = re.compile(r"^\d{1,4}(?:\s+|$)")
 
 
@@ -47,8 +49,24 @@ def strip_furniture(pages: list[list[str]]) -> list[str]:
     edges: Counter[str] = Counter()
     for page in pages:
         edges.update({line for line in page[:2] + page[-2:]})
-    repeated = {line for line, count in edges.items() if len(pages) >= 3 and count >= 0.6 * len(pages)}
-    lines = [line for page in pages for line in page if line not in repeated and not PAGE_NUMBER.match(line)]
+    repeated = {line for line, count in edges.items()
+                if len(pages) >= 3 and count >= 0.6 * len(pages) and label_of(line) is None}
+    kept = [[line for line in page if line not in repeated and not PAGE_NUMBER.match(line)] for page in pages]
+    lines: list[str] = []
+    for page in kept:
+        # A line printed at the foot of one page and again at the head of the next is read once.
+        for size in (3, 2, 1):
+            if len(page) >= size and lines[-size:] == page[:size] and any(len(x.split()) >= 4 for x in page[:size]):
+                page = page[size:]
+                break
+        lines.extend(page)
+    joined: list[str] = []
+    for line in lines:
+        if joined and re.search(r"\w-$", joined[-1]) and line[:1].islower():
+            joined[-1] += line  # a word hyphenated across lines: ``two-`` / ``way``
+        else:
+            joined.append(line)
+    lines = joined
     numbered = sum(1 for line in lines if LINE_NUMBER.match(line))
     if lines and numbered >= 0.6 * len(lines):
         lines = [LINE_NUMBER.sub("", line, count=1) for line in lines]
@@ -63,6 +81,8 @@ def read_pdf(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
         raise TranscriptError(f"{path}: PDF has no extractable text (a scanned image? run OCR on it first)")
     if sum(len(line.split()) <= 1 for line in lines) > 0.6 * len(lines):
         raise TranscriptError(f"{path}: PDF text comes out one word per line; not a transcript qualkit can read")
+    if any(COLLECTION_HEADER.match(line) for line in lines[:5]):
+        raise TranscriptError(f"{path}: a table of coded segments, not a transcript")
     paragraphs = [Paragraph(line, line=number) for number, line in enumerate(lines, start=1)]
     segments, preamble = paragraphs_to_segments(paragraphs)
     return assemble(path, segments, options, fmt="pdf", preamble=preamble, merge=False)

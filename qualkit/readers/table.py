@@ -1,0 +1,123 @@
+"""Utterance tables (``.csv``, ``.tsv``, ``.xlsx``): one utterance per row, possibly many transcripts per file.
+
+The columns holding the transcript id, the speaker, the words and (optionally) a timestamp are named in
+``ReadOptions.columns`` or detected from the header. An empty speaker cell continues the speaker before
+it; ``DB:`` is read as ``DB``; HTML entities in the text are decoded; a note in the timestamp column
+is not taken for a time (a warning says how many rows hold one).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from qualkit.errors import TranscriptError
+from qualkit.readers.common import ReadOptions, decode
+from qualkit.readers.labels import TIME
+from qualkit.readers.layout import Segment, assemble
+from qualkit.transcript import Transcript
+
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "transcript": ("transcript", "transcriptid", "interview", "interviewid", "document", "documentname", "doc",
+                   "file", "filename", "source", "session", "case", "caseid"),
+    "speaker": ("speaker", "speakername", "name", "who", "person", "participant", "role"),
+    "text": ("text", "utterance", "speech", "content", "words", "dialogue", "dialog", "line", "message", "quote",
+             "segment", "transcripttext"),
+    "timestamp": ("timestamp", "time", "start", "starttime", "begin", "timecode", "tc"),
+}
+IS_TIME = re.compile(rf"^\s*\[?{TIME}\]?\s*(?:-->?\s*{TIME}\s*)?$")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.casefold())
+
+
+def choose_columns(path: Path, header: list[str], options: ReadOptions) -> dict[str, str | None]:
+    """Return the column to use for each role, from the options or detected from the header."""
+    by_key = {_key(c): c for c in header}
+    chosen: dict[str, str | None] = {}
+    for role, names in CANDIDATES.items():
+        named = options.columns.get(role)
+        if named is not None:
+            if named not in header and _key(named) not in by_key:
+                raise TranscriptError(f"{path}: no {role} column {named!r} (columns: {', '.join(header)})")
+            chosen[role] = named if named in header else by_key[_key(named)]
+            continue
+        chosen[role] = next((by_key[n] for n in names if n in by_key and by_key[n] not in chosen.values()), None)
+    for role in ("speaker", "text"):
+        if chosen[role] is None:
+            raise TranscriptError(
+                f"{path}: cannot tell which column holds the {role} (columns: {', '.join(header)}); "
+                f"name it in the read options' columns, e.g. {{'{role}': '...'}}"
+            )
+    return chosen
+
+
+def read_frame(path: Path, raw: bytes, fmt: str) -> pd.DataFrame:
+    """Read the sheet as strings."""
+    try:
+        if fmt == "xlsx":
+            frame = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_csv(io.StringIO(decode(raw, path)), dtype=str, keep_default_na=False,
+                                sep="\t" if path.suffix.lower() == ".tsv" else None, engine="python")
+    except pd.errors.EmptyDataError:
+        raise TranscriptError(f"{path}: table is empty") from None
+    except TranscriptError:
+        raise
+    except Exception as exc:  # pandas, openpyxl and csv raise many kinds for a damaged sheet
+        raise TranscriptError(f"{path}: cannot read table: {exc}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def read_table_many(path: Path, raw: bytes, options: ReadOptions, fmt: str = "csv") -> list[Transcript]:
+    """Read every transcript in an utterance table, in order of first appearance."""
+    frame = read_frame(path, raw, fmt)
+    columns = choose_columns(path, list(frame.columns), options)
+    groups: dict[str, list[Segment]] = {}
+    notes: list[str] = []
+    for number, row in enumerate(frame.to_dict(orient="records"), start=2):
+        text = html.unescape(str(row[columns["text"]] or ""))
+        speaker = html.unescape(str(row[columns["speaker"]] or "")).strip().rstrip(":").strip()
+        tid = str(row[columns["transcript"]]).strip() if columns["transcript"] else path.stem
+        if columns["transcript"] and not tid:
+            raise TranscriptError(f"{path}, row {number}: empty {columns['transcript']!r}")
+        stamp = str(row[columns["timestamp"]]).strip() if columns["timestamp"] else ""
+        if stamp and not IS_TIME.match(stamp):
+            notes.append(f"row {number} {stamp!r}")
+            stamp = ""
+        if not text.strip() and not speaker:
+            continue
+        groups.setdefault(tid, []).append(Segment(speaker or None, text, stamp.strip("[] ") or None, line=number))
+    if notes:
+        warnings.warn(f"{path}: the timestamp column holds notes, not times, in {len(notes)} row(s) "
+                      f"(first: {notes[0]}); those are not kept", stacklevel=2)
+    if not groups:
+        raise TranscriptError(f"{path}: table has no utterance rows")
+    return [assemble(path, segments, options, fmt=fmt, meta={"id": tid}, merge=False)
+            for tid, segments in groups.items()]
+
+
+def one(path: Path, transcripts: list[Transcript]) -> Transcript:
+    """Return the only transcript of a file, or raise if it holds several."""
+    if len(transcripts) != 1:
+        ids = ", ".join(t.id for t in transcripts[:5])
+        raise TranscriptError(f"{path}: holds {len(transcripts)} transcripts ({ids}{', ...' if len(transcripts) > 5 else ''}); "
+                              "read it with read_transcripts")
+    return transcripts[0]
+
+
+def read_csv(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
+    """Read a CSV utterance table that holds one transcript."""
+    return one(path, read_table_many(path, raw, options, "csv"))
+
+
+def read_xlsx(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
+    """Read an XLSX utterance table that holds one transcript."""
+    return one(path, read_table_many(path, raw, options, "xlsx"))
