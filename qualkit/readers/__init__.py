@@ -93,8 +93,10 @@ def detect_format(path: Path, raw: bytes) -> str:
     if sniffed == "binary":
         raise TranscriptError(f"{path}: binary file, not a transcript")
     if sniffed == "zip":
-        raise TranscriptError(f"{path}: a zip archive that is not a Word, OpenDocument or Excel file"
-                              + (" (corrupt .docx?)" if by_extension == "docx" else ""))
+        if by_extension in BINARY_FORMATS:
+            raise TranscriptError(f"{path}: corrupt {path.suffix} file (a damaged zip archive or one without "
+                                  f"the {by_extension} parts)")
+        raise TranscriptError(f"{path}: a zip archive, not a transcript (nor a Word, OpenDocument or Excel file)")
     if sniffed != by_extension and sniffed in FORMAT_READERS:
         warnings.warn(f"{path}: content is {sniffed}, not {by_extension} as the extension says; read as {sniffed}",
                       stacklevel=3)

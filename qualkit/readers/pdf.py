@@ -52,6 +52,9 @@ def strip_furniture(pages: list[list[str]]) -> list[str]:
     repeated = {line for line, count in edges.items()
                 if len(pages) >= 3 and count >= 0.6 * len(pages) and label_of(line) is None}
     kept = [[line for line in page if line not in repeated and not PAGE_NUMBER.match(line)] for page in pages]
+    every = [line for page in kept for line in page]
+    if every and sum(1 for line in every if LINE_NUMBER.match(line)) >= 0.6 * len(every):
+        kept = [[stripped for line in page if (stripped := LINE_NUMBER.sub("", line, count=1))] for page in kept]
     lines: list[str] = []
     for page in kept:
         # A line printed at the foot of one page and again at the head of the next is read once.
@@ -59,18 +62,11 @@ def strip_furniture(pages: list[list[str]]) -> list[str]:
             if len(page) >= size and lines[-size:] == page[:size] and any(len(x.split()) >= 4 for x in page[:size]):
                 page = page[size:]
                 break
-        lines.extend(page)
-    joined: list[str] = []
-    for line in lines:
-        if joined and re.search(r"\w-$", joined[-1]) and line[:1].islower():
-            joined[-1] += line  # a word hyphenated across lines: ``two-`` / ``way``
-        else:
-            joined.append(line)
-    lines = joined
-    numbered = sum(1 for line in lines if LINE_NUMBER.match(line))
-    if lines and numbered >= 0.6 * len(lines):
-        lines = [LINE_NUMBER.sub("", line, count=1) for line in lines]
-        lines = [line for line in lines if line]
+        for line in page:
+            if lines and re.search(r"\w-$", lines[-1]) and line[:1].islower():
+                lines[-1] += line  # a word hyphenated across lines: ``two-`` / ``way``
+            else:
+                lines.append(line)
     return lines
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import webvtt
-from webvtt.errors import MalformedFileError
+from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from qualkit.errors import TranscriptError
 from qualkit.readers.common import ReadOptions, decode
@@ -78,10 +78,8 @@ def cue_segments(captions: list[Any], path: Path) -> list[Segment]:
 
 def _parse(path: Path, text: str, kind: str) -> list[Any]:
     try:
-        if kind == "srt":
-            return list(webvtt.from_srt(io.StringIO(text)).captions)  # type: ignore[arg-type]
-        return list(webvtt.from_buffer(io.StringIO(text)).captions)
-    except MalformedFileError as exc:
+        return list(webvtt.from_buffer(io.StringIO(text), format=kind).captions)
+    except (MalformedFileError, MalformedCaptionError) as exc:
         raise TranscriptError(f"{path}: not a valid {'SubRip' if kind == 'srt' else 'WebVTT'} file: {exc}") from None
     except (ValueError, IndexError, AttributeError, TypeError) as exc:
         raise TranscriptError(f"{path}: cannot parse captions: {exc}") from None

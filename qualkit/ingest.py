@@ -1,0 +1,180 @@
+"""The library side of ``qualkit ingest``: read transcripts, summarise each file, write the turns table.
+
+:func:`ingest` reads files and folders and returns an :class:`IngestReport` with, per file, the format
+detected, the speakers with their turn and word counts, and the warnings raised while reading it (so a
+researcher can spot a mis-parse before coding). :func:`write_turns` writes every turn as a table.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from qualkit.errors import ReportError, TranscriptError
+from qualkit.readers import ReadOptions, read_many, transcript_files
+from qualkit.transcript import Transcript
+
+TURN_COLUMNS = ["transcript", "turn", "speaker", "role", "start", "end", "timestamp", "end_timestamp", "text"]
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    """One speaker of one transcript: how many turns and words."""
+
+    speaker: str
+    role: str
+    turns: int
+    words: int
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What reading one transcript gave: its format, speakers, size and warnings."""
+
+    path: str
+    transcript: str
+    format: str
+    speakers: tuple[SpeakerSummary, ...]
+    turns: int
+    words: int
+    preamble_words: int
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """The transcripts read, a summary per transcript, and the files skipped with the reason."""
+
+    transcripts: tuple[Transcript, ...]
+    files: tuple[FileSummary, ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+def speaker_warnings(transcript: Transcript) -> list[str]:
+    """Return warnings about speakers that look like a mis-parse or a typo (a label used once)."""
+    counts = Counter(turn.speaker for turn in transcript.turns)
+    found = []
+    if len(counts) > 1:
+        top = max(counts.values())
+        for speaker, count in counts.items():
+            if count == 1 and top >= 10:
+                found.append(f"{transcript.source}: speaker {speaker!r} has 1 turn (others up to {top}): "
+                             "a typo or a mis-read label? Map it in the alias file")
+    for speaker in counts:
+        if len(speaker.split()) > 5:
+            found.append(f"{transcript.source}: speaker label {speaker!r} is long: a sentence read as a label?")
+    return found
+
+
+def summarise(transcript: Transcript, caught: Iterable[str] = ()) -> FileSummary:
+    """Return the summary of one transcript."""
+    turns: Counter[str] = Counter()
+    words: Counter[str] = Counter()
+    roles: dict[str, str] = {}
+    for turn in transcript.turns:
+        turns[turn.speaker] += 1
+        words[turn.speaker] += len(transcript.turn_text(turn).split())
+        roles.setdefault(turn.speaker, turn.role)
+    speakers = tuple(SpeakerSummary(s, roles[s], turns[s], words[s]) for s in transcript.speakers())
+    start, end = transcript.preamble
+    return FileSummary(
+        path=transcript.source,
+        transcript=transcript.id,
+        format=transcript.format,
+        speakers=speakers,
+        turns=len(transcript.turns),
+        words=sum(words.values()),
+        preamble_words=len(transcript.text[start:end].split()),
+        warnings=tuple(dict.fromkeys([*caught, *speaker_warnings(transcript)])),
+    )
+
+
+def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, skip_bad: bool = False) -> IngestReport:
+    """Read every transcript under ``paths`` and summarise each.
+
+    A bad file raises one TranscriptError listing every bad file (nothing is returned, so nothing is
+    written); with ``skip_bad`` the bad files are left out and listed in ``skipped``.
+    """
+    transcripts: list[Transcript] = []
+    files: list[FileSummary] = []
+    problems: list[tuple[str, str]] = []
+    for path in transcript_files(paths):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                found = read_many(path, options)
+            except TranscriptError as exc:
+                problems.append((str(path), str(exc)))
+                continue
+        messages = [str(w.message) for w in caught]
+        for transcript in found:
+            transcripts.append(transcript)
+            files.append(summarise(transcript, messages))
+    if problems and not skip_bad:
+        raise TranscriptError("\n".join(message for _, message in problems))
+    seen: dict[str, str] = {}
+    for transcript in transcripts:
+        if transcript.id in seen:
+            raise TranscriptError(f"{transcript.source}: transcript id {transcript.id!r} is also used by {seen[transcript.id]}")
+        seen[transcript.id] = transcript.source
+    return IngestReport(tuple(transcripts), tuple(files), tuple(problems))
+
+
+def format_report(report: IngestReport) -> str:
+    """Return the report as the lines ``qualkit ingest`` prints."""
+    lines = []
+    for summary in report.files:
+        lines.append(f"{summary.path} [{summary.format}] {summary.transcript}: "
+                     f"{summary.turns} turns, {summary.words} words")
+        for speaker in summary.speakers:
+            lines.append(f"  {speaker.speaker} ({speaker.role}): {speaker.turns} turns, {speaker.words} words")
+        if summary.preamble_words:
+            lines.append(f"  preamble: {summary.preamble_words} words before the first turn")
+        lines.extend(f"  warning: {message}" for message in summary.warnings)
+    for path, message in report.skipped:
+        lines.append(f"skipped {path}: {message.removeprefix(path + ': ').removeprefix(path)}".rstrip())
+    lines.append(f"{len(report.files)} transcript(s) read"
+                 + (f", {len(report.skipped)} file(s) skipped" if report.skipped else ""))
+    return "\n".join(lines)
+
+
+def turns_table(transcripts: Iterable[Transcript]) -> pd.DataFrame:
+    """Return one row per turn: transcript, turn, speaker, role, start, end, timestamp, end_timestamp, text."""
+    rows = [
+        {"transcript": t.id, "turn": turn.index, "speaker": turn.speaker, "role": turn.role, "start": turn.start,
+         "end": turn.end, "timestamp": turn.timestamp, "end_timestamp": turn.end_timestamp,
+         "text": t.turn_text(turn)}
+        for t in transcripts for turn in t.turns
+    ]
+    return pd.DataFrame(rows, columns=TURN_COLUMNS)
+
+
+def parquet_available() -> bool:
+    """Return whether pyarrow is installed, so turns can be written as .parquet."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def write_turns(transcripts: Iterable[Transcript], path: str | Path) -> Path:
+    """Write the turns table to ``path`` (``.csv``, or ``.parquet`` when pyarrow is installed); return the path."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise ReportError(f"{path}: unknown turns table format {suffix or '(no extension)'!r} (use .csv or .parquet)")
+    if suffix == ".parquet" and not parquet_available():
+        raise ReportError(f"{path}: writing .parquet needs pyarrow (pip install pyarrow), or write .csv")
+    table = turns_table(transcripts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            table.to_csv(path, index=False, encoding="utf-8")
+        else:
+            table.to_parquet(path, index=False)
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot write turns table: {exc.strerror or exc}") from None
+    return path
