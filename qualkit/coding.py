@@ -4,22 +4,48 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
+import numpy
 import spacy
+from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Span, Token
 
-from qualkit.codebook import Code, Codebook, Pattern
+from qualkit.codebook import Code, Codebook, Pattern, normalise_unit
 from qualkit.errors import CodebookError, PipelineError
-from qualkit.segments import CodedSegment, Match, Unit
+from qualkit.segments import CodedSegment, Match, SetAsideHit, Unit
 from qualkit.transcript import PARTICIPANT, Transcript, Turn
 
 DEFAULT_PIPELINE = "blank:en"
-UNITS = ("sentence", "turn")
+UNITS = ("match", "sentence", "turn", "turn+N")
 KEY_SEPARATOR = "\x1f"
+NEGATORS = frozenset({
+    "not", "n't", "never", "no", "nor", "neither", "without", "hardly", "barely", "scarcely", "nobody",
+    "nothing", "none", "nowhere", "cannot", "dont", "didnt", "doesnt", "wasnt", "isnt", "cant", "wont",
+    "aint", "havent", "hadnt", "wouldnt", "couldnt", "shouldnt", "nt",
+})
+CLAUSE_BREAKS = frozenset({
+    ",", ";", ":", ".", "!", "?", "-", "--", "—", "–", "(", ")", "but", "although", "though", "however", "yet",
+    "because", "and", "then", "until", "unless", "except", "whereas", "while",
+})
+NEGATION_WINDOW = 3
+ANNOTATING_FACTORIES = {
+    "POS": {"morphologizer", "attribute_ruler"},
+    "TAG": {"tagger", "attribute_ruler"},
+    "MORPH": {"morphologizer", "attribute_ruler"},
+    "DEP": {"parser", "beam_parser"},
+    "HEAD": {"parser", "beam_parser"},
+    "ENT_TYPE": {"ner", "beam_ner", "entity_ruler"},
+    "ENT_IOB": {"ner", "beam_ner", "entity_ruler"},
+    "ENT_ID": {"ner", "beam_ner", "entity_ruler"},
+    "ENT_KB_ID": {"entity_linker"},
+}
+TEXT_ATTRS = {"ORTH": "lower", "TEXT": "lower", "LOWER": "lower", "LEMMA": "lemma"}
 
 
 class CaseFoldLookupLemmatizer(Lemmatizer):
@@ -74,11 +100,43 @@ def pipeline_info(nlp: Language) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class _Key:
+    """What one spaCy match id stands for: a code's pattern, or one side of a ``near`` pattern."""
+
+    code: int
+    pattern: Pattern
+    part: int = -1  # 0 or 1 for the sides of a near pattern
+
+
+@dataclass
+class _TokenRule:
+    """A Matcher for one token pattern, run only on docs holding one of its trigger words."""
+
+    matcher: Matcher
+    lowers: frozenset[int] = frozenset()
+    lemmas: frozenset[int] = frozenset()
+    regexes: tuple[re.Pattern[str], ...] = ()
+    always: bool = False
+
+
+@dataclass
+class TranscriptCoding:
+    """One transcript's coding: its coded segments, set-aside hits, words coded and units."""
+
+    transcript: str
+    segments: list[CodedSegment] = field(default_factory=list)
+    set_aside: list[SetAsideHit] = field(default_factory=list)
+    words: int = 0
+    units: list[Unit] = field(default_factory=list)
+
+
 class Coder:
     """Applies a codebook's patterns to transcripts with spaCy matchers built once.
 
-    ``unit`` is ``sentence`` (default) or ``turn``: the span a hit codes. ``roles`` are the speaker
-    roles coded (participants only by default).
+    ``unit`` is the default span a hit codes (``match``, ``sentence``, ``turn`` or ``turn+N``), used
+    by codes that set none (neither in the code nor at the codebook's top). ``roles`` are the speaker
+    roles coded (participants only by default); a code's own ``roles`` widen or narrow that.
     """
 
     def __init__(
@@ -90,90 +148,450 @@ class Coder:
         roles: tuple[str, ...] = (PARTICIPANT,),
         batch_size: int = 64,
     ) -> None:
-        if unit not in UNITS:
+        if not normalise_unit(unit):
             raise PipelineError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
         self.codebook = codebook
         self.nlp = nlp or build_pipeline()
-        self.unit = unit
-        self.roles = roles
+        self.unit = normalise_unit(unit)
+        self.roles = tuple(roles)
         self.batch_size = batch_size
-        self.codes = {code.id: code for code in codebook.codes}
-        self.order = {code_id: number for number, code_id in enumerate(self.codes)}
-        self.phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
-        self.tokens = Matcher(self.nlp.vocab, validate=True)
-        self._add_patterns()
+        self.code_list = list(codebook.codes)
+        self.codes = {code.id: code for code in self.code_list}
+        self.order = {code.id: number for number, code in enumerate(self.code_list)}
+        self.units = [normalise_unit(c.unit or codebook.unit or self.unit) for c in self.code_list]
+        self.coded_roles = set(self.roles).union(*(c.roles for c in self.code_list))
+        self.dependants = _dependency_order(self.code_list)
+        self.keys: dict[int, _Key] = {}
+        self.lemma_phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self.lower_phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.rules: list[_TokenRule] = []
+        self.wildcards: list[tuple[str, re.Pattern[str]]] = []
+        self.prefixes: dict[str, list[str]] = {}
+        self.other_wildcards: list[tuple[str, re.Pattern[str]]] = []
+        self.word_cache: dict[int, tuple[int, ...]] = {}
+        self._annotated = _annotated_attrs(self.nlp)
+        self._compile()
+        others = self.other_wildcards
+        self.any_wild = re.compile("|".join(f"(?:{r.pattern})" for _, r in others)) if others else None
 
-    def _add_patterns(self) -> None:
-        phrases: list[tuple[str, str]] = []
-        for code in self.codebook.codes:
+    # -- building the matchers ------------------------------------------------------------------------
+
+    def _compile(self) -> None:
+        lemma_phrases: list[tuple[str, str]] = []
+        for number, code in enumerate(self.code_list):
             for pattern in code.patterns:
-                key = _key(code, pattern)
-                if pattern.kind == "phrase":
-                    phrases.append((key, pattern.value))
-                else:
-                    self._add_token_pattern(code, pattern, key)
-        texts = [text for _, text in phrases]
-        for (key, _), doc in zip(phrases, self.nlp.pipe(texts)):
-            self.phrases.add(key, [doc])
+                parts = pattern.parts if pattern.kind == "near" else (pattern,)
+                for side, part in enumerate(parts):
+                    key = KEY_SEPARATOR.join((code.id, str(pattern.index), str(side)))
+                    self.keys[self.nlp.vocab.strings.add(key)] = _Key(number, pattern, side if pattern.kind == "near" else -1)
+                    if part.kind == "phrase":
+                        lemma_phrases.append((key, part.value))
+                    elif part.kind == "exact":
+                        self.lower_phrases.add(key, [self.nlp.make_doc(part.value)])
+                    elif part.kind == "wildcard" and " " not in part.value:
+                        regex = _wildcard_regex(part.value)
+                        self.wildcards.append((key, regex))
+                        if part.value.endswith("*") and "*" not in part.value[:-1]:
+                            self.prefixes.setdefault(part.value[:-1].casefold(), []).append(key)
+                        else:
+                            self.other_wildcards.append((key, regex))
+                    elif part.kind == "wildcard":
+                        self._add_rule(code, pattern, key, self._wildcard_tokens(part.value))
+                    else:
+                        self._add_rule(code, pattern, key, part.value)
+        texts = [text for _, text in lemma_phrases]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            for (key, _), doc in zip(lemma_phrases, self.nlp.pipe(texts)):
+                self.lemma_phrases.add(key, [doc])
 
-    def _add_token_pattern(self, code: Code, pattern: Pattern, key: str) -> None:
+    def _wildcard_tokens(self, text: str) -> list[dict[str, Any]]:
+        tokens: list[dict[str, Any]] = []
+        for word in text.split():
+            if "*" in word:
+                tokens.append({"LOWER": {"REGEX": _wildcard_regex(word).pattern}})
+            else:
+                tokens.extend({"LEMMA": t.lemma_ or t.lower_} for t in self.nlp(word))
+        return tokens
+
+    def _add_rule(self, code: Code, pattern: Pattern, key: str, tokens: list[dict[str, Any]]) -> None:
+        where = f"{self.codebook.source}, line {pattern.line}, column {pattern.column}, code {code.name!r}, " \
+                f"pattern {pattern.index}"
+        for number, token in enumerate(tokens, start=1):
+            for attr in token:
+                needs = ANNOTATING_FACTORIES.get(str(attr).upper())
+                if needs and str(attr).upper() not in self._annotated:
+                    raise PipelineError(
+                        f"{where}: token {number} uses {attr}, which the pipeline "
+                        f"({', '.join(self.nlp.pipe_names) or 'blank'}) does not set; use a trained pipeline "
+                        f"(--model, e.g. en_core_web_sm) with a {' or '.join(sorted(needs))} component"
+                    )
+        matcher = Matcher(self.nlp.vocab, validate=True)
         try:
-            self.tokens.add(key, [pattern.value])
+            matcher.add(key, [tokens])
         except (ValueError, TypeError) as exc:
-            details = re.findall(r"^- \[pattern -> (\d+) -> (\w+).*?\]\] (.*)$|^- \[pattern -> (\d+) -> (\w+)\] (.*)$", str(exc), flags=re.MULTILINE)
+            details = re.findall(r"^- \[pattern -> (\d+) -> (\w+).*?\]\] (.*)$|^- \[pattern -> (\d+) -> (\w+)\] (.*)$",
+                                 str(exc), flags=re.MULTILINE)
             found = [tuple(part for part in groups if part) for groups in details]
-            detail = "; ".join(f"token {int(n) + 1}, {where}: {what}" for n, where, what in found[:1])
-            raise CodebookError(
-                f"{self.codebook.source}, line {pattern.line}, code {code.name!r}, pattern {pattern.index}: "
-                f"invalid token pattern: {detail or str(exc).splitlines()[0]}"
-            ) from None
+            detail = "; ".join(f"token {int(n) + 1}, {at}: {what}" for n, at, what in found[:1])
+            raise CodebookError(f"{where}: invalid token pattern: {detail or str(exc).splitlines()[0]}") from None
+        self.rules.append(self._trigger(matcher, tokens))
 
-    def code(self, transcripts: Iterable[Transcript], units: list[Unit] | None = None) -> Iterator[CodedSegment]:
+    def _trigger(self, matcher: Matcher, tokens: list[dict[str, Any]]) -> _TokenRule:
+        """Find a token every match must hold (a required literal word or wildcard) to prefilter docs."""
+        strings = self.nlp.vocab.strings
+        for token in tokens:
+            op = str(token.get("OP", ""))
+            if op in ("?", "*", "!") or op.startswith("{0") or op.startswith("{,"):
+                continue
+            for attr, value in token.items():
+                kind = TEXT_ATTRS.get(str(attr).upper())
+                if kind is None:
+                    continue
+                if isinstance(value, str):
+                    values = [value]
+                elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+                    values = [str(v) for v in value["IN"]]
+                elif isinstance(value, dict) and set(value) == {"REGEX"} and kind == "lower" and str(attr).upper() == "LOWER":
+                    return _TokenRule(matcher, regexes=(re.compile(value["REGEX"]),))
+                else:
+                    continue
+                ids = frozenset(strings.add(v.casefold() if kind == "lower" else v) for v in values)
+                return _TokenRule(matcher, lowers=ids) if kind == "lower" else _TokenRule(matcher, lemmas=ids)
+        return _TokenRule(matcher, always=True)
+
+    # -- matching ---------------------------------------------------------------------------------------
+
+    def _word_rules(self, lower: int) -> tuple[int, ...]:
+        """Return the wildcard rules a word triggers, adding it to the wildcard phrase matcher (cached)."""
+        word = self.nlp.vocab.strings[lower]
+        found: list[int] = []
+        keys = [k for n in range(2, len(word) + 1) for k in self.prefixes.get(word[:n], ())] if self.prefixes else []
+        if self.any_wild is not None and self.any_wild.fullmatch(word):
+            keys += [key for key, regex in self.other_wildcards if regex.fullmatch(word)]
+        for key in keys:
+            self.lower_phrases.add(key, [Doc(self.nlp.vocab, words=[word])])
+        for number, rule in enumerate(self.rules):
+            if any(regex.search(word) for regex in rule.regexes):
+                found.append(number)
+        result = tuple(found)
+        self.word_cache[lower] = result
+        return result
+
+    def match(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Return the raw ``(match_id, start, end)`` hits of every pattern in a doc."""
+        lowers = set(doc.to_array(LOWER).tolist())
+        cache = self.word_cache
+        wanted: set[int] = set()
+        for lower in lowers:
+            rules = cache.get(lower)
+            if rules is None:
+                rules = self._word_rules(lower)
+            wanted.update(rules)
+        lemmas: set[int] | None = None
+        for number, rule in enumerate(self.rules):
+            if number in wanted or rule.always or (rule.lowers and not rule.lowers.isdisjoint(lowers)):
+                wanted.add(number)
+            elif rule.lemmas:
+                if lemmas is None:
+                    lemmas = set(doc.to_array(LEMMA).tolist())
+                if not rule.lemmas.isdisjoint(lemmas):
+                    wanted.add(number)
+        hits = self.lemma_phrases(doc) + self.lower_phrases(doc)
+        for number in wanted:
+            hits.extend(self.rules[number].matcher(doc))
+        return hits
+
+    def code(
+        self, transcripts: Iterable[Transcript], units: list[Unit] | None = None,
+        set_aside: list[SetAsideHit] | None = None,
+    ) -> Iterator[CodedSegment]:
         """Yield the coded segments of each transcript, in transcript and text order.
 
-        When ``units`` is a list, the coded role's sentences (or turns) are appended to it as well.
+        When ``units`` is a list, the coded role's sentences (or turns) are appended to it; when
+        ``set_aside`` is a list, negated, excluded and restricted hits are appended to it.
         """
-        jobs = ((t.turn_text(turn), (t, turn)) for t in transcripts for turn in t.turns if turn.role in self.roles)
-        for doc, (transcript, turn) in self.nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size):
-            spans = list(doc.sents) if self.unit == "sentence" else [doc[:]]
+        for result in self.code_each(transcripts, with_units=units is not None):
             if units is not None:
-                units.extend(_unit(transcript, turn, span) for span in spans)
-            yield from self._segments(doc, spans, transcript, turn)
+                units.extend(result.units)
+            if set_aside is not None:
+                set_aside.extend(result.set_aside)
+            yield from result.segments
 
-    def _segments(self, doc: Doc, spans: list[Span], transcript: Transcript, turn: Turn) -> Iterator[CodedSegment]:
-        hits = self.phrases(doc) + self.tokens(doc)
+    def code_each(self, transcripts: Iterable[Transcript], with_units: bool = False) -> Iterator[TranscriptCoding]:
+        """Yield one ``TranscriptCoding`` per transcript, streaming all turns through ``nlp.pipe``."""
+        jobs = ((t.turn_text(turn), (t, turn)) for t in transcripts for turn in _coded_turns(t, self.coded_roles))
+        current: TranscriptCoding | None = None
+        current_transcript: Transcript | None = None
+        for doc, (transcript, turn) in self.nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size):
+            if current_transcript is not transcript:
+                if current is not None and current_transcript is not None:
+                    yield self._finish(current, current_transcript)
+                current, current_transcript = TranscriptCoding(transcript.id), transcript
+            assert current is not None
+            if turn.role in self.roles:
+                current.words += len(doc)
+                if with_units:
+                    current.units.extend(self._units(doc, transcript, turn))
+            self._code_doc(doc, transcript, turn, current)
+        if current is not None and current_transcript is not None:
+            yield self._finish(current, current_transcript)
+
+    def _units(self, doc: Doc, transcript: Transcript, turn: Turn) -> list[Unit]:
+        spans = [doc[:]] if self.unit.startswith("turn") else list(doc.sents)
+        return [_unit(transcript, turn, span) for span in spans if span.text.strip()]
+
+    def _code_doc(self, doc: Doc, transcript: Transcript, turn: Turn, out: TranscriptCoding) -> None:
+        hits = self.match(doc)
         if not hits:
             return
-        strings = self.nlp.vocab.strings
-        grouped: dict[tuple[int, str], list[Match]] = {}
+        by_code: dict[int, list[tuple[int, int, _Key]]] = {}
+        keys = self.keys
         for match_id, begin, end in hits:
-            code_id, pattern_label = strings[match_id].split(KEY_SEPARATOR, 1)
-            span = doc[begin:end]
-            unit_index = _unit_index(spans, span.start)
-            start = turn.start + span.start_char
-            grouped.setdefault((unit_index, code_id), []).append(
-                Match(start, start + len(span.text), span.text, pattern_label)
-            )
-        order = self.order
-        for (unit_index, code_id), matches in sorted(grouped.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
-            start, end = _offsets(turn, spans[unit_index])
-            code = self.codes[code_id]
-            yield CodedSegment(
+            key = keys[match_id]
+            by_code.setdefault(key.code, []).append((begin, end, key))
+        sentences = _sentence_starts(doc)
+        coded: dict[str, list[tuple[int, int]]] = {}
+        for number in self.dependants(by_code):
+            code = self.code_list[number]
+            if not self._applies(code, turn):
+                continue
+            segments, aside = self._code_hits(doc, sentences, number, by_code[number], transcript, turn, coded)
+            out.segments.extend(segments)
+            out.set_aside.extend(aside)
+            coded[code.id] = [(s.start, s.end) for s in segments]
+
+    def _applies(self, code: Code, turn: Turn) -> bool:
+        if turn.role not in (code.roles or self.roles):
+            return False
+        return not code.speakers or turn.speaker in code.speakers
+
+    def _code_hits(
+        self, doc: Doc, sentences: list[int], number: int, raw: list[tuple[int, int, _Key]],
+        transcript: Transcript, turn: Turn, coded: dict[str, list[tuple[int, int]]],
+    ) -> tuple[list[CodedSegment], list[SetAsideHit]]:
+        code = self.code_list[number]
+        unit = self.units[number]
+        hits, vetoes = _combine(raw, sentences)
+        aside: list[SetAsideHit] = []
+        kept: dict[tuple[int, int], list[tuple[int, int, Pattern]]] = {}
+        for begin, end, pattern in hits:
+            negator = _negator(doc, begin, sentences) if code.negation else None
+            if negator is not None:
+                aside.append(self._aside(doc, begin, end, pattern, code, transcript, turn, "negated",
+                                         f"negated by '{negator}'"))
+                continue
+            kept.setdefault(_unit_bounds(unit, begin, end, sentences, len(doc)), []).append((begin, end, pattern))
+        if unit == "match":
+            kept = _merge_matches(kept)
+        segments = []
+        for bounds, found in sorted(kept.items()):
+            veto = next((p for b, e, p in vetoes if b < bounds[1] and e > bounds[0]), None)
+            start, end = _offsets(turn, doc[bounds[0]:bounds[1]])
+            start, end = self._context(transcript, turn, unit, start, end)
+            outside = code.within and not any(
+                s < end and e > start for other in code.within for s, e in coded.get(other, ()))
+            if veto is not None or outside:
+                status = "excluded" if veto is not None else "restricted"
+                reason = (f"excluded by '{veto.label()[len('exclude '):]}'" if veto is not None else
+                          "not inside a passage coded " + " or ".join(f"'{c}'" for c in code.within))
+                aside.extend(self._aside(doc, b, e, p, code, transcript, turn, status, reason) for b, e, p in found)
+                continue
+            matches = _dedupe([_match(doc, turn, b, e, p) for b, e, p in found])
+            segments.append(CodedSegment(
                 transcript=transcript.id, speaker=turn.speaker, role=turn.role, turn=turn.index,
                 code_id=code.id, code_path=code.path_label, start=start, end=end,
-                text=transcript.text[start:end], matches=tuple(_dedupe(matches)), unit=self.unit,
-            )
+                text=transcript.text[start:end], matches=tuple(matches), unit=unit,
+            ))
+        return segments, aside
+
+    def _aside(self, doc: Doc, begin: int, end: int, pattern: Pattern, code: Code, transcript: Transcript,
+               turn: Turn, status: str, reason: str) -> SetAsideHit:
+        match = _match(doc, turn, begin, end, pattern)
+        return SetAsideHit(transcript.id, turn.speaker, turn.role, turn.index, code.id, code.path_label,
+                           match.start, match.end, match.text, match.pattern, status, reason)
+
+    def _context(self, transcript: Transcript, turn: Turn, unit: str, start: int, end: int) -> tuple[int, int]:
+        """Widen a turn unit by N sentences before and after it (``turn+N``), across turns."""
+        if not unit.startswith("turn+"):
+            return start, end
+        wanted = int(unit[5:])
+        before = [t for t in transcript.turns if t.end <= turn.start]
+        after = [t for t in transcript.turns if t.start >= turn.end]
+        spans: list[tuple[int, int]] = []
+        for other in reversed(before):
+            spans = self._sentence_spans(transcript, other) + spans
+            if len(spans) >= wanted:
+                break
+        if spans and wanted:
+            start = spans[-wanted if wanted <= len(spans) else 0][0]
+        spans = []
+        for other in after:
+            spans += self._sentence_spans(transcript, other)
+            if len(spans) >= wanted:
+                break
+        if spans and wanted:
+            end = spans[min(wanted, len(spans)) - 1][1]
+        return start, end
+
+    def _sentence_spans(self, transcript: Transcript, turn: Turn) -> list[tuple[int, int]]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            doc = self.nlp(transcript.turn_text(turn))
+        return [_offsets(turn, s) for s in doc.sents if s.text.strip()]
+
+    def _finish(self, result: TranscriptCoding, transcript: Transcript) -> TranscriptCoding:
+        """Sort a transcript's segments into text order, merging overlapping ``turn+N`` segments of a code."""
+        result.segments.sort(key=lambda s: (s.start, self.order[s.code_id], s.end))
+        merged: list[CodedSegment] = []
+        last: dict[str, int] = {}
+        for segment in result.segments:
+            index = last.get(segment.code_id)
+            previous = merged[index] if index is not None else None
+            if previous is not None and segment.unit.startswith("turn+") and segment.start < previous.end:
+                end = max(previous.end, segment.end)
+                merged[index] = CodedSegment(
+                    previous.transcript, previous.speaker, previous.role, previous.turn, previous.code_id,
+                    previous.code_path, previous.start, end, transcript.text[previous.start:end],
+                    previous.matches + segment.matches, previous.coder, previous.unit)
+                continue
+            last[segment.code_id] = len(merged)
+            merged.append(segment)
+        result.segments = merged
+        result.set_aside.sort(key=lambda h: (h.start, self.order[h.code_id]))
+        return result
 
 
-def _key(code: Code, pattern: Pattern) -> str:
-    return f"{code.id}{KEY_SEPARATOR}{pattern.label()}"
+def _coded_turns(transcript: Transcript, roles: set[str]) -> Iterator[Turn]:
+    return (turn for turn in transcript.turns if turn.role in roles)
 
 
-def _unit_index(spans: list[Span], token_index: int) -> int:
-    for number, span in enumerate(spans):
-        if span.start <= token_index < span.end:
-            return number
-    return len(spans) - 1
+def _dependency_order(codes: list[Code]) -> Any:
+    """Return a function giving the hit codes in an order where ``within`` codes come first."""
+    index = {code.id: number for number, code in enumerate(codes)}
+    depth: dict[int, int] = {}
+
+    def level(number: int) -> int:
+        if number not in depth:
+            depth[number] = 0
+            depth[number] = 1 + max((level(index[o]) for o in codes[number].within), default=-1)
+        return depth[number]
+
+    for number in range(len(codes)):
+        level(number)
+
+    def order(found: dict[int, Any]) -> list[int]:
+        return sorted(found, key=lambda n: (depth[n], n))
+
+    return order
+
+
+def _annotated_attrs(nlp: Language) -> set[str]:
+    factories = {nlp.get_pipe_meta(name).factory for name in nlp.pipe_names}
+    return {attr for attr, needs in ANNOTATING_FACTORIES.items() if needs & factories}
+
+
+def _wildcard_regex(word: str) -> re.Pattern[str]:
+    return re.compile("^" + ".*".join(re.escape(part) for part in word.casefold().split("*")) + "$")
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    if len(doc) == 0:
+        return [0]
+    starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return starts
+
+
+def _sentence_of(sentences: list[int], token: int) -> int:
+    return bisect_right(sentences, token) - 1
+
+
+def _combine(raw: list[tuple[int, int, _Key]], sentences: list[int]) -> tuple[
+        list[tuple[int, int, Pattern]], list[tuple[int, int, Pattern]]]:
+    """Split a code's raw hits into positive hits and vetoes, joining the sides of ``near`` patterns."""
+    hits: list[tuple[int, int, Pattern]] = []
+    vetoes: list[tuple[int, int, Pattern]] = []
+    sides: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    patterns: dict[int, Pattern] = {}
+    for begin, end, key in raw:
+        pattern = key.pattern
+        if key.part >= 0:
+            sides.setdefault(pattern.index, ([], []))[key.part].append((begin, end))
+            patterns[pattern.index] = pattern
+        elif pattern.veto:
+            vetoes.append((begin, end, pattern))
+        else:
+            hits.append((begin, end, pattern))
+    for index, (left, right) in sides.items():
+        pattern = patterns[index]
+        for a in left:
+            for b in right:
+                first, second = (a, b) if a[0] <= b[0] else (b, a)
+                if pattern.ordered and first is not a:
+                    continue
+                if second[0] - first[1] > pattern.distance:
+                    continue
+                begin, end = min(a[0], b[0]), max(a[1], b[1])
+                if _sentence_of(sentences, begin) != _sentence_of(sentences, end - 1):
+                    continue
+                (vetoes if pattern.veto else hits).append((begin, end, pattern))
+    return hits, vetoes
+
+
+def _negator(doc: Doc, begin: int, sentences: list[int]) -> str | None:
+    """Return the negating word governing a hit (before it in its clause), or ``None``."""
+    floor = sentences[_sentence_of(sentences, begin)]
+    steps = 0
+    position = begin - 1
+    while position >= floor and steps <= NEGATION_WINDOW:
+        token = doc[position]
+        lower = token.lower_
+        if lower in NEGATORS or token.dep_ == "neg":
+            return token.text
+        if lower in CLAUSE_BREAKS or token.is_punct:
+            return None
+        if not token.is_space:
+            steps += 1
+        position -= 1
+    if doc.has_annotation("DEP"):
+        root = doc[begin]
+        for head in (root, root.head):
+            for child in head.children:
+                if child.dep_ == "neg" and child.i < begin:
+                    return child.text
+    return None
+
+
+def _unit_bounds(unit: str, begin: int, end: int, sentences: list[int], length: int) -> tuple[int, int]:
+    if unit == "match":
+        return begin, end
+    if unit == "sentence":
+        number = _sentence_of(sentences, begin)
+        return sentences[number], sentences[number + 1] if number + 1 < len(sentences) else length
+    return 0, length
+
+
+def _merge_matches(kept: dict[tuple[int, int], list[Any]]) -> dict[tuple[int, int], list[Any]]:
+    """Merge overlapping and adjacent match units (token spans) into one."""
+    merged: dict[tuple[int, int], list[Any]] = {}
+    current: tuple[int, int] | None = None
+    for bounds in sorted(kept):
+        if current is not None and bounds[0] <= current[1]:
+            found = merged.pop(current)
+            current = (current[0], max(current[1], bounds[1]))
+            merged[current] = found + kept[bounds]
+        else:
+            current = bounds
+            merged[current] = list(kept[bounds])
+    return merged
+
+
+def _match(doc: Doc, turn: Turn, begin: int, end: int, pattern: Pattern) -> Match:
+    span = doc[begin:end]
+    start = turn.start + span.start_char
+    return Match(start, start + len(span.text), span.text, pattern.label(), pattern.kind, pattern.index)
 
 
 def _offsets(turn: Turn, span: Span) -> tuple[int, int]:

@@ -13,6 +13,8 @@ class Match:
     end: int
     text: str
     pattern: str
+    kind: str = ""
+    pattern_index: int = 0
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,27 @@ class Unit:
     start: int
     end: int
     text: str
+
+
+@dataclass(frozen=True)
+class SetAsideHit:
+    """A pattern hit that did not code its passage, and why.
+
+    ``status`` is ``negated`` (a negator governs it, e.g. "never felt isolated"), ``excluded`` (an
+    ``exclude`` pattern of the code matched in its unit) or ``restricted`` (not inside a passage
+    coded with the code's ``within`` codes). ``start``/``end``/``text`` are the matched words;
+    ``reason`` says what set the hit aside.
+    """
+
+    transcript: str
+    speaker: str
+    role: str
+    turn: int
+    code_id: str
+    code_path: str
+    start: int
+    end: int
+    text: str
+    pattern: str
+    status: str
+    reason: str

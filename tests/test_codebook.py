@@ -33,15 +33,15 @@ def test_sample_codebook_is_valid_and_big_enough():
     ("- a\n- b\n", "cb.yaml, line 1: expected a mapping with 'themes', got list"),
     ("name: x\n", "cb.yaml, line 1, top level: no 'themes' (or 'codes') list"),
     ("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: [42]\n",
-     "cb.yaml, line 5, code 'B', pattern 1: expected a string or a list of token dicts, got 42"),
+     "cb.yaml, line 5, column 20, code 'B', pattern 1: expected a string, a list of token dicts or a mapping, got 42"),
     ("themes:\n  - name: A\n    codes:\n      - definition: no name\n",
-     "cb.yaml, line 4, code under 'A': missing 'name'"),
+     "cb.yaml, line 4, column 9, code under 'A': missing 'name'"),
     ("themes:\n  - name: A\n    codes:\n      - name: B\n        colour: red\n",
-     "cb.yaml, line 5, code 'B': 'colour' must be a hex colour like '#1f77b4', got 'red'"),
+     "cb.yaml, line 5, column 9, code 'B': 'colour' must be a hex colour like '#1f77b4', got 'red'"),
     ("themes:\n  - name: A\n    codes:\n      - {name: B, id: x}\n      - {name: C, id: x}\n",
-     "cb.yaml, line 5, code 'C': id 'x' is already used at line 4"),
+     "cb.yaml, line 5, column 19, code 'C': id 'x' is already used at line 4"),
     ("themes:\n  - name: A\n    codes:\n      - name: B\n        patern: [x]\n",
-     "cb.yaml, line 5, code 'B': unknown field 'patern'"),
+     "cb.yaml, line 5, column 9, code 'B': unknown field 'patern'"),
 ])
 def test_malformed_codebooks_name_file_line_and_field(text, message):
     with pytest.raises(CodebookError) as caught:

@@ -91,6 +91,6 @@ def test_turn_unit_codes_the_whole_turn_once(nlp):
 
 def test_invalid_token_pattern_names_file_code_and_pattern(nlp):
     bad = parse_codebook(CODEBOOK.replace('{LOWER: "own"}', '{LOWER: "own", OP: "!!"}'), source="cb.yaml")
-    with pytest.raises(CodebookError, match=r"^cb\.yaml, line 10, code 'Feeling isolated', pattern 2: "
+    with pytest.raises(CodebookError, match=r"^cb\.yaml, line 10, column 13, code 'Feeling isolated', pattern 2: "
                        r"invalid token pattern: token 3, OP: Input should be '\+', '\*', '\?' or '!'$"):
         Coder(bad, nlp)
