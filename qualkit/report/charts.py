@@ -1,0 +1,109 @@
+"""Charts for reports, drawn with matplotlib (Agg backend) from the plain report context, as SVG or PNG."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Callable, Mapping
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+STYLE = {"svg.fonttype": "none", "svg.hashsalt": "qualkit", "font.size": 9, "font.family": "sans-serif"}
+
+
+def _short(label: str, width: int = 38) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def prevalence(context: Mapping[str, Any]) -> Figure | None:
+    """Code prevalence by group: the share of each group's participants with the code, one bar per group."""
+    rows = [r for r in context["comparison"]["rows"] if any(c["segments"] for c in r["cells"])]
+    groups = [g["name"] for g in context["comparison"]["groups"]]
+    if not rows or not groups:
+        return None
+    height = 0.8 / len(groups)
+    fig = plt.figure(figsize=(7.5, 1.2 + 0.22 * len(rows) * max(1, len(groups) * 0.6)))
+    ax = fig.add_subplot()
+    for g, group in enumerate(groups):
+        ax.barh([i + g * height for i in range(len(rows))], [r["cells"][g]["share"] for r in rows], height,
+                label=group, color=PALETTE[g % len(PALETTE)])
+    ax.set_yticks([i + height * (len(groups) - 1) / 2 for i in range(len(rows))], [_short(r["name"]) for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("participants with the code (% of group)")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def cooccurrence(context: Mapping[str, Any]) -> Figure | None:
+    """Code co-occurrence heatmap: turns coded with both codes."""
+    data = context["cooccurrence"]
+    n = len(data["codes"])
+    if n < 2:
+        return None
+    size = min(9.0, 2.5 + 0.32 * n)
+    fig = plt.figure(figsize=(size + 1.5, size))
+    ax = fig.add_subplot()
+    image = ax.imshow(data["matrix"], cmap="Blues")
+    labels = [_short(c["name"], 28) for c in data["codes"]]
+    ax.set_xticks(range(n), labels, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(n), labels, fontsize=7)
+    fig.colorbar(image, ax=ax, shrink=0.7, label="turns coded with both")
+    fig.tight_layout()
+    return fig
+
+
+def theme_sizes(context: Mapping[str, Any]) -> Figure | None:
+    """Theme sizes: coded segments per codebook theme, and sentences per suggested theme."""
+    bars = [(t["name"], t["segments"], PALETTE[0]) for t in context["themes"]]
+    bars += [(f"suggested {t['number']}: {t['label']}", t["units"], PALETTE[1]) for t in context["suggested"]]
+    if not bars:
+        return None
+    fig = plt.figure(figsize=(7.5, 1.0 + 0.3 * len(bars)))
+    ax = fig.add_subplot()
+    ax.barh(range(len(bars)), [b[1] for b in bars], color=[b[2] for b in bars])
+    ax.set_yticks(range(len(bars)), [_short(b[0], 44) for b in bars])
+    ax.invert_yaxis()
+    ax.set_xlabel("coded segments (codebook themes) / sentences (suggested themes)")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+CHARTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Figure | None]]] = {
+    "prevalence": ("Code prevalence by group", prevalence),
+    "cooccurrence": ("Code co-occurrence", cooccurrence),
+    "themes": ("Theme sizes", theme_sizes),
+}
+
+
+def _save(fig: Figure, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None, dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def draw(context: Mapping[str, Any], fmt: str = "svg") -> dict[str, bytes]:
+    """Return ``{chart name: image}`` in ``svg`` or ``png``; charts without data are left out."""
+    images = {}
+    with matplotlib.rc_context(STYLE):
+        for name, (_, make) in CHARTS.items():
+            fig = make(context)
+            if fig is not None:
+                images[name] = _save(fig, fmt)
+    return images
+
+
+def inline_svg(svg: bytes) -> str:
+    """Return SVG ready to inline in HTML: without the XML prolog and DOCTYPE, scaled to the page width."""
+    text = svg.decode("utf-8")
+    text = re.sub(r"^.*?(<svg\b)", r"\1", text, count=1, flags=re.S)
+    return re.sub(r'<svg\b([^>]*?)\swidth="[^"]*"\s+height="[^"]*"', r'<svg\1 class="chart" role="img"', text, count=1)

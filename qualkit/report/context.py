@@ -1,0 +1,234 @@
+"""The report context: everything the templates show, as plain dicts and lists (see docs/templates.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+from qualkit import __version__
+from qualkit.report.quotes import QuotePolicy, attribution, choose_quotes, quality, quote_pieces
+
+UNKNOWN_GROUP = "(no value)"
+CELL_FIELDS = ("group", "segments", "participants", "group_size", "share")
+KIND_TITLES = {"thematic": "Thematic summary", "appendix": "Appendix", "comparison": "Group comparison",
+               "report": "Report"}
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How reports are written from a run; none of it changes the coding.
+
+    ``attribution``: the fields a quote is credited with, in order (``id``, ``speaker`` or attribute
+    names; default ``id``, the group-by attribute, ``site``). ``quotes``: the quote policy
+    (``per_code`` defaults to the run's ``quotes_per_code``). ``pseudonyms``: a mapping file of real
+    names to pseudonyms. ``template_dir``: a folder whose templates override the built-in ones.
+    ``differences``: how many codes the group comparison lists. ``quotes_per_side``: quotes per group there.
+    """
+
+    attribution: tuple[str, ...] | None = None
+    quotes: QuotePolicy | None = None
+    pseudonyms: str | None = None
+    template_dir: str | None = None
+    differences: int = 10
+    quotes_per_side: int = 2
+    charts: bool = True
+
+
+def _group_of(transcripts: Mapping[str, Mapping[str, Any]], group_by: str) -> dict[str, str]:
+    return {tid: (t["attributes"].get(group_by) or UNKNOWN_GROUP) for tid, t in transcripts.items()}
+
+
+class _Builder:
+    """Builds the context from run data once the options are settled."""
+
+    def __init__(self, data: Mapping[str, Any], options: ReportOptions) -> None:
+        self.data = data
+        settings = data["settings"]
+        self.group_by = settings.get("group_by", "group")
+        self.fields = list(options.attribution) if options.attribution is not None else ["id", self.group_by, "site"]
+        self.policy = options.quotes or QuotePolicy(per_code=int(settings.get("quotes_per_code", 3)))
+        self.options = options
+        self.transcripts = {t["id"]: t for t in data["transcripts"]}
+        self.groups = _group_of(self.transcripts, self.group_by)
+        self.group_names = sorted(set(self.groups.values()))
+        self.group_sizes = {g: sum(1 for v in self.groups.values() if v == g) for g in self.group_names}
+        self.by_code: dict[str, list[dict[str, Any]]] = {}
+        for segment in data["segments"]:
+            self.by_code.setdefault(segment["code_id"], []).append(segment)
+
+    def quote(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        transcript = self.transcripts.get(item["transcript"], {"attributes": {}, "timestamps": {}})
+        marks = [(m["start"], m["end"]) for m in item.get("matches", ())]
+        pieces = quote_pieces(item["text"], marks, self.policy)
+        timestamp = transcript.get("timestamps", {}).get(str(item["turn"])) or ""
+        turn = item["turn"] + 1
+        reference = f"{item['transcript']}, turn {turn}{f' [{timestamp}]' if timestamp else ''}, chars {item['start']}–{item['end']}"
+        return {
+            "text": "".join(p["text"] for p in pieces), "full_text": item["text"], "pieces": pieces,
+            "trimmed": any(p["cut"] for p in pieces), "words": len(item["text"].split()),
+            "transcript": item["transcript"], "speaker": item["speaker"], "group": self.groups.get(item["transcript"], UNKNOWN_GROUP),
+            "turn": turn, "timestamp": timestamp, "start": item["start"], "end": item["end"],
+            "attribution": attribution(transcript["attributes"], self.fields, item["transcript"], item["speaker"]),
+            "reference": reference,
+            "matched": [m["text"] for m in item.get("matches", ())],
+            "patterns": list(dict.fromkeys(m["pattern"] for m in item.get("matches", ()))),
+        }
+
+    def quotes(self, items: Sequence[Mapping[str, Any]], limit: int | None = None) -> list[dict[str, Any]]:
+        return [self.quote(q) for q in choose_quotes(items, self.policy, self.groups, limit)]
+
+    def cells(self, code_id: str) -> list[dict[str, Any]]:
+        rows = {r["group"]: r for r in self.data["comparison"] if r["code_id"] == code_id}
+        found = self.by_code.get(code_id, [])
+        cells = []
+        for group in self.group_names:
+            row = dict(rows.get(group) or {})
+            members = [s for s in found if self.groups.get(s["transcript"]) == group]
+            size = self.group_sizes[group]
+            participants = len({s["transcript"] for s in members})
+            cells.append({**{k: v for k, v in row.items() if k not in ("code_id", "code", "theme")},
+                          "group": group, "segments": len(members), "participants": participants,
+                          "group_size": size, "share": round(100.0 * participants / size, 1) if size else 0.0})
+        return cells
+
+    def code(self, code: Mapping[str, Any]) -> dict[str, Any]:
+        found = self.by_code.get(code["id"], [])
+        quotes = self.quotes(found)
+        return {**code, "segments": len(found), "participants": len({s["transcript"] for s in found}),
+                "by_group": self.cells(code["id"]), "quotes": quotes,
+                "example_quote": quotes[0] if quotes else None}
+
+    def framework(self, themes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        shortest = replace(self.policy, ideal_words=self.policy.min_words)
+        people = sorted(self.transcripts)
+        matrices = []
+        for theme in themes:
+            rows = []
+            for tid in people:
+                cells = []
+                for code in theme["codes"]:
+                    mine = [s for s in self.by_code.get(code["id"], []) if s["transcript"] == tid]
+                    best = min(mine, key=lambda s: quality(s, shortest)) if mine else None
+                    cells.append({"code_id": code["id"], "segments": len(mine),
+                                  "quote": self.quote(best) if best else None})
+                rows.append({"participant": tid, "group": self.groups[tid],
+                             "attribution": attribution(self.transcripts[tid]["attributes"], self.fields, tid, tid),
+                             "cells": cells})
+            matrices.append({"theme": theme["name"], "codes": [{"id": c["id"], "name": c["name"], "path": c["path"]}
+                                                              for c in theme["codes"]], "rows": rows})
+        return matrices
+
+    def differences(self, codes: Sequence[Mapping[str, Any]], themes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        if len(self.group_names) < 2:
+            return {"codes": [], "themes": []}
+
+        def spread(cells: Sequence[Mapping[str, Any]]) -> tuple[float, str, str]:
+            high = max(cells, key=lambda c: (c["share"], c["segments"]))
+            low = min(cells, key=lambda c: (c["share"], c["segments"]))
+            return round(high["share"] - low["share"], 1), high["group"], low["group"]
+
+        ranked = []
+        for code in codes:
+            gap, high, low = spread(code["by_group"])
+            if gap <= 0:
+                continue
+            found = self.by_code.get(code["id"], [])
+            sides = [{"group": g, "quotes": self.quotes([s for s in found if self.groups.get(s["transcript"]) == g],
+                                                        self.options.quotes_per_side)} for g in self.group_names]
+            ranked.append({"id": code["id"], "name": code["name"], "path": code["path"], "theme": code["theme"],
+                           "definition": code["definition"], "spread": gap, "highest": high, "lowest": low,
+                           "cells": code["by_group"], "sides": sides})
+        ranked.sort(key=lambda r: (-r["spread"], r["path"]))
+        theme_rows = []
+        for theme in themes:
+            gap, high, low = spread(theme["by_group"])
+            if gap > 0:
+                theme_rows.append({"name": theme["name"], "spread": gap, "highest": high, "lowest": low,
+                                   "cells": theme["by_group"]})
+        theme_rows.sort(key=lambda r: (-r["spread"], r["name"]))
+        return {"codes": ranked[: self.options.differences], "themes": theme_rows}
+
+    def theme_cells(self, members: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        found = [s for c in members for s in self.by_code.get(c["id"], [])]
+        cells = []
+        for group in self.group_names:
+            mine = [s for s in found if self.groups.get(s["transcript"]) == group]
+            people = len({s["transcript"] for s in mine})
+            size = self.group_sizes[group]
+            cells.append({"group": group, "segments": len(mine), "participants": people, "group_size": size,
+                          "share": round(100.0 * people / size, 1) if size else 0.0})
+        return cells
+
+    def cooccurrence(self, codes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Count the turns coded with both codes of each pair (the diagonal: turns coded with the code)."""
+        turns: dict[str, set[tuple[str, int]]] = {c["id"]: set() for c in codes}
+        for segment in self.data["segments"]:
+            turns.setdefault(segment["code_id"], set()).add((segment["transcript"], segment["turn"]))
+        used = [c for c in codes if turns[c["id"]]]
+        matrix = [[len(turns[a["id"]] & turns[b["id"]]) for b in used] for a in used]
+        return {"codes": [{"id": c["id"], "name": c["name"], "path": c["path"]} for c in used], "matrix": matrix}
+
+
+def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[str, Any]:
+    """Return everything the report templates show, as plain dicts and lists, from run data (or a StudyResult)."""
+    if not isinstance(data, Mapping):
+        from qualkit.report.data import study_data
+
+        data = study_data(data)
+    build = _Builder(data, options)
+    book = data["codebook"]
+    codes = [build.code(c) for c in book["codes"]]
+    descriptions = {t["path"][0]: t["description"] for t in book["themes"] if len(t["path"]) == 1}
+    themes = []
+    for name in book["top_themes"]:
+        members = [c for c in codes if c["theme"] == name]
+        themes.append({
+            "name": name, "description": descriptions.get(name, ""), "codes": members,
+            "segments": sum(c["segments"] for c in members),
+            "participants": len({s["transcript"] for c in members for s in build.by_code.get(c["id"], [])}),
+            "by_group": build.theme_cells(members),
+        })
+    suggested = [{**{k: v for k, v in t.items() if k not in ("quotes", "participants")},
+                  "participants": len(t["participants"]), "participant_ids": list(t["participants"]),
+                  "quotes": [build.quote(q) for q in t["quotes"][: build.policy.per_code]]}
+                 for t in data["suggested"]]
+    groups = [{"name": g, "size": build.group_sizes[g]} for g in build.group_names]
+    extra_columns = sorted({k for c in codes for cell in c["by_group"] for k in cell} - set(CELL_FIELDS))
+    settings = data["settings"]
+    return {
+        "title": f"{book['name']}",
+        "kind": "report", "kind_title": KIND_TITLES["report"], "generator": f"qualkit {__version__}",
+        "methods": data["methods"],
+        "study": {
+            "transcripts": len(data["transcripts"]),
+            "participant_words": sum(t["participant_words"] for t in data["transcripts"]),
+            "group_by": build.group_by, "groups": groups,
+            "segments": len(data["segments"]), "units": data["units"],
+            "codes_matched": sum(1 for c in codes if c["segments"]), "codes": len(codes),
+            "pseudonymised": bool(data.get("pseudonymised")),
+        },
+        "codebook": {"name": book["name"], "version": book["version"], "description": book["description"]},
+        "attribution_fields": build.fields,
+        "quote_policy": asdict(build.policy),
+        "themes": themes,
+        "codes": codes,
+        "suggested": suggested,
+        "theme_mode": settings.get("theme_mode", "residual"),
+        "comparison": {
+            "groups": groups, "extra_columns": extra_columns,
+            "rows": [{"id": c["id"], "code": c["path"], "name": c["name"], "depth": c["depth"], "theme": c["theme"],
+                      "cells": c["by_group"]} for c in codes],
+        },
+        "differences": build.differences(codes, themes),
+        "framework": build.framework(themes),
+        "participants": [{"id": tid, "group": build.groups[tid], "attributes": dict(t["attributes"]),
+                          "words": t["participant_words"]} for tid, t in sorted(build.transcripts.items())],
+        "cooccurrence": build.cooccurrence(codes),
+        "tables": [{"name": name, "title": name.replace("_", " ").capitalize(), **table}
+                   for name, table in sorted(data.get("tables", {}).items())],
+        "extra": dict(data.get("extra", {})),
+        "charts": {},
+        "files": [],
+        "unmatched_codes": [c["path"] for c in codes if not c["segments"]],
+        "warnings": list(data["warnings"]),
+    }

@@ -1,0 +1,59 @@
+"""The report's tables as pandas DataFrames, written as CSV files and one XLSX workbook."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Mapping
+
+import pandas as pd
+
+
+def report_tables(context: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """Return the appendix tables by name: codebook, codes by group, framework matrix, differences, co-occurrence."""
+    group_by = context["study"]["group_by"]
+    codebook = pd.DataFrame([{
+        "code_id": c["id"], "code": c["path"], "definition": c["definition"], "include": c["include"],
+        "exclude": c["exclude"], "patterns": "; ".join(c["patterns"]),
+        "example_quote": c["example_quote"]["text"] if c["example_quote"] else (c["examples"][0] if c["examples"] else ""),
+        "example_attribution": c["example_quote"]["attribution"] if c["example_quote"] else "",
+        "segments": c["segments"], "participants": c["participants"],
+    } for c in context["codes"]])
+    by_group = pd.DataFrame([{"code_id": row["id"], "code": row["code"], group_by: cell["group"],
+                              **{k: v for k, v in cell.items() if k != "group"}}
+                             for row in context["comparison"]["rows"] for cell in row["cells"]])
+    framework = pd.DataFrame([{
+        "theme": matrix["theme"], "participant": row["participant"], group_by: row["group"],
+        "code_id": code["id"], "code": code["path"], "segments": cell["segments"],
+        "quote": cell["quote"]["text"] if cell["quote"] else "",
+        "reference": cell["quote"]["reference"] if cell["quote"] else "",
+    } for matrix in context["framework"] for row in matrix["rows"] for code, cell in zip(matrix["codes"], row["cells"])])
+    differences = pd.DataFrame([{
+        "code_id": d["id"], "code": d["path"], "spread_points": d["spread"], "highest": d["highest"], "lowest": d["lowest"],
+        **{f"{cell['group']} share %": cell["share"] for cell in d["cells"]},
+    } for d in context["differences"]["codes"]])
+    co = context["cooccurrence"]
+    cooccurrence = pd.DataFrame(co["matrix"], index=[c["path"] for c in co["codes"]],
+                                columns=[c["path"] for c in co["codes"]]).rename_axis("code").reset_index()
+    tables = {"codebook": codebook, "codes_by_group": by_group, "framework_matrix": framework,
+              "group_differences": differences, "cooccurrence": cooccurrence}
+    for extra in context["tables"]:
+        tables[extra["name"]] = pd.DataFrame(extra["rows"], columns=extra["columns"])
+    return tables
+
+
+def tables_csv(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Return ``{"tables/<name>.csv": text}`` for each table."""
+    return {f"tables/{name}.csv": frame.to_csv(index=False, lineterminator="\n") for name, frame in tables.items()}
+
+
+def tables_xlsx(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """Return one XLSX workbook with a sheet per table."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            for column in sheet.columns:
+                width = max((len(str(cell.value)) for cell in column[:50] if cell.value is not None), default=8)
+                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    return buffer.getvalue()
