@@ -17,7 +17,7 @@ from qualkit.coding import Coder, build_pipeline, pipeline_info
 from qualkit.compare import codes_by_group
 from qualkit.readers import ReadOptions, read_transcripts, transcript_files
 from qualkit.segments import CodedSegment, Unit
-from qualkit.themes import SuggestedTheme, suggest_themes, uncoded_units
+from qualkit.themes import SuggestedTheme, pipeline_lemmatiser, suggest_themes, uncoded_units
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
 
 SAMPLE_TRANSCRIPTS = "transcripts_sample"
@@ -39,8 +39,9 @@ class StudySettings:
     unit: str = "sentence"
     group_by: str = "group"
     interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS
-    n_themes: int = 6
+    n_themes: int | str = "auto"
     theme_mode: str = "residual"
+    theme_method: str = "nmf"
     seed: int = 0
     quotes_per_code: int = 3
 
@@ -59,6 +60,8 @@ class StudyResult:
     pipeline: dict[str, str]
     created: str
     warnings: list[str] = field(default_factory=list)
+    theme_methods: dict[str, Any] = field(default_factory=dict)
+    theme_curve: list[dict[str, float]] = field(default_factory=list)
 
     def methods(self) -> dict[str, Any]:
         """Return the methods trail: versions, pipeline, codebook file and hash, settings, date."""
@@ -99,14 +102,22 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
         segments.extend(coder.code([transcript], units))
     pool = uncoded_units(units, segments) if settings.theme_mode == "residual" else units
     themes: list[SuggestedTheme] = []
-    if len(pool) >= settings.n_themes * 5:
-        themes, _ = suggest_themes(pool, n_themes=settings.n_themes, random_state=settings.seed)
+    theme_methods: dict[str, Any] = {}
+    theme_curve: list[dict[str, float]] = []
+    fewest = 5 if settings.n_themes == "auto" else int(settings.n_themes)
+    if len(pool) >= fewest * 5:
+        found = suggest_themes(pool, transcripts, n_themes=settings.n_themes, method=settings.theme_method,
+                               random_state=settings.seed, lemmatise=pipeline_lemmatiser(nlp), segments=segments,
+                               group_by=settings.group_by)
+        themes, theme_curve = list(found.themes), [dict(row) for row in found.k_curve]
+        theme_methods = {**found.methods, "mode": settings.theme_mode}
     else:
-        notes.append(f"too few uncoded units ({len(pool)}) to suggest {settings.n_themes} themes")
+        notes.append(f"too few {'uncoded ' if settings.theme_mode == 'residual' else ''}units ({len(pool)}) "
+                     f"to suggest {fewest} themes")
     comparison = codes_by_group(segments, transcripts, codebook, settings.group_by)
     created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     return StudyResult(settings, transcripts, codebook, segments, units, themes, comparison,
-                       pipeline_info(nlp), created, notes)
+                       pipeline_info(nlp), created, notes, theme_methods=theme_methods, theme_curve=theme_curve)
 
 
 def _identity(items: list[T]) -> Iterator[T]:

@@ -1,97 +1,34 @@
-"""Theme suggestion: a scikit-learn style estimator over plain strings, and quotes for its themes."""
+"""Theme suggestion on a study's units: what the codebook missed (residual mode) or the whole corpus,
+each theme with its top terms, quotes from different participants, prevalence and overlap with codes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from qualkit.segments import CodedSegment, Unit
+from qualkit.theme_model import INTERVIEW_STOP_WORDS, METHODS, ThemeSuggester
+from qualkit.transcript import INTERVIEWER, Transcript
 
-# Words of talk, not of topic: fillers, hedges and back-channels that fill interview transcripts.
-INTERVIEW_FILLERS = frozenset("""
-um umm erm er uh uhm ah oh hmm mm mhm yeah yep yes no nah ok okay right well like just really actually
-basically literally know mean kind sort think guess maybe bit lot things thing stuff got get gonna wanna
-say said says saying go going went laughs laughter inaudible crosstalk pause don didn doesn isn wasn
-ve ll re im ive dont cant wont thats theres youre theyre
-""".split())
-INTERVIEW_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | INTERVIEW_FILLERS
+Lemmatise = Callable[[list[str]], list[str]]
+MIN_QUOTE_WORDS = 8
+UNKNOWN_GROUP = "(no value)"
 
-
-class ThemeSuggester:
-    """Suggest themes in short texts with TF-IDF and non-negative matrix factorisation (NMF).
-
-    Parameters are stored as given; ``fit`` validates them. After ``fit``: ``terms_`` (per theme,
-    ``(term, weight)`` pairs, best first), ``weights_`` (texts x themes), ``labels_`` (each text's
-    strongest theme, or -1 when it has none), ``vocabulary_size_`` and ``stop_words_``.
-    """
-
-    def __init__(
-        self,
-        n_themes: int = 6,
-        *,
-        ngram_range: tuple[int, int] = (1, 2),
-        min_df: int = 2,
-        max_features: int | None = 5000,
-        stop_words: Iterable[str] = (),
-        n_terms: int = 10,
-        random_state: int = 0,
-    ) -> None:
-        self.n_themes = n_themes
-        self.ngram_range = ngram_range
-        self.min_df = min_df
-        self.max_features = max_features
-        self.stop_words = stop_words
-        self.n_terms = n_terms
-        self.random_state = random_state
-
-    def fit(self, texts: Sequence[str], y: Any = None) -> "ThemeSuggester":
-        """Learn themes from the texts; return self."""
-        if not isinstance(self.n_themes, int) or self.n_themes < 1:
-            raise ValueError(f"n_themes must be a positive whole number, got {self.n_themes!r}")
-        texts = list(texts)
-        if len(texts) < self.n_themes:
-            raise ValueError(f"need at least {self.n_themes} texts to suggest {self.n_themes} themes, got {len(texts)}")
-        self.stop_words_ = sorted(INTERVIEW_STOP_WORDS | {w.casefold() for w in self.stop_words})
-        vectorizer = TfidfVectorizer(
-            lowercase=True, stop_words=self.stop_words_, ngram_range=self.ngram_range,
-            min_df=min(self.min_df, len(texts)), max_features=self.max_features, sublinear_tf=True,
-            token_pattern=r"(?u)\b[^\W\d_][\w'’-]*[^\W\d_]\b",
-        )
-        matrix = vectorizer.fit_transform(texts)
-        n_themes = min(self.n_themes, matrix.shape[1])
-        model = NMF(n_components=n_themes, init="nndsvda", random_state=self.random_state, max_iter=500)
-        self.weights_ = model.fit_transform(matrix)
-        self.components_ = model.components_
-        self.vectorizer_ = vectorizer
-        terms = vectorizer.get_feature_names_out()
-        self.vocabulary_size_ = len(terms)
-        self.terms_ = [
-            [(str(terms[i]), float(row[i])) for i in np.argsort(row)[::-1][: self.n_terms] if row[i] > 0]
-            for row in self.components_
-        ]
-        strongest = self.weights_.argmax(axis=1)
-        self.labels_ = np.where(self.weights_.max(axis=1) > 0, strongest, -1)
-        return self
-
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
-        """Return the theme weights of new texts."""
-        from sklearn.decomposition import non_negative_factorization
-
-        matrix = self.vectorizer_.transform(list(texts))
-        weights, _, _ = non_negative_factorization(
-            matrix, H=self.components_, n_components=self.components_.shape[0], init="custom",
-            update_H=False, random_state=self.random_state,
-        )
-        return weights
+__all__ = [
+    "INTERVIEW_STOP_WORDS", "METHODS", "SuggestedTheme", "ThemeAssignment", "ThemeSuggestions", "ThemeSuggester",
+    "pipeline_lemmatiser", "suggest_themes", "uncoded_units", "unit_contexts",
+]
 
 
 @dataclass(frozen=True)
 class SuggestedTheme:
-    """A theme suggested from the data: its label, top terms, quotes and prevalence."""
+    """A theme suggested from the data: its label, top terms, quotes, prevalence and overlap with codes.
+
+    ``by_group`` rows are ``(group, units, participants, group size)``; ``codes`` rows are
+    ``(code id, code path, units shared, share of the theme's units in %)``, most shared first.
+    """
 
     number: int
     label: str
@@ -99,46 +36,190 @@ class SuggestedTheme:
     quotes: tuple[Unit, ...]
     units: int
     participants: tuple[str, ...]
+    by_group: tuple[tuple[str, int, int, int], ...] = ()
+    codes: tuple[tuple[str, str, int, float], ...] = ()
+    coherence: float = 0.0
+
+
+@dataclass(frozen=True)
+class ThemeAssignment:
+    """A unit's strongest theme and its share of the unit's theme weight."""
+
+    document: str
+    start: int
+    end: int
+    topic: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class ThemeSuggestions:
+    """What a theme suggestion found, with its methods trail and the curve that chose k."""
+
+    themes: tuple[SuggestedTheme, ...]
+    assignments: tuple[ThemeAssignment, ...]
+    methods: Mapping[str, Any] = field(default_factory=dict)
+    k_curve: tuple[Mapping[str, float], ...] = ()
 
 
 def uncoded_units(units: Iterable[Unit], segments: Iterable[CodedSegment]) -> list[Unit]:
     """Return the units that no coded segment overlaps (what the codebook missed)."""
-    coded: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    coded: dict[str, list[tuple[int, int]]] = {}
     for segment in segments:
-        coded.setdefault((segment.transcript, segment.turn), []).append((segment.start, segment.end))
-    return [
-        unit for unit in units
-        if not any(s < unit.end and unit.start < e for s, e in coded.get((unit.transcript, unit.turn), ()))
-    ]
+        coded.setdefault(segment.transcript, []).append((segment.start, segment.end))
+    return [unit for unit in units if not any(s < unit.end and unit.start < e for s, e in coded.get(unit.transcript, ()))]
+
+
+def pipeline_lemmatiser(nlp: Any, batch_size: int = 256) -> Lemmatise:
+    """Return a function that lemmatises texts with a spaCy pipeline (the Coder's), keeping words only."""
+
+    def lemmatise(texts: list[str]) -> list[str]:
+        with nlp.select_pipes(enable=[name for name in nlp.pipe_names if name in ("qualkit_lemmatizer", "lemmatizer",
+                                                                                  "tagger", "attribute_ruler", "tok2vec")]):
+            return [" ".join((t.lemma_ or t.lower_).lower() for t in doc if t.is_alpha)
+                    for doc in nlp.pipe(texts, batch_size=batch_size)]
+
+    return lemmatise
+
+
+def unit_contexts(units: Sequence[Unit], transcripts: Sequence[Transcript]) -> tuple[list[str], list[str]]:
+    """Return, per unit, the text of its whole turn and of the interviewer's turn just before it."""
+    by_id = {t.id: t for t in transcripts}
+    turns, questions = [], []
+    for unit in units:
+        transcript = by_id.get(unit.transcript)
+        if transcript is None or unit.turn >= len(transcript.turns):
+            turns.append("")
+            questions.append("")
+            continue
+        turns.append(transcript.turn_text(transcript.turns[unit.turn]))
+        question = ""
+        for previous in reversed(transcript.turns[: unit.turn]):
+            if previous.role == INTERVIEWER:
+                question = transcript.turn_text(previous)
+                break
+        questions.append(question)
+    return turns, questions
 
 
 def suggest_themes(
     units: Sequence[Unit],
+    transcripts: Sequence[Transcript] = (),
     *,
-    n_themes: int = 6,
-    n_quotes: int = 3,
-    min_quote_words: int = 8,
+    n_themes: int | str = "auto",
+    method: str = "nmf",
+    context: bool = True,
+    n_quotes: int = 5,
+    min_quote_words: int = MIN_QUOTE_WORDS,
     random_state: int = 0,
     stop_words: Iterable[str] = (),
-) -> tuple[list[SuggestedTheme], ThemeSuggester]:
-    """Suggest themes in the units; each theme gets quotes from different participants."""
-    suggester = ThemeSuggester(n_themes, random_state=random_state, stop_words=stop_words)
-    suggester.fit([unit.text for unit in units])
+    lemmatise: Lemmatise | None = None,
+    segments: Sequence[CodedSegment] = (),
+    group_by: str = "group",
+    vectors: np.ndarray | None = None,
+) -> ThemeSuggestions:
+    """Suggest themes in the units; each theme gets quotes from different participants.
+
+    With ``context`` (and the transcripts) each unit also sees its turn and the interviewer's question
+    before it. ``segments`` (the codebook's coding) give each theme's overlap with codes.
+    """
+    lemmatise = lemmatise or _lower
+    texts = lemmatise([unit.text for unit in units])
+    turn_texts = question_texts = None
+    if context and transcripts:
+        turn_raw, question_raw = unit_contexts(units, transcripts)
+        turn_texts, question_texts = _lemmatise_unique(lemmatise, turn_raw), _lemmatise_unique(lemmatise, question_raw)
+    suggester = ThemeSuggester(n_themes, method=method, random_state=random_state, stop_words=stop_words)
+    suggester.fit(texts, turns=turn_texts, questions=question_texts, vectors=vectors)
+    weights = suggester.weights_
+    totals = weights.sum(axis=1)
+    shares = np.divide(weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0)
+    groups = {t.id: (t.attributes.get(group_by) or UNKNOWN_GROUP) for t in transcripts}
+    group_sizes: dict[str, int] = {}
+    for group in groups.values():
+        group_sizes[group] = group_sizes.get(group, 0) + 1
+    coded = _codes_per_unit(units, segments)
     themes = []
     for number, terms in enumerate(suggester.terms_):
         members = np.flatnonzero(suggester.labels_ == number)
-        ranked = sorted(members, key=lambda i: -suggester.weights_[i, number])
-        quotes: list[Unit] = []
-        quoted_speakers: set[tuple[str, str]] = set()
-        for index in ranked:
-            unit = units[index]
-            who = (unit.transcript, unit.speaker)
-            if len(unit.text.split()) >= min_quote_words and who not in quoted_speakers:
-                quotes.append(unit)
-                quoted_speakers.add(who)
-            if len(quotes) == n_quotes:
-                break
+        quotes = _quotes(units, members, weights[:, number] * shares[:, number], n_quotes, min_quote_words)
         participants = tuple(sorted({units[i].transcript for i in members}))
-        label = " / ".join(term for term, _ in terms[:3])
-        themes.append(SuggestedTheme(number + 1, label, tuple(terms), tuple(quotes), len(members), participants))
-    return themes, suggester
+        themes.append(SuggestedTheme(
+            number=number + 1, label=" / ".join(term for term, _ in terms[:3]), terms=tuple(terms),
+            quotes=tuple(quotes), units=len(members), participants=participants,
+            by_group=_by_group(units, members, groups, group_sizes), codes=_overlap(members, coded),
+            coherence=round(float(suggester.coherence_[number]), 4),
+        ))
+    assignments = tuple(
+        ThemeAssignment(unit.transcript, unit.start, unit.end, int(label) + 1, round(float(shares[i, label]), 4))
+        for i, (unit, label) in enumerate(zip(units, suggester.labels_)) if label >= 0
+    )
+    methods = {
+        "method": method, "k": suggester.n_themes_, "k_chosen_by": suggester.k_criterion_, "seed": random_state,
+        "units": len(units), "context": (
+            f"each unit's TF-IDF plus {suggester.turn_weight} x its turn's and {suggester.question_weight} x the "
+            "interviewer's preceding question's" if turn_texts is not None else "the unit's own words only"),
+        "vocabulary_size": suggester.vocabulary_size_, "ngram_range": list(suggester.ngram_range),
+        "stop_words": "English stop words and interview fillers/hedges" + (
+            f" plus the study's own: {', '.join(sorted(set(stop_words)))}" if stop_words else ""),
+        "lemmatised": lemmatise is not _lower, "diversity": round(suggester.diversity_, 4),
+        "coherence_npmi": round(float(np.mean(suggester.coherence_)), 4) if suggester.coherence_ else 0.0,
+        "min_quote_words": min_quote_words,
+    }
+    return ThemeSuggestions(tuple(themes), assignments, methods, tuple(suggester.k_scores_))
+
+
+def _lower(texts: list[str]) -> list[str]:
+    return [text.lower() for text in texts]
+
+
+def _lemmatise_unique(lemmatise: Lemmatise, texts: list[str]) -> list[str]:
+    distinct = list(dict.fromkeys(texts))
+    done = dict(zip(distinct, lemmatise(distinct)))
+    return [done[text] for text in texts]
+
+
+def _quotes(units: Sequence[Unit], members: np.ndarray, score: np.ndarray, limit: int, min_words: int) -> list[Unit]:
+    """Pick the best-scoring long-enough units, one per participant first, then more if needed."""
+    ranked = [i for i in sorted(members, key=lambda i: (-score[i], i)) if len(units[i].text.split()) >= min_words]
+    chosen: list[int] = []
+    for first_pass in (True, False):
+        seen = {(units[i].transcript, units[i].speaker) for i in chosen}
+        for i in ranked:
+            if len(chosen) == limit:
+                break
+            who = (units[i].transcript, units[i].speaker)
+            if i in chosen or (first_pass and who in seen):
+                continue
+            chosen.append(i)
+            seen.add(who)
+    return [units[i] for i in chosen]
+
+
+def _by_group(units: Sequence[Unit], members: np.ndarray, groups: Mapping[str, str],
+              sizes: Mapping[str, int]) -> tuple[tuple[str, int, int, int], ...]:
+    if not groups:
+        return ()
+    rows = []
+    for group in sorted(sizes):
+        inside = [units[i] for i in members if groups.get(units[i].transcript) == group]
+        rows.append((group, len(inside), len({u.transcript for u in inside}), sizes[group]))
+    return tuple(rows)
+
+
+def _codes_per_unit(units: Sequence[Unit], segments: Sequence[CodedSegment]) -> list[set[tuple[str, str]]]:
+    by_transcript: dict[str, list[CodedSegment]] = {}
+    for segment in segments:
+        by_transcript.setdefault(segment.transcript, []).append(segment)
+    return [{(s.code_id, s.code_path) for s in by_transcript.get(u.transcript, ()) if s.start < u.end and u.start < s.end}
+            for u in units]
+
+
+def _overlap(members: np.ndarray, coded: list[set[tuple[str, str]]]) -> tuple[tuple[str, str, int, float], ...]:
+    counts: dict[tuple[str, str], int] = {}
+    for i in members:
+        for code in coded[i]:
+            counts[code] = counts.get(code, 0) + 1
+    total = max(len(members), 1)
+    return tuple((cid, path, n, round(100.0 * n / total, 1))
+                 for (cid, path), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -1,0 +1,202 @@
+"""The theme model: a scikit-learn style estimator over plain strings (TF-IDF with context, then NMF, LDA or k-means)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.cluster import KMeans
+from sklearn.decomposition import NMF, LatentDirichletAllocation
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from qualkit.theme_selection import npmi_coherence, stability, topic_diversity
+
+# Words of talk, not of topic: fillers, hedges and back-channels that fill interview transcripts.
+INTERVIEW_FILLERS = frozenset("""
+um umm erm er uh uhm ah oh hmm mm mhm yeah yep yes no nah ok okay right well like just really actually
+basically literally know mean kind sort think guess maybe bit lot things thing stuff got get gonna wanna
+say said says saying go going went laughs laughter inaudible unintelligible crosstalk pause don didn doesn
+isn wasn ve ll re im ive dont cant wont thats theres youre theyre be have do would could should will can
+let want need make use way time good great yes sure pretty probably definitely something anything
+doe bite laugh pause whatever somebody someone everybody everyone
+""".split())
+INTERVIEW_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | INTERVIEW_FILLERS
+METHODS = ("nmf", "lda", "kmeans", "vectors")
+TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W\d_]\b"
+
+
+class ThemeSuggester:
+    """Suggest themes in short texts: TF-IDF then NMF (default), LDA, k-means, or k-means on vectors.
+
+    Each text may also see its context: ``fit(texts, turns=..., questions=...)`` adds the TF-IDF of
+    the text's whole turn (times ``turn_weight``) and of the interviewer's question before it (times
+    ``question_weight``) to the text's own, so a short sentence is placed by what it answers.
+    ``n_themes="auto"`` picks the number in ``k_range`` whose models agree best across seeds
+    (stability of top terms, Greene et al. 2014), fitted on at most ``selection_sample`` texts.
+
+    After ``fit``: ``terms_`` (per theme, ``(term, weight)`` pairs, best first), ``weights_`` (texts x
+    themes), ``labels_`` (each text's strongest theme, or -1 when it has none), ``n_themes_``,
+    ``k_scores_`` (the selection curve), ``k_criterion_``, ``coherence_``, ``diversity_``,
+    ``vocabulary_size_`` and ``stop_words_``.
+    """
+
+    def __init__(
+        self,
+        n_themes: int | str = "auto",
+        *,
+        method: str = "nmf",
+        k_range: tuple[int, int] = (5, 15),
+        turn_weight: float = 0.5,
+        question_weight: float = 0.5,
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+        max_df: float = 0.5,
+        max_features: int | None = 5000,
+        stop_words: Iterable[str] = (),
+        n_terms: int = 10,
+        n_seeds: int = 3,
+        selection_sample: int = 4000,
+        random_state: int = 0,
+    ) -> None:
+        self.n_themes = n_themes
+        self.method = method
+        self.k_range = k_range
+        self.turn_weight = turn_weight
+        self.question_weight = question_weight
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.stop_words = stop_words
+        self.n_terms = n_terms
+        self.n_seeds = n_seeds
+        self.selection_sample = selection_sample
+        self.random_state = random_state
+
+    def _validate(self, n_texts: int) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r} (choose from {', '.join(METHODS)})")
+        if self.n_themes != "auto" and (not isinstance(self.n_themes, int) or self.n_themes < 1):
+            raise ValueError(f"n_themes must be a positive whole number or 'auto', got {self.n_themes!r}")
+        low, high = self.k_range
+        if not (1 <= low <= high):
+            raise ValueError(f"k_range must be (low, high) with 1 <= low <= high, got {self.k_range!r}")
+        smallest = low if self.n_themes == "auto" else int(self.n_themes)
+        if n_texts < smallest:
+            raise ValueError(f"need at least {smallest} texts to suggest {smallest} themes, got {n_texts}")
+
+    def fit(
+        self, texts: Sequence[str], y: Any = None, *, turns: Sequence[str] | None = None,
+        questions: Sequence[str] | None = None, vectors: np.ndarray | None = None,
+    ) -> "ThemeSuggester":
+        """Learn themes from the texts (with their turns, questions or word vectors if given); return self."""
+        texts = list(texts)
+        self._validate(len(texts))
+        if self.method == "vectors" and vectors is None:
+            raise ValueError("method 'vectors' needs the texts' vectors (a pipeline with word vectors)")
+        self.stop_words_ = sorted(INTERVIEW_STOP_WORDS | {w.casefold() for w in self.stop_words})
+        vectorizer = TfidfVectorizer(
+            lowercase=True, stop_words=self.stop_words_, ngram_range=self.ngram_range,
+            min_df=min(self.min_df, len(texts)), max_df=self.max_df if len(texts) >= 20 else 1.0,
+            max_features=self.max_features, sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            own = vectorizer.fit_transform(texts)
+        self.vectorizer_ = vectorizer
+        self.own_ = own
+        matrix = own.copy()
+        for context, weight in ((turns, self.turn_weight), (questions, self.question_weight)):
+            if context is not None and weight > 0:
+                if len(context) != len(texts):
+                    raise ValueError(f"context has {len(context)} entries for {len(texts)} texts")
+                matrix = matrix + weight * _transform_unique(vectorizer, context)
+        matrix = normalize(sparse.csr_matrix(matrix))
+        features = normalize(vectors) if self.method == "vectors" and vectors is not None else matrix
+        terms = vectorizer.get_feature_names_out()
+        self.vocabulary_size_ = len(terms)
+        if self.n_themes == "auto":
+            self.n_themes_, self.k_scores_ = self._choose_k(features, matrix)
+            self.k_criterion_ = (
+                f"stability of top-{self.n_terms} terms across {self.n_seeds} seeds, k in "
+                f"{self.k_range[0]}-{self.k_range[1]}, on {min(len(texts), self.selection_sample)} texts"
+            )
+        else:
+            self.n_themes_ = int(min(int(self.n_themes), matrix.shape[1], len(texts)))
+            self.k_scores_ = []
+            self.k_criterion_ = "set by the user"
+        self.weights_, self.components_ = self._factorise(features, matrix, self.n_themes_, self.random_state)
+        self.terms_ = [
+            [(str(terms[i]), float(row[i])) for i in np.argsort(row)[::-1][: self.n_terms] if row[i] > 0]
+            for row in self.components_
+        ]
+        top = [[i for i in np.argsort(row)[::-1][: self.n_terms] if row[i] > 0] for row in self.components_]
+        self.coherence_ = npmi_coherence(top, own)
+        self.diversity_ = topic_diversity([[t for t, _ in terms] for terms in self.terms_])
+        strongest = self.weights_.argmax(axis=1)
+        self.labels_ = np.where(self.weights_.max(axis=1) > 0, strongest, -1)
+        return self
+
+    def _factorise(self, features: Any, matrix: Any, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (texts x themes weights, themes x terms components) for one model."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            if self.method == "nmf":
+                model = NMF(n_components=k, init="nndsvdar", random_state=seed, max_iter=400, tol=1e-4)
+                weights = model.fit_transform(features)
+                return weights, model.components_
+            if self.method == "lda":
+                lda = LatentDirichletAllocation(n_components=k, learning_method="batch", max_iter=30, random_state=seed)
+                weights = lda.fit_transform(features)
+                return weights, lda.components_
+            km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(features)
+            weights = np.zeros((features.shape[0], k))
+            weights[np.arange(features.shape[0]), km.labels_] = 1.0
+            components = np.vstack([
+                np.asarray(matrix[km.labels_ == c].mean(axis=0)).ravel() if np.any(km.labels_ == c)
+                else np.zeros(matrix.shape[1]) for c in range(k)
+            ])
+            return weights, components
+
+    def _choose_k(self, features: Any, matrix: Any) -> tuple[int, list[dict[str, float]]]:
+        """Return the k in ``k_range`` with the most stable models across seeds, and the curve."""
+        rng = np.random.RandomState(self.random_state)
+        n = features.shape[0]
+        rows = np.sort(rng.choice(n, self.selection_sample, replace=False)) if n > self.selection_sample else np.arange(n)
+        sub_features, sub_matrix = features[rows], matrix[rows]
+        low, high = self.k_range
+        high = min(high, n, matrix.shape[1])
+        scores = []
+        for k in range(low, max(low, high) + 1):
+            models = [self._factorise(sub_features, sub_matrix, k, self.random_state + s)[1] for s in range(self.n_seeds)]
+            pairs = [stability(models[i], models[j], self.n_terms)
+                     for i in range(len(models)) for j in range(i + 1, len(models))]
+            top = [np.argsort(row)[::-1][: self.n_terms] for row in models[0]]
+            coherence = float(np.mean(npmi_coherence(top, self.own_[rows])))
+            scores.append({"k": k, "stability": round(float(np.mean(pairs)) if pairs else 1.0, 4),
+                           "coherence": round(coherence, 4)})
+        best = max(scores, key=lambda s: (s["stability"], -s["k"]))
+        return int(best["k"]), scores
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the theme weights of new texts (their own words only)."""
+        from sklearn.decomposition import non_negative_factorization
+
+        matrix = normalize(self.vectorizer_.transform(list(texts)))
+        weights, _, _ = non_negative_factorization(
+            matrix, H=self.components_.astype(matrix.dtype), n_components=self.components_.shape[0], init="custom",
+            update_H=False, random_state=self.random_state,
+        )
+        return weights
+
+
+def _transform_unique(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """Transform texts once per distinct text (a turn is shared by all its sentences)."""
+    index: dict[str, int] = {}
+    rows = [index.setdefault(text, len(index)) for text in texts]
+    unique = vectorizer.transform(list(index))
+    return unique[rows]
