@@ -1,0 +1,12 @@
+"""REFI-QDA exchange with NVivo, ATLAS.ti, MAXQDA, QualCoder and Taguette: ``.qdpx`` projects and
+``.qdc`` codebooks, read and written with lxml and validated against the schemas shipped in
+``qualkit/schemas/``."""
+
+from qualkit.refi.codebook import codebook_to_yaml, read_qdc, write_qdc
+from qualkit.refi.export import build_project, export_project
+from qualkit.refi.project import ImportedProject, read_project, write_study
+
+__all__ = [
+    "ImportedProject", "build_project", "codebook_to_yaml", "export_project", "read_project", "read_qdc",
+    "write_qdc", "write_study",
+]
