@@ -35,7 +35,11 @@ def pdf_pages(path: Path, raw: bytes) -> list[list[str]]:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
             raise TranscriptError(f"{path}: PDF is encrypted; save an unlocked copy first")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = []
+        for number, page in enumerate(reader.pages):
+            pages.append(page.extract_text() or "")
+            if number == 0 and any(COLLECTION_HEADER.match(" ".join(line.split())) for line in pages[0].splitlines()[:5]):
+                raise TranscriptError(f"{path}: a table of coded segments, not a transcript")
     except TranscriptError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
