@@ -126,14 +126,19 @@ def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, s
     return IngestReport(tuple(transcripts), tuple(files), tuple(problems))
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def format_report(report: IngestReport) -> str:
     """Return the report as the lines ``qualkit ingest`` prints."""
     lines = []
     for summary in report.files:
         lines.append(f"{summary.path} [{summary.format}] {summary.transcript}: "
-                     f"{summary.turns} turns, {summary.words} words")
+                     f"{_count(summary.turns, 'turn')}, {_count(summary.words, 'word')}")
         for speaker in summary.speakers:
-            lines.append(f"  {speaker.speaker} ({speaker.role}): {speaker.turns} turns, {speaker.words} words")
+            lines.append(f"  {speaker.speaker} ({speaker.role}): {_count(speaker.turns, 'turn')}, "
+                         f"{_count(speaker.words, 'word')}")
         if summary.preamble_words:
             lines.append(f"  preamble: {summary.preamble_words} words before the first turn")
         lines.extend(f"  warning: {message}" for message in summary.warnings)
