@@ -84,21 +84,21 @@ CHARTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Figure | None]]] = {
 }
 
 
-def _save(fig: Figure, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None, dpi=110)
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def draw(context: Mapping[str, Any], fmt: str = "svg") -> dict[str, bytes]:
-    """Return ``{chart name: image}`` in ``svg`` or ``png``; charts without data are left out."""
-    images = {}
+def draw(context: Mapping[str, Any], formats: tuple[str, ...] = ("svg",)) -> dict[str, dict[str, bytes]]:
+    """Return ``{format: {chart name: image}}`` for ``svg`` and/or ``png``; charts without data are left out."""
+    images: dict[str, dict[str, bytes]] = {fmt: {} for fmt in formats}
+    if not formats:
+        return images
     with matplotlib.rc_context(STYLE):
         for name, (_, make) in CHARTS.items():
             fig = make(context)
-            if fig is not None:
-                images[name] = _save(fig, fmt)
+            if fig is None:
+                continue
+            for fmt in formats:
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None, dpi=110)
+                images[fmt][name] = buffer.getvalue()
+            plt.close(fig)
     return images
 
 

@@ -3,43 +3,69 @@
 from __future__ import annotations
 
 import io
+import re
+from xml.sax.saxutils import escape
 from typing import Any, Mapping, Sequence
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from docx.shared import Inches, Pt
+
+INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Context = Mapping[str, Any]
 
 
+def _style(doc: DocumentObject, name: str) -> Any:
+    """Return a style object (python-docx looks styles up by name slowly, so they are cached per document)."""
+    cache = doc.__dict__.setdefault("_qualkit_styles", {})
+    if name not in cache:
+        cache[name] = doc.styles[name]
+    return cache[name]
+
+
+def _heading(doc: DocumentObject, text: str, level: int) -> None:
+    doc.add_paragraph(text, style=_style(doc, f"Heading {level}"))
+
+
+def _run_xml(text: str, bold: bool = False, size: float | None = None) -> str:
+    props = ("<w:b/>" if bold else "") + (f'<w:sz w:val="{int(size * 2)}"/>' if size else "")
+    return f'<w:r>{f"<w:rPr>{props}</w:rPr>" if props else ""}<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r>'
+
+
 def _quote(doc: DocumentObject, q: Mapping[str, Any]) -> None:
-    paragraph = doc.add_paragraph(style="Quote")
-    for piece in q["pieces"]:
-        run = paragraph.add_run(piece["text"])
-        run.bold = piece["match"]
-    credit = doc.add_paragraph(f"— {q['attribution']} ({q['reference']}")
-    credit.add_run(f"; matched: {', '.join(q['matched'])})" if q["matched"] else ")")
-    credit.paragraph_format.left_indent = Inches(0.5)
-    for run in credit.runs:
-        run.font.size = Pt(8.5)
+    """Add a quote (matched words in bold, style "Quote") and its attribution, built as XML for speed."""
+    quote_style = _style(doc, "Quote").style_id
+    runs = "".join(_run_xml(piece["text"], bold=piece["match"]) for piece in q["pieces"])
+    matched = f"; matched: {', '.join(q['matched'])}" if q["matched"] else ""
+    credit = _run_xml(f"— {q['attribution']} ({q['reference']}{matched})", size=8.5)
+    body = doc.element.body
+    body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{quote_style}"/></w:pPr>{runs}</w:p>'))
+    body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:ind w:left="720"/></w:pPr>{credit}</w:p>'))
+
+
+def _xml_text(value: Any) -> str:
+    return escape(INVALID_XML.sub("", "" if value is None else str(value)))
+
+
+def _row_xml(values: Sequence[Any], size: float, header: bool = False) -> str:
+    props = f'<w:rPr>{"<w:b/>" if header else ""}<w:sz w:val="{int(size * 2)}"/></w:rPr>'
+    cells = "".join(f'<w:tc><w:tcPr><w:tcW w:w="0" w:type="auto"/></w:tcPr><w:p><w:r>{props}'
+                    f'<w:t xml:space="preserve">{_xml_text(v)}</w:t></w:r></w:p></w:tc>' for v in values)
+    return f'<w:tr>{"<w:trPr><w:tblHeader/></w:trPr>" if header else ""}{cells}</w:tr>'
 
 
 def _table(doc: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[Any]], size: float = 8.5) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = str(text)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values):
-            cell.text = "" if value is None else str(value)
-    for row in table.rows:
-        for cell in row.cells:
-            for run in cell.paragraphs[0].runs:
-                run.font.size = Pt(size)
+    """Add a table with a bold header row repeated on each page (rows are built as XML: python-docx's
+    cell-by-cell API is too slow for a framework matrix of a hundred participants)."""
+    table = doc.add_table(rows=0, cols=len(header))
+    table.style = _style(doc, "Table Grid")
+    body = _row_xml(header, size, header=True) + "".join(_row_xml(values, size) for values in rows)
+    for row in parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>"):
+        table._tbl.append(row)
     doc.add_paragraph()
 
 
@@ -55,12 +81,12 @@ def _intro(doc: DocumentObject, ctx: Context) -> None:
         f"Grouped by {study['group_by']}: {groups}. {study['segments']} coded segments; "
         f"{study['codes_matched']} of {study['codes']} codes matched.")
     for warning in ctx["warnings"]:
-        doc.add_paragraph(f"Warning: {warning}", style="List Bullet")
+        doc.add_paragraph(f"Warning: {warning}", style=_style(doc, "List Bullet"))
 
 
 def _picture(doc: DocumentObject, charts: Mapping[str, bytes], name: str, title: str) -> None:
     if name in charts:
-        doc.add_heading(title, level=3)
+        _heading(doc, title, 3)
         doc.add_picture(io.BytesIO(charts[name]), width=Inches(6.0))
 
 
@@ -68,12 +94,12 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
     """Add the thematic summary: per theme and code its definition, counts by group and quotes; suggested themes."""
     _picture(doc, charts, "themes", "Theme sizes")
     for theme in ctx["themes"]:
-        doc.add_heading(theme["name"], level=2)
+        _heading(doc, theme["name"], 2)
         if theme["description"]:
             doc.add_paragraph(theme["description"])
         doc.add_paragraph(f"{theme['segments']} segments from {theme['participants']} participants.")
         for code in theme["codes"]:
-            doc.add_heading(code["path"], level=3)
+            _heading(doc, code["path"], 3)
             if code["definition"]:
                 doc.add_paragraph(f"Definition: {code['definition']}")
             by_group = "; ".join(f"{c['group']} {_cell(c)}" for c in code["by_group"])
@@ -82,10 +108,10 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
                 _quote(doc, q)
             if not code["quotes"]:
                 doc.add_paragraph("No passage was coded.")
-    doc.add_heading("Suggested themes", level=2)
+    _heading(doc, "Suggested themes", 2)
     doc.add_paragraph("Candidate themes from TF-IDF and NMF over participant sentences: prompts for reading, not findings.")
     for t in ctx["suggested"]:
-        doc.add_heading(f"{t['number']}. {t['label']}", level=3)
+        _heading(doc, f"{t['number']}. {t['label']}", 3)
         terms = ", ".join(f"{term['term']} ({term['weight']})" for term in t["terms"])
         doc.add_paragraph(f"{t['units']} sentences from {t['participants']} participants. Terms: {terms}")
         for q in t["quotes"]:
@@ -94,28 +120,28 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
 
 def appendix(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> None:
     """Add the appendix: codebook table, code x group table, framework matrices, further tables, methods."""
-    doc.add_heading("Codebook", level=2)
+    _heading(doc, "Codebook", 2)
     _table(doc, ["Code", "Definition", "Include", "Exclude", "Example quote"], [
         (c["path"], c["definition"], c["include"], c["exclude"],
          f"\u201c{c['example_quote']['text']}\u201d ({c['example_quote']['attribution']})" if c["example_quote"]
          else (c["examples"][0] if c["examples"] else "")) for c in ctx["codes"]])
     comparison = ctx["comparison"]
-    doc.add_heading(f"Codes by {ctx['study']['group_by']}", level=2)
+    _heading(doc, f"Codes by {ctx['study']['group_by']}", 2)
     doc.add_paragraph("Each cell: participants with the code / group size (%); coded segments.")
     _table(doc, ["Code"] + [f"{g['name']} (N={g['size']})" for g in comparison["groups"]],
            [[row["code"]] + [_cell(c) for c in row["cells"]] for row in comparison["rows"]])
     _picture(doc, charts, "prevalence", "Code prevalence by group")
     _picture(doc, charts, "cooccurrence", "Code co-occurrence")
-    doc.add_heading("Framework matrix", level=2)
+    _heading(doc, "Framework matrix", 2)
     doc.add_paragraph("Participants by codes, one matrix per theme. Each cell: the number of coded segments and the shortest good quote.")
     for matrix in ctx["framework"]:
-        doc.add_heading(matrix["theme"], level=3)
+        _heading(doc, matrix["theme"], 3)
         _table(doc, ["Participant"] + [c["name"] for c in matrix["codes"]], [
             [row["attribution"]] + [
                 (f"{cell['segments']}: \u201c{cell['quote']['text']}\u201d" if cell["quote"] else "0")
                 for cell in row["cells"]] for row in matrix["rows"]], size=7.5)
     for extra in ctx["tables"]:
-        doc.add_heading(extra["title"], level=2)
+        _heading(doc, extra["title"], 2)
         _table(doc, extra["columns"], [[r.get(c) for c in extra["columns"]] for r in extra["rows"]])
     methods(doc, ctx)
 
@@ -123,7 +149,7 @@ def appendix(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
 def methods(doc: DocumentObject, ctx: Context) -> None:
     """Add the methods trail as a two-column table."""
     m = ctx["methods"]
-    doc.add_heading("Methods", level=2)
+    _heading(doc, "Methods", 2)
     rows = [(k, v if isinstance(v, (str, int, float)) or v is None else ", ".join(map(str, v)))
             for k, v in m.items() if k != "settings"]
     rows += [(k, v if isinstance(v, (str, int, float)) or v is None else ", ".join(map(str, v)))
@@ -137,18 +163,18 @@ def comparison(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -
     if not diff["codes"]:
         doc.add_paragraph("Fewer than two groups, or no code whose share differs between groups.")
         return
-    doc.add_heading("Themes", level=2)
+    _heading(doc, "Themes", 2)
     _table(doc, ["Theme", "Spread (points)"] + [g["name"] for g in ctx["comparison"]["groups"]],
            [[t["name"], t["spread"]] + [_cell(c) for c in t["cells"]] for t in diff["themes"]])
     _picture(doc, charts, "prevalence", "Code prevalence by group")
-    doc.add_heading("Codes", level=2)
+    _heading(doc, "Codes", 2)
     for d in diff["codes"]:
-        doc.add_heading(d["path"], level=3)
+        _heading(doc, d["path"], 3)
         doc.add_paragraph(f"Highest in {d['highest']}, lowest in {d['lowest']}: a spread of {d['spread']} percentage points. "
                           + "; ".join(f"{c['group']} {_cell(c)}" for c in d["cells"]))
         for side in d["sides"]:
             if side["quotes"]:
-                doc.add_heading(side["group"], level=4)
+                _heading(doc, side["group"], 4)
                 for q in side["quotes"]:
                     _quote(doc, q)
 
@@ -166,7 +192,7 @@ def docx_report(ctx: Context, kind: str, charts: Mapping[str, bytes]) -> bytes:
         section = doc.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    doc.add_heading(f"{ctx['kind_title']}: {ctx['title']}", level=1)
+    _heading(doc, f"{ctx['kind_title']}: {ctx['title']}", 1)
     _intro(doc, ctx)
     for add in SECTIONS[kind]:
         add(doc, ctx, charts)

@@ -113,12 +113,13 @@ def render_outputs(data: Mapping[str, Any], options: ReportOptions = ReportOptio
     context = report_context(data, options)
     env = environment(options.template_dir)
     outputs: dict[str, str | bytes] = {}
-    svgs = charts_module.draw(context, "svg") if options.charts and ({"html", "md"} & set(formats)) else {}
+    wanted = (("svg",) if {"html", "md"} & set(formats) else ()) + (("png",) if "docx" in formats else ())
+    images = charts_module.draw(context, wanted if options.charts else ())
+    svgs, pngs = images.get("svg", {}), images.get("png", {})
     titles = {name: title for name, (title, _) in charts_module.CHARTS.items()}
     if "md" in formats:
         for name, svg in svgs.items():
             outputs[f"charts/{name}.svg"] = svg
-    pngs = charts_module.draw(context, "png") if options.charts and "docx" in formats else {}
     for kind in kinds:
         ctx = {**context, "kind": kind, "kind_title": KIND_TITLES[kind]}
         if "html" in formats:
