@@ -36,7 +36,10 @@ def find_turns(text: str, first_line: int = 1) -> list[RawTurn]:
     """Return the turns of ``Speaker: text`` lines; a turn runs until the next label line."""
     heads = _heads(text)
     turns = []
+    line, counted = first_line, 0
     for number, match in enumerate(heads):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
         end = heads[number + 1].start() if number + 1 < len(heads) else len(text)
         whole = match.group(0)
         head = match.start() + len(whole) - len(whole.lstrip(" \t"))
@@ -45,7 +48,7 @@ def find_turns(text: str, first_line: int = 1) -> list[RawTurn]:
             speaker=match.group("label"),
             start=match.end(),
             end=end,
-            line=text.count("\n", 0, match.start()) + first_line,
+            line=line,
             timestamp=groups.get("ts") or groups.get("ts2"),
             head=head,
         ))
@@ -58,9 +61,11 @@ def caption_segments(text: str, first_line: int = 1) -> tuple[list[Segment], str
     if len(blocks) < 2 or len(blocks) < 0.5 * text.count("\n\n"):
         return None
     segments = []
+    line, counted = first_line, 0
     for number, match in enumerate(blocks):
         end = blocks[number + 1].start() if number + 1 < len(blocks) else len(text)
-        line = text.count("\n", 0, match.start()) + first_line
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
         segments.append(Segment(match.group("label"), text[match.end():end], match.group("ts"), line=line))
     return segments, text[: blocks[0].start()]
 
