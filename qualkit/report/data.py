@@ -93,6 +93,9 @@ def study_data(result: StudyResult) -> dict[str, Any]:
             continue
         if isinstance(value, pd.DataFrame):
             data["tables"][name] = plain(value)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            rows = plain(value)
+            data["tables"][name] = {"columns": list(dict.fromkeys(k for r in rows for k in r)), "rows": rows}
         else:
             data["extra"][name] = plain(value)
     return data

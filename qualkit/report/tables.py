@@ -6,6 +6,10 @@ import io
 from typing import Any, Mapping
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 
 def report_tables(context: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
@@ -47,13 +51,23 @@ def tables_csv(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
 
 
 def tables_xlsx(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """Return one XLSX workbook with a sheet per table."""
+    """Return one XLSX workbook with a sheet per table (bold header row, columns sized to their text)."""
+    workbook = Workbook(write_only=True)
+    for name, frame in tables.items():
+        sheet = workbook.create_sheet(name[:31])
+        columns = [str(c) for c in frame.columns]
+        rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+        for index, column in enumerate(columns, start=1):
+            width = max([len(column)] + [len(str(r[index - 1])) for r in rows[:50] if r[index - 1] is not None])
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            for column in sheet.columns:
-                width = max((len(str(cell.value)) for cell in column[:50] if cell.value is not None), default=8)
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    workbook.save(buffer)
     return buffer.getvalue()

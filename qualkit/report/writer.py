@@ -85,9 +85,15 @@ def render(context: Mapping[str, Any], template: str, template_dir: str | Path |
     try:
         return (env or environment(template_dir)).get_template(template).render(**context)
     except jinja2.TemplateError as exc:
-        name = getattr(exc, "filename", None) or template
-        where = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
-        raise ReportError(f"template {name}{where}: {exc.message if hasattr(exc, 'message') else exc}") from None
+        name, line = getattr(exc, "name", None) or template, getattr(exc, "lineno", None)
+        traceback = exc.__traceback__ if line is None else None
+        while traceback is not None:  # runtime errors: the innermost template frame Jinja put in the traceback
+            filename = traceback.tb_frame.f_code.co_filename
+            if filename.endswith(".j2"):
+                name, line = Path(filename).name, traceback.tb_lineno
+            traceback = traceback.tb_next
+        where = f", line {line}" if line else ""
+        raise ReportError(f"template {name}{where}: {exc.message}") from None
 
 
 def _docx_text(content: bytes) -> str:

@@ -1,0 +1,294 @@
+"""Reports: the right quotes under the right codes, counts that match coded_segments.csv, attribution,
+pseudonyms everywhere, escaping, Word and Excel tables, templates, and re-rendering from run.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from qualkit.cli import main
+from qualkit.report import (
+    QuotePolicy, ReportOptions, choose_quotes, load_pseudonyms, render_outputs, report_context, study_data,
+    write_report,
+)
+from qualkit.report.quotes import quote_pieces
+from qualkit.study import StudySettings, run_study
+from tests.conftest import FIXTURES, ROOT
+
+REPORT = FIXTURES / "report"
+PSEUDONYMS = REPORT / "pseudonyms.csv"
+REAL_NAMES = ("Maggie Thornton", "Hollins Road", "Northfield")
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_study(StudySettings(transcripts=(str(REPORT / "transcripts"),), attributes=str(REPORT / "participants.csv"),
+                                   codebook=str(REPORT / "codebook.yaml"), n_themes=1))
+
+
+@pytest.fixture(scope="module")
+def plain_out(result, tmp_path_factory):
+    out = tmp_path_factory.mktemp("plain") / "reports"
+    write_report(result, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pseudo_out(result, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pseudo") / "reports"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_report(result, out, ReportOptions(pseudonyms=str(PSEUDONYMS)))
+    assert [str(w.message) for w in caught] == []
+    return out
+
+
+def section(markdown: str, heading: str) -> str:
+    """The text under a Markdown heading, up to the next heading of any level."""
+    start = markdown.index(heading + "\n")
+    rest = markdown[start + len(heading) + 1:]
+    end = re.search(r"^#{1,6} ", rest, flags=re.M)
+    return rest[: end.start()] if end else rest
+
+
+def test_every_kind_in_every_format_and_an_index(plain_out):
+    names = {str(p.relative_to(plain_out)) for p in plain_out.rglob("*") if p.is_file()}
+    for kind in ("thematic", "appendix", "comparison", "report"):
+        assert {f"{kind}.html", f"{kind}.md", f"{kind}.docx"} <= names
+    assert {"tables.xlsx", "tables/codebook.csv", "tables/codes_by_group.csv", "tables/framework_matrix.csv",
+            "coded_segments.csv", "run.json", "index.html"} <= names
+    index = (plain_out / "index.html").read_text(encoding="utf-8")
+    for name in ("thematic.html", "appendix.docx", "comparison.md", "tables.xlsx", "coded_segments.csv"):
+        assert f'href="{name}"' in index
+
+
+def test_quotes_under_their_codes_with_attribution_and_reference(plain_out):
+    md = (plain_out / "thematic.md").read_text(encoding="utf-8")
+    family = section(md, "### Support > Family support")
+    assert "3 segments, 3 participants: user 1/1 (100.0%); 1 seg.; worker 2/2 (100.0%); 2 seg." in family
+    assert ("> My **daughter** thinks the targets are mad, honestly.\n"
+            "> — P01, worker, Northfield (P01, turn 2 [01:05], chars 102–151; matched: daughter)") in family
+    assert "> My **son** works there too.\n> — P02, worker, Riverside (P02, turn 4, chars 556–579; matched: son)" in family
+    assert "website" not in family
+
+
+def test_counts_match_coded_segments_csv(plain_out):
+    rows = list(csv.DictReader((plain_out / "coded_segments.csv").open(encoding="utf-8")))
+    groups = {r["id"]: r["group"] for r in csv.DictReader((REPORT / "participants.csv").open(encoding="utf-8"))}
+    segments = Counter((r["code_path"], groups[r["transcript"]]) for r in rows)
+    people = Counter((code, group) for code, group, _ in {(r["code_path"], groups[r["transcript"]], r["transcript"]) for r in rows})
+    sizes = Counter(groups.values())
+    table = section((plain_out / "appendix.md").read_text(encoding="utf-8"), "## Codes by group")
+    for code in ("Support > Family support", "Support > Web pages", "Work > Targets"):
+        cells = [f"{people[(code, g)]}/{sizes[g]} ({round(100 * people[(code, g)] / sizes[g], 1)}%); {segments[(code, g)]} seg."
+                 for g in ("user", "worker")]
+        assert re.search(rf"^\| {re.escape(code)} \| {re.escape(cells[0])}[^|]* \| {re.escape(cells[1])}[^|]* \|$", table, re.M)
+
+
+def test_html_escapes_transcript_markup(plain_out):
+    for kind in ("thematic", "report", "appendix"):
+        html = (plain_out / f"{kind}.html").read_text(encoding="utf-8")
+        assert "<script" not in html
+    assert "shows &lt;script&gt;alert(1)&lt;/script&gt; when" in (plain_out / "thematic.html").read_text(encoding="utf-8")
+
+
+def test_long_passage_is_trimmed_around_the_matched_words(plain_out):
+    md = section((plain_out / "thematic.md").read_text(encoding="utf-8"), "### Work > Targets")
+    line = next(l for l in md.splitlines() if "**target**" in l)
+    assert line.startswith("> [...] ") and line.endswith(" [...]")
+    before, after = line[len("> [...] "):-len(" [...]")].split("**target**")
+    assert len(before.split()) == 15 and len(after.split()) == 15
+
+
+def test_pseudonyms_applied_in_every_output(pseudo_out):
+    for path in pseudo_out.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix in (".docx", ".xlsx"):
+            with zipfile.ZipFile(path) as archive:
+                data = b" ".join(archive.read(n) for n in archive.namelist() if n.endswith(".xml"))
+        text = data.decode("utf-8", errors="replace")
+        for name in REAL_NAMES:
+            assert name not in text, (path.name, name)
+    md = (pseudo_out / "thematic.md").read_text(encoding="utf-8")
+    assert ("> My **daughter** Ann comes round from Elm Street every day.\n"
+            "> — P03, user, Site A (P03, turn 2, chars 33–101; matched: daughter)") in md
+
+
+def test_leak_check_warns_about_a_real_name_left_in_a_template(result, tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "thematic.md.j2").write_text("Prepared for Maggie Thornton.\n{% include '_thematic.md.j2' %}\n")
+    with pytest.warns(UserWarning) as caught:
+        write_report(result, tmp_path / "out", ReportOptions(pseudonyms=str(PSEUDONYMS), template_dir=str(templates)))
+    assert [str(w.message) for w in caught] == [
+        "thematic.md: real name 'Maggie Thornton' still appears 1 time after pseudonymisation"]
+    assert (tmp_path / "out" / "thematic.md").read_text(encoding="utf-8").startswith("Prepared for Maggie Thornton.")
+
+
+def test_pseudonyms_keep_the_highlight_on_the_matched_words():
+    p = load_pseudonyms(PSEUDONYMS)
+    text, spans = p.text_and_spans("Maggie Thornton said the targets at Hollins Road.", [(25, 32), (36, 48)])
+    assert text == "Ann said the targets at Elm Street."
+    assert [text[a:b] for a, b in spans] == ["targets", "Elm Street"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("real,pseudonym\nMaggie,Ann,extra\n", "line 2: expected 'real name,pseudonym', got 3 columns"),
+    ("Maggie,\n", "line 1: empty real name or pseudonym"),
+])
+def test_bad_pseudonym_file_names_the_line(tmp_path, content, message):
+    from qualkit.errors import ReportError
+
+    path = tmp_path / "names.csv"
+    path.write_text(content)
+    with pytest.raises(ReportError) as error:
+        load_pseudonyms(path)
+    assert str(error.value) == f"{path}, {message}"
+
+
+def test_attribution_uses_only_the_listed_fields(result):
+    context = report_context(result, ReportOptions(attribution=("site", "id", "gender")))
+    quotes = [q["attribution"] for c in context["codes"] for q in c["quotes"]]
+    assert set(quotes) == {"Northfield, P01", "Riverside, P02", "Northfield, P03"}
+
+
+def item(transcript: str, start: int, words: int, text: str | None = None) -> dict:
+    body = text or " ".join(["Word"] * (words - 1)) + " end."
+    return {"transcript": transcript, "start": start, "end": start + len(body), "text": body}
+
+
+def test_quote_policy_spreads_across_participants_and_groups_and_never_repeats():
+    items = [item("A", 0, 20), item("A", 200, 21), item("A", 0, 20), item("B", 0, 30), item("C", 0, 25)]
+    groups = {"A": "g1", "B": "g1", "C": "g2"}
+    chosen = choose_quotes(items, QuotePolicy(per_code=3), groups)
+    assert [(q["transcript"], q["start"]) for q in chosen] == [("C", 0), ("A", 200), ("B", 0)]
+    more = choose_quotes(items, QuotePolicy(per_code=10), groups)
+    assert sorted((q["transcript"], q["start"]) for q in more) == [("A", 0), ("A", 200), ("B", 0), ("C", 0)]
+
+
+def test_quote_policy_prefers_complete_sentences_of_moderate_length():
+    items = [item("A", 0, 3, "Too short here."), item("B", 0, 0, "and then it was the targets every week again and again"),
+             item("C", 0, 12, "The targets were set every quarter by the manager and team.")]
+    assert [q["transcript"] for q in choose_quotes(items, QuotePolicy(per_code=3))] == ["C", "B", "A"]
+
+
+def test_quote_pieces_trim_only_long_passages():
+    short = "I felt isolated after the operation."
+    assert quote_pieces(short, [(2, 15)], QuotePolicy()) == [
+        {"text": "I ", "match": False, "cut": False}, {"text": "felt isolated", "match": True, "cut": False},
+        {"text": " after the operation.", "match": False, "cut": False}]
+    long = " ".join(f"w{i}" for i in range(100))
+    at = long.index("w50")
+    pieces = quote_pieces(long, [(at, at + 3)], QuotePolicy(context_words=2))
+    assert "".join(p["text"] for p in pieces) == "[...] w48 w49 w50 w51 w52 [...]"
+
+
+def test_word_reports_have_real_headings_and_tables(plain_out):
+    document = docx.Document(str(plain_out / "appendix.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:4] == ["Appendix: Report fixture codebook", "Codebook", "Codes by group", "Code prevalence by group"]
+    codebook = document.tables[0]
+    assert [c.text for c in codebook.rows[0].cells] == ["Code", "Definition", "Include", "Exclude", "Example quote"]
+    assert [r.cells[0].text for r in codebook.rows[1:]] == ["Support > Family support", "Support > Web pages", "Work > Targets"]
+    by_group = document.tables[1]
+    assert [c.text for c in by_group.rows[3].cells] == ["Work > Targets", "0/1 (0.0%); 0 seg.", "2/2 (100.0%); 4 seg."]
+    thematic = docx.Document(str(plain_out / "thematic.docx"))
+    quotes = [p for p in thematic.paragraphs if p.style.name == "Quote"]
+    assert [r.text for r in quotes[0].runs if r.bold] == ["daughter"]
+
+
+def test_excel_workbook_holds_the_tables(plain_out):
+    book = openpyxl.load_workbook(plain_out / "tables.xlsx")
+    assert book.sheetnames == ["codebook", "codes_by_group", "framework_matrix", "group_differences", "cooccurrence"]
+    rows = list(book["codes_by_group"].values)
+    assert rows[0][:5] == ("code_id", "code", "group", "segments", "participants")
+    assert ("targets", "Work > Targets", "worker", 4, 2) in [r[:5] for r in rows]
+
+
+def test_framework_matrix_cell_is_the_count_and_the_shortest_good_quote(plain_out):
+    md = section((plain_out / "appendix.md").read_text(encoding="utf-8"), "### Work")
+    assert "| P01, worker, Northfield | 2: “My daughter thinks the targets are mad, honestly.” (turn 2) |" in md
+    assert "| P03, user, Northfield | 0 |" in md
+
+
+def test_report_rerenders_from_run_json_without_coding(plain_out, tmp_path):
+    out = tmp_path / "again"
+    runner = CliRunner()
+    result = runner.invoke(main, ["report", "--from", str(plain_out), "--kind", "thematic", "--format", "md",
+                                  "--out", str(out), "--attribution", "id, group"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.md")) == ["thematic.md"]
+    md = (out / "thematic.md").read_text(encoding="utf-8")
+    assert "> — P02, worker (P02, turn 4, chars 556–579; matched: son)" in md
+    same = runner.invoke(main, ["report", "--from", str(plain_out), "-k", "thematic", "-f", "md", "-o", str(tmp_path / "same")])
+    assert same.exit_code == 0
+    assert (tmp_path / "same" / "thematic.md").read_text(encoding="utf-8") == (plain_out / "thematic.md").read_text(encoding="utf-8")
+
+
+def test_report_without_run_json_is_one_clear_line(tmp_path):
+    result = CliRunner().invoke(main, ["report", "--from", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: {tmp_path / 'run.json'}: not found "
+                                     f"(is {tmp_path} the output folder of 'qualkit run'?)")
+
+
+def test_template_error_names_the_template_and_line(result, tmp_path):
+    (tmp_path / "thematic.md.j2").write_text("Hello\n{{ no_such_field }}\n")
+    from qualkit.errors import ReportError
+
+    with pytest.raises(ReportError) as error:
+        render_outputs(study_data(result), ReportOptions(template_dir=str(tmp_path)), ["thematic"], ["md"])
+    assert str(error.value) == "template thematic.md.j2, line 2: 'no_such_field' is undefined"
+
+
+def test_example_template_renders(result):
+    outputs = render_outputs(study_data(result), ReportOptions(template_dir=str(ROOT / "docs" / "example_template")),
+                             ["thematic"], ["html"])
+    html = outputs["thematic.html"]
+    assert "Family support" in html and "My <mark>daughter</mark> thinks" in html
+
+
+def test_fields_added_to_the_result_later_are_shown(result):
+    import pandas as pd
+
+    data = study_data(result)
+    data["tables"]["tests"] = {"columns": ["code", "p_value"], "rows": [{"code": "Work > Targets", "p_value": 0.4}]}
+    for row in data["comparison"]:
+        row["rate_per_1000"] = 1.5
+    outputs = render_outputs(data, ReportOptions(charts=False), ["appendix"], ["md", "html"])
+    assert "| Work > Targets | 0.4 |" in section(outputs["appendix.md"], "## Tests")
+    assert re.search(r"\| 2/2 \(100.0%\); 4 seg\.;[^|]* rate per 1000: 1\.5", outputs["appendix.md"])
+    assert "<h2 id=\"table-tests\">Tests</h2>" in outputs["appendix.html"]
+    assert isinstance(pd.DataFrame(data["tables"]["tests"]["rows"]), pd.DataFrame)
+
+
+def keys(value, found: set[str]) -> set[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found.add(key)
+            keys(inner, found)
+    elif isinstance(value, list):
+        for inner in value:
+            keys(inner, found)
+    return found
+
+
+def test_every_context_field_is_documented(result):
+    documented = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    context = report_context(result)
+    free = {"settings", "extra", "methods"}  # free-form mappings, documented as such
+    names = keys({k: v for k, v in context.items() if k not in free}, set(context))
+    missing = sorted(n for n in names if f"`{n}`" not in documented)
+    assert missing == []
