@@ -1,16 +1,25 @@
-"""Comparison tables: codes by group, as pandas DataFrames."""
+"""Comparison tables as pandas DataFrames: codes (or themes) by group with rates per 1,000 words,
+exploratory two-group tests, and code co-occurrence."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
+from scipy.stats import false_discovery_control, fisher_exact, norm
 
 from qualkit.codebook import Codebook
 from qualkit.segments import CodedSegment
 from qualkit.transcript import Transcript
 
 UNKNOWN_GROUP = "(no value)"
+GROUP_COLUMNS = ["code_id", "code", "theme", "group", "segments", "participants", "group_size", "share", "words",
+                 "per_1000_words"]
+TEST_COLUMNS = ["code_id", "code", "n_a", "size_a", "share_a", "n_b", "size_b", "share_b", "difference", "ci_low",
+                "ci_high", "p", "p_adjusted", "only_in", "note"]
+EXPLORATORY = ("exploratory: Fisher's exact test on participants with the code, Benjamini-Hochberg across codes, "
+               "difference in share with a 95% Newcombe interval; not a confirmatory test")
 
 
 def participant_groups(transcripts: Iterable[Transcript], attribute: str) -> dict[str, str]:
@@ -18,30 +27,123 @@ def participant_groups(transcripts: Iterable[Transcript], attribute: str) -> dic
     return {t.id: (t.attributes.get(attribute) or UNKNOWN_GROUP) for t in transcripts}
 
 
+def items_by_group(
+    items: Iterable[tuple[str, str]], transcripts: Sequence[Transcript], labels: Sequence[tuple[str, str, str]],
+    attribute: str = "group",
+) -> pd.DataFrame:
+    """Return one row per label and group for ``(label id, transcript)`` items (segments, theme units, ...).
+
+    ``labels`` are ``(id, name, theme)`` in display order. Columns: ``GROUP_COLUMNS``: segments, participants
+    with the label, group size, share (%) of the group's participants, the words the group's participants
+    spoke, and segments per 1,000 of those words.
+    """
+    groups = participant_groups(transcripts, attribute)
+    sizes = pd.Series(groups, dtype=object).value_counts()
+    words: dict[str, int] = {}
+    for t in transcripts:
+        words[groups[t.id]] = words.get(groups[t.id], 0) + t.participant_words()
+    coded = pd.DataFrame([(label, tid, groups.get(tid, UNKNOWN_GROUP)) for label, tid in items],
+                         columns=["code_id", "transcript", "group"])
+    counts = coded.groupby(["code_id", "group"]).agg(segments=("transcript", "size"), participants=("transcript", "nunique"))
+    table = []
+    for code_id, name, theme in labels:
+        for group in sorted(sizes.index):
+            seg, part = counts.loc[(code_id, group)] if (code_id, group) in counts.index else (0, 0)
+            size, spoken = int(sizes[group]), words.get(group, 0)
+            table.append({
+                "code_id": code_id, "code": name, "theme": theme, "group": group, "segments": int(seg),
+                "participants": int(part), "group_size": size,
+                "share": round(100.0 * int(part) / size, 1) if size else 0.0, "words": spoken,
+                "per_1000_words": round(1000.0 * int(seg) / spoken, 2) if spoken else 0.0,
+            })
+    return pd.DataFrame(table, columns=GROUP_COLUMNS)
+
+
 def codes_by_group(
     segments: Iterable[CodedSegment], transcripts: Iterable[Transcript], codebook: Codebook, attribute: str = "group"
 ) -> pd.DataFrame:
-    """Return one row per code and group: segments, participants coded, group size and share (%).
+    """Return one row per code and group (``GROUP_COLUMNS``): segments, participants coded, group size,
+    share (%) of the group's participants, participant words and segments per 1,000 words."""
+    labels = [(c.id, c.path_label, c.theme) for c in codebook.codes]
+    return items_by_group(((s.code_id, s.transcript) for s in segments), list(transcripts), labels, attribute)
 
-    A participant is a transcript's interviewee; ``share`` is the percentage of the group's
-    participants with at least one segment of the code.
+
+def newcombe_interval(x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Return the Newcombe (hybrid Wilson score) interval for p1 - p2, as proportions."""
+    z = float(norm.ppf(0.5 + confidence / 2))
+
+    def wilson(x: int, n: int) -> tuple[float, float]:
+        if n == 0:
+            return 0.0, 1.0
+        p = x / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return float(centre - half), float(centre + half)
+
+    p1, p2 = (x1 / n1 if n1 else 0.0), (x2 / n2 if n2 else 0.0)
+    l1, u1 = wilson(x1, n1)
+    l2, u2 = wilson(x2, n2)
+    d = p1 - p2
+    return (float(d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)), float(d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)))
+
+
+def compare_two_groups(table: pd.DataFrame, group_a: str, group_b: str) -> pd.DataFrame:
+    """Return per code the difference in the share of participants between two groups (``TEST_COLUMNS``).
+
+    From a ``codes_by_group`` table: Fisher's exact p, Benjamini-Hochberg adjusted p across codes, the
+    difference in percentage points with a 95% Newcombe interval. Codes found in one group only come
+    first, then by adjusted p. Every figure is exploratory (see ``EXPLORATORY``).
     """
-    groups = participant_groups(transcripts, attribute)
-    sizes = pd.Series(groups).value_counts()
-    rows = [(s.code_id, s.transcript, groups.get(s.transcript, UNKNOWN_GROUP)) for s in segments]
-    coded = pd.DataFrame(rows, columns=["code_id", "transcript", "group"])
-    counts = coded.groupby(["code_id", "group"]).agg(
-        segments=("transcript", "size"), participants=("transcript", "nunique")
-    )
-    table = []
-    for code in codebook.codes:
-        for group in sorted(sizes.index):
-            seg, part = counts.loc[(code.id, group)] if (code.id, group) in counts.index else (0, 0)
-            size = int(sizes[group])
-            table.append({
-                "code_id": code.id, "code": code.path_label, "theme": code.theme, "group": group,
-                "segments": int(seg), "participants": int(part), "group_size": size,
-                "share": round(100.0 * int(part) / size, 1) if size else 0.0,
-            })
-    return pd.DataFrame(table, columns=[
-        "code_id", "code", "theme", "group", "segments", "participants", "group_size", "share"])
+    rows = []
+    for code_id, part in table.groupby("code_id", sort=False):
+        a = part[part["group"] == group_a]
+        b = part[part["group"] == group_b]
+        if a.empty or b.empty:
+            continue
+        na, sa, nb, sb = int(a["participants"].iloc[0]), int(a["group_size"].iloc[0]), int(b["participants"].iloc[0]), int(b["group_size"].iloc[0])
+        if na == 0 and nb == 0:
+            continue
+        p = float(fisher_exact([[na, sa - na], [nb, sb - nb]])[1])
+        low, high = newcombe_interval(na, sa, nb, sb)
+        only = group_a if nb == 0 else group_b if na == 0 else ""
+        rows.append({
+            "code_id": code_id, "code": a["code"].iloc[0], "n_a": na, "size_a": sa,
+            "share_a": round(100.0 * na / sa, 1) if sa else 0.0, "n_b": nb, "size_b": sb,
+            "share_b": round(100.0 * nb / sb, 1) if sb else 0.0,
+            "difference": round(100.0 * (na / sa - nb / sb), 1) if sa and sb else 0.0,
+            "ci_low": round(100.0 * low, 1), "ci_high": round(100.0 * high, 1), "p": p, "only_in": only,
+            "note": "exploratory",
+        })
+    result = pd.DataFrame(rows, columns=[c for c in TEST_COLUMNS if c != "p_adjusted"])
+    result.insert(result.columns.get_loc("p") + 1, "p_adjusted",
+                  false_discovery_control(result["p"].to_numpy(), method="bh") if len(result) else [])
+    result["p"] = result["p"].round(4)
+    result["p_adjusted"] = result["p_adjusted"].astype(float).round(4)
+    order = result.assign(_one=(result["only_in"] == "").astype(int)).sort_values(["_one", "p_adjusted", "code"], kind="stable")
+    return order.drop(columns="_one").reset_index(drop=True)
+
+
+def cooccurrence(segments: Iterable[CodedSegment], within: str = "unit") -> pd.DataFrame:
+    """Return how often pairs of codes share a unit (same start/end) or a turn: count and Jaccard.
+
+    Jaccard is the count over the units (or turns) holding either code. Pairs that never meet are left out.
+    """
+    if within not in ("unit", "turn"):
+        raise ValueError(f"within must be 'unit' or 'turn', got {within!r}")
+    places: dict[str, set[tuple[str, int, int]]] = {}
+    names: dict[str, str] = {}
+    for s in segments:
+        key = (s.transcript, s.start, s.end) if within == "unit" else (s.transcript, s.turn, -1)
+        places.setdefault(s.code_id, set()).add(key)
+        names[s.code_id] = s.code_path
+    codes = sorted(places)
+    rows = []
+    for i, a in enumerate(codes):
+        for b in codes[i + 1:]:
+            both = len(places[a] & places[b])
+            if both:
+                either = len(places[a] | places[b])
+                rows.append({"code_a": names[a], "code_b": names[b], "within": within, "count": both,
+                             "jaccard": round(both / either, 3)})
+    table = pd.DataFrame(rows, columns=["code_a", "code_b", "within", "count", "jaccard"])
+    return table.sort_values(["count", "jaccard", "code_a", "code_b"], ascending=[False, False, True, True]).reset_index(drop=True)

@@ -35,7 +35,8 @@ class ThemeSuggester:
     Each text may also see its context: ``fit(texts, turns=..., questions=...)`` adds the TF-IDF of
     the text's whole turn (times ``turn_weight``) and of the interviewer's question before it (times
     ``question_weight``) to the text's own, so a short sentence is placed by what it answers.
-    ``n_themes="auto"`` picks the number in ``k_range`` whose models agree best across seeds
+    Each theme's terms are ranked by relevance (``relevance`` = 1.0: by weight alone), so its top
+    terms say what sets it apart. ``n_themes="auto"`` picks the number in ``k_range`` whose models agree best across seeds
     (stability of top terms, Greene et al. 2014), fitted on at most ``selection_sample`` texts.
 
     After ``fit``: ``terms_`` (per theme, ``(term, weight)`` pairs, best first), ``weights_`` (texts x
@@ -50,8 +51,10 @@ class ThemeSuggester:
         *,
         method: str = "nmf",
         k_range: tuple[int, int] = (5, 15),
-        turn_weight: float = 0.5,
-        question_weight: float = 0.5,
+        turn_weight: float = 1.0,
+        question_weight: float = 2.0,
+        window: int = 4,
+        window_decay: float = 0.7,
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 2,
         max_df: float = 0.5,
@@ -60,6 +63,8 @@ class ThemeSuggester:
         n_terms: int = 10,
         n_seeds: int = 3,
         selection_sample: int = 4000,
+        stability_tolerance: float = 0.0,
+        relevance: float = 0.6,
         random_state: int = 0,
     ) -> None:
         self.n_themes = n_themes
@@ -67,6 +72,8 @@ class ThemeSuggester:
         self.k_range = k_range
         self.turn_weight = turn_weight
         self.question_weight = question_weight
+        self.window = window
+        self.window_decay = window_decay
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_df = max_df
@@ -75,6 +82,8 @@ class ThemeSuggester:
         self.n_terms = n_terms
         self.n_seeds = n_seeds
         self.selection_sample = selection_sample
+        self.stability_tolerance = stability_tolerance
+        self.relevance = relevance
         self.random_state = random_state
 
     def _validate(self, n_texts: int) -> None:
@@ -91,9 +100,14 @@ class ThemeSuggester:
 
     def fit(
         self, texts: Sequence[str], y: Any = None, *, turns: Sequence[str] | None = None,
-        questions: Sequence[str] | None = None, vectors: np.ndarray | None = None,
+        questions: Sequence[str] | None = None, groups: Sequence[str] | None = None,
+        vectors: np.ndarray | None = None,
     ) -> "ThemeSuggester":
-        """Learn themes from the texts (with their turns, questions or word vectors if given); return self."""
+        """Learn themes from the texts (with their turns, questions, documents or word vectors if given); return self.
+
+        ``groups`` names each text's document, texts in speaking order: each text then also sees its
+        neighbours within ``window`` texts of the same document, weighted ``window_decay ** distance``.
+        """
         texts = list(texts)
         self._validate(len(texts))
         if self.method == "vectors" and vectors is None:
@@ -109,32 +123,37 @@ class ThemeSuggester:
             own = vectorizer.fit_transform(texts)
         self.vectorizer_ = vectorizer
         self.own_ = own
-        matrix = own.copy()
+        matrix = normalize(own)
         for context, weight in ((turns, self.turn_weight), (questions, self.question_weight)):
             if context is not None and weight > 0:
                 if len(context) != len(texts):
                     raise ValueError(f"context has {len(context)} entries for {len(texts)} texts")
-                matrix = matrix + weight * _transform_unique(vectorizer, context)
+                matrix = matrix + weight * normalize(_transform_unique(vectorizer, context))
         matrix = normalize(sparse.csr_matrix(matrix))
+        if groups is not None and self.window > 0:
+            if len(groups) != len(texts):
+                raise ValueError(f"groups has {len(groups)} entries for {len(texts)} texts")
+            matrix = normalize(_smooth(matrix, np.asarray(groups), self.window, self.window_decay))
         features = normalize(vectors) if self.method == "vectors" and vectors is not None else matrix
         terms = vectorizer.get_feature_names_out()
         self.vocabulary_size_ = len(terms)
         if self.n_themes == "auto":
             self.n_themes_, self.k_scores_ = self._choose_k(features, matrix)
             self.k_criterion_ = (
-                f"stability of top-{self.n_terms} terms across {self.n_seeds} seeds, k in "
-                f"{self.k_range[0]}-{self.k_range[1]}, on {min(len(texts), self.selection_sample)} texts"
+                f"stability of top-{self.n_terms} terms across {self.n_seeds} random 80% subsamples (at most "
+                f"{self.selection_sample} texts), k in {self.k_range[0]}-{self.k_range[1]}, smoothed over neighbouring k: the largest k within "
+                f"{self.stability_tolerance} of the most stable"
             )
         else:
             self.n_themes_ = int(min(int(self.n_themes), matrix.shape[1], len(texts)))
             self.k_scores_ = []
             self.k_criterion_ = "set by the user"
         self.weights_, self.components_ = self._factorise(features, matrix, self.n_themes_, self.random_state)
-        self.terms_ = [
-            [(str(terms[i]), float(row[i])) for i in np.argsort(row)[::-1][: self.n_terms] if row[i] > 0]
-            for row in self.components_
-        ]
-        top = [[i for i in np.argsort(row)[::-1][: self.n_terms] if row[i] > 0] for row in self.components_]
+        self.own_weights_ = np.asarray(normalize(own) @ self.components_.T.astype(np.float32))
+        ranking = _relevance(self.components_, self.relevance)
+        top = [[i for i in np.argsort(-rank, kind="stable")[: self.n_terms] if row[i] > 0]
+               for rank, row in zip(ranking, self.components_)]
+        self.terms_ = [[(str(terms[i]), float(row[i])) for i in ids] for ids, row in zip(top, self.components_)]
         self.coherence_ = npmi_coherence(top, own)
         self.diversity_ = topic_diversity([[t for t, _ in terms] for terms in self.terms_])
         strongest = self.weights_.argmax(axis=1)
@@ -163,24 +182,34 @@ class ThemeSuggester:
             return weights, components
 
     def _choose_k(self, features: Any, matrix: Any) -> tuple[int, list[dict[str, float]]]:
-        """Return the k in ``k_range`` with the most stable models across seeds, and the curve."""
+        """Return the k in ``k_range`` whose models agree best across random 80% subsamples, and the curve.
+
+        Each k is fitted on ``n_seeds`` subsamples of at most ``selection_sample`` texts; its stability
+        is the mean matched Jaccard similarity of the models' top terms (Greene et al. 2014), smoothed
+        over k-1, k, k+1. The largest k within ``stability_tolerance`` of the best smoothed value is chosen.
+        """
         rng = np.random.RandomState(self.random_state)
         n = features.shape[0]
-        rows = np.sort(rng.choice(n, self.selection_sample, replace=False)) if n > self.selection_sample else np.arange(n)
-        sub_features, sub_matrix = features[rows], matrix[rows]
+        size = min(self.selection_sample, max(int(0.8 * n), 1))
+        samples = [np.sort(rng.choice(n, size, replace=False)) for _ in range(self.n_seeds)]
         low, high = self.k_range
-        high = min(high, n, matrix.shape[1])
+        high = max(low, min(high, size, matrix.shape[1]))
         scores = []
-        for k in range(low, max(low, high) + 1):
-            models = [self._factorise(sub_features, sub_matrix, k, self.random_state + s)[1] for s in range(self.n_seeds)]
+        for k in range(low, high + 1):
+            models = [self._factorise(features[rows], matrix[rows], k, self.random_state + s)[1]
+                      for s, rows in enumerate(samples)]
             pairs = [stability(models[i], models[j], self.n_terms)
                      for i in range(len(models)) for j in range(i + 1, len(models))]
             top = [np.argsort(row)[::-1][: self.n_terms] for row in models[0]]
-            coherence = float(np.mean(npmi_coherence(top, self.own_[rows])))
+            coherence = float(np.mean(npmi_coherence(top, self.own_[samples[0]])))
             scores.append({"k": k, "stability": round(float(np.mean(pairs)) if pairs else 1.0, 4),
                            "coherence": round(coherence, 4)})
-        best = max(scores, key=lambda s: (s["stability"], -s["k"]))
-        return int(best["k"]), scores
+        values = [s["stability"] for s in scores]
+        for i, row in enumerate(scores):
+            row["smoothed"] = round(float(np.mean(values[max(i - 1, 0) : i + 2])), 4)
+        best = max(s["smoothed"] for s in scores)
+        chosen = max(s["k"] for s in scores if s["smoothed"] >= best - self.stability_tolerance)
+        return int(chosen), scores
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Return the theme weights of new texts (their own words only)."""
@@ -192,6 +221,33 @@ class ThemeSuggester:
             update_H=False, random_state=self.random_state,
         )
         return weights
+
+
+def _relevance(components: np.ndarray, weight: float) -> np.ndarray:
+    """Return term relevance per theme (Sievert and Shirley 2014): ``weight * log p(term | theme) +
+    (1 - weight) * log(p(term | theme) / p(term))``; 1.0 ranks by weight alone."""
+    rows = components / np.maximum(components.sum(axis=1, keepdims=True), 1e-12)
+    overall = components.sum(axis=0) / max(float(components.sum()), 1e-12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_rows = np.log(np.maximum(rows, 1e-12))
+        lift = log_rows - np.log(np.maximum(overall, 1e-12))
+    return weight * log_rows + (1 - weight) * lift
+
+
+def _smooth(matrix: sparse.csr_matrix, groups: np.ndarray, window: int, decay: float) -> sparse.csr_matrix:
+    """Add to each row its neighbours within ``window`` rows of the same group, weighted ``decay ** distance``."""
+    n = matrix.shape[0]
+    positions = np.arange(n)
+    out = matrix.copy()
+    for distance in range(1, window + 1):
+        for sign in (1, -1):
+            other = positions + sign * distance
+            ok = (other >= 0) & (other < n)
+            ok[ok] &= groups[other[ok]] == groups[ok]
+            shift = sparse.csr_matrix((ok.astype(np.float32) * decay ** distance, (positions, np.where(ok, other, 0))),
+                                      shape=(n, n))
+            out = out + shift @ matrix
+    return sparse.csr_matrix(out)
 
 
 def _transform_unique(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:

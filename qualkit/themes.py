@@ -130,7 +130,8 @@ def suggest_themes(
         turn_raw, question_raw = unit_contexts(units, transcripts)
         turn_texts, question_texts = _lemmatise_unique(lemmatise, turn_raw), _lemmatise_unique(lemmatise, question_raw)
     suggester = ThemeSuggester(n_themes, method=method, random_state=random_state, stop_words=stop_words)
-    suggester.fit(texts, turns=turn_texts, questions=question_texts, vectors=vectors)
+    suggester.fit(texts, turns=turn_texts, questions=question_texts, vectors=vectors,
+                  groups=[unit.transcript for unit in units] if context else None)
     weights = suggester.weights_
     totals = weights.sum(axis=1)
     shares = np.divide(weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0)
@@ -138,11 +139,16 @@ def suggest_themes(
     group_sizes: dict[str, int] = {}
     for group in groups.values():
         group_sizes[group] = group_sizes.get(group, 0) + 1
+    own = suggester.own_weights_
+    own_totals = own.sum(axis=1)
+    own_shares = np.divide(own, own_totals[:, None], out=np.zeros_like(own), where=own_totals[:, None] > 0)
+    # A quote should belong to its theme by its own words as well as by its context.
+    quote_scores = shares * own_shares
     coded = _codes_per_unit(units, segments)
     themes = []
     for number, terms in enumerate(suggester.terms_):
         members = np.flatnonzero(suggester.labels_ == number)
-        quotes = _quotes(units, members, weights[:, number] * shares[:, number], n_quotes, min_quote_words)
+        quotes = _quotes(units, members, quote_scores[:, number], n_quotes, min_quote_words)
         participants = tuple(sorted({units[i].transcript for i in members}))
         themes.append(SuggestedTheme(
             number=number + 1, label=" / ".join(term for term, _ in terms[:3]), terms=tuple(terms),
@@ -158,7 +164,9 @@ def suggest_themes(
         "method": method, "k": suggester.n_themes_, "k_chosen_by": suggester.k_criterion_, "seed": random_state,
         "units": len(units), "context": (
             f"each unit's TF-IDF plus {suggester.turn_weight} x its turn's and {suggester.question_weight} x the "
-            "interviewer's preceding question's" if turn_texts is not None else "the unit's own words only"),
+            f"interviewer's preceding question's, then its neighbours within {suggester.window} units of the same "
+            f"transcript weighted {suggester.window_decay}^distance" if turn_texts is not None
+            else "the unit's own words only"),
         "vocabulary_size": suggester.vocabulary_size_, "ngram_range": list(suggester.ngram_range),
         "stop_words": "English stop words and interview fillers/hedges" + (
             f" plus the study's own: {', '.join(sorted(set(stop_words)))}" if stop_words else ""),
