@@ -228,7 +228,6 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
                    for name, table in sorted(data.get("tables", {}).items())],
         "extra": dict(data.get("extra", {})),
         "charts": {},
-        "files": [],
         "unmatched_codes": [c["path"] for c in codes if not c["segments"]],
         "warnings": list(data["warnings"]),
     }
