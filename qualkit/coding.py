@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy
 import spacy
-from spacy.attrs import LEMMA, LOWER, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
@@ -110,14 +110,25 @@ class _Key:
 
 
 @dataclass
+class _Requirement:
+    """Words a token pattern cannot match without: lower-case or lemma ids (grown for wildcards)."""
+
+    attr: str
+    ids: set[int]
+    regex: re.Pattern[str] | None = None
+
+
+@dataclass
 class _TokenRule:
-    """A Matcher for one token pattern, run only on docs holding one of its trigger words."""
+    """A Matcher for one token pattern, run only on the sentences of docs holding all its required words."""
 
     matcher: Matcher
-    lowers: frozenset[int] = frozenset()
-    lemmas: frozenset[int] = frozenset()
-    regexes: tuple[re.Pattern[str], ...] = ()
-    always: bool = False
+    requirements: list[_Requirement] = field(default_factory=list)
+
+    @property
+    def always(self) -> bool:
+        """Whether the rule has no required word, and so runs on every doc."""
+        return not self.requirements
 
 
 @dataclass
@@ -168,9 +179,14 @@ class Coder:
         self.wildcards: list[tuple[str, re.Pattern[str]]] = []
         self.prefixes: dict[str, list[str]] = {}
         self.other_wildcards: list[tuple[str, re.Pattern[str]]] = []
-        self.word_cache: dict[int, tuple[int, ...]] = {}
+        self.seen: set[int] = set()
+        strings = self.nlp.vocab.strings
+        self.negator_ids = frozenset(strings.add(w) for w in NEGATORS)
+        self.break_ids = frozenset(strings.add(w) for w in CLAUSE_BREAKS)
+        self.labels: dict[int, str] = {}
         self._annotated = _annotated_attrs(self.nlp)
         self._compile()
+        self.wild_requirements = [r for rule in self.rules for r in rule.requirements if r.regex is not None]
         others = self.other_wildcards
         self.any_wild = re.compile("|".join(f"(?:{r.pattern})" for _, r in others)) if others else None
 
@@ -238,8 +254,9 @@ class Coder:
         self.rules.append(self._trigger(matcher, tokens))
 
     def _trigger(self, matcher: Matcher, tokens: list[dict[str, Any]]) -> _TokenRule:
-        """Find a token every match must hold (a required literal word or wildcard) to prefilter docs."""
+        """Find the words every match must hold (required literal words or wildcards) to prefilter docs."""
         strings = self.nlp.vocab.strings
+        rule = _TokenRule(matcher)
         for token in tokens:
             op = str(token.get("OP", ""))
             if op in ("?", "*", "!") or op.startswith("{0") or op.startswith("{,"):
@@ -252,54 +269,66 @@ class Coder:
                     values = [value]
                 elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
                     values = [str(v) for v in value["IN"]]
-                elif isinstance(value, dict) and set(value) == {"REGEX"} and kind == "lower" and str(attr).upper() == "LOWER":
-                    return _TokenRule(matcher, regexes=(re.compile(value["REGEX"]),))
+                elif isinstance(value, dict) and set(value) == {"REGEX"} and str(attr).upper() == "LOWER":
+                    requirement = _Requirement("lower", set(), re.compile(str(value["REGEX"])))
+                    requirement.ids.update(lower for lower in self.seen if requirement.regex.search(strings[lower]))
+                    rule.requirements.append(requirement)
+                    continue
                 else:
                     continue
-                ids = frozenset(strings.add(v.casefold() if kind == "lower" else v) for v in values)
-                return _TokenRule(matcher, lowers=ids) if kind == "lower" else _TokenRule(matcher, lemmas=ids)
-        return _TokenRule(matcher, always=True)
+                ids = {strings.add(v.casefold() if kind == "lower" else v) for v in values}
+                rule.requirements.append(_Requirement(kind, ids))
+        rule.requirements.sort(key=lambda r: r.regex is not None)
+        return rule
 
     # -- matching ---------------------------------------------------------------------------------------
 
-    def _word_rules(self, lower: int) -> tuple[int, ...]:
-        """Return the wildcard rules a word triggers, adding it to the wildcard phrase matcher (cached)."""
+    def _see(self, lower: int) -> None:
+        """Note a new word: add it to the wildcard phrases and wildcard requirements it fits."""
         word = self.nlp.vocab.strings[lower]
-        found: list[int] = []
         keys = [k for n in range(2, len(word) + 1) for k in self.prefixes.get(word[:n], ())] if self.prefixes else []
         if self.any_wild is not None and self.any_wild.fullmatch(word):
             keys += [key for key, regex in self.other_wildcards if regex.fullmatch(word)]
         for key in keys:
             self.lower_phrases.add(key, [Doc(self.nlp.vocab, words=[word])])
-        for number, rule in enumerate(self.rules):
-            if any(regex.search(word) for regex in rule.regexes):
-                found.append(number)
-        result = tuple(found)
-        self.word_cache[lower] = result
-        return result
+        for requirement in self.wild_requirements:
+            if requirement.regex is not None and requirement.regex.search(word):
+                requirement.ids.add(lower)
 
     def match(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Return the raw ``(match_id, start, end)`` hits of every pattern in a doc."""
-        lowers = set(doc.to_array(LOWER).tolist())
-        cache = self.word_cache
-        wanted: set[int] = set()
-        for lower in lowers:
-            rules = cache.get(lower)
-            if rules is None:
-                rules = self._word_rules(lower)
-            wanted.update(rules)
-        lemmas: set[int] | None = None
-        for number, rule in enumerate(self.rules):
-            if number in wanted or rule.always or (rule.lowers and not rule.lowers.isdisjoint(lowers)):
-                wanted.add(number)
-            elif rule.lemmas:
-                if lemmas is None:
-                    lemmas = set(doc.to_array(LEMMA).tolist())
-                if not rule.lemmas.isdisjoint(lemmas):
-                    wanted.add(number)
+        lower_list = doc.to_array(LOWER).tolist()
+        lowers = set(lower_list)
+        new = lowers - self.seen
+        if new:
+            for lower in new:
+                self._see(lower)
+            self.seen |= new
         hits = self.lemma_phrases(doc) + self.lower_phrases(doc)
-        for number in wanted:
-            hits.extend(self.rules[number].matcher(doc))
+        lemma_list: list[int] = []
+        lemmas: set[int] | None = None
+        sentences: list[int] = []
+        for rule in self.rules:
+            if rule.always:
+                hits.extend(rule.matcher(doc))
+                continue
+            for requirement in rule.requirements:
+                if requirement.attr == "lemma" and lemmas is None:
+                    lemma_list = doc.to_array(LEMMA).tolist()
+                    lemmas = set(lemma_list)
+                if requirement.ids.isdisjoint(lemmas if requirement.attr == "lemma" else lowers):  # type: ignore[arg-type]
+                    break
+            else:
+                sentences = sentences or _sentence_starts(doc)
+                wanted: set[int] | None = None
+                for requirement in rule.requirements:
+                    values, ids = (lemma_list if requirement.attr == "lemma" else lower_list), requirement.ids
+                    found = {bisect_right(sentences, i) - 1 for i, v in enumerate(values) if v in ids}
+                    wanted = found if wanted is None else wanted & found
+                for number in sorted(wanted or ()):
+                    begin = sentences[number]
+                    end = sentences[number + 1] if number + 1 < len(sentences) else len(doc)
+                    hits.extend((m, b + begin, e + begin) for m, b, e in rule.matcher(doc[begin:end]))
         return hits
 
     def code(
@@ -330,7 +359,7 @@ class Coder:
                 current, current_transcript = TranscriptCoding(transcript.id), transcript
             assert current is not None
             if turn.role in self.roles:
-                current.words += len(doc)
+                current.words += len(transcript.turn_text(turn).split())
                 if with_units:
                     current.units.extend(self._units(doc, transcript, turn))
             self._code_doc(doc, transcript, turn, current)
@@ -350,13 +379,13 @@ class Coder:
         for match_id, begin, end in hits:
             key = keys[match_id]
             by_code.setdefault(key.code, []).append((begin, end, key))
-        sentences = _sentence_starts(doc)
+        info = _DocInfo(doc, self.negator_ids, self.break_ids)
         coded: dict[str, list[tuple[int, int]]] = {}
         for number in self.dependants(by_code):
             code = self.code_list[number]
             if not self._applies(code, turn):
                 continue
-            segments, aside = self._code_hits(doc, sentences, number, by_code[number], transcript, turn, coded)
+            segments, aside = self._code_hits(info, number, by_code[number], transcript, turn, coded)
             out.segments.extend(segments)
             out.set_aside.extend(aside)
             coded[code.id] = [(s.start, s.end) for s in segments]
@@ -367,27 +396,28 @@ class Coder:
         return not code.speakers or turn.speaker in code.speakers
 
     def _code_hits(
-        self, doc: Doc, sentences: list[int], number: int, raw: list[tuple[int, int, _Key]],
+        self, info: "_DocInfo", number: int, raw: list[tuple[int, int, _Key]],
         transcript: Transcript, turn: Turn, coded: dict[str, list[tuple[int, int]]],
     ) -> tuple[list[CodedSegment], list[SetAsideHit]]:
+        sentences = info.sentences
         code = self.code_list[number]
         unit = self.units[number]
         hits, vetoes = _combine(raw, sentences)
         aside: list[SetAsideHit] = []
         kept: dict[tuple[int, int], list[tuple[int, int, Pattern]]] = {}
         for begin, end, pattern in hits:
-            negator = _negator(doc, begin, sentences) if code.negation else None
+            negator = info.negator(begin) if code.negation else None
             if negator is not None:
-                aside.append(self._aside(doc, begin, end, pattern, code, transcript, turn, "negated",
+                aside.append(self._aside(info, begin, end, pattern, code, transcript, turn, "negated",
                                          f"negated by '{negator}'"))
                 continue
-            kept.setdefault(_unit_bounds(unit, begin, end, sentences, len(doc)), []).append((begin, end, pattern))
+            kept.setdefault(_unit_bounds(unit, begin, end, sentences, info.length), []).append((begin, end, pattern))
         if unit == "match":
             kept = _merge_matches(kept)
         segments = []
         for bounds, found in sorted(kept.items()):
             veto = next((p for b, e, p in vetoes if b < bounds[1] and e > bounds[0]), None)
-            start, end = _offsets(turn, doc[bounds[0]:bounds[1]])
+            start, end = info.offsets(turn, bounds[0], bounds[1], transcript.text)
             start, end = self._context(transcript, turn, unit, start, end)
             outside = code.within and not any(
                 s < end and e > start for other in code.within for s, e in coded.get(other, ()))
@@ -395,9 +425,9 @@ class Coder:
                 status = "excluded" if veto is not None else "restricted"
                 reason = (f"excluded by '{veto.label()[len('exclude '):]}'" if veto is not None else
                           "not inside a passage coded " + " or ".join(f"'{c}'" for c in code.within))
-                aside.extend(self._aside(doc, b, e, p, code, transcript, turn, status, reason) for b, e, p in found)
+                aside.extend(self._aside(info, b, e, p, code, transcript, turn, status, reason) for b, e, p in found)
                 continue
-            matches = _dedupe([_match(doc, turn, b, e, p) for b, e, p in found])
+            matches = _dedupe([info.match(turn, b, e, p, transcript.text) for b, e, p in found])
             segments.append(CodedSegment(
                 transcript=transcript.id, speaker=turn.speaker, role=turn.role, turn=turn.index,
                 code_id=code.id, code_path=code.path_label, start=start, end=end,
@@ -405,9 +435,9 @@ class Coder:
             ))
         return segments, aside
 
-    def _aside(self, doc: Doc, begin: int, end: int, pattern: Pattern, code: Code, transcript: Transcript,
+    def _aside(self, info: "_DocInfo", begin: int, end: int, pattern: Pattern, code: Code, transcript: Transcript,
                turn: Turn, status: str, reason: str) -> SetAsideHit:
-        match = _match(doc, turn, begin, end, pattern)
+        match = info.match(turn, begin, end, pattern, transcript.text)
         return SetAsideHit(transcript.id, turn.speaker, turn.role, turn.index, code.id, code.path_label,
                            match.start, match.end, match.text, match.pattern, status, reason)
 
@@ -438,7 +468,7 @@ class Coder:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             doc = self.nlp(transcript.turn_text(turn))
-        return [_offsets(turn, s) for s in doc.sents if s.text.strip()]
+        return [_offsets(turn, s, transcript.text) for s in doc.sents if s.text.strip()]
 
     def _finish(self, result: TranscriptCoding, transcript: Transcript) -> TranscriptCoding:
         """Sort a transcript's segments into text order, merging overlapping ``turn+N`` segments of a code."""
@@ -540,28 +570,54 @@ def _combine(raw: list[tuple[int, int, _Key]], sentences: list[int]) -> tuple[
     return hits, vetoes
 
 
-def _negator(doc: Doc, begin: int, sentences: list[int]) -> str | None:
-    """Return the negating word governing a hit (before it in its clause), or ``None``."""
-    floor = sentences[_sentence_of(sentences, begin)]
-    steps = 0
-    position = begin - 1
-    while position >= floor and steps <= NEGATION_WINDOW:
-        token = doc[position]
-        lower = token.lower_
-        if lower in NEGATORS or token.dep_ == "neg":
-            return token.text
-        if lower in CLAUSE_BREAKS or token.is_punct:
-            return None
-        if not token.is_space:
-            steps += 1
-        position -= 1
-    if doc.has_annotation("DEP"):
-        root = doc[begin]
-        for head in (root, root.head):
-            for child in head.children:
-                if child.dep_ == "neg" and child.i < begin:
-                    return child.text
-    return None
+class _DocInfo:
+    """Per-doc token facts as plain lists (no Token objects), built only for docs with hits."""
+
+    def __init__(self, doc: Doc, negators: frozenset[int], breaks: frozenset[int]) -> None:
+        self.doc = doc
+        self.length = len(doc)
+        rows = doc.to_array([LOWER, IDX, LENGTH, IS_PUNCT, IS_SPACE]).tolist() if len(doc) else []
+        self.lower = [r[0] for r in rows]
+        self.idx = [r[1] for r in rows]
+        self.end = [r[1] + r[2] for r in rows]
+        self.punct = [r[3] for r in rows]
+        self.space = [r[4] for r in rows]
+        self.sentences = _sentence_starts(doc)
+        self.negators, self.breaks = negators, breaks
+        self.parsed = doc.has_annotation("DEP")
+
+    def negator(self, begin: int) -> str | None:
+        """Return the negating word governing a hit (before it in its clause), or ``None``."""
+        floor = self.sentences[_sentence_of(self.sentences, begin)]
+        steps = 0
+        position = begin - 1
+        while position >= floor and steps <= NEGATION_WINDOW:
+            lower = self.lower[position]
+            if lower in self.negators:
+                return self.doc[position].text
+            if lower in self.breaks or self.punct[position]:
+                break
+            if not self.space[position]:
+                steps += 1
+            position -= 1
+        if self.parsed:
+            root = self.doc[begin]
+            for head in (root, root.head):
+                for child in head.children:
+                    if child.dep_ == "neg" and child.i < begin:
+                        return child.text
+        return None
+
+    def match(self, turn: Turn, begin: int, end: int, pattern: Pattern, text: str) -> Match:
+        """Return the Match of tokens ``begin:end`` with offsets in the transcript (whose text is ``text``)."""
+        start, stop = turn.start + self.idx[begin], turn.start + self.end[end - 1]
+        return Match(start, stop, text[start:stop], pattern.label(), pattern.kind, pattern.index)
+
+    def offsets(self, turn: Turn, begin: int, end: int, text: str) -> tuple[int, int]:
+        """Return the offsets of tokens ``begin:end`` in the transcript, without surrounding white space."""
+        start, stop = turn.start + self.idx[begin], turn.start + self.end[end - 1]
+        words = text[start:stop]
+        return start + len(words) - len(words.lstrip()), stop - len(words) + len(words.rstrip())
 
 
 def _unit_bounds(unit: str, begin: int, end: int, sentences: list[int], length: int) -> tuple[int, int]:
@@ -588,22 +644,34 @@ def _merge_matches(kept: dict[tuple[int, int], list[Any]]) -> dict[tuple[int, in
     return merged
 
 
-def _match(doc: Doc, turn: Turn, begin: int, end: int, pattern: Pattern) -> Match:
-    span = doc[begin:end]
-    start = turn.start + span.start_char
-    return Match(start, start + len(span.text), span.text, pattern.label(), pattern.kind, pattern.index)
+def _match(doc: Doc, turn: Turn, begin: int, end: int, pattern: Pattern, text: str) -> Match:
+    start, stop = turn.start + doc[begin].idx, turn.start + _token_end(doc[end - 1])
+    return Match(start, stop, text[start:stop], pattern.label(), pattern.kind,
+                 pattern.index)
 
 
-def _offsets(turn: Turn, span: Span) -> tuple[int, int]:
-    """Return the span's offsets in the transcript, without surrounding white space."""
-    text = span.text
-    lead = len(text) - len(text.lstrip())
-    trail = len(text) - len(text.rstrip())
-    return turn.start + span.start_char + lead, turn.start + span.end_char - trail
+def _token_end(token: Token) -> int:
+    return token.idx + len(token)
+
+
+def _offsets(turn: Turn, span: Span, text: str) -> tuple[int, int]:
+    """Return the span's offsets in the transcript (whose text is ``text``), without surrounding white space."""
+    return _char_offsets(turn, span.doc, span.start, span.end, text)
+
+
+def _char_offsets(turn: Turn, doc: Doc, begin: int, end: int, text: str) -> tuple[int, int]:
+    """Return the offsets in the transcript of tokens ``begin:end``, without surrounding white space."""
+    if end <= begin:
+        return turn.start, turn.start
+    start, stop = turn.start + doc[begin].idx, turn.start + _token_end(doc[end - 1])
+    words = text[start:stop]
+    lead = len(words) - len(words.lstrip())
+    trail = len(words) - len(words.rstrip())
+    return start + lead, stop - trail
 
 
 def _unit(transcript: Transcript, turn: Turn, span: Span) -> Unit:
-    start, end = _offsets(turn, span)
+    start, end = _offsets(turn, span, transcript.text)
     return Unit(transcript.id, turn.index, turn.speaker, start, end, transcript.text[start:end])
 
 

@@ -1,0 +1,188 @@
+"""Benchmark the coding engine against the bare spaCy pipeline on ~1M and ~5M words of real transcripts.
+
+The corpus is the real interviews and podcast transcripts in ../shared/data (pdpilot, metamuse),
+repeated under new ids until it holds the wanted number of coded words. The codebook has 200 codes
+with 10 patterns each (lemma phrases, exact phrases, wildcards, and 20 token patterns with optional
+tokens), drawn from the corpus vocabulary so that they hit. Each figure is measured in a fresh process
+(so peak memory is that run's own). Usage::
+
+    python benchmarks/bench_coding.py [--words 1000000 5000000] [--data ../shared/data]
+
+The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import dataclasses
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qualkit.codebook import Codebook, parse_codebook  # noqa: E402
+from qualkit.coding import Coder, build_pipeline  # noqa: E402
+from qualkit.corpus import code_corpus  # noqa: E402
+from qualkit.readers import ReadOptions, read_many  # noqa: E402
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, PARTICIPANT, Transcript  # noqa: E402
+
+DATA = Path(os.environ.get("QUALKIT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+OPTIONS = ReadOptions(interviewer_labels=DEFAULT_INTERVIEWER_LABELS + ("Dan",))
+STOP = {
+    "the", "a", "an", "and", "or", "but", "i", "you", "it", "to", "of", "in", "that", "is", "was", "be", "so",
+    "like", "we", "they", "this", "for", "on", "with", "have", "do", "not", "what", "just", "know", "yeah",
+    "um", "uh", "mean", "think", "there", "at", "as", "are", "if", "my", "me", "he", "she", "can", "about",
+}
+
+
+def base_transcripts(data: Path) -> list[Transcript]:
+    """Read the real transcripts the corpus is made of."""
+    files = sorted((data / "pdpilot" / "transcripts").glob("*.txt"))
+    files += sorted((data / "metamuse" / "rev_original").glob("*.txt"))
+    files += sorted((data / "metamuse" / "plaintext_timestamped").glob("*.txt"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [t for f in files for t in read_many(f, OPTIONS)]
+
+
+def coded_words(transcript: Transcript) -> int:
+    return sum(len(transcript.turn_text(t).split()) for t in transcript.turns if t.role == PARTICIPANT)
+
+
+def corpus(base: list[Transcript], words: int) -> Iterator[Transcript]:
+    """Yield copies of the base transcripts under new ids until ``words`` coded words are reached."""
+    total, copy = 0, 0
+    while total < words:
+        for transcript in base:
+            yield dataclasses.replace(transcript, id=f"{transcript.id}-{copy}")
+            total += coded_words(transcript)
+            if total >= words:
+                return
+        copy += 1
+
+
+def make_codebook(base: list[Transcript], nlp) -> Codebook:
+    """Build 200 codes x 10 patterns from the corpus vocabulary (deterministic)."""
+    lemmas: collections.Counter[str] = collections.Counter()
+    bigrams: collections.Counter[tuple[str, str]] = collections.Counter()
+    trigrams: collections.Counter[tuple[str, str, str]] = collections.Counter()
+    texts = [t.turn_text(turn) for t in base for turn in t.turns if turn.role == PARTICIPANT]
+    for doc in nlp.pipe(texts):
+        words = [(tok.lower_, tok.lemma_) for tok in doc if tok.is_alpha]
+        lemmas.update(lemma for _, lemma in words if lemma not in STOP and len(lemma) > 3)
+        bigrams.update((a[1], b[1]) for a, b in zip(words, words[1:]) if a[1] not in STOP or b[1] not in STOP)
+        trigrams.update((a[0], b[0], c[0]) for a, b, c in zip(words, words[1:], words[2:]) if c[0] not in STOP)
+    rng = random.Random(0)
+    single = sorted(w for w, n in lemmas.items() if 2 <= n <= 40)
+    pairs = sorted(" ".join(p) for p, n in bigrams.items() if 2 <= n <= 20)
+    triples = sorted(t for t, n in trigrams.items() if 2 <= n <= 20)
+    lines = ["name: benchmark", "themes:"]
+    for theme in range(20):
+        lines += [f"  - name: Theme {theme}", "    codes:"]
+        for code in range(10):
+            number = theme * 10 + code
+            patterns = [json.dumps(w) for w in rng.sample(single, 3)]
+            patterns += [json.dumps(p) for p in rng.sample(pairs, 2)]
+            patterns += [json.dumps({"exact": p}) for p in rng.sample(pairs, 2)]
+            patterns += [json.dumps(w[: max(4, len(w) - 3)] + "*") for w in rng.sample(single, 2)]
+            if number % 10 == 0:
+                a, b, c = rng.choice(triples)
+                patterns.append(json.dumps([{"LOWER": a}, {"LOWER": b, "OP": "?"}, {"LOWER": c}]))
+            elif number % 10 == 5:
+                a, b, c = rng.choice(triples)
+                patterns.append(json.dumps([{"LOWER": a}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": c}]))
+            else:
+                patterns.append(json.dumps(rng.choice(single)))
+            lines += [f"      - name: Code {number}", "        patterns:"]
+            lines += [f"          - {p}" for p in patterns]
+    return parse_codebook("\n".join(lines) + "\n", source="<benchmark>")
+
+
+def measure(kind: str, words: int, jobs: int, data: Path) -> dict[str, float]:
+    """Time one run in this process; return seconds, words and peak memory (MiB, self + workers)."""
+    nlp = build_pipeline()
+    base = base_transcripts(data)
+    counted = 0
+    if kind == "bare":
+        texts = ((t.turn_text(turn), None) for t in corpus(base, words) for turn in t.turns if turn.role == PARTICIPANT)
+        began, cpu = time.perf_counter(), time.process_time()
+        for doc, _ in nlp.pipe(texts, as_tuples=True, batch_size=64):
+            counted += 0
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+        counted = sum(coded_words(t) for t in corpus(base, words))
+        hits = 0
+    else:
+        coder = Coder(make_codebook(base, nlp), nlp)
+        hits = 0
+        began, cpu = time.perf_counter(), time.process_time()
+        for result in code_corpus(corpus(base, words), coder, jobs=jobs):
+            counted += result.words
+            hits += len(result.segments) + len(result.set_aside)
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "cpu_seconds": cpu, "words": counted, "peak_mib": peak, "worker_peak_mib": workers, "hits": hits}
+
+
+def run(kind: str, words: int, jobs: int, data: Path) -> dict[str, float]:
+    """Measure in a fresh process."""
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, str(words), str(jobs), "--data", str(data)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--words", nargs=2, type=int, default=[1_000_000, 5_000_000])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        kind, words, jobs = args.measure
+        print(json.dumps(measure(kind, int(words), int(jobs), args.data)))
+        return
+    if not args.data.is_dir():
+        sys.exit(f"real data folder {args.data} is absent (set QUALKIT_SHARED_DATA)")
+    small, large = args.words
+    figures: dict[str, dict[str, float]] = {}
+    for label, kind, words, jobs in [("bare_1m", "bare", small, 1), ("code_1m", "code", small, 1),
+                                     ("code_1m_jobs2", "code", small, 2), ("bare_5m", "bare", large, 1),
+                                     ("code_5m", "code", large, 1)]:
+        figures[label] = result = run(kind, words, jobs, args.data)
+        print(f"{label:>14}: {result['words']:>9,.0f} words in {result['seconds']:6.2f} s = "
+              f"{result['words'] / result['seconds']:>9,.0f} words/s, peak {result['peak_mib']:.0f} MiB"
+              + (f" (workers {result['worker_peak_mib']:.0f} MiB)" if jobs > 1 else "")
+              + (f", {result['hits']:,} hits" if kind == "code" else ""), flush=True)
+    rate = {k: v["words"] / v["seconds"] for k, v in figures.items()}
+    summary = {
+        "words_per_s_1m": round(rate["code_1m"]),
+        "bare_words_per_s_1m": round(rate["bare_1m"]),
+        "ratio_to_bare_1m": round(rate["code_1m"] / rate["bare_1m"], 3),
+        "words_per_s_5m": round(rate["code_5m"]),
+        "bare_words_per_s_5m": round(rate["bare_5m"]),
+        "time_ratio_5m_1m": round(figures["code_5m"]["seconds"] / figures["code_1m"]["seconds"], 3),
+        "words_ratio_5m_1m": round(figures["code_5m"]["words"] / figures["code_1m"]["words"], 3),
+        "mem_ratio_5m_1m": round(figures["code_5m"]["peak_mib"] / figures["code_1m"]["peak_mib"], 3),
+        "peak_mib_1m": round(figures["code_1m"]["peak_mib"]),
+        "peak_mib_5m": round(figures["code_5m"]["peak_mib"]),
+        "jobs2_speedup": round(figures["code_1m"]["seconds"] / figures["code_1m_jobs2"]["seconds"], 3),
+        "hits_1m": figures["code_1m"]["hits"],
+    }
+    print(f"coding runs at {summary['ratio_to_bare_1m']:.2f}x the bare pipeline (target >= 0.6); 5M/1M time "
+          f"{summary['time_ratio_5m_1m']:.2f} (<= 5.5), memory {summary['mem_ratio_5m_1m']:.2f} (<= 1.3); "
+          f"--jobs 2 speed-up {summary['jobs2_speedup']:.2f} (>= 1.7)")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Coding a whole corpus without a report: streamed through one pipeline, or a fork pool of workers.
+
+Each worker reads and codes whole transcripts and sends back only their coded segments and set-aside
+hits (never spaCy Docs); the parent writes them out as they arrive, so memory stays flat however large
+the corpus.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from qualkit.codebook import load_codebook
+from qualkit.coding import Coder, TranscriptCoding, build_pipeline
+from qualkit.errors import PipelineError
+from qualkit.readers import ReadOptions, read_many, transcript_files
+from qualkit.segments import CodedSegment, SetAsideHit
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
+
+SEGMENTS_FILE = "coded_segments.csv"
+NEGATED_FILE = "negated_hits.csv"
+VETOED_FILE = "vetoed_hits.csv"
+SEGMENT_COLUMNS = [
+    "transcript", "speaker", "role", "turn", "unit", "code_id", "code_path", "start", "end", "text",
+    "matched", "match_offsets", "patterns", "coder",
+]
+HIT_COLUMNS = [
+    "transcript", "speaker", "role", "turn", "code_id", "code_path", "start", "end", "text", "pattern",
+    "status", "reason",
+]
+ATTRIBUTE_SHEETS = {"participants.csv", "participants.xlsx"}
+Source = Path | Transcript
+
+_WORKER: dict[str, Any] = {}
+
+
+@dataclass
+class CorpusSummary:
+    """What ``code_corpus_files`` did: counts and the files it wrote."""
+
+    transcripts: int = 0
+    words: int = 0
+    segments: int = 0
+    negated: int = 0
+    vetoed: int = 0
+    written: list[Path] = field(default_factory=list)
+
+
+def segment_row(segment: CodedSegment) -> dict[str, Any]:
+    """Return a coded segment as a flat row of ``coded_segments.csv``."""
+    return {
+        "transcript": segment.transcript, "speaker": segment.speaker, "role": segment.role, "turn": segment.turn,
+        "unit": segment.unit, "code_id": segment.code_id, "code_path": segment.code_path,
+        "start": segment.start, "end": segment.end, "text": segment.text,
+        "matched": " | ".join(m.text for m in segment.matches),
+        "match_offsets": " | ".join(f"{m.start}-{m.end}" for m in segment.matches),
+        "patterns": " | ".join(dict.fromkeys(m.pattern for m in segment.matches)),
+        "coder": segment.coder,
+    }
+
+
+def corpus_sources(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into transcript files, leaving out a folder's participants sheet."""
+    explicit = {Path(p) for p in paths if not Path(p).is_dir()}
+    return [f for f in transcript_files(paths) if f in explicit or f.name.casefold() not in ATTRIBUTE_SHEETS]
+
+
+def _read(source: Source, options: ReadOptions) -> list[Transcript]:
+    return [source] if isinstance(source, Transcript) else read_many(source, options)
+
+
+def _code_source(source: Source) -> list[TranscriptCoding]:
+    coder: Coder = _WORKER["coder"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return list(coder.code_each(_read(source, _WORKER["options"])))
+
+
+def code_corpus(
+    sources: Iterable[Source], coder: Coder, *, jobs: int = 1, options: ReadOptions | None = None,
+) -> Iterator[TranscriptCoding]:
+    """Yield the coding of each transcript (read from a path, or given), in order.
+
+    With ``jobs`` > 1 a fork pool of that many processes shares the coder built here; each returns
+    only hits. Needs the ``fork`` start method (Linux, macOS); raises ``PipelineError`` otherwise.
+    """
+    _WORKER.update(coder=coder, options=options or ReadOptions())
+    if jobs <= 1:
+        for source in sources:
+            yield from _code_source(source)
+        return
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for results in pool.imap(_code_source, sources, chunksize=1):
+            yield from results
+
+
+def write_corpus_coding(results: Iterable[TranscriptCoding], out: str | Path) -> CorpusSummary:
+    """Write coded segments, negated hits and vetoed hits to CSV files in ``out`` as results arrive."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = CorpusSummary()
+    paths = [folder / SEGMENTS_FILE, folder / NEGATED_FILE, folder / VETOED_FILE]
+    with paths[0].open("w", newline="", encoding="utf-8") as seg_file, \
+            paths[1].open("w", newline="", encoding="utf-8") as neg_file, \
+            paths[2].open("w", newline="", encoding="utf-8") as vet_file:
+        segments = csv.DictWriter(seg_file, fieldnames=SEGMENT_COLUMNS, lineterminator="\n")
+        negated = csv.DictWriter(neg_file, fieldnames=HIT_COLUMNS, lineterminator="\n")
+        vetoed = csv.DictWriter(vet_file, fieldnames=HIT_COLUMNS, lineterminator="\n")
+        for writer in (segments, negated, vetoed):
+            writer.writeheader()
+        for result in results:
+            summary.transcripts += 1
+            summary.words += result.words
+            summary.segments += len(result.segments)
+            segments.writerows(segment_row(s) for s in result.segments)
+            for hit in result.set_aside:
+                (negated if hit.status == "negated" else vetoed).writerow(_hit_row(hit))
+                summary.negated += hit.status == "negated"
+                summary.vetoed += hit.status != "negated"
+    summary.written = paths
+    return summary
+
+
+def _hit_row(hit: SetAsideHit) -> dict[str, Any]:
+    return asdict(hit)
+
+
+def code_corpus_files(
+    paths: Sequence[str | Path], codebook: str | Path, out: str | Path, *, jobs: int = 1, unit: str = "sentence",
+    model: str | None = None, interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS,
+) -> CorpusSummary:
+    """Code transcript files with a codebook and write the CSV files; the library side of ``qualkit code``."""
+    book = load_codebook(codebook)
+    sources = corpus_sources(paths)
+    jobs = max(1, min(jobs, len(sources), os.cpu_count() or 1)) if jobs > 1 else 1
+    coder = Coder(book, build_pipeline(model), unit=unit)
+    options = ReadOptions(interviewer_labels=interviewer_labels)
+    return write_corpus_coding(code_corpus(sources, coder, jobs=jobs, options=options), out)
