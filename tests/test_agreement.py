@@ -1,0 +1,104 @@
+"""Agreement between codings: kappa and alpha by hand, unit coding rules, and reading human codings."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from qualkit.agreement import cohen_kappa, compare_codings, krippendorff_alpha
+from qualkit.cli import main
+from qualkit.errors import CodingError
+from qualkit.human_coding import read_human_coding
+from qualkit.readers import ReadOptions, read_transcripts, transcript_files
+from qualkit.segments import CodedSegment, Unit
+from tests.conftest import FIXTURES
+
+THEMES = FIXTURES / "themes"
+
+
+def test_kappa_by_hand():
+    # 10 units: both yes 4, A only 1, B only 2, both no 3 -> po 0.7, pe 0.5*0.6+0.5*0.4 = 0.5, kappa 0.4
+    a = np.array([1, 1, 1, 1, 1, 0, 0, 0, 0, 0], bool)
+    b = np.array([1, 1, 1, 1, 0, 1, 1, 0, 0, 0], bool)
+    assert cohen_kappa(a, b) == pytest.approx(0.4)
+
+
+def test_alpha_matches_krippendorff_textbook_example():
+    # Krippendorff (2011) "Computing Krippendorff's alpha-reliability", nominal example: alpha = 0.743.
+    nan = np.nan
+    data = np.array([
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ])
+    assert round(krippendorff_alpha(data), 3) == 0.743
+
+
+def _unit(start, end):
+    return Unit("T", 0, "P", start, end, "x" * (end - start))
+
+
+def _seg(code, start, end):
+    return CodedSegment("T", "P", "participant", 0, code, code, start, end, "")
+
+
+def test_per_code_figures_and_disagreements():
+    units = [_unit(0, 10), _unit(11, 20), _unit(21, 30), _unit(31, 40)]
+    a = [_seg("x", 0, 10), _seg("x", 11, 20)]
+    b = [_seg("x", 0, 10), _seg("x", 21, 30), _seg("y", 33, 36)]
+    result = compare_codings(units, a, b, coder_a="auto", coder_b="RH")
+    rows = result.per_code.set_index("code")
+    assert rows.loc["x", ["n_a", "n_b", "n_both", "precision", "recall"]].tolist() == [2, 2, 1, 0.5, 0.5]
+    assert rows.loc["y", ["n_a", "n_b", "n_both"]].tolist() == [0, 1, 0]
+    assert [(d.start, d.code, d.coded_by) for d in result.disagreements] == [(11, "x", "auto"), (21, "x", "RH"), (31, "y", "RH")]
+    assert result.overall["n_both"] == 1 and result.overall["f1"] == pytest.approx(2 / 5)
+
+
+def test_a_segment_touching_a_unit_does_not_code_it():
+    units = [_unit(0, 100)]
+    result = compare_codings(units, [_seg("x", 90, 150)], [_seg("x", 0, 100)])
+    assert result.per_code.loc[0, "n_a"] == 0
+
+
+@pytest.fixture(scope="module")
+def fixture_transcripts():
+    return read_transcripts(transcript_files([THEMES / "transcripts"]), ReadOptions(interviewer_labels=("Interviewer",)))
+
+
+def test_table_coding_is_located_and_unlocated_segments_are_reported(fixture_transcripts):
+    coding = read_human_coding(THEMES / "human.csv", fixture_transcripts, coder="RH")
+    assert [(s.transcript, s.code_path, s.text[:12]) for s in coding.segments] == [
+        ("G01", "Travel > Buses", "The bus to t"), ("G01", "Money", "Money is tig"), ("G02", "Travel > Buses", "I take the b")]
+    assert [(u.row, u.document, u.reason) for u in coding.unlocated] == [
+        (5, "G02", "words not found in the transcript"), (6, "G03", "no transcript 'G03'")]
+    assert coding.summary().endswith("human.csv: 3 of 5 segments located (2 not found)")
+
+
+def test_a_file_that_is_not_a_coding_names_what_is_missing(tmp_path, fixture_transcripts):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,value\na,1\n")
+    with pytest.raises(CodingError, match=r"bad.csv: not a coding table: .* missing document, code_path, text"):
+        read_human_coding(bad, fixture_transcripts)
+
+
+def test_pdpilot_human_segments_are_located(shared_data):
+    transcripts = read_transcripts(transcript_files([shared_data / "pdpilot" / "transcripts"]),
+                                   ReadOptions(interviewer_labels=("Dan",)))
+    coding = read_human_coding(shared_data / "pdpilot" / "coded_segments.csv", transcripts)
+    assert (len(coding.segments), len(coding.unlocated)) == (261, 1)
+    assert coding.unlocated[0].document == "P4" and coding.unlocated[0].row == 8
+
+
+def test_agree_command_writes_json(tmp_path):
+    out = tmp_path / "agreement.json"
+    result = CliRunner().invoke(main, ["agree", str(THEMES / "human.csv"), str(THEMES / "human.csv"), "-t",
+                                       str(THEMES / "transcripts"), "--interviewer", "Interviewer", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["overall"]["kappa"] == 1.0 and data["overall"]["n_both"] == 3
+    assert [c["code"] for c in data["codes"]] == ["Money", "Travel > Buses"]
+    assert "not located: line 5, G02, Money: words not found in the transcript" in result.output
