@@ -8,7 +8,6 @@ so they survive a trip through another tool. Patterns cannot live in REFI-QDA.
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +168,7 @@ def nodes_to_yaml(nodes: list[Node], meta: dict[str, Any], coded: set[str],
 
     def build(node: Node, under_code: bool) -> tuple[str, dict[str, Any]]:
         facts = parse_description(node.description)
-        name = unicodedata.normalize("NFC", node.name) or "Unnamed code"
+        name = node.name or "Unnamed code"
         is_theme = not node.codable and not under_code and node.guid not in coded
         node_id = unique(facts["id"], ("theme-" if is_theme else "") + slugify(name))
         ids[node.guid] = node_id
@@ -325,4 +324,10 @@ def parse_xml(raw: bytes, where: str) -> etree._Element:
         return etree.fromstring(raw, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 0  # type: ignore[attr-defined]
-        raise ExchangeError(f"{where}, line {line}: malformed XML: {exc.msg}") from None  # type: ignore[attr-defined]
+        message = re.sub(r", line \d+, column \d+$", "", str(exc.msg))  # type: ignore[attr-defined]
+        raise ExchangeError(f"{where}, line {line}: malformed XML: {message}") from None
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text to a file atomically (used for an imported codebook's YAML)."""
+    _write_bytes(path, text.encode("utf-8"))

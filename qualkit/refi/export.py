@@ -25,7 +25,7 @@ NS = f"{{{PROJECT_NS}}}"
 AUTO_USER = "qualkit (auto)"
 TRAIL_MARK = "qualkit-trail: "
 _INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)")
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def user_name(coder: str) -> str:
@@ -114,6 +114,7 @@ def build_project(
         grouped[s.transcript][(s.start, s.end)].append(s)
         coders.setdefault(s.coder)
 
+    coders = dict.fromkeys(sorted(coders, key=lambda c: (c != "auto", c)))
     root = etree.Element(NS + "Project", nsmap={None: PROJECT_NS},
                          name=_check(name or codebook.name or "qualkit project", "project name"),
                          origin=f"qualkit {__version__}")
@@ -138,7 +139,7 @@ def build_project(
             selection = etree.SubElement(source, NS + "PlainTextSelection",
                                          guid=stable_guid("selection", transcript.id, start, end),
                                          startPosition=str(start), endPosition=str(end))
-            for s in codings:
+            for s in sorted(codings, key=lambda s: (s.coder != "auto", s.coder, s.code_id)):
                 key = stable_guid("coding", transcript.id, start, end, s.code_id, s.coder)
                 seen[key] += 1
                 guid_coding = key if seen[key] == 1 else stable_guid("coding", key, seen[key])

@@ -22,7 +22,7 @@ from qualkit.errors import ExchangeError, TranscriptError
 from qualkit.refi.codebook import Node, nodes_to_yaml, parse_xml, read_nodes, walk
 from qualkit.refi.export import AUTO_USER, TRAIL_MARK
 from qualkit.refi.guids import normal_guid
-from qualkit.refi.positions import SourceText, detect
+from qualkit.refi.positions import Convention, SourceText, detect
 from qualkit.refi.schema import PROJECT_NS, first_errors, normalise_namespace, schema_errors
 from qualkit.refi.transcripts import transcript_file
 from qualkit.segments import CodedSegment
@@ -64,10 +64,14 @@ class _Reader:
 
     def fail(self, line: int, problem: str) -> None:
         """Raise on a problem, or note it and go on when the user asked for a lenient import."""
-        place = f"{self.path}: {self.qde}" + (f", line {line}" if line else "")
+        place = self.where() + (f", line {line}" if line else "")
         if not self.lenient:
             raise ExchangeError(f"{place}: {problem} (use --lenient to import the rest)")
         self.notes.append(f"{place}: {problem}; skipped")
+
+    def where(self) -> str:
+        """Return ``FILE: project.qde`` for a .qdpx, ``FILE`` for a bare .qde."""
+        return f"{self.path}" if self.qde == self.path.name else f"{self.path}: {self.qde}"
 
     def open(self) -> bytes:
         """Return the project XML; set up reading the sources beside it."""
@@ -142,18 +146,18 @@ def read_project(path: str | Path, *, lenient: bool = False) -> ImportedProject:
     text. With ``lenient``, what is sound is imported and the rest listed in ``notes``.
     """
     reader = _Reader(Path(path), lenient)
-    root = parse_xml(reader.open(), f"{reader.path}: {reader.qde}")
+    root = parse_xml(reader.open(), reader.where())
     old = normalise_namespace(root, PROJECT_NS)
     if old:
         reader.notes.append(f"{reader.path}: namespace {old} read as {PROJECT_NS}")
     if etree.QName(root).localname != "Project":
-        raise ExchangeError(f"{reader.path}: {reader.qde} is not a REFI-QDA project (root element <{etree.QName(root).localname}>)")
+        raise ExchangeError(f"{reader.where()}: not a REFI-QDA project (root element <{etree.QName(root).localname}>)")
     errors = schema_errors(root, PROJECT_NS, ignore_empty_sets=True)
     if errors:
         if not lenient:
-            raise ExchangeError(f"{reader.path}: {reader.qde} does not follow the REFI-QDA project schema:\n"
+            raise ExchangeError(f"{reader.where()}: does not follow the REFI-QDA project schema:\n"
                                 f"{first_errors(errors)}\n(use --lenient to import what is sound)")
-        reader.notes.append(f"{reader.path}: {reader.qde} does not follow the schema ({len(errors)} errors); "
+        reader.notes.append(f"{reader.where()}: does not follow the schema ({len(errors)} errors); "
                             f"imported what is sound:\n{first_errors(errors)}")
     return _Project(reader, root).read()
 
@@ -281,7 +285,10 @@ class _Project:
                 selections.append((selection, int(selection.get("startPosition") or ""), int(selection.get("endPosition") or "")))
             except ValueError:
                 self.reader.fail(selection.sourceline or 0, f"selection {selection.get('guid')} has no whole-number positions")
-        convention, _ = detect(text, [(a, b) for _, a, b in selections], self.origin)
+        if self.ours:  # qualkit writes the standard's convention: Unicode characters
+            convention = Convention()
+        else:
+            convention, _ = detect(text, [(a, b) for _, a, b in selections], self.origin)
         transcript_id = self._transcript_id(name, guid, taken)
         extra = dict(self._values(source, {normal_guid(v.get("guid")): (v.get("name") or "").strip()
                                            for v in self.root.iter(NS + "Variable")}))

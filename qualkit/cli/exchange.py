@@ -1,0 +1,94 @@
+"""``qualkit export`` and ``qualkit import``: REFI-QDA projects (.qdpx) and codebooks (.qdc)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import click
+
+from qualkit.cli.common import main, settings_from, study_options, translated_errors
+
+
+@main.group(name="export")
+def export_group() -> None:
+    """Export a study or a codebook for other QDA tools (REFI-QDA)."""
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Import a project or a codebook from other QDA tools (REFI-QDA)."""
+
+
+@export_group.command(name="qdpx")
+@study_options
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The .qdpx file to write.")
+@click.option("--codings", type=click.Choice(["auto", "human", "both"]), default="auto", show_default=True,
+              help="Which codings to export: qualkit's auto-coding, the human coding, or both (as two users).")
+@click.option("--human", type=click.Path(dir_okay=False), default=None,
+              help="A human coding file (coded_segments.csv, coder = the person's name).")
+def export_qdpx(out: str, codings: str, human: str | None, **opts: Any) -> None:
+    """Export a study (default: the bundled sample) as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, ..."""
+    from qualkit.refi.study import export_study
+
+    with translated_errors():
+        path, segments, notes = export_study(settings_from(opts), out, codings, human)
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    users = Counter("qualkit (auto)" if s.coder == "auto" else s.coder for s in segments)
+    click.echo(f"Wrote {path}: {len(segments)} codings ({', '.join(f'{u}: {n}' for u, n in users.items()) or 'none'}).")
+
+
+@import_group.command(name="qdpx")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="The study folder to write.")
+@click.option("--lenient", is_flag=True, help="Import what is sound when the project has errors, and list them.")
+def import_qdpx(file: str, out: str, lenient: bool) -> None:
+    """Import a REFI-QDA project (.qdpx, or a .qde) as a study folder that `qualkit run` accepts."""
+    from qualkit.refi.project import read_project, write_study
+
+    with translated_errors():
+        project = read_project(file, lenient=lenient)
+        write_study(project, out)
+    for note in project.notes:
+        click.echo(f"note: {note}", err=True)
+    users = Counter(s.coder for s in project.segments)
+    codes = len(project.codebook.codes) if project.codebook else 0
+    click.echo(f"Imported {len(project.transcripts)} transcripts, {codes} codes and {len(project.segments)} codings "
+               f"({', '.join(f'{u}: {n}' for u, n in users.items()) or 'none'}) from {project.origin or 'an unnamed tool'}.")
+    for label, count in Counter(v for v in project.conventions.values() if v != "no selections").items():
+        click.echo(f"Positions read as {label}: {count} sources.")
+    click.echo(f"Wrote {out}/ (transcripts/, participants.csv, codebook.yaml, coded_segments.csv).")
+
+
+@export_group.command(name="qdc")
+@click.option("--codebook", "-c", default="codebooks/sample.yaml", show_default=True, type=click.Path(dir_okay=False),
+              help="Codebook YAML file.")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The .qdc file to write.")
+def export_qdc(codebook: str, out: str) -> None:
+    """Export a codebook as a REFI-QDA .qdc (patterns cannot be held by a .qdc and are left out)."""
+    from qualkit.codebook import load_codebook
+    from qualkit.refi.codebook import write_qdc
+
+    with translated_errors():
+        book = load_codebook(codebook)
+        write_qdc(book, out)
+    click.echo(f"Wrote {out}: {len(book.themes)} themes and {len(book.codes)} codes.")
+
+
+@import_group.command(name="qdc")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The codebook YAML file to write.")
+@click.option("--lenient", is_flag=True, help="Import a codebook that does not follow the schema.")
+def import_qdc(file: str, out: str, lenient: bool) -> None:
+    """Import a REFI-QDA .qdc codebook as qualkit YAML (add patterns to it to auto-code)."""
+    from pathlib import Path
+
+    from qualkit.refi.codebook import read_qdc, write_text
+
+    with translated_errors():
+        book, text, notes = read_qdc(file, lenient=lenient)
+        write_text(Path(out), text)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"Wrote {out}: {len(book.themes)} themes and {len(book.codes)} codes.")
