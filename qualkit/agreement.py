@@ -180,3 +180,23 @@ def alpha_across(units: Sequence[Unit], codings: Mapping[str, Sequence[CodedSegm
         pooled.append(matrix)
     result["(all codes)"] = krippendorff_alpha(np.hstack(pooled)) if pooled else float("nan")
     return result
+
+
+def study_agreement(
+    path: str, units: Sequence[Unit], segments: Sequence[CodedSegment], transcripts: Sequence[Any], *,
+    unit: str = "sentence", codebook: Any = None,
+) -> dict[str, Any]:
+    """Return qualkit's coding against a human coding file, over the transcripts the human coded, as plain data.
+
+    Keys: those of ``Agreement.to_dict`` (``coder_a`` is ``auto``, ``coder_b`` the human, the reference),
+    plus ``source``, ``transcripts`` (the ids compared) and ``unlocated`` (segments not found, with reasons).
+    """
+    from qualkit.human_coding import read_human_coding
+
+    human = read_human_coding(path, transcripts, codebook=codebook)
+    covered = sorted({s.transcript for s in human.segments})
+    shared_units = [u for u in units if u.transcript in covered]
+    auto = [s for s in segments if s.transcript in covered]
+    result = compare_codings(shared_units, auto, human.segments, coder_a="auto", coder_b=human.coder, unit=unit)
+    return {**result.to_dict(), "source": human.source, "transcripts": covered,
+            "unlocated": [vars(u) for u in human.unlocated]}

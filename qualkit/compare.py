@@ -147,3 +147,22 @@ def cooccurrence(segments: Iterable[CodedSegment], within: str = "unit") -> pd.D
                              "jaccard": round(both / either, 3)})
     table = pd.DataFrame(rows, columns=["code_a", "code_b", "within", "count", "jaccard"])
     return table.sort_values(["count", "jaccard", "code_a", "code_b"], ascending=[False, False, True, True]).reset_index(drop=True)
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, object]]:
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def pairwise_tests(table: pd.DataFrame) -> list[dict[str, object]]:
+    """Return the two-group comparison for every pair of groups in a ``codes_by_group`` table, as plain data."""
+    groups = sorted(set(table["group"])) if not table.empty else []
+    sizes = {g: int(table.loc[table["group"] == g, "group_size"].iloc[0]) for g in groups}
+    return [{
+        "group_a": a, "group_b": b, "size_a": sizes[a], "size_b": sizes[b], "note": EXPLORATORY,
+        "rows": _records(compare_two_groups(table, a, b)),
+    } for i, a in enumerate(groups) for b in groups[i + 1:]]
+
+
+def cooccurrence_tables(segments: Sequence[CodedSegment]) -> dict[str, list[dict[str, object]]]:
+    """Return code co-occurrence within units and within turns, as plain rows."""
+    return {within: _records(cooccurrence(segments, within)) for within in ("unit", "turn")}

@@ -14,7 +14,8 @@ from qualkit import __version__
 from qualkit.attributes import join_attributes, read_attributes
 from qualkit.codebook import Codebook, load_codebook
 from qualkit.coding import Coder, build_pipeline, pipeline_info
-from qualkit.compare import codes_by_group
+from qualkit.agreement import study_agreement
+from qualkit.compare import codes_by_group, cooccurrence_tables, items_by_group, pairwise_tests
 from qualkit.readers import ReadOptions, read_transcripts, transcript_files
 from qualkit.segments import CodedSegment, Unit
 from qualkit.themes import SuggestedTheme, pipeline_lemmatiser, suggest_themes, uncoded_units
@@ -23,6 +24,7 @@ from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
 SAMPLE_TRANSCRIPTS = "transcripts_sample"
 SAMPLE_ATTRIBUTES = "transcripts_sample/participants.csv"
 SAMPLE_CODEBOOK = "codebooks/sample.yaml"
+SAMPLE_HUMAN_CODING = "transcripts_sample/coding/human_coding_RH.csv"
 
 T = TypeVar("T")
 Progress = Callable[[list[Transcript]], Iterable[Transcript]]
@@ -42,6 +44,7 @@ class StudySettings:
     n_themes: int | str = "auto"
     theme_mode: str = "residual"
     theme_method: str = "nmf"
+    human_coding: str | None = None
     seed: int = 0
     quotes_per_code: int = 3
 
@@ -62,6 +65,10 @@ class StudyResult:
     warnings: list[str] = field(default_factory=list)
     theme_methods: dict[str, Any] = field(default_factory=dict)
     theme_curve: list[dict[str, float]] = field(default_factory=list)
+    theme_comparison: list[dict[str, Any]] = field(default_factory=list)
+    group_tests: list[dict[str, Any]] = field(default_factory=list)
+    cooccurrence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    agreement: dict[str, Any] | None = None
 
     def methods(self) -> dict[str, Any]:
         """Return the methods trail: versions, pipeline, codebook file and hash, settings, date."""
@@ -115,9 +122,19 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
         notes.append(f"too few {'uncoded ' if settings.theme_mode == 'residual' else ''}units ({len(pool)}) "
                      f"to suggest {fewest} themes")
     comparison = codes_by_group(segments, transcripts, codebook, settings.group_by)
+    theme_labels = [(f"theme-{t.number}", f"Suggested theme {t.number}: {t.label}", "Suggested themes") for t in themes]
+    theme_units = [(f"theme-{a.topic}", a.document) for a in (found.assignments if themes else ())]
+    theme_comparison = items_by_group(theme_units, transcripts, theme_labels, settings.group_by).to_dict("records")
+    human_coding = settings.human_coding
+    if human_coding is None and settings.transcripts == (SAMPLE_TRANSCRIPTS,) and Path(SAMPLE_HUMAN_CODING).is_file():
+        human_coding = SAMPLE_HUMAN_CODING
+    agreement = (study_agreement(human_coding, units, segments, transcripts, unit=settings.unit, codebook=codebook)
+                 if human_coding else None)
     created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     return StudyResult(settings, transcripts, codebook, segments, units, themes, comparison,
-                       pipeline_info(nlp), created, notes, theme_methods=theme_methods, theme_curve=theme_curve)
+                       pipeline_info(nlp), created, notes, theme_methods=theme_methods, theme_curve=theme_curve,
+                       theme_comparison=theme_comparison, group_tests=pairwise_tests(comparison),
+                       cooccurrence=cooccurrence_tables(segments), agreement=agreement)
 
 
 def _identity(items: list[T]) -> Iterator[T]:
