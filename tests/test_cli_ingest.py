@@ -1,0 +1,30 @@
+"""`qualkit ingest` through click's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+
+from click.testing import CliRunner
+
+from qualkit.cli import main
+from tests.conftest import STUDY
+
+
+def test_ingest_prints_speakers_and_writes_turns(tmp_path):
+    turns = tmp_path / "turns.csv"
+    result = CliRunner().invoke(main, ["ingest", str(STUDY / "transcripts"), "--turns", str(turns)])
+    assert result.exit_code == 0, result.output
+    assert "A01 (participant): 2 turns, 31 words" in result.output
+    assert "Interviewer (interviewer): 2 turns" in result.output
+    rows = list(csv.DictReader(turns.open(encoding="utf-8")))
+    assert [r["speaker"] for r in rows if r["transcript"] == "B01"] == ["Interviewer", "B01", "Interviewer", "B01"]
+    assert rows[1]["text"] == "Yes. I felt isolated after the operation, on my own most days.\nIt was hard."
+
+
+def test_ingest_lists_every_bad_file_and_exits_1(tmp_path):
+    (tmp_path / "a.txt").write_text("")
+    (tmp_path / "b.txt").write_text("no turns here at all\n")
+    result = CliRunner().invoke(main, ["ingest", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'a.txt'}: file is empty" in result.output
+    assert f"{tmp_path / 'b.txt'}: no speaker turns found" in result.output
