@@ -24,6 +24,7 @@ TOP_FIELDS = {
 PATTERN_KINDS = ("phrase", "exact", "word", "tokens", "near", "exclude")
 UNIT_RE = re.compile(r"(match|sentence|turn)|turn\s*\+\s*(\d+)")
 DEFAULT_DISTANCE = 5
+WORD_ATTRS = {"ORTH", "TEXT", "LOWER", "LEMMA", "NORM"}
 
 
 @dataclass(frozen=True)
@@ -491,10 +492,13 @@ class _Builder:
         if not isinstance(value, list) or not value or not all(isinstance(t, dict) and t for t in value):
             raise self.fail(mark, place, f"'tokens' must be a list of token dicts, got {value!r}")
         tokens = [dict(t) for t in value]
-        for token in tokens:
-            for key in token:
+        for position, token in enumerate(tokens, start=1):
+            for key, item in token.items():
                 if not isinstance(key, str) or not key.replace("_", "").isalpha():
                     raise self.fail(mark, place, f"token attribute must be a name like LOWER, got {key!r}")
+                if key.upper() in WORD_ATTRS and isinstance(item, bool):
+                    raise self.fail(mark, place, f"token {position}, {key}: YAML reads unquoted on/off/yes/no as "
+                                                 f"{str(item).lower()}; put the word in quotes")
         return Pattern("token", tokens, number, mark[0], mark[1])
 
     def mapping_pattern(self, value: dict[str, Any], number: int, place: str, inner: bool) -> Pattern:

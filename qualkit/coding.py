@@ -240,7 +240,7 @@ class Coder:
                     raise PipelineError(
                         f"{where}: token {number} uses {attr}, which the pipeline "
                         f"({', '.join(self.nlp.pipe_names) or 'blank'}) does not set; use a trained pipeline "
-                        f"(--model, e.g. en_core_web_sm) with a {' or '.join(sorted(needs))} component"
+                        f"(--model, e.g. en_core_web_sm) with one of these components: {', '.join(sorted(needs))}"
                     )
         matcher = Matcher(self.nlp.vocab, validate=True)
         try:

@@ -42,8 +42,44 @@ def test_sample_codebook_is_valid_and_big_enough():
      "cb.yaml, line 5, column 19, code 'C': id 'x' is already used at line 4"),
     ("themes:\n  - name: A\n    codes:\n      - name: B\n        patern: [x]\n",
      "cb.yaml, line 5, column 9, code 'B': unknown field 'patern'"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns:\n          - [{LOWER: on}]\n",
+     "cb.yaml, line 6, column 13, code 'B', pattern 1: token 1, LOWER: YAML reads unquoted on/off/yes/no as true; "
+     "put the word in quotes"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        unit: paragraph\n",
+     "cb.yaml, line 5, column 9, code 'B': 'unit' must be match, sentence, turn or turn+N, got 'paragraph'"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: ['*a']\n",
+     "cb.yaml, line 5, column 20, code 'B', pattern 1: wildcard '*a' needs at least 2 letters besides '*'"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: [{near: [a]}]\n",
+     "cb.yaml, line 5, column 21, code 'B', pattern 1: 'near' must be a list of two patterns, got ['a']"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: [{phrase: a, exact: b}]\n",
+     "cb.yaml, line 5, column 20, code 'B', pattern 1: a pattern mapping needs exactly one of phrase, exact, word, "
+     "tokens, near, exclude"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: [{exclude: a}]\n",
+     "cb.yaml, line 5, column 9, code 'B': has only 'exclude' patterns: nothing can code it"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        within: [zz]\n        patterns: [b]\n",
+     "cb.yaml, line 5, column 9, code 'B': 'within' names no code of this codebook: 'zz'"),
+    ("themes:\n  - name: A\n    codes:\n      - {name: B, within: c, patterns: [b]}\n"
+     "      - {name: C, within: b, patterns: [c]}\n",
+     "cb.yaml, line 4, column 19, code 'B': 'within' makes a cycle: the code would need itself"),
 ])
 def test_malformed_codebooks_name_file_line_and_field(text, message):
     with pytest.raises(CodebookError) as caught:
         parse_codebook(text, source="cb.yaml")
     assert str(caught.value).startswith(message)
+
+
+def test_pattern_kinds_are_read_with_their_place():
+    book = parse_codebook(
+        "themes:\n  - name: A\n    codes:\n      - name: B\n        unit: turn + 2\n        patterns:\n"
+        "          - feel isolated\n          - {exact: On My Own}\n          - isolat*\n"
+        "          - {near: [feel, lonely], within: 3, ordered: true}\n          - {exclude: exercise book}\n",
+        source="cb.yaml")
+    code = book.codes[0]
+    assert code.unit == "turn+2"
+    assert [(p.kind, p.label(), p.line, p.column, p.veto) for p in code.patterns] == [
+        ("phrase", "feel isolated", 7, 13, False),
+        ("exact", '"On My Own"', 8, 14, False),
+        ("wildcard", "isolat*", 9, 13, False),
+        ("near", "near(feel, lonely, 3, ordered)", 10, 14, False),
+        ("phrase", "exclude exercise book", 11, 14, True),
+    ]
