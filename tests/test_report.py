@@ -261,8 +261,6 @@ def test_example_template_renders(result):
 
 
 def test_fields_added_to_the_result_later_are_shown(result):
-    import pandas as pd
-
     data = study_data(result)
     data["tables"]["tests"] = {"columns": ["code", "p_value"], "rows": [{"code": "Work > Targets", "p_value": 0.4}]}
     for row in data["comparison"]:
@@ -271,7 +269,9 @@ def test_fields_added_to_the_result_later_are_shown(result):
     assert "| Work > Targets | 0.4 |" in section(outputs["appendix.md"], "## Tests")
     assert re.search(r"\| 2/2 \(100.0%\); 4 seg\.;[^|]* rate per 1000: 1\.5", outputs["appendix.md"])
     assert "<h2 id=\"table-tests\">Tests</h2>" in outputs["appendix.html"]
-    assert isinstance(pd.DataFrame(data["tables"]["tests"]["rows"]), pd.DataFrame)
+    data["tables"]["tests"] = {"columns": ["code", "groups"], "rows": [{"code": "Work > Targets", "groups": [{"n": 2}]}]}
+    book = openpyxl.load_workbook(io.BytesIO(render_outputs(data, ReportOptions(charts=False), [], ["tables"])["tables.xlsx"]))
+    assert list(book["tests"].values) == [("code", "groups"), ("Work > Targets", '[{"n": 2}]')]
 
 
 def keys(value, found: set[str]) -> set[str]:

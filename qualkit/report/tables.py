@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any, Mapping
 
 import pandas as pd
@@ -67,7 +68,8 @@ def tables_xlsx(tables: Mapping[str, pd.DataFrame]) -> bytes:
             header.append(cell)
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([v if v is None or isinstance(v, (str, int, float, bool)) else json.dumps(v, ensure_ascii=False)
+                          for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
