@@ -40,8 +40,8 @@ class Pattern:
     kind: str
     value: Any
     index: int
-    line: int = 0
-    column: int = 0
+    line: int = field(default=0, compare=False)
+    column: int = field(default=0, compare=False)
     parts: tuple["Pattern", ...] = ()
     distance: int = 0
     ordered: bool = False
@@ -59,6 +59,21 @@ class Pattern:
         else:
             text = str(self.value)
         return f"exclude {text}" if self.veto else text
+
+
+def pattern_spec(pattern: Pattern) -> Any:
+    """Return the pattern as it is written in a codebook file (the inverse of loading it)."""
+    if pattern.kind == "near":
+        spec: Any = {"near": [pattern_spec(p) for p in pattern.parts], "within": pattern.distance}
+        if pattern.ordered:
+            spec["ordered"] = True
+    elif pattern.kind == "exact":
+        spec = {"exact": pattern.value}
+    elif pattern.kind == "token":
+        spec = [dict(t) for t in pattern.value]
+    else:
+        spec = pattern.value
+    return {"exclude": spec} if pattern.veto else spec
 
 
 def _token_label(token: dict[str, Any]) -> str:

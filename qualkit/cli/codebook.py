@@ -1,0 +1,70 @@
+"""``qualkit codebook``: check a codebook against a corpus, and convert it to and from spreadsheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualkit.cli.common import main, translated_errors
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
+
+SHEETS = (".csv", ".xlsx")
+
+
+@main.group()
+def codebook() -> None:
+    """Check codebooks and convert them (YAML <-> .csv/.xlsx sheets with a 'Parent > Child' path column)."""
+
+
+@codebook.command()
+@click.argument("codebook_file", metavar="CODEBOOK", type=click.Path())
+@click.argument("transcripts", nargs=-1, type=click.Path())
+@click.option("--model", default=None, help="Installed spaCy pipeline to use (default: blank English with lookup lemmas).")
+@click.option("--interviewer", multiple=True,
+              help=f"Interviewer speaker label (repeatable; default: {', '.join(DEFAULT_INTERVIEWER_LABELS)}).")
+def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, interviewer: tuple[str, ...]) -> None:
+    """Report a codebook's structural problems; with TRANSCRIPTS, per code and pattern: hits, units,
+    participants, patterns that never match or match far more than the rest, shared matches, and contexts."""
+    from qualkit.check import check_codebook, render_check
+    from qualkit.codebook import load_codebook
+    from qualkit.coding import Coder, build_pipeline
+    from qualkit.corpus import corpus_sources
+    from qualkit.readers import ReadOptions, read_transcripts
+
+    with translated_errors():
+        book = load_codebook(codebook_file)
+        options = ReadOptions(interviewer_labels=tuple(interviewer) or DEFAULT_INTERVIEWER_LABELS)
+        found = read_transcripts(corpus_sources(transcripts), options) if transcripts else []
+        coder = Coder(book, build_pipeline(model)) if found else None
+        click.echo(render_check(check_codebook(book, found, coder)), nl=False)
+
+
+@codebook.command("import")
+@click.argument("sheet", type=click.Path())
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="YAML codebook to write.")
+def import_(sheet: str, out: str) -> None:
+    """Convert a .csv/.xlsx codebook sheet (a 'Parent > Child' path column, a description column) to YAML."""
+    from qualkit.codebook_table import read_codebook_table, write_codebook_yaml
+
+    with translated_errors():
+        book = read_codebook_table(sheet)
+        written = write_codebook_yaml(book, out)
+    click.echo(f"Wrote {written}: {len(book.themes)} themes, {len(book.codes)} codes.")
+
+
+@codebook.command()
+@click.argument("codebook_file", metavar="CODEBOOK", type=click.Path())
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="Sheet to write (.csv or .xlsx).")
+def export(codebook_file: str, out: str) -> None:
+    """Write a YAML codebook as a .csv/.xlsx sheet (patterns kept as JSON in a 'patterns' column)."""
+    from qualkit.codebook import load_codebook
+    from qualkit.codebook_table import write_codebook_table
+
+    if Path(out).suffix.lower() not in SHEETS:
+        raise click.BadParameter(f"{out}: write a .csv or .xlsx sheet (.qdc is written by the REFI-QDA export)",
+                                 param_hint="--out")
+    with translated_errors():
+        book = load_codebook(codebook_file)
+        written = write_codebook_table(book, out)
+    click.echo(f"Wrote {written}: {len(book.themes)} themes, {len(book.codes)} codes.")
