@@ -172,6 +172,7 @@ class _Project:
         self.users = {normal_guid(u.get("guid")): (u.get("name") or u.get("id") or normal_guid(u.get("guid")))
                       for u in root.iter(NS + "User")}
         self.trail = self._trail()
+        self.variables = {normal_guid(v.get("guid")): (v.get("name") or "").strip() for v in root.iter(NS + "Variable")}
 
     def _trail(self) -> dict[str, Any]:
         text = self.root.findtext(NS + "Description") or ""
@@ -227,7 +228,7 @@ class _Project:
         return parse_codebook(text, source="codebook.yaml"), text, ids
 
     def _cases(self) -> dict[str, dict[str, str]]:
-        variables = {normal_guid(v.get("guid")): (v.get("name") or "").strip() for v in self.root.iter(NS + "Variable")}
+        variables = self.variables
         names = [n for n in variables.values() if n]
         by_source: dict[str, dict[str, str]] = {}
         for case in self.root.iter(NS + "Case"):
@@ -290,8 +291,7 @@ class _Project:
         else:
             convention, _ = detect(text, [(a, b) for _, a, b in selections], self.origin)
         transcript_id = self._transcript_id(name, guid, taken)
-        extra = dict(self._values(source, {normal_guid(v.get("guid")): (v.get("name") or "").strip()
-                                           for v in self.root.iter(NS + "Variable")}))
+        extra = self._values(source, self.variables)
         attrs = {**attributes.get(guid, {}), **extra}
         try:
             file_text, transcript, shift = transcript_file(transcript_id, text.text, attrs)
