@@ -150,9 +150,10 @@ def _pattern_stats(code: Code, pattern: Pattern) -> PatternStats:
 def _add_context(stats: PatternStats, text: str, start: int, end: int) -> None:
     if len(stats.contexts) >= KWIC_LINES:
         return
-    left = " ".join(text[max(0, start - KWIC_WIDTH * 2):start].split())[-KWIC_WIDTH:]
-    right = " ".join(text[end:end + KWIC_WIDTH * 2].split())[:KWIC_WIDTH]
-    stats.contexts.append(f"{left:>{KWIC_WIDTH}} [{' '.join(text[start:end].split())}] {right}")
+    before, after = text[max(0, start - KWIC_WIDTH * 2):start], text[end:end + KWIC_WIDTH * 2]
+    left = (" ".join(before.split()) + (" " if before[-1:].isspace() else ""))[-KWIC_WIDTH:]
+    right = ((" " if after[:1].isspace() else "") + " ".join(after.split()))[:KWIC_WIDTH]
+    stats.contexts.append(f"{left:>{KWIC_WIDTH}}[{' '.join(text[start:end].split())}]{right}")
 
 
 def render_check(report: CheckReport) -> str:
@@ -176,8 +177,8 @@ def render_check(report: CheckReport) -> str:
                   f"{report.broad_median:g} hits, and >= {BROAD_MINIMUM}):"]
     lines += [f"  - {p.code_id}, pattern {p.index} (line {p.line}): {p.label}: {p.hits} hits" for p in report.broad] \
         or ["  none"]
-    lines += ["", "Codes sharing matched words:"]
-    lines += [f"  - {a} and {b}: {n} matches" for a, b, n in report.shared] or ["  none"]
+    lines += ["", "Codes coding the same words (matches in common):"]
+    lines += [f"  - {a} and {b}: {n}" for a, b, n in report.shared] or ["  none"]
     lines += ["", f"Keyword in context (up to {KWIC_LINES} per pattern):"]
     for p in report.patterns:
         if p.contexts:

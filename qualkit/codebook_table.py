@@ -1,7 +1,8 @@
 """Codebooks as spreadsheets (a ``Parent > Child`` path column and a description column) and back to YAML.
 
 Top-level rows become themes; deeper rows become codes, nested under their parent row. Optional
-columns: ``id``, ``include``, ``exclude``, ``colour`` and ``patterns`` (a JSON list, as in the YAML).
+columns: ``id``, ``include``, ``exclude``, ``colour``, ``examples`` and ``patterns`` (JSON lists, as in the
+YAML). A code's ``unit``, ``negation``, ``within``, ``speakers`` and ``roles`` live only in the YAML.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from qualkit.errors import CodebookError
 
 PATH_COLUMNS = ("code_path", "path", "code path", "code")
 DESCRIPTION_COLUMNS = ("description", "definition", "memo")
-TABLE_COLUMNS = ["code_path", "code", "level", "id", "description", "include", "exclude", "colour", "patterns"]
+TABLE_COLUMNS = ["code_path", "code", "level", "id", "description", "include", "exclude", "examples", "colour",
+                 "patterns"]
 
 
 def read_codebook_table(path: str | Path) -> Codebook:
@@ -55,12 +57,13 @@ def read_codebook_table(path: str | Path) -> Codebook:
             value = str(row.get(columns.get(str(column).casefold(), ""), "") if column else "").strip()
             if value:
                 node[key] = value
-        patterns = str(row.get(columns.get("patterns", ""), "")).strip()
-        if patterns:
-            try:
-                node["patterns"] = json.loads(patterns)
-            except json.JSONDecodeError as exc:
-                raise CodebookError(f"{path}, row {number}: 'patterns' is not a JSON list: {exc.msg}") from None
+        for key in ("examples", "patterns"):
+            cell = str(row.get(columns.get(key, ""), "")).strip()
+            if cell:
+                try:
+                    node[key] = json.loads(cell)
+                except json.JSONDecodeError as exc:
+                    raise CodebookError(f"{path}, row {number}: '{key}' is not a JSON list: {exc.msg}") from None
         nodes[parts] = node
         if len(parts) == 1:
             roots.append(node)
@@ -86,6 +89,7 @@ def codebook_rows(codebook: Codebook) -> list[dict[str, Any]]:
             "code_path": item.path_label, "code": item.name, "level": len(item.path), "id": item.id,
             "description": item.definition if is_code else item.description,
             "include": item.include if is_code else "", "exclude": item.exclude if is_code else "",
+            "examples": json.dumps(list(item.examples), ensure_ascii=False) if is_code and item.examples else "",
             "colour": item.colour,
             "patterns": json.dumps([pattern_spec(p) for p in item.patterns], ensure_ascii=False)
             if is_code and item.patterns else "",

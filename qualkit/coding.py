@@ -33,7 +33,7 @@ CLAUSE_BREAKS = frozenset({
     ",", ";", ":", ".", "!", "?", "-", "--", "—", "–", "(", ")", "but", "although", "though", "however", "yet",
     "because", "and", "then", "until", "unless", "except", "whereas", "while",
 })
-NEGATION_WINDOW = 3
+NEGATION_WINDOW = 2  # words allowed between a negator and a hit: "not really ever lonely"
 ANNOTATING_FACTORIES = {
     "POS": {"morphologizer", "attribute_ruler"},
     "TAG": {"tagger", "attribute_ruler"},
