@@ -128,6 +128,9 @@ def main() -> None:
             cells.append(f"{values.mean():.2f} ± {values.std():.2f} [{values.min():.2f}]")
         print(f"{name:<20}" + "".join(f"{c:>20}" for c in cells))
     print("(mean ± sd [min] over seeds " + ", ".join(map(str, SEEDS)) + ")")
+    print("qualkit per seed: " + "; ".join(
+        f"seed {seed}: k {r['themes']}, F1 {r['F1']:.2f}, quotes {r['quote_precision']:.2f}, AMI {r['AMI']:.2f}"
+        for seed, r in zip(SEEDS, rows["qualkit (auto k)"])))
     targets = {"F1": 0.30, "quote_precision": 0.50, "AMI": 0.20, "diversity": 0.75, "coverage": 0.95}
     ours = rows["qualkit (auto k)"]
     ok = all(r[m] >= v for r in ours for m, v in targets.items()) and all(5 <= r["themes"] <= 15 for r in ours)

@@ -130,6 +130,7 @@ class ThemeSuggester:
                     raise ValueError(f"context has {len(context)} entries for {len(texts)} texts")
                 matrix = matrix + weight * normalize(_transform_unique(vectorizer, context))
         matrix = normalize(sparse.csr_matrix(matrix))
+        local = matrix
         if groups is not None and self.window > 0:
             if len(groups) != len(texts):
                 raise ValueError(f"groups has {len(groups)} entries for {len(texts)} texts")
@@ -149,7 +150,9 @@ class ThemeSuggester:
             self.k_scores_ = []
             self.k_criterion_ = "set by the user"
         self.weights_, self.components_ = self._factorise(features, matrix, self.n_themes_, self.random_state)
-        self.own_weights_ = np.asarray(normalize(own) @ self.components_.T.astype(np.float32))
+        components = self.components_.T.astype(np.float32)
+        self.own_weights_ = np.asarray(normalize(own) @ components)
+        self.local_weights_ = np.asarray(local @ components)
         ranking = _relevance(self.components_, self.relevance)
         top = [[i for i in np.argsort(-rank, kind="stable")[: self.n_terms] if row[i] > 0]
                for rank, row in zip(ranking, self.components_)]
