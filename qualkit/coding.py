@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
@@ -182,9 +182,15 @@ class Coder:
         self.seen: set[int] = set()
         strings = self.nlp.vocab.strings
         self.negator_ids = frozenset(strings.add(w) for w in NEGATORS)
-        self.break_ids = frozenset(strings.add(w) for w in CLAUSE_BREAKS)
+        self.break_ids: set[int] = {strings.add(w) for w in CLAUSE_BREAKS}
+        self.space_ids: set[int] = set()
+        self.parsed = False
+        self._lower: list[int] = []
+        self._sentences: list[int] = []
         self.labels: dict[int, str] = {}
+        self.paths = [code.path_label for code in self.code_list]
         self._annotated = _annotated_attrs(self.nlp)
+        self.parsed = "DEP" in self._annotated
         self._compile()
         self.wild_requirements = [r for rule in self.rules for r in rule.requirements if r.regex is not None]
         others = self.other_wildcards
@@ -196,6 +202,7 @@ class Coder:
         lemma_phrases: list[tuple[str, str]] = []
         for number, code in enumerate(self.code_list):
             for pattern in code.patterns:
+                self.labels[id(pattern)] = pattern.label()
                 parts = pattern.parts if pattern.kind == "near" else (pattern,)
                 for side, part in enumerate(parts):
                     key = KEY_SEPARATOR.join((code.id, str(pattern.index), str(side)))
@@ -286,6 +293,10 @@ class Coder:
     def _see(self, lower: int) -> None:
         """Note a new word: add it to the wildcard phrases and wildcard requirements it fits."""
         word = self.nlp.vocab.strings[lower]
+        if word.isspace():
+            self.space_ids.add(lower)
+        elif not any(ch.isalnum() for ch in word):
+            self.break_ids.add(lower)
         keys = [k for n in range(2, len(word) + 1) for k in self.prefixes.get(word[:n], ())] if self.prefixes else []
         if self.any_wild is not None and self.any_wild.fullmatch(word):
             keys += [key for key, regex in self.other_wildcards if regex.fullmatch(word)]
@@ -329,6 +340,7 @@ class Coder:
                     begin = sentences[number]
                     end = sentences[number + 1] if number + 1 < len(sentences) else len(doc)
                     hits.extend((m, b + begin, e + begin) for m, b, e in rule.matcher(doc[begin:end]))
+        self._lower, self._sentences = lower_list, sentences
         return hits
 
     def code(
@@ -379,7 +391,7 @@ class Coder:
         for match_id, begin, end in hits:
             key = keys[match_id]
             by_code.setdefault(key.code, []).append((begin, end, key))
-        info = _DocInfo(doc, self.negator_ids, self.break_ids)
+        info = _DocInfo(doc, self, self._lower, self._sentences)
         coded: dict[str, list[tuple[int, int]]] = {}
         for number in self.dependants(by_code):
             code = self.code_list[number]
@@ -430,7 +442,7 @@ class Coder:
             matches = _dedupe([info.match(turn, b, e, p, transcript.text) for b, e, p in found])
             segments.append(CodedSegment(
                 transcript=transcript.id, speaker=turn.speaker, role=turn.role, turn=turn.index,
-                code_id=code.id, code_path=code.path_label, start=start, end=end,
+                code_id=code.id, code_path=self.paths[number], start=start, end=end,
                 text=transcript.text[start:end], matches=tuple(matches), unit=unit,
             ))
         return segments, aside
@@ -573,18 +585,17 @@ def _combine(raw: list[tuple[int, int, _Key]], sentences: list[int]) -> tuple[
 class _DocInfo:
     """Per-doc token facts as plain lists (no Token objects), built only for docs with hits."""
 
-    def __init__(self, doc: Doc, negators: frozenset[int], breaks: frozenset[int]) -> None:
+    def __init__(self, doc: Doc, coder: "Coder", lower: list[int], sentences: list[int]) -> None:
         self.doc = doc
+        self.labels = coder.labels
         self.length = len(doc)
-        rows = doc.to_array([LOWER, IDX, LENGTH, IS_PUNCT, IS_SPACE]).tolist() if len(doc) else []
-        self.lower = [r[0] for r in rows]
-        self.idx = [r[1] for r in rows]
-        self.end = [r[1] + r[2] for r in rows]
-        self.punct = [r[3] for r in rows]
-        self.space = [r[4] for r in rows]
-        self.sentences = _sentence_starts(doc)
-        self.negators, self.breaks = negators, breaks
-        self.parsed = doc.has_annotation("DEP")
+        rows = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+        self.lower = lower
+        self.idx = [r[0] for r in rows]
+        self.end = [r[0] + r[1] for r in rows]
+        self.sentences = sentences or _sentence_starts(doc)
+        self.negators, self.breaks, self.spaces = coder.negator_ids, coder.break_ids, coder.space_ids
+        self.parsed = coder.parsed
 
     def negator(self, begin: int) -> str | None:
         """Return the negating word governing a hit (before it in its clause), or ``None``."""
@@ -595,9 +606,9 @@ class _DocInfo:
             lower = self.lower[position]
             if lower in self.negators:
                 return self.doc[position].text
-            if lower in self.breaks or self.punct[position]:
+            if lower in self.breaks:
                 break
-            if not self.space[position]:
+            if lower not in self.spaces:
                 steps += 1
             position -= 1
         if self.parsed:
@@ -611,7 +622,8 @@ class _DocInfo:
     def match(self, turn: Turn, begin: int, end: int, pattern: Pattern, text: str) -> Match:
         """Return the Match of tokens ``begin:end`` with offsets in the transcript (whose text is ``text``)."""
         start, stop = turn.start + self.idx[begin], turn.start + self.end[end - 1]
-        return Match(start, stop, text[start:stop], pattern.label(), pattern.kind, pattern.index)
+        label = self.labels.get(id(pattern)) or pattern.label()
+        return Match(start, stop, text[start:stop], label, pattern.kind, pattern.index)
 
     def offsets(self, turn: Turn, begin: int, end: int, text: str) -> tuple[int, int]:
         """Return the offsets of tokens ``begin:end`` in the transcript, without surrounding white space."""
