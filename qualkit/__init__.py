@@ -11,20 +11,36 @@ The pipeline as Python calls::
 
 __version__ = "0.1.0"
 
-from qualkit.attributes import join_attributes, read_attributes
-from qualkit.codebook import Code, Codebook, Pattern, Theme, load_codebook, parse_codebook
-from qualkit.coding import Coder, build_pipeline, code_transcripts
-from qualkit.compare import codes_by_group
-from qualkit.errors import (
-    AttributesError, CodebookError, CodingError, ExchangeError, PipelineError, QualkitError, ReportError,
-    TranscriptError,
-)
-from qualkit.readers import ReadOptions, read_transcript, read_transcripts
-from qualkit.report import report_context, write_report
-from qualkit.segments import CodedSegment, Match, Unit
-from qualkit.study import StudyResult, StudySettings, run_study
-from qualkit.themes import ThemeSuggester, suggest_themes
-from qualkit.transcript import Transcript, Turn
+from importlib import import_module
+from typing import Any
+
+# Public names and the module each lives in; imported on first use so that `qualkit --help`
+# and small scripts do not pay for spaCy, scikit-learn and pandas until they need them.
+_EXPORTS = {
+    "join_attributes": "attributes", "read_attributes": "attributes",
+    "Code": "codebook", "Codebook": "codebook", "Pattern": "codebook", "Theme": "codebook",
+    "load_codebook": "codebook", "parse_codebook": "codebook",
+    "Coder": "coding", "build_pipeline": "coding", "code_transcripts": "coding",
+    "codes_by_group": "compare",
+    "AttributesError": "errors", "CodebookError": "errors", "CodingError": "errors", "ExchangeError": "errors",
+    "PipelineError": "errors", "QualkitError": "errors", "ReportError": "errors", "TranscriptError": "errors",
+    "ReadOptions": "readers", "read_transcript": "readers", "read_transcripts": "readers",
+    "report_context": "report", "write_report": "report",
+    "CodedSegment": "segments", "Match": "segments", "Unit": "segments",
+    "StudyResult": "study", "StudySettings": "study", "run_study": "study",
+    "ThemeSuggester": "themes", "suggest_themes": "themes",
+    "Transcript": "transcript", "Turn": "transcript",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'qualkit' has no attribute {name!r}")
+    value = getattr(import_module(f"qualkit.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AttributesError", "Code", "CodedSegment", "Codebook", "CodebookError", "Coder", "CodingError",
