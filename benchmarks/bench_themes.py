@@ -158,7 +158,7 @@ def speed(words: int) -> None:
     """Suggest themes on the sample study repeated to about ``words`` participant words; print time and memory."""
     from qualkit.transcript import Transcript
 
-    transcripts = read_transcripts(transcript_files([ROOT / "transcripts_sample"]))
+    transcripts = read_transcripts(sorted((ROOT / "transcripts_sample").glob("*.txt")))
     nlp = build_pipeline()
     base_units = participant_units(transcripts, nlp)
     per_copy = sum(len(u.text.split()) for u in base_units)

@@ -62,9 +62,10 @@ class ThemeSuggester:
         stop_words: Iterable[str] = (),
         n_terms: int = 10,
         n_seeds: int = 3,
-        selection_sample: int = 4000,
+        selection_sample: int = 1500,
         stability_tolerance: float = 0.0,
         relevance: float = 0.6,
+        prune: float = 0.02,
         random_state: int = 0,
     ) -> None:
         self.n_themes = n_themes
@@ -84,6 +85,7 @@ class ThemeSuggester:
         self.selection_sample = selection_sample
         self.stability_tolerance = stability_tolerance
         self.relevance = relevance
+        self.prune = prune
         self.random_state = random_state
 
     def _validate(self, n_texts: int) -> None:
@@ -134,7 +136,7 @@ class ThemeSuggester:
         if groups is not None and self.window > 0:
             if len(groups) != len(texts):
                 raise ValueError(f"groups has {len(groups)} entries for {len(texts)} texts")
-            matrix = normalize(_smooth(matrix, np.asarray(groups), self.window, self.window_decay))
+            matrix = _prune(normalize(_smooth(matrix, np.asarray(groups), self.window, self.window_decay)), self.prune)
         features = normalize(vectors) if self.method == "vectors" and vectors is not None else matrix
         terms = vectorizer.get_feature_names_out()
         self.vocabulary_size_ = len(terms)
@@ -163,12 +165,12 @@ class ThemeSuggester:
         self.labels_ = np.where(self.weights_.max(axis=1) > 0, strongest, -1)
         return self
 
-    def _factorise(self, features: Any, matrix: Any, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    def _factorise(self, features: Any, matrix: Any, k: int, seed: int, init: str = "nndsvdar") -> tuple[np.ndarray, np.ndarray]:
         """Return (texts x themes weights, themes x terms components) for one model."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             if self.method == "nmf":
-                model = NMF(n_components=k, init="nndsvdar", random_state=seed, max_iter=400, tol=1e-4)
+                model = NMF(n_components=k, init=init, random_state=seed, max_iter=400, tol=1e-4)
                 weights = model.fit_transform(features)
                 return weights, model.components_
             if self.method == "lda":
@@ -235,6 +237,16 @@ def _relevance(components: np.ndarray, weight: float) -> np.ndarray:
         log_rows = np.log(np.maximum(rows, 1e-12))
         lift = log_rows - np.log(np.maximum(overall, 1e-12))
     return weight * log_rows + (1 - weight) * lift
+
+
+def _prune(matrix: sparse.csr_matrix, threshold: float) -> sparse.csr_matrix:
+    """Drop entries below ``threshold`` (faint traces of distant neighbours) and re-normalise the rows."""
+    if threshold <= 0:
+        return matrix
+    matrix = sparse.csr_matrix(matrix)
+    matrix.data[matrix.data < threshold] = 0
+    matrix.eliminate_zeros()
+    return normalize(matrix)
 
 
 def _smooth(matrix: sparse.csr_matrix, groups: np.ndarray, window: int, decay: float) -> sparse.csr_matrix:

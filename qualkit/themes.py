@@ -71,11 +71,34 @@ def uncoded_units(units: Iterable[Unit], segments: Iterable[CodedSegment]) -> li
 
 
 def pipeline_lemmatiser(nlp: Any, batch_size: int = 256) -> Lemmatise:
-    """Return a function that lemmatises texts with a spaCy pipeline (the Coder's), keeping words only."""
+    """Return a function that lemmatises texts with a spaCy pipeline (the Coder's), keeping words only.
+
+    With qualkit's default pipeline (lookup lemmas) words are looked up once each after tokenising;
+    with another pipeline its own lemmatizer runs.
+    """
+    if "qualkit_lemmatizer" in nlp.pipe_names:
+        table = nlp.get_pipe("qualkit_lemmatizer").lookups.get_table("lemma_lookup", {})
+        cache: dict[str, str] = {}
+
+        def lookup(texts: list[str]) -> list[str]:
+            out = []
+            for doc in nlp.tokenizer.pipe(texts, batch_size=batch_size):
+                words = []
+                for token in doc:
+                    if token.is_alpha:
+                        lower = token.lower_
+                        lemma = cache.get(lower)
+                        if lemma is None:
+                            lemma = cache[lower] = str(table.get(lower, lower)).lower()
+                        words.append(lemma)
+                out.append(" ".join(words))
+            return out
+
+        return lookup
 
     def lemmatise(texts: list[str]) -> list[str]:
-        with nlp.select_pipes(enable=[name for name in nlp.pipe_names if name in ("qualkit_lemmatizer", "lemmatizer",
-                                                                                  "tagger", "attribute_ruler", "tok2vec")]):
+        wanted = [name for name in nlp.pipe_names if name in ("lemmatizer", "tagger", "attribute_ruler", "tok2vec")]
+        with nlp.select_pipes(enable=wanted):
             return [" ".join((t.lemma_ or t.lower_).lower() for t in doc if t.is_alpha)
                     for doc in nlp.pipe(texts, batch_size=batch_size)]
 
@@ -128,7 +151,8 @@ def suggest_themes(
     turn_texts = question_texts = None
     if context and transcripts:
         turn_raw, question_raw = unit_contexts(units, transcripts)
-        turn_texts, question_texts = _lemmatise_unique(lemmatise, turn_raw), _lemmatise_unique(lemmatise, question_raw)
+        turn_texts = _turn_lemmas(units, texts, turn_raw, lemmatise)
+        question_texts = _lemmatise_unique(lemmatise, question_raw)
     suggester = ThemeSuggester(n_themes, method=method, random_state=random_state, stop_words=stop_words)
     suggester.fit(texts, turns=turn_texts, questions=question_texts, vectors=vectors,
                   groups=[unit.transcript for unit in units] if context else None)
@@ -182,6 +206,25 @@ def _lemmatise_unique(lemmatise: Lemmatise, texts: list[str]) -> list[str]:
     distinct = list(dict.fromkeys(texts))
     done = dict(zip(distinct, lemmatise(distinct)))
     return [done[text] for text in texts]
+
+
+def _turn_lemmas(units: Sequence[Unit], lemmas: list[str], turn_raw: list[str], lemmatise: Lemmatise) -> list[str]:
+    """Return each unit's turn, lemmatised: joined from its units' lemmas when the units cover the whole
+    turn, else lemmatised afresh (once per distinct turn)."""
+    parts: dict[tuple[str, int], list[int]] = {}
+    for i, unit in enumerate(units):
+        parts.setdefault((unit.transcript, unit.turn), []).append(i)
+    joined: dict[tuple[str, int], str] = {}
+    missing: dict[str, None] = {}
+    for key, members in parts.items():
+        raw = turn_raw[members[0]]
+        covered = sum(len(units[i].text.split()) for i in members)
+        if covered >= len(raw.split()):
+            joined[key] = " ".join(lemmas[i] for i in members)
+        else:
+            missing[raw] = None
+    fresh = dict(zip(missing, lemmatise(list(missing)))) if missing else {}
+    return [joined.get((u.transcript, u.turn)) or fresh.get(turn_raw[i], "") for i, u in enumerate(units)]
 
 
 def _quotes(units: Sequence[Unit], members: np.ndarray, score: np.ndarray, limit: int, min_words: int) -> list[Unit]:
