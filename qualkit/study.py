@@ -19,34 +19,13 @@ from qualkit.compare import codes_by_group, cooccurrence_tables, items_by_group,
 from qualkit.readers import ReadOptions, read_transcripts, transcript_files
 from qualkit.segments import CodedSegment, Unit
 from qualkit.themes import SuggestedTheme, pipeline_lemmatiser, suggest_themes, uncoded_units
-from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
-
-SAMPLE_TRANSCRIPTS = "transcripts_sample"
-SAMPLE_ATTRIBUTES = "transcripts_sample/participants.csv"
-SAMPLE_CODEBOOK = "codebooks/sample.yaml"
-SAMPLE_HUMAN_CODING = "transcripts_sample/coding/human_coding_RH.csv"
+from qualkit.settings import (  # noqa: F401  (re-exported: the study's settings live beside it)
+    SAMPLE_ATTRIBUTES, SAMPLE_CODEBOOK, SAMPLE_HUMAN_CODING, SAMPLE_TRANSCRIPTS, StudySettings,
+)
+from qualkit.transcript import Transcript
 
 T = TypeVar("T")
 Progress = Callable[[list[Transcript]], Iterable[Transcript]]
-
-
-@dataclass(frozen=True)
-class StudySettings:
-    """Everything that decides a run's result; recorded in the report's methods trail."""
-
-    transcripts: tuple[str, ...] = (SAMPLE_TRANSCRIPTS,)
-    attributes: str | None = SAMPLE_ATTRIBUTES
-    codebook: str = SAMPLE_CODEBOOK
-    model: str | None = None
-    unit: str = "sentence"
-    group_by: str = "group"
-    interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS
-    n_themes: int | str = "auto"
-    theme_mode: str = "residual"
-    theme_method: str = "nmf"
-    human_coding: str | None = None
-    seed: int = 0
-    quotes_per_code: int = 3
 
 
 @dataclass

@@ -163,8 +163,12 @@ def suggest_themes(
     group_sizes: dict[str, int] = {}
     for group in groups.values():
         group_sizes[group] = group_sizes.get(group, 0) + 1
-    # A quote should belong to its theme alone: rank by the theme's share of the unit's weight, then weight.
-    quote_scores = shares + 1e-6 * weights
+    # A quote should belong to its theme alone and say it in its own words: rank by the theme's share of
+    # the unit's weight (with context) times its share of the unit's own words' weight, then by weight.
+    own = suggester.own_weights_
+    own_totals = own.sum(axis=1)
+    own_shares = np.divide(own, own_totals[:, None], out=np.zeros_like(own), where=own_totals[:, None] > 0)
+    quote_scores = shares * own_shares + 1e-6 * weights
     coded = _codes_per_unit(units, segments)
     themes = []
     for number, terms in enumerate(suggester.terms_):

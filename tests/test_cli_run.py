@@ -69,7 +69,7 @@ def bad_input_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
         (["-t", t, "-a", a, "-c", str(study / "bad.yaml")],
          f"Error: {study / 'bad.yaml'}, line 6, column 1: malformed YAML: expected ',' or '}}', but got '<stream end>'"),
         (["-t", t, "-a", a, "-c", str(study / "unknown.yaml")],
-         f"Error: {study / 'unknown.yaml'}, line 5, code 'B': unknown field 'code_ref'"),
+         f"Error: {study / 'unknown.yaml'}, line 5, column 9, code 'B': unknown field 'code_ref'"),
         (["-t", str(turnless), "-a", a, "-c", c],
          f"Error: {turnless / 'Z01.txt'}: no speaker turns found (expected lines like 'Interviewer: ...')"),
         (["-t", str(empty), "-a", a, "-c", c], f"Error: {empty / 'E01.txt'}: file is empty"),

@@ -13,7 +13,7 @@ import click
 
 from qualkit import __version__
 from qualkit.errors import QualkitError
-from qualkit.study import SAMPLE_ATTRIBUTES, SAMPLE_CODEBOOK, SAMPLE_TRANSCRIPTS, StudySettings
+from qualkit.settings import SAMPLE_ATTRIBUTES, SAMPLE_CODEBOOK, SAMPLE_TRANSCRIPTS, StudySettings
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 T = TypeVar("T")
@@ -45,6 +45,24 @@ def _bar(items: list[T], label: str) -> Iterator[T]:
         yield from bar
 
 
+class ThemeCount(click.ParamType):
+    """A number of themes (1-50) or ``auto``."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | str:
+        """Return ``auto`` or the whole number given."""
+        if isinstance(value, int) or str(value).strip().casefold() == "auto":
+            return value if isinstance(value, int) else "auto"
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither a whole number nor 'auto'", param, ctx)
+        if not 1 <= number <= 50:
+            self.fail(f"{number} is not between 1 and 50", param, ctx)
+        return number
+
+
 def study_options(func: Any) -> Any:
     """The options that choose a study (shared by run, export, ...)."""
     options = [
@@ -60,8 +78,8 @@ def study_options(func: Any) -> Any:
         click.option("--group-by", default="group", show_default=True, help="Attribute to compare groups by."),
         click.option("--interviewer", multiple=True,
                      help=f"Interviewer speaker label (repeatable; default: {', '.join(DEFAULT_INTERVIEWER_LABELS)})."),
-        click.option("--themes", "n_themes", default=6, show_default=True, type=click.IntRange(1, 50),
-                     help="Number of themes to suggest."),
+        click.option("--themes", "n_themes", default="auto", show_default=True, type=ThemeCount(),
+                     help="Number of themes to suggest, or 'auto' to choose it from the data."),
         click.option("--seed", default=0, show_default=True, type=int, help="Random seed for theme suggestion."),
     ]
     for option in reversed(options):

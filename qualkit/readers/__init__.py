@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+import re
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -131,7 +132,7 @@ def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
     for item in map(Path, paths):
         if item.is_dir():
             found = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in READERS
-                           and not p.name.startswith((".", "~$")))
+                           and not p.name.startswith((".", "~$")) and not _other_sheet(p))
             if not found:
                 raise TranscriptError(f"{item}: folder holds no transcript files ({', '.join(sorted(READERS))})")
             files.extend(found)
@@ -140,6 +141,33 @@ def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
         else:
             files.append(item)
     return files
+
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
+
+
+def _other_sheet(path: Path) -> bool:
+    """Tell a sheet in a transcripts folder that is not an utterance table (e.g. the attributes sheet).
+
+    Only a folder's contents are screened this way; a table named on its own is always read.
+    """
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return False
+    from qualkit.readers.table import CANDIDATES, _key
+
+    try:
+        if path.suffix.lower() == ".xlsx":
+            import pandas as pd
+
+            header = [str(c) for c in pd.read_excel(path, nrows=0).columns]
+        else:
+            with path.open(encoding="utf-8-sig", errors="replace") as handle:
+                first = handle.readline()
+            header = re.split(r"[\t,;]", first)
+    except Exception:  # an unreadable sheet is left for the reader to report
+        return False
+    keys = {_key(column) for column in header}
+    return not (keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"]))
 
 
 def read_transcripts_report(
