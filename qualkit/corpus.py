@@ -8,6 +8,7 @@ the corpus.
 from __future__ import annotations
 
 import csv
+import gc
 import multiprocessing
 import os
 import warnings
@@ -96,9 +97,13 @@ def code_corpus(
         return
     if "fork" not in multiprocessing.get_all_start_methods():
         raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for results in pool.imap(_code_source, sources, chunksize=1):
-            yield from results
+    gc.freeze()  # keep the shared coder's pages untouched by the workers' garbage collector
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for results in pool.imap(_code_source, sources, chunksize=4):
+                yield from results
+    finally:
+        gc.unfreeze()
 
 
 def write_corpus_coding(results: Iterable[TranscriptCoding], out: str | Path) -> CorpusSummary:
