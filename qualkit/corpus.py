@@ -20,16 +20,12 @@ from qualkit.codebook import load_codebook
 from qualkit.coding import Coder, TranscriptCoding, build_pipeline
 from qualkit.errors import PipelineError
 from qualkit.readers import ReadOptions, read_many, transcript_files
-from qualkit.segments import CodedSegment, SetAsideHit
+from qualkit.segments import SEGMENT_COLUMNS, CodedSegment, SetAsideHit, segment_row
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
 
 SEGMENTS_FILE = "coded_segments.csv"
 NEGATED_FILE = "negated_hits.csv"
 VETOED_FILE = "vetoed_hits.csv"
-SEGMENT_COLUMNS = [
-    "transcript", "speaker", "role", "turn", "unit", "code_id", "code_path", "start", "end", "text",
-    "matched", "match_offsets", "patterns", "coder",
-]
 HIT_COLUMNS = [
     "transcript", "speaker", "role", "turn", "code_id", "code_path", "start", "end", "text", "pattern",
     "status", "reason",
@@ -50,19 +46,6 @@ class CorpusSummary:
     negated: int = 0
     vetoed: int = 0
     written: list[Path] = field(default_factory=list)
-
-
-def segment_row(segment: CodedSegment) -> dict[str, Any]:
-    """Return a coded segment as a flat row of ``coded_segments.csv``."""
-    return {
-        "transcript": segment.transcript, "speaker": segment.speaker, "role": segment.role, "turn": segment.turn,
-        "unit": segment.unit, "code_id": segment.code_id, "code_path": segment.code_path,
-        "start": segment.start, "end": segment.end, "text": segment.text,
-        "matched": " | ".join(m.text for m in segment.matches),
-        "match_offsets": " | ".join(f"{m.start}-{m.end}" for m in segment.matches),
-        "patterns": " | ".join(dict.fromkeys(m.pattern for m in segment.matches)),
-        "coder": segment.coder,
-    }
 
 
 def corpus_sources(paths: Iterable[str | Path]) -> list[Path]:

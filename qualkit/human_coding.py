@@ -15,7 +15,7 @@ from qualkit.errors import CodingError
 from qualkit.segments import CodedSegment
 from qualkit.transcript import Transcript, Turn
 
-# The columns of qualkit's own coded_segments.csv (report.SEGMENT_COLUMNS); these ones are required.
+# The columns of qualkit's own coded_segments.csv (segments.SEGMENT_COLUMNS); these ones are required.
 QUALKIT_REQUIRED = ("transcript", "code_path", "start", "end", "text")
 # A plain table of human segments: one row per segment, located in the transcripts by its words.
 TABLE_COLUMNS = {

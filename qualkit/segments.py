@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,24 @@ class SetAsideHit:
     pattern: str
     status: str
     reason: str
+
+
+# The columns of ``coded_segments.csv``, written by ``qualkit run`` and ``qualkit code`` and read back
+# as a human or imported coding.
+SEGMENT_COLUMNS = [
+    "transcript", "speaker", "role", "turn", "unit", "code_id", "code_path", "start", "end", "text",
+    "matched", "match_offsets", "patterns", "coder",
+]
+
+
+def segment_row(segment: CodedSegment) -> dict[str, Any]:
+    """Return a coded segment as a flat row of ``coded_segments.csv`` (match offsets are the transcript's)."""
+    return {
+        "transcript": segment.transcript, "speaker": segment.speaker, "role": segment.role, "turn": segment.turn,
+        "unit": segment.unit, "code_id": segment.code_id, "code_path": segment.code_path,
+        "start": segment.start, "end": segment.end, "text": segment.text,
+        "matched": " | ".join(m.text for m in segment.matches),
+        "match_offsets": " | ".join(f"{m.start}-{m.end}" for m in segment.matches),
+        "patterns": " | ".join(dict.fromkeys(m.pattern for m in segment.matches)),
+        "coder": segment.coder,
+    }

@@ -22,14 +22,11 @@ from qualkit.report.data import RUN_FILE, pseudonymise, run_json, study_data
 from qualkit.report.docx_writer import docx_report
 from qualkit.report.pseudonyms import check_outputs, load_pseudonyms
 from qualkit.report.tables import report_tables, tables_csv, tables_xlsx
+from qualkit.segments import SEGMENT_COLUMNS, CodedSegment, segment_row
 from qualkit.study import StudyResult
 
 KINDS = ("thematic", "appendix", "comparison", "report")
 FORMATS = ("html", "md", "docx", "tables")
-SEGMENT_COLUMNS = [
-    "transcript", "speaker", "role", "turn", "unit", "code_id", "code_path", "start", "end", "text",
-    "matched", "match_offsets", "patterns", "coder",
-]
 DESCRIPTIONS = {
     "thematic": "Thematic summary: per theme and code, its definition, counts by group and quotes; suggested themes",
     "appendix": "Appendix: the codebook, codes by group, framework matrices (participants x codes), methods",
@@ -40,11 +37,11 @@ DESCRIPTIONS = {
 
 def segment_rows(segments: Iterable[Any]) -> list[dict[str, Any]]:
     """Return coded segments (records or run-data dicts) as flat rows, the columns of ``coded_segments.csv``."""
-    from qualkit.report.data import _segment
-
     rows = []
     for s in segments:
-        s = s if isinstance(s, dict) else _segment(s)
+        if isinstance(s, CodedSegment):
+            rows.append(segment_row(s))
+            continue
         rows.append({
             **{k: s[k] for k in ("transcript", "speaker", "role", "turn", "unit", "code_id", "code_path", "start",
                                  "end", "text", "coder")},
