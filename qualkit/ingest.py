@@ -17,7 +17,7 @@ from typing import Iterable
 import pandas as pd
 
 from qualkit.errors import ReportError, TranscriptError
-from qualkit.readers import ReadOptions, read_many, transcript_files
+from qualkit.readers import ReadOptions, check_unique_ids, read_many, transcript_files
 from qualkit.transcript import Transcript
 
 TURN_COLUMNS = ["transcript", "turn", "speaker", "role", "start", "end", "timestamp", "end_timestamp", "text"]
@@ -118,11 +118,7 @@ def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, s
             files.append(summarise(transcript, messages))
     if problems and not skip_bad:
         raise TranscriptError("\n".join(message for _, message in problems))
-    seen: dict[str, str] = {}
-    for transcript in transcripts:
-        if transcript.id in seen:
-            raise TranscriptError(f"{transcript.source}: transcript id {transcript.id!r} is also used by {seen[transcript.id]}")
-        seen[transcript.id] = transcript.source
+    check_unique_ids(transcripts)
     return IngestReport(tuple(transcripts), tuple(files), tuple(problems))
 
 

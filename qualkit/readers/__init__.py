@@ -187,12 +187,17 @@ def read_transcripts_report(
             problems.append((str(path), str(exc)))
     if problems and not skip_bad:
         raise TranscriptError("\n".join(message for _, message in problems))
+    check_unique_ids(transcripts)
+    return ReadResult(tuple(transcripts), tuple(problems))
+
+
+def check_unique_ids(transcripts: Iterable[Transcript]) -> None:
+    """Raise TranscriptError when two transcripts share an id (their codings would be mixed up)."""
     seen: dict[str, str] = {}
     for transcript in transcripts:
         if transcript.id in seen:
             raise TranscriptError(f"{transcript.source}: transcript id {transcript.id!r} is also used by {seen[transcript.id]}")
         seen[transcript.id] = transcript.source
-    return ReadResult(tuple(transcripts), tuple(problems))
 
 
 def read_transcripts(
