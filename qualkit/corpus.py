@@ -11,6 +11,7 @@ import csv
 import gc
 import multiprocessing
 import os
+import shutil
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -90,11 +91,33 @@ def code_corpus(
 
 
 def write_corpus_coding(results: Iterable[TranscriptCoding], out: str | Path) -> CorpusSummary:
-    """Write coded segments, negated hits and vetoed hits to CSV files in ``out`` as results arrive."""
+    """Write coded segments, negated hits and vetoed hits to CSV files in ``out`` as results arrive.
+
+    The files are streamed under temporary names and renamed only when every transcript is done, so
+    an error part-way (a bad transcript) leaves no half-written coding behind.
+    """
     folder = Path(out)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     summary = CorpusSummary()
     paths = [folder / SEGMENTS_FILE, folder / NEGATED_FILE, folder / VETOED_FILE]
+    partial = [path.with_name(f".{path.name}.partial") for path in paths]
+    done = False
+    try:
+        _stream(results, partial, summary)
+        for temporary, final in zip(partial, paths):
+            os.replace(temporary, final)
+        done = True
+    finally:
+        for temporary in partial:
+            temporary.unlink(missing_ok=True)
+        if created and not done:
+            shutil.rmtree(folder, ignore_errors=True)
+    summary.written = paths
+    return summary
+
+
+def _stream(results: Iterable[TranscriptCoding], paths: list[Path], summary: CorpusSummary) -> None:
     with paths[0].open("w", newline="", encoding="utf-8") as seg_file, \
             paths[1].open("w", newline="", encoding="utf-8") as neg_file, \
             paths[2].open("w", newline="", encoding="utf-8") as vet_file:
@@ -112,8 +135,6 @@ def write_corpus_coding(results: Iterable[TranscriptCoding], out: str | Path) ->
                 (negated if hit.status == "negated" else vetoed).writerow(_hit_row(hit))
                 summary.negated += hit.status == "negated"
                 summary.vetoed += hit.status != "negated"
-    summary.written = paths
-    return summary
 
 
 def _hit_row(hit: SetAsideHit) -> dict[str, Any]:

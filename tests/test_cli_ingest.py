@@ -28,3 +28,18 @@ def test_ingest_lists_every_bad_file_and_exits_1(tmp_path):
     assert result.exit_code == 1
     assert f"{tmp_path / 'a.txt'}: file is empty" in result.output
     assert f"{tmp_path / 'b.txt'}: no speaker turns found" in result.output
+
+
+def test_code_stops_on_a_bad_transcript_and_leaves_no_output(tmp_path):
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    for name in ("A01.txt", "B01.txt"):
+        (folder / name).write_text((STUDY / "transcripts" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "Z01.txt").write_text("no speaker labels here\n")
+    out = tmp_path / "coded"
+    result = CliRunner().invoke(main, ["code", str(folder), "--codebook", str(STUDY / "codebook.yaml"),
+                                       "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: {folder / 'Z01.txt'}: no speaker turns found (expected lines like 'Interviewer: ...')")
+    assert not out.exists()
