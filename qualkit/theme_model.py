@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from qualkit.theme_selection import npmi_coherence, stability, topic_diversity
+from qualkit.theme_selection import npmi_coherence, stability, supported_middle_k, topic_diversity
 
 # Words of talk, not of topic: fillers, hedges and back-channels that fill interview transcripts.
 INTERVIEW_FILLERS = frozenset("""
@@ -24,7 +24,12 @@ isn wasn ve ll re im ive dont cant wont thats theres youre theyre be have do wou
 let want need make use way time good great yes sure pretty probably definitely something anything
 doe bite laugh pause whatever somebody someone everybody everyone
 """.split())
-INTERVIEW_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | INTERVIEW_FILLERS
+# Generic verbs of conversation and everyday nouns of telling: they answer "what was said", not "about what".
+INTERVIEW_SPEECH_WORDS = frozenset("""
+tell ask come start talk look give take put keep try happen remember call mention explain wonder
+people person bloke fella lady guy year ago day week today yesterday
+""".split())
+INTERVIEW_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | INTERVIEW_FILLERS | INTERVIEW_SPEECH_WORDS
 METHODS = ("nmf", "lda", "kmeans", "vectors")
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W\d_]\b"
 
@@ -36,8 +41,10 @@ class ThemeSuggester:
     the text's whole turn (times ``turn_weight``) and of the interviewer's question before it (times
     ``question_weight``) to the text's own, so a short sentence is placed by what it answers.
     Each theme's terms are ranked by relevance (``relevance`` = 1.0: by weight alone), so its top
-    terms say what sets it apart. ``n_themes="auto"`` picks the number in ``k_range`` whose models agree best across seeds
-    (stability of top terms, Greene et al. 2014), fitted on at most ``selection_sample`` texts.
+    terms say what sets it apart. ``n_themes="auto"`` picks the number in ``k_range`` by stability of top
+    terms across subsamples (Greene et al. 2014), fitted on at most ``selection_sample`` texts: of the k
+    whose smoothed stability is within ``stability_tolerance`` of the best (indistinguishable at this
+    sample size), the one nearest the middle of the range (see ``_choose_k``).
 
     After ``fit``: ``terms_`` (per theme, ``(term, weight)`` pairs, best first), ``weights_`` (texts x
     themes), ``labels_`` (each text's strongest theme, or -1 when it has none), ``n_themes_``,
@@ -53,7 +60,7 @@ class ThemeSuggester:
         k_range: tuple[int, int] = (5, 15),
         turn_weight: float = 1.0,
         question_weight: float = 2.0,
-        window: int = 4,
+        window: int = 6,
         window_decay: float = 0.7,
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 2,
@@ -63,7 +70,7 @@ class ThemeSuggester:
         n_terms: int = 10,
         n_seeds: int = 3,
         selection_sample: int = 1500,
-        stability_tolerance: float = 0.0,
+        stability_tolerance: float = 0.1,
         relevance: float = 0.6,
         prune: float = 0.02,
         random_state: int = 0,
@@ -144,8 +151,8 @@ class ThemeSuggester:
             self.n_themes_, self.k_scores_ = self._choose_k(features, matrix)
             self.k_criterion_ = (
                 f"stability of top-{self.n_terms} terms across {self.n_seeds} random 80% subsamples (at most "
-                f"{self.selection_sample} texts), k in {self.k_range[0]}-{self.k_range[1]}, smoothed over neighbouring k: the largest k within "
-                f"{self.stability_tolerance} of the most stable"
+                f"{self.selection_sample} texts), k in {self.k_range[0]}-{self.k_range[1]}, smoothed over neighbouring k; "
+                f"of the k within {self.stability_tolerance} of the most stable, the one nearest the middle of the range"
             )
         else:
             self.n_themes_ = int(min(int(self.n_themes), matrix.shape[1], len(texts)))
@@ -191,7 +198,11 @@ class ThemeSuggester:
 
         Each k is fitted on ``n_seeds`` subsamples of at most ``selection_sample`` texts; its stability
         is the mean matched Jaccard similarity of the models' top terms (Greene et al. 2014), smoothed
-        over k-1, k, k+1. The largest k within ``stability_tolerance`` of the best smoothed value is chosen.
+        over k-1, k, k+1. Stability from a few subsamples is noisy (on interview corpora the smoothed
+        curve is often flat within about 0.1) and favours small k, so taking its maximum picks k almost
+        at random; instead every k within ``stability_tolerance`` of the best smoothed value counts as
+        equally supported, and among those the one nearest the middle of ``k_range`` is chosen (the
+        larger on a tie). Each row of the curve also keeps the mean NPMI coherence of the first model.
         """
         rng = np.random.RandomState(self.random_state)
         n = features.shape[0]
@@ -212,8 +223,9 @@ class ThemeSuggester:
         values = [s["stability"] for s in scores]
         for i, row in enumerate(scores):
             row["smoothed"] = round(float(np.mean(values[max(i - 1, 0) : i + 2])), 4)
-        best = max(s["smoothed"] for s in scores)
-        chosen = max(s["k"] for s in scores if s["smoothed"] >= best - self.stability_tolerance)
+        chosen, supported = supported_middle_k([(s["k"], s["smoothed"]) for s in scores], self.stability_tolerance)
+        for row in scores:
+            row["supported"] = float(row["k"] in supported)
         return int(chosen), scores
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:

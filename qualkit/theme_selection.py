@@ -58,3 +58,12 @@ def stability(first: np.ndarray, second: np.ndarray, n_terms: int = 10) -> float
     similarity = np.array([[len(x & y) / len(x | y) if x | y else 0.0 for y in b] for x in a])
     rows, cols = linear_sum_assignment(-similarity)
     return float(similarity[rows, cols].sum() / max(len(a), len(b)))
+
+
+def supported_middle_k(curve: Sequence[tuple[int, float]], tolerance: float) -> tuple[int, list[int]]:
+    """Return the chosen k and the supported ks: of the ``(k, smoothed stability)`` pairs within
+    ``tolerance`` of the best, the k nearest the middle of the curve's range (the larger on a tie)."""
+    best = max(value for _, value in curve)
+    supported = [k for k, value in curve if value >= best - tolerance]
+    middle = (min(k for k, _ in curve) + max(k for k, _ in curve)) / 2
+    return min(supported, key=lambda k: (abs(k - middle), -k)), supported

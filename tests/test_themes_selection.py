@@ -1,0 +1,90 @@
+"""Choosing the number of themes, residual-mode context and quotes, and interview stop words."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualkit.theme_model import INTERVIEW_STOP_WORDS, ThemeSuggester
+from qualkit.theme_selection import supported_middle_k
+from qualkit.segments import CodedSegment, Unit
+from qualkit.themes import _joined_turns, suggest_themes
+from tests.conftest import FIXTURES
+from tests.test_themes import _files
+
+FLAT = [(5, 0.80), (6, 0.74), (7, 0.72), (8, 0.75), (9, 0.78), (10, 0.79), (11, 0.77), (12, 0.71),
+        (13, 0.71), (14, 0.73), (15, 0.72)]
+
+
+def test_a_flat_stability_curve_gives_the_middle_of_the_range():
+    assert supported_middle_k(FLAT, 0.1) == (10, [k for k, _ in FLAT])
+
+
+def test_a_clear_peak_wins_over_the_middle():
+    curve = [(k, 0.9 if k == 6 else 0.6) for k in range(5, 16)]
+    assert supported_middle_k(curve, 0.1) == (6, [6])
+
+
+def test_zero_tolerance_takes_the_most_stable_k():
+    assert supported_middle_k(FLAT, 0.0) == (5, [5])
+
+
+def test_a_tie_around_the_middle_takes_the_larger_k():
+    assert supported_middle_k([(5, 0.5), (6, 0.8), (7, 0.5), (8, 0.8), (9, 0.5)], 0.0) == (8, [6, 8])
+
+
+def test_the_curve_marks_the_supported_k():
+    found = _files(n_themes="auto")
+    supported = [row["k"] for row in found.k_curve if row["supported"]]
+    assert found.methods["k"] in supported
+    assert "nearest the middle of the range" in found.methods["k_chosen_by"]
+
+
+@pytest.mark.parametrize("word", ["tell", "ask", "come", "start", "talk", "people", "year"])
+def test_generic_speech_words_are_interview_stop_words(word):
+    assert word in INTERVIEW_STOP_WORDS
+
+
+def test_speech_words_never_become_theme_terms():
+    texts = ["I tell them the bus is late", "people tell me the bus driver waits", "I ask about the bus stop",
+             "they tell me the rent is due", "people ask about rent money", "I ask the landlord for rent"]
+    model = ThemeSuggester(2, min_df=1, max_df=1.0).fit(texts)
+    terms = {term for theme in model.terms_ for term, _ in theme}
+    assert {"bus", "rent"} <= terms and not terms & {"tell", "ask", "people"}
+
+
+def test_residual_turn_context_is_only_the_uncoded_units():
+    units = [Unit("A", 1, "P", 0, 10, "x"), Unit("A", 1, "P", 30, 40, "y"), Unit("A", 3, "P", 50, 60, "z")]
+    assert _joined_turns(units, ["rent money", "gas bill", "garden"]) == ["rent money gas bill"] * 2 + ["garden"]
+
+
+def test_residual_mode_is_detected_and_said_in_the_methods():
+    found = _files(codebook=FIXTURES / "themes" / "codebook.yaml", n_themes=2)
+    assert found.methods["residual"] is True
+    assert "(its uncoded units only) and 0.5 x the interviewer's preceding question" in found.methods["context"]
+    assert "at least 1 of the theme's top 10 terms in the quote's own words" in found.methods["quotes"]
+
+
+def test_full_corpus_mode_keeps_question_context_and_quotes_without_a_term_rule():
+    found = _files(n_themes=3)
+    assert found.methods["residual"] is False
+    assert "1.0 x its turn's and 2.0 x the interviewer's" in found.methods["context"]
+    assert found.methods["quotes"] == "ranked by the theme's weight x its share of the unit's weight"
+
+
+def test_residual_quotes_use_a_top_term_of_their_theme():
+    found = _files(codebook=FIXTURES / "themes" / "codebook.yaml", n_themes=2)
+    for theme in found.themes:
+        top = {term for term, _ in theme.terms}
+        for quote in theme.quotes:
+            words = set(quote.text.lower().replace(".", " ").replace(",", " ").split())
+            assert words & top or any(term in quote.text.lower() for term in top), (theme.label, quote.text)
+
+
+@pytest.mark.parametrize(("segment_start", "residual"), [(0, False), (500, True)])
+def test_residual_mode_means_no_given_segment_touches_a_unit(segment_start, residual):
+    texts = ["the garden soil needs compost and water daily", "the garden beans need compost and water now",
+             "the bus driver never waits at the bus stop", "the bus timetable changed and the bus is late"]
+    units = [Unit(f"T{i}", 0, "P", 0, len(text), text) for i, text in enumerate(texts)]
+    segment = CodedSegment("T0", "P", "participant", 0, "x", "X", segment_start, segment_start + 5, "text")
+    found = suggest_themes(units, n_themes=2, segments=[segment])
+    assert found.methods["residual"] is residual
