@@ -116,7 +116,9 @@ def main() -> None:
         rand_terms = [rng.choice(presence.shape[1], 10, replace=False).tolist() for _ in range(8)]
         rows["random k=8"].append(evaluate(units, rand, rand_quotes, top, 8, rand_terms, presence))
         if seed == SEEDS[0]:
-            print("k curve:", ", ".join(f"{c['k']}:{c['stability']:.2f}" for c in found.k_curve))
+            print("k curve (k:smoothed stability, * within tolerance of the best):", ", ".join(
+                f"{c['k']}:{c['smoothed']:.2f}{'*' if c.get('supported') else ''}" for c in found.k_curve),
+                f"-> k {len(found.themes)}")
             for t in found.themes:
                 print(f"  {t.number:2d} {t.units:4d} {t.label}")
     metrics = ["themes", "F1", "quote_precision", "AMI", "NPMI", "diversity", "coverage"]
@@ -168,14 +170,17 @@ def speed(words: int) -> None:
     units = participant_units(big, nlp)
     lemmatise = pipeline_lemmatiser(nlp)
     prepared = time.perf_counter()
+    cpu = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = suggest_themes(units, big, lemmatise=lemmatise)
     done = time.perf_counter()
+    cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{sum(len(u.text.split()) for u in units):,} participant words, {len(units):,} sentences, "
           f"{len(found.themes)} themes (k auto)")
-    print(f"sentence split: {prepared - began:.1f} s; theme suggestion (lemmatise + fit + quotes): {done - prepared:.1f} s; "
+    print(f"sentence split: {prepared - began:.1f} s; theme suggestion (lemmatise + fit + quotes): {done - prepared:.1f} s "
+          f"wall, {cpu:.1f} s CPU; "
           f"peak memory {peak:,.0f} MB")
 
 
