@@ -1,0 +1,85 @@
+"""The spaCy pipeline qualkit codes with: blank English with a sentencizer and a case-folding lookup
+lemmatizer, or an installed trained pipeline. One of the ``coding*`` modules, the only ones that import spaCy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Token
+
+from qualkit.errors import PipelineError
+
+DEFAULT_PIPELINE = "blank:en"
+ANNOTATING_FACTORIES = {
+    "POS": {"morphologizer", "attribute_ruler"},
+    "TAG": {"tagger", "attribute_ruler"},
+    "MORPH": {"morphologizer", "attribute_ruler"},
+    "DEP": {"parser", "beam_parser"},
+    "HEAD": {"parser", "beam_parser"},
+    "ENT_TYPE": {"ner", "beam_ner", "entity_ruler"},
+    "ENT_IOB": {"ner", "beam_ner", "entity_ruler"},
+    "ENT_ID": {"ner", "beam_ner", "entity_ruler"},
+    "ENT_KB_ID": {"entity_linker"},
+}
+
+
+class CaseFoldLookupLemmatizer(Lemmatizer):
+    """spaCy's lookup lemmatizer, looking words up in lower case so that "Felt" -> "feel"."""
+
+    def lookup_lemmatize(self, token: Token) -> list[str]:
+        """Return the lower-case lookup lemma of the token (the lower-cased word if none)."""
+        table = self.lookups.get_table("lemma_lookup", {})
+        lower = token.lower_
+        return [table.get(lower, lower)]
+
+
+@Language.factory("qualkit_lemmatizer", default_config={"mode": "lookup", "overwrite": True, "model": None})
+def make_lemmatizer(nlp: Language, name: str, model: Any, mode: str, overwrite: bool) -> CaseFoldLookupLemmatizer:
+    """Build the case-folding lookup lemmatizer (a spaCy factory)."""
+    return CaseFoldLookupLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite)
+
+
+def build_pipeline(model: str | None = None) -> Language:
+    """Return the NLP pipeline: an installed trained pipeline by name, or blank English with a
+    sentencizer and spaCy's lookup lemmatizer (tables from spacy-lookups-data, no download)."""
+    if model and model != DEFAULT_PIPELINE:
+        try:
+            nlp = spacy.load(model)
+        except OSError:
+            raise PipelineError(
+                f"spaCy pipeline {model!r} is not installed (install it, or leave --model unset for {DEFAULT_PIPELINE})"
+            ) from None
+        if not ({"parser", "senter", "sentencizer"} & set(nlp.pipe_names)):
+            nlp.add_pipe("sentencizer", first=True)
+        return nlp
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("qualkit_lemmatizer")
+    try:
+        nlp.initialize()
+    except (ValueError, ImportError) as exc:  # spacy-lookups-data missing
+        raise PipelineError(f"cannot build the default pipeline: {exc}") from None
+    return nlp
+
+
+def pipeline_info(nlp: Language) -> dict[str, str]:
+    """Return plain facts about a pipeline for the methods trail."""
+    meta = nlp.meta
+    name = meta.get("name", "")
+    label = "blank:en" if name in ("", "pipeline") else f"{meta.get('lang', '')}_{name}"
+    return {
+        "pipeline": label,
+        "pipeline_version": str(meta.get("version", "")),
+        "components": ", ".join(nlp.pipe_names),
+        "spacy_version": spacy.__version__,
+    }
+
+
+def annotated_attrs(nlp: Language) -> set[str]:
+    """Return the token attributes (POS, DEP, ...) that some component of the pipeline sets."""
+    factories = {nlp.get_pipe_meta(name).factory for name in nlp.pipe_names}
+    return {attr for attr, needs in ANNOTATING_FACTORIES.items() if needs & factories}

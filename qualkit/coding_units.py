@@ -1,0 +1,159 @@
+"""Per-doc token facts as plain integer lists, and the units hits code: sentences, turns, matches, context.
+
+Token positions stay integers throughout (no spaCy ``Span`` or ``Token`` per hit); character offsets
+into the transcript are computed once per coded unit. One of the ``coding*`` modules, the only ones that
+import spaCy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from bisect import bisect_right
+from typing import Any, Sequence
+
+import numpy
+from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from qualkit.transcript import Transcript, Turn
+
+Hit = tuple[int, int, Any]  # token start, token end, what matched (a match key)
+
+
+class DocFacts:
+    """What the coder needs of one doc, read once as integer lists: lower-case ids, sentence starts, offsets."""
+
+    __slots__ = ("doc", "length", "lower", "lowers", "_sentences", "_idx", "_end")
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.length = len(doc)
+        self.lower: list[int] = doc.to_array(LOWER).tolist() if self.length else []
+        self.lowers = set(self.lower)
+        self._sentences: list[int] | None = None
+        self._idx: list[int] | None = None
+        self._end: list[int] = []
+
+    @property
+    def sentences(self) -> list[int]:
+        """Return the token index where each sentence starts (``[0]`` for an empty doc)."""
+        if self._sentences is None:
+            starts = numpy.flatnonzero(self.doc.to_array(SENT_START) == 1).tolist() if self.length else []
+            if not starts or starts[0] != 0:
+                starts.insert(0, 0)
+            self._sentences = starts
+        return self._sentences
+
+    def sentence_bounds(self, number: int) -> tuple[int, int]:
+        """Return the token span ``(begin, end)`` of sentence ``number``."""
+        sentences = self.sentences
+        return sentences[number], sentences[number + 1] if number + 1 < len(sentences) else self.length
+
+    def offsets(self) -> tuple[list[int], list[int]]:
+        """Return the character start and end of every token within the doc's text."""
+        if self._idx is None:
+            if self.length:
+                rows = self.doc.to_array([IDX, LENGTH])
+                self._idx, self._end = rows[:, 0].tolist(), (rows[:, 0] + rows[:, 1]).tolist()
+            else:
+                self._idx, self._end = [], []
+        return self._idx, self._end
+
+    def char_span(self, base: int, begin: int, end: int, text: str) -> tuple[int, int]:
+        """Return the transcript offsets of tokens ``begin:end`` (the doc starts at ``base``), trimmed of space."""
+        if end <= begin:
+            return base, base
+        idx, ends = self.offsets()
+        start, stop = base + idx[begin], base + ends[end - 1]
+        words = text[start:stop]
+        return start + len(words) - len(words.lstrip()), stop - len(words) + len(words.rstrip())
+
+
+def sentence_of(sentences: list[int], token: int) -> int:
+    """Return the number of the sentence holding a token."""
+    return bisect_right(sentences, token) - 1
+
+
+def merge_matches(groups: dict[tuple[int, int], list[Hit]]) -> dict[tuple[int, int], list[Hit]]:
+    """Merge overlapping and adjacent match units (token spans) into one."""
+    merged: dict[tuple[int, int], list[Hit]] = {}
+    current: tuple[int, int] | None = None
+    for bounds in sorted(groups):
+        if current is not None and bounds[0] <= current[1]:
+            found = merged.pop(current)
+            current = (current[0], max(current[1], bounds[1]))
+            merged[current] = found + groups[bounds]
+        else:
+            current = bounds
+            merged[current] = list(groups[bounds])
+    return merged
+
+
+def combine_near(raw: Sequence[Hit], sentences: list[int], whole: dict[int, Any]) -> tuple[list[Hit], list[Hit]]:
+    """Split a code's raw hits into positive hits and vetoes, joining the two sides of ``near`` patterns.
+
+    ``whole`` maps a near pattern's index to the key standing for the whole pattern.
+    """
+    hits: list[Hit] = []
+    vetoes: list[Hit] = []
+    sides: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    for begin, end, key in raw:
+        if key.part >= 0:
+            sides.setdefault(key.pattern.index, ([], []))[key.part].append((begin, end))
+        elif key.veto:
+            vetoes.append((begin, end, key))
+        else:
+            hits.append((begin, end, key))
+    for index, (left, right) in sides.items():
+        key = whole[index]
+        pattern = key.pattern
+        for a in left:
+            for b in right:
+                first, second = (a, b) if a[0] <= b[0] else (b, a)
+                if pattern.ordered and first is not a:
+                    continue
+                if second[0] - first[1] > pattern.distance:
+                    continue
+                begin, end = min(a[0], b[0]), max(a[1], b[1])
+                if sentence_of(sentences, begin) != sentence_of(sentences, end - 1):
+                    continue
+                (vetoes if key.veto else hits).append((begin, end, key))
+    return hits, vetoes
+
+
+def widen_to_context(nlp: Language, transcript: Transcript, turn: Turn, wanted: int, start: int,
+                     end: int) -> tuple[int, int]:
+    """Widen a turn unit by ``wanted`` sentences before and after it (``turn+N``), across turns."""
+    before = [t for t in transcript.turns if t.end <= turn.start]
+    after = [t for t in transcript.turns if t.start >= turn.end]
+    spans: list[tuple[int, int]] = []
+    for other in reversed(before):
+        spans = sentence_spans(nlp, transcript, other) + spans
+        if len(spans) >= wanted:
+            break
+    if spans and wanted:
+        start = spans[-wanted if wanted <= len(spans) else 0][0]
+    spans = []
+    for other in after:
+        spans += sentence_spans(nlp, transcript, other)
+        if len(spans) >= wanted:
+            break
+    if spans and wanted:
+        end = spans[min(wanted, len(spans)) - 1][1]
+    return start, end
+
+
+def sentence_spans(nlp: Language, transcript: Transcript, turn: Turn) -> list[tuple[int, int]]:
+    """Return the transcript offsets of a turn's non-blank sentences."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        facts = DocFacts(nlp(transcript.turn_text(turn)))
+    return unit_spans(facts, turn.start, transcript.text, whole=False)
+
+
+def unit_spans(facts: DocFacts, base: int, text: str, whole: bool) -> list[tuple[int, int]]:
+    """Return the transcript offsets of the doc's non-blank sentences (or of the whole doc)."""
+    bounds = [(0, facts.length)] if whole else [facts.sentence_bounds(n) for n in range(len(facts.sentences))]
+    spans = [facts.char_span(base, begin, end, text) for begin, end in bounds]
+    return [(start, end) for start, end in spans if end > start]
