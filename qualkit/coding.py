@@ -110,6 +110,7 @@ class Coder:
         """Yield one ``TranscriptCoding`` per transcript, streaming all turns through ``nlp.pipe``."""
         roles = self.coded_roles
         jobs = ((t.turn_text(turn), (t, turn)) for t in transcripts for turn in t.turns if turn.role in roles)
+        text = Transcript.turn_text
         current: TranscriptCoding | None = None
         current_transcript: Transcript | None = None
         for doc, (transcript, turn) in self.nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size):
@@ -120,7 +121,7 @@ class Coder:
             assert current is not None
             facts = DocFacts(doc)
             if turn.role in self.roles:
-                current.words += len(doc.text.split())
+                current.words += len(text(transcript, turn).split())  # doc.text would rebuild it
                 if with_units:
                     spans = unit_spans(facts, turn.start, transcript.text, whole=self.unit.startswith("turn"))
                     current.units.extend(Unit(transcript.id, turn.index, turn.speaker, start, end,

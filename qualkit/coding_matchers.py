@@ -59,6 +59,7 @@ class TokenRule:
 
     matcher: Matcher
     requirements: list[Requirement] = field(default_factory=list)
+    longest: int = 0  # the most tokens a match can span; 0 when unbounded (``*``, ``+``, ``{n,}``)
 
 
 class MatcherSet:
@@ -176,7 +177,9 @@ class MatcherSet:
                     continue
                 ids = {strings.add(v.casefold() if kind == "lower" else v) for v in values}
                 rule.requirements.append(Requirement(kind, ids))
-        rule.requirements.sort(key=lambda r: r.regex is not None)
+        # Literal words first, the longest (usually the rarest) leading: the first one triggers the rule.
+        rule.requirements.sort(key=lambda r: (r.regex is not None, -max((len(strings[i]) for i in r.ids), default=0)))
+        rule.longest = _longest(tokens)
         return rule
 
     def see(self, word: str, lower: int) -> None:
@@ -211,17 +214,70 @@ class MatcherSet:
             if not rule.requirements:
                 hits += rule.matcher(doc)
                 continue
+            requirements = rule.requirements
+            if len(requirements) > 1 and any(
+                    r.ids.isdisjoint(lemma_list if r.attr == "lemma" else lowers) for r in requirements[1:]):
+                continue
             wanted: set[int] | None = None
-            for requirement in rule.requirements:
+            for requirement in requirements:
                 values = lemma_list if requirement.attr == "lemma" else facts.lower
                 found = _sentences_holding(values, requirement.ids, facts.sentences)
                 wanted = found if wanted is None else wanted & found
                 if not wanted:
                     break
-            for sentence in sorted(wanted or ()):
-                begin, end = facts.sentence_bounds(sentence)
+            if not wanted:
+                continue
+            if rule.longest:
+                first = requirements[0]
+                spans = _windows(lemma_list if first.attr == "lemma" else facts.lower, first.ids, wanted, facts,
+                                 rule.longest)
+            else:
+                spans = [facts.sentence_bounds(sentence) for sentence in sorted(wanted)]
+            for begin, end in spans:
                 hits.extend((m, b + begin, e + begin) for m, b, e in rule.matcher(doc[begin:end]))
         return hits
+
+
+def _windows(values: list[int], ids: set[int], sentences: set[int], facts: DocFacts,
+             longest: int) -> list[tuple[int, int]]:
+    """Return the token spans a match of at most ``longest`` tokens holding one of the words can lie in,
+    within the given sentences, merged where they overlap (so no match is found twice)."""
+    starts = facts.sentences
+    spans: list[tuple[int, int]] = []
+    for word in ids.intersection(values):
+        position = -1
+        try:
+            while True:
+                position = values.index(word, position + 1)
+                sentence = sentence_of(starts, position)
+                if sentence in sentences:
+                    first, last = facts.sentence_bounds(sentence)
+                    spans.append((max(first, position - longest + 1), min(last, position + longest)))
+        except ValueError:
+            pass
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for begin, end in spans:
+        if merged and begin < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def _longest(tokens: list[dict[str, Any]]) -> int:
+    """Return the most tokens a token pattern can match, or 0 when that is unbounded."""
+    total = 0
+    for token in tokens:
+        op = str(token.get("OP", ""))
+        if op in ("", "!", "?", "1"):
+            total += 1
+            continue
+        bounds = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", op)
+        if op in ("*", "+") or bounds is None or (bounds.group(2) and not bounds.group(3)):
+            return 0
+        total += int(bounds.group(3) or bounds.group(1) or 0)
+    return total
 
 
 def _sentences_holding(values: list[int], ids: set[int], sentences: list[int]) -> set[int]:
