@@ -6,7 +6,10 @@ with 10 patterns each (lemma phrases, exact phrases, wildcards, and 20 token pat
 tokens), drawn from the corpus vocabulary so that they hit. Each figure is measured in a fresh process
 (so peak memory is that run's own). Usage::
 
-    python benchmarks/bench_coding.py [--words 1000000 5000000] [--data ../shared/data]
+    python benchmarks/bench_coding.py [--words 1000000 5000000] [--data ../shared/data] [--sample]
+
+With ``--sample`` the corpus is the bundled sample study (transcripts_sample/) repeated and the codebook
+is codebooks/sample.yaml: a realistic hit density, far below the generated codebook's one hit per 7 words.
 
 The last line printed is one JSON object with the figures.
 """
@@ -30,7 +33,7 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qualkit.codebook import Codebook, parse_codebook  # noqa: E402
+from qualkit.codebook import Codebook, load_codebook, parse_codebook  # noqa: E402
 from qualkit.coding import Coder, build_pipeline  # noqa: E402
 from qualkit.corpus import code_corpus  # noqa: E402
 from qualkit.readers import ReadOptions, read_many  # noqa: E402
@@ -45,8 +48,14 @@ STOP = {
 }
 
 
+SAMPLE = "--sample" in sys.argv
+
+
 def base_transcripts(data: Path) -> list[Transcript]:
-    """Read the real transcripts the corpus is made of."""
+    """Read the real transcripts the corpus is made of (the sample study's with ``--sample``)."""
+    if SAMPLE:
+        files = sorted((ROOT / "transcripts_sample").glob("*.txt"))
+        return [t for f in files for t in read_many(f, ReadOptions())]
     files = sorted((data / "pdpilot" / "transcripts").glob("*.txt"))
     files += sorted((data / "metamuse" / "rev_original").glob("*.txt"))
     files += sorted((data / "metamuse" / "plaintext_timestamped").glob("*.txt"))
@@ -122,7 +131,8 @@ def measure(kind: str, words: int, jobs: int, data: Path) -> dict[str, float]:
         counted = sum(coded_words(t) for t in corpus(base, words))
         hits = 0
     else:
-        coder = Coder(make_codebook(base, nlp), nlp)
+        book = load_codebook(ROOT / "codebooks" / "sample.yaml") if SAMPLE else make_codebook(base, nlp)
+        coder = Coder(book, nlp)
         hits = 0
         began, cpu = time.perf_counter(), time.process_time()
         for result in code_corpus(corpus(base, words), coder, jobs=jobs):
@@ -136,8 +146,9 @@ def measure(kind: str, words: int, jobs: int, data: Path) -> dict[str, float]:
 
 def run(kind: str, words: int, jobs: int, data: Path) -> dict[str, float]:
     """Measure in a fresh process."""
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, str(words), str(jobs), "--data", str(data)],
-                         check=True, capture_output=True, text=True)
+    extra = ["--sample"] if SAMPLE else []
+    command = [sys.executable, __file__, "--measure", kind, str(words), str(jobs), "--data", str(data), *extra]
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -146,6 +157,7 @@ def main() -> None:
     parser.add_argument("--words", nargs=2, type=int, default=[1_000_000, 5_000_000])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--sample", action="store_true", help="the sample study and codebook (realistic density)")
     args = parser.parse_args()
     if args.measure:
         kind, words, jobs = args.measure
