@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from qualkit.errors import PipelineError
 
@@ -43,6 +45,22 @@ def make_lemmatizer(nlp: Language, name: str, model: Any, mode: str, overwrite: 
     return CaseFoldLookupLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite)
 
 
+OPENING_BRACKETS = ("[", "(")
+
+
+@Language.component("qualkit_bracket_sentences")
+def bracket_sentences(doc: Doc) -> Doc:
+    """Start a sentence at an opening bracket rather than just after it, so that a transcriber's note
+    such as "[laughs]" opens the next sentence instead of leaving "[" on the end of the last one."""
+    openings = [doc.vocab.strings[b] for b in OPENING_BRACKETS]
+    positions = np.flatnonzero(np.isin(doc.to_array([ORTH]).ravel(), openings))
+    for i in positions:
+        if 0 < i < len(doc) - 1 and doc[i + 1].is_sent_start and not doc[i].is_sent_start:
+            doc[i + 1].is_sent_start = False
+            doc[i].is_sent_start = True
+    return doc
+
+
 def build_pipeline(model: str | None = None) -> Language:
     """Return the NLP pipeline: an installed trained pipeline by name, or blank English with a
     sentencizer and spaCy's lookup lemmatizer (tables from spacy-lookups-data, no download)."""
@@ -58,6 +76,7 @@ def build_pipeline(model: str | None = None) -> Language:
         return nlp
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("qualkit_bracket_sentences")
     nlp.add_pipe("qualkit_lemmatizer")
     try:
         nlp.initialize()

@@ -94,3 +94,10 @@ def test_invalid_token_pattern_names_file_code_and_pattern(nlp):
     with pytest.raises(CodebookError, match=r"^cb\.yaml, line 10, column 13, code 'Feeling isolated', pattern 2: "
                        r"invalid token pattern: token 3, OP: Input should be '\+', '\*', '\?' or '!'$"):
         Coder(bad, nlp)
+
+
+def test_a_transcribers_note_opens_the_next_sentence_not_the_end_of_the_last(nlp):
+    text = "Interviewer: And then?\nP01: I went in expecting a telling off. [laughs] And he felt isolated too.\n"
+    t = read_text(Path("t2.txt"), text.encode(), ReadOptions())
+    segments = list(Coder(parse_codebook(CODEBOOK), nlp).code([t]))
+    assert [s.text for s in segments] == ["[laughs] And he felt isolated too."]

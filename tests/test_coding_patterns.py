@@ -183,7 +183,7 @@ def test_pos_pattern_without_a_tagger_names_file_code_and_pattern(nlp):
     book = parse_codebook("themes:\n  - name: T\n    codes:\n      - name: Adj\n        patterns:\n"
                           "          - [{POS: ADJ}, {LEMMA: day}]\n", source="cb.yaml")
     with pytest.raises(PipelineError, match=r"^cb\.yaml, line 6, column 13, code 'Adj', pattern 1: token 1 uses POS, "
-                       r"which the pipeline \(sentencizer, qualkit_lemmatizer\) does not set; use a trained pipeline"):
+                       r"which the pipeline \(sentencizer, qualkit_bracket_sentences, qualkit_lemmatizer\) does not set; use a trained pipeline"):
         Coder(book, nlp)
 
 
