@@ -75,11 +75,11 @@ def code_elements(codebook: Codebook, ns: str) -> etree._Element:
     by_code: dict[str, etree._Element] = {}
 
     def add(parent: etree._Element, node: Code | Theme, guid: str, codable: bool) -> etree._Element:
-        element = etree.SubElement(parent, f"{{{ns}}}Code", guid=guid, name=_xml_text(node.name, node.path_label),
+        element = etree.SubElement(parent, f"{{{ns}}}Code", guid=guid, name=xml_text(node.name, f"code {node.path_label!r}"),
                                    isCodable="true" if codable else "false")
         if node.colour:
             element.set("color", node.colour)
-        etree.SubElement(element, f"{{{ns}}}Description").text = _xml_text(describe(node), node.path_label)
+        etree.SubElement(element, f"{{{ns}}}Description").text = xml_text(describe(node), f"code {node.path_label!r}")
         return element
 
     for theme in codebook.themes:
@@ -94,11 +94,12 @@ def code_elements(codebook: Codebook, ns: str) -> etree._Element:
     return codes
 
 
-def _xml_text(value: str, where: str) -> str:
+def xml_text(value: str, where: str) -> str:
+    """Return the value if XML can carry it; else raise ExchangeError naming where it comes from."""
     try:
         etree.Element("x").text = value
     except ValueError:
-        raise ExchangeError(f"code {where!r}: {value!r} holds characters XML cannot carry") from None
+        raise ExchangeError(f"{where}: {value!r} holds characters XML cannot carry") from None
     return value
 
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from qualkit.codebook import Codebook
 from qualkit.errors import ExchangeError
-from qualkit.refi.codebook import _write_bytes, code_elements, code_guid, codebook_extras
+from qualkit.refi.codebook import _write_bytes, code_elements, code_guid, codebook_extras, xml_text
 from qualkit.refi.guids import stable_guid
 from qualkit.refi.schema import PROJECT_NS, first_errors, schema_errors
 from qualkit.segments import CodedSegment
@@ -58,13 +58,6 @@ def _is_date(value: str) -> bool:
         return False
     return True
 
-
-def _check(value: str, where: str) -> str:
-    try:
-        etree.Element("x").text = value
-    except ValueError:
-        raise ExchangeError(f"{where}: {value!r} holds characters XML cannot carry") from None
-    return value
 
 
 def description(methods: Mapping[str, Any], codebook: Codebook, coders: Sequence[str]) -> str:
@@ -116,12 +109,12 @@ def build_project(
 
     coders = dict.fromkeys(sorted(coders, key=lambda c: (c != "auto", c)))
     root = etree.Element(NS + "Project", nsmap={None: PROJECT_NS},
-                         name=_check(name or codebook.name or "qualkit project", "project name"),
+                         name=xml_text(name or codebook.name or "qualkit project", "project name"),
                          origin=f"qualkit {__version__}")
     users = etree.SubElement(root, NS + "Users")
     user_guid = {c: stable_guid("user", c) for c in coders}
     for coder in coders:
-        etree.SubElement(users, NS + "User", guid=user_guid[coder], name=_check(user_name(coder), "coder"))
+        etree.SubElement(users, NS + "User", guid=user_guid[coder], name=xml_text(user_name(coder), "coder"))
     if not coders:
         root.remove(users)
     codebook_element = etree.SubElement(root, NS + "CodeBook")
@@ -132,7 +125,7 @@ def build_project(
     for transcript in transcripts:
         guid = stable_guid("source", transcript.id)
         files[f"sources/{guid}.txt"] = transcript.text.encode("utf-8")
-        source = etree.SubElement(sources, NS + "TextSource", guid=guid, name=_check(transcript.id, "transcript id"),
+        source = etree.SubElement(sources, NS + "TextSource", guid=guid, name=xml_text(transcript.id, "transcript id"),
                                   plainTextPath=f"internal://{guid}.txt")
         seen: dict[str, int] = defaultdict(int)
         for (start, end), codings in sorted(grouped[transcript.id].items()):
@@ -147,7 +140,7 @@ def build_project(
                 etree.SubElement(coding, NS + "CodeRef", targetGUID=code_guid(s.code_id))
     if not len(sources):
         root.remove(sources)
-    etree.SubElement(root, NS + "Description").text = _check(description(methods, codebook, list(coders)), "methods")
+    etree.SubElement(root, NS + "Description").text = xml_text(description(methods, codebook, list(coders)), "methods")
     errors = schema_errors(root, PROJECT_NS)
     if errors:
         raise ExchangeError(f"the project would not follow the REFI-QDA schema, not written:\n{first_errors(errors)}")
@@ -160,7 +153,7 @@ def _variables_and_cases(root: etree._Element, transcripts: Sequence[Transcript]
     if names:
         variables = etree.SubElement(root, NS + "Variables")
         for n in names:
-            etree.SubElement(variables, NS + "Variable", guid=stable_guid("variable", n), name=_check(n, "attribute name"),
+            etree.SubElement(variables, NS + "Variable", guid=stable_guid("variable", n), name=xml_text(n, "attribute name"),
                              typeOfVariable=types[n])
     if not transcripts:
         return
@@ -173,7 +166,7 @@ def _variables_and_cases(root: etree._Element, transcripts: Sequence[Transcript]
                 continue
             holder = etree.SubElement(case, NS + "VariableValue")
             etree.SubElement(holder, NS + "VariableRef", targetGUID=stable_guid("variable", n))
-            etree.SubElement(holder, NS + types[n] + "Value").text = _check(value, f"{t.id}, attribute {n!r}")
+            etree.SubElement(holder, NS + types[n] + "Value").text = xml_text(value, f"{t.id}, attribute {n!r}")
         etree.SubElement(case, NS + "SourceRef", targetGUID=stable_guid("source", t.id))
 
 
