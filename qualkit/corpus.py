@@ -21,7 +21,7 @@ from qualkit.codebook import load_codebook
 from qualkit.coding import Coder, TranscriptCoding, build_pipeline
 from qualkit.errors import PipelineError
 from qualkit.readers import ReadOptions, read_many, transcript_files
-from qualkit.segments import SEGMENT_COLUMNS, CodedSegment, SetAsideHit, segment_row
+from qualkit.segments import SEGMENT_COLUMNS, SetAsideHit, segment_row
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
 
 SEGMENTS_FILE = "coded_segments.csv"

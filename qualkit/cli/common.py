@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import time
 import warnings
-from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
 import click

@@ -19,7 +19,7 @@ from lxml import etree
 
 from qualkit.codebook import PATH_SEPARATOR, Codebook, parse_codebook
 from qualkit.errors import ExchangeError, TranscriptError
-from qualkit.refi.codebook import Node, nodes_to_yaml, parse_xml, read_nodes, walk
+from qualkit.refi.codebook import Node, nodes_to_yaml, parse_xml, read_nodes
 from qualkit.refi.export import AUTO_USER, TRAIL_MARK
 from qualkit.refi.guids import normal_guid
 from qualkit.refi.positions import Convention, SourceText, detect
