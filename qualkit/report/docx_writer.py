@@ -140,10 +140,61 @@ def appendix(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
             [row["attribution"]] + [
                 (f"{cell['segments']}: \u201c{cell['quote']['text']}\u201d" if cell["quote"] else "0")
                 for cell in row["cells"]] for row in matrix["rows"]], size=7.5)
+    agreement(doc, ctx)
     for extra in ctx["tables"]:
+        if not extra["generic"]:
+            continue
         _heading(doc, extra["title"], 2)
         _table(doc, extra["columns"], [[r.get(c) for c in extra["columns"]] for r in extra["rows"]])
     methods(doc, ctx)
+
+
+def agreement(doc: DocumentObject, ctx: Context) -> None:
+    """Add the agreement with a human coding (when the run has one): per code and pooled figures, disagreements."""
+    a = ctx["agreement"]
+    if not a:
+        return
+    _heading(doc, "Agreement with a human coding", 2)
+    source = f" ({a['source']})" if a["source"] else ""
+    of = f" of {', '.join(a['transcripts'])}" if a["transcripts"] else ""
+    doc.add_paragraph(f"qualkit's coding ({a['coder_a']}) compared with {a['coder_b']}'s coding{source}{of}, "
+                      f"{a['unit']} by {a['unit']}: {a['units']} {a['unit']}s. A = {a['coder_a']}, B = {a['coder_b']}; "
+                      "precision and recall take B as the reference; \u201c\u2014\u201d where a figure is undefined.")
+    figures = ("n_a", "n_b", "n_both", "precision", "recall", "f1", "kappa")
+    overall = a["overall"]
+    _table(doc, ["Code", "A", "B", "Both", "Precision", "Recall", "F1", "Kappa"],
+           [[r["code"]] + [r[k] for k in figures] for r in a["codes"]]
+           + [[f"{overall['code']}, {overall['codes']} codes"] + [overall[k] for k in figures]])
+    doc.add_paragraph(f"Pooled over all codes: kappa {overall['kappa']}, Krippendorff's alpha {overall['alpha']}. "
+                      f"Human segments that could not be located in the transcripts: {a['unlocated']}.")
+    if a["disagreements"]:
+        _heading(doc, "Disagreements", 3)
+        shown = len(a["disagreements"])
+        lead = f"The first {shown} of {a['disagreements_total']}" if a["disagreements_total"] > shown else f"All {shown}"
+        doc.add_paragraph(f"{lead} passages the two codings disagree on, to refine the codebook.")
+        for d in a["disagreements"]:
+            doc.add_paragraph(f"{d['code']}: coded by {d['coded_by']}, missed by {d['missed_by']} "
+                              f"({d['transcript']}, chars {d['start']}\u2013{d['end']}): \u201c{d['text']}\u201d",
+                              style=_style(doc, "List Bullet"))
+
+
+def group_tests(doc: DocumentObject, ctx: Context) -> None:
+    """Add the exploratory two-group tests, one table per pair of groups."""
+    if not ctx["group_tests"]:
+        return
+    _heading(doc, "Exploratory tests between pairs of groups", 2)
+    doc.add_paragraph("Exploratory, not confirmatory: the groups are small purposive samples, so read no figure without "
+                      "its n. Each group: participants with the code / group size (%). Difference: first group minus "
+                      "second, in percentage points, with a 95% Newcombe interval; p from Fisher's exact test, adjusted "
+                      "p by Benjamini-Hochberg across codes. Codes found in one group only come first.")
+    for pair in ctx["group_tests"]:
+        _heading(doc, f"{pair['group_a']} (N={pair['size_a']}) vs {pair['group_b']} (N={pair['size_b']})", 3)
+        if pair["note"]:
+            doc.add_paragraph(pair["note"])
+        _table(doc, ["Code", f"{pair['group_a']} n/N (%)", f"{pair['group_b']} n/N (%)",
+                     "Difference, points (95% CI)", "p", "Adjusted p (BH)"],
+               [[r["code"] + (f" (only in {r['only_in']})" if r["only_in"] else ""), r["a"], r["b"],
+                 f"{r['difference']} ({r['ci']})", r["p"], r["p_adjusted"]] for r in pair["rows"]])
 
 
 def methods(doc: DocumentObject, ctx: Context) -> None:
@@ -162,6 +213,7 @@ def comparison(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -
     diff = ctx["differences"]
     if not diff["codes"]:
         doc.add_paragraph("Fewer than two groups, or no code whose share differs between groups.")
+        group_tests(doc, ctx)
         return
     _heading(doc, "Themes", 2)
     _table(doc, ["Theme", "Spread (points)"] + [g["name"] for g in ctx["comparison"]["groups"]],
@@ -177,6 +229,7 @@ def comparison(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -
                 _heading(doc, side["group"], 4)
                 for q in side["quotes"]:
                     _quote(doc, q)
+    group_tests(doc, ctx)
 
 
 SECTIONS = {"thematic": [thematic], "appendix": [appendix], "comparison": [comparison],
