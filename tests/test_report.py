@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import warnings
 import zipfile
@@ -295,3 +296,80 @@ def test_every_context_field_is_documented(result):
     names -= set(context["comparison"]["extra_columns"])  # columns other analyses add, shown generically
     missing = sorted(n for n in names if f"`{n}`" not in documented)
     assert missing == []
+
+
+@pytest.fixture(scope="module")
+def sample_outputs():
+    """The bundled sample study (with RH's human coding) run once, its run data and md/html/docx reports."""
+    if not (ROOT / "transcripts_sample" / "coding" / "human_coding_RH.csv").is_file():
+        pytest.skip("the bundled sample study or its human coding is not there")
+    here = Path.cwd()
+    os.chdir(ROOT)  # the sample's human coding is found from the default, relative sample paths
+    try:
+        data = study_data(run_study(StudySettings()))
+    finally:
+        os.chdir(here)
+    outputs = render_outputs(data, ReportOptions(charts=False), ["appendix", "comparison"], ["md", "html", "docx"])
+    return data, outputs
+
+
+def test_sample_appendix_shows_agreement_with_the_human_coding(sample_outputs):
+    data, outputs = sample_outputs
+    raw = data["extra"]["agreement"]
+    md = section(outputs["appendix.md"], "## Agreement with a human coding")
+    overall = raw["overall"]
+    assert (f"| **All codes (pooled), {overall['codes']} codes** | {overall['n_a']} | {overall['n_b']} | {overall['n_both']} "
+            f"| {overall['precision']:.2f} | {overall['recall']:.2f} | {overall['f1']:.2f} | {overall['kappa']:.2f} |") in md
+    assert f"kappa {overall['kappa']:.2f}, Krippendorff's alpha {overall['alpha']:.2f}" in md
+    assert f"compared with RH's coding ({raw['source']})" in md
+    assert f"could not be located in the transcripts: {len(raw['unlocated'])}." in md
+    housing = next(r for r in raw["codes"] if r["code"] == "Client needs > Housing")
+    assert (f"| Client needs > Housing | {housing['n_a']} | {housing['n_b']} | {housing['n_both']} | "
+            f"{housing['precision']:.2f} | {housing['recall']:.2f} | {housing['f1']:.2f} | {housing['kappa']:.2f} |") in md
+    undefined = next(r for r in raw["codes"] if r["precision"] is None)
+    assert re.search(rf"\| {re.escape(undefined['code'])} \| {undefined['n_a']} \| {undefined['n_b']} \| 0 \| — \|", md)
+    listed = section(outputs["appendix.md"], "### Disagreements")
+    first = raw["disagreements"][0]
+    assert (f"- **{first['code']}**: coded by {first['coded_by']}, missed by {first['missed_by']} "
+            f"({first['transcript']}, chars {first['start']}–{first['end']}): “{first['text']}”") in listed
+    assert listed.count("\n- **") == min(10, len(raw["disagreements"]))
+    assert f"Krippendorff's alpha {overall['alpha']:.2f}" in outputs["appendix.html"]
+    document = docx.Document(io.BytesIO(outputs["appendix.docx"]))
+    assert "Agreement with a human coding" in [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Code" and t.rows[0].cells[-1].text == "Kappa")
+    assert [c.text for c in table.rows[-1].cells][-1] == f"{overall['kappa']:.2f}"
+
+
+def test_sample_comparison_tests_table_agrees_with_the_codes_by_group_table(sample_outputs):
+    data, outputs = sample_outputs
+    pair = data["tables"]["group_tests"]["rows"][0]
+    a, b = pair["group_a"], pair["group_b"]
+    heading = f"### {a} (N={pair['size_a']}) vs {b} (N={pair['size_b']})"
+    table = section(outputs["comparison.md"], heading)
+    lines = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| Code ")]
+    assert len(lines) == len(pair["rows"])
+    only = [bool(re.search(r"\(only in [^)]+\) \|", line)) for line in lines]
+    assert only == sorted(only, reverse=True) and any(only)  # codes in one group only come first
+    weight = next(r for r in pair["rows"] if r["code"] == "Health and wellbeing outcomes > Weight and diet")
+    row = next(line for line in lines if line.startswith("| Health and wellbeing outcomes > Weight and diet |"))
+    by_group = next(line for line in section(outputs["appendix.md"], "## Codes by group").splitlines()
+                    if line.startswith("| Health and wellbeing outcomes > Weight and diet |"))
+    groups = [g["name"] for g in report_context(data)["comparison"]["groups"]]
+    cells = [c.strip() for c in by_group.strip("|").split("|")][1:]
+    for group, n_over_n in ((a, f"{weight['n_a']}/{weight['size_a']} ({weight['share_a']}%)"),
+                            (b, f"{weight['n_b']}/{weight['size_b']} ({weight['share_b']}%)")):
+        assert cells[groups.index(group)].startswith(n_over_n + ";")
+        assert f"| {n_over_n} |" in row
+    assert f"| {weight['difference']:+.1f} ({weight['ci_low']:.1f} to {weight['ci_high']:.1f}) | {weight['p']:#.3g} | {weight['p_adjusted']:#.3g} |" in row
+    assert "Exploratory, not confirmatory" in outputs["comparison.md"]
+    assert f"<h3>{a} (N={pair['size_a']}) vs {b} (N={pair['size_b']})</h3>" in outputs["comparison.html"]
+    document = docx.Document(io.BytesIO(outputs["comparison.docx"]))
+    assert heading[4:] in [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+
+
+def test_sample_reports_show_no_raw_python_data(sample_outputs):
+    _, outputs = sample_outputs
+    for name, text in outputs.items():
+        if name.endswith((".md", ".html")):
+            assert "{'" not in text and "[{" not in text, name
+    assert "## Group tests" not in outputs["appendix.md"]
