@@ -21,16 +21,12 @@ from qualkit.codebook import load_codebook
 from qualkit.coding import Coder, TranscriptCoding, build_pipeline
 from qualkit.errors import PipelineError
 from qualkit.readers import ReadOptions, read_many, transcript_files
-from qualkit.segments import SEGMENT_COLUMNS, SetAsideHit, segment_row
+from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_row
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
 
 SEGMENTS_FILE = "coded_segments.csv"
 NEGATED_FILE = "negated_hits.csv"
 VETOED_FILE = "vetoed_hits.csv"
-HIT_COLUMNS = [
-    "transcript", "speaker", "role", "turn", "code_id", "code_path", "start", "end", "text", "pattern",
-    "status", "reason",
-]
 ATTRIBUTE_SHEETS = {"participants.csv", "participants.xlsx"}
 Source = Path | Transcript
 
@@ -122,8 +118,8 @@ def _stream(results: Iterable[TranscriptCoding], paths: list[Path], summary: Cor
             paths[1].open("w", newline="", encoding="utf-8") as neg_file, \
             paths[2].open("w", newline="", encoding="utf-8") as vet_file:
         segments = csv.DictWriter(seg_file, fieldnames=SEGMENT_COLUMNS, lineterminator="\n")
-        negated = csv.DictWriter(neg_file, fieldnames=HIT_COLUMNS, lineterminator="\n")
-        vetoed = csv.DictWriter(vet_file, fieldnames=HIT_COLUMNS, lineterminator="\n")
+        negated = csv.DictWriter(neg_file, fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n")
+        vetoed = csv.DictWriter(vet_file, fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n")
         for writer in (segments, negated, vetoed):
             writer.writeheader()
         for result in results:

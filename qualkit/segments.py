@@ -96,3 +96,10 @@ def segment_row(segment: CodedSegment) -> dict[str, Any]:
         "patterns": " | ".join(dict.fromkeys(m.pattern for m in segment.matches)),
         "coder": segment.coder,
     }
+
+
+# The columns of the set-aside hits files: hits that did not code their passage, and why.
+SET_ASIDE_COLUMNS = [
+    "transcript", "speaker", "role", "turn", "code_id", "code_path", "start", "end", "text", "pattern",
+    "status", "reason",
+]

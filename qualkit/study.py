@@ -17,7 +17,7 @@ from qualkit.coding import Coder, build_pipeline, pipeline_info
 from qualkit.agreement import study_agreement
 from qualkit.compare import codes_by_group, cooccurrence_tables, items_by_group, pairwise_tests
 from qualkit.readers import ReadOptions, read_transcripts, transcript_files
-from qualkit.segments import CodedSegment, Unit
+from qualkit.segments import CodedSegment, SetAsideHit, Unit
 from qualkit.themes import SuggestedTheme, pipeline_lemmatiser, suggest_themes, uncoded_units
 from qualkit.settings import (  # noqa: F401  (re-exported: the study's settings live beside it)
     SAMPLE_ATTRIBUTES, SAMPLE_CODEBOOK, SAMPLE_HUMAN_CODING, SAMPLE_TRANSCRIPTS, StudySettings,
@@ -48,6 +48,7 @@ class StudyResult:
     group_tests: list[dict[str, Any]] = field(default_factory=list)
     cooccurrence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     agreement: dict[str, Any] | None = None
+    set_aside: list[SetAsideHit] = field(default_factory=list)
 
     def methods(self) -> dict[str, Any]:
         """Return the methods trail: versions, pipeline, codebook file and hash, settings, date."""
@@ -84,8 +85,9 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
     coder = Coder(codebook, nlp, unit=settings.unit)
     units: list[Unit] = []
     segments: list[CodedSegment] = []
+    set_aside: list[SetAsideHit] = []
     for transcript in (progress or _identity)(transcripts):
-        segments.extend(coder.code([transcript], units))
+        segments.extend(coder.code([transcript], units, set_aside))
     pool = uncoded_units(units, segments) if settings.theme_mode == "residual" else units
     themes: list[SuggestedTheme] = []
     theme_methods: dict[str, Any] = {}
@@ -113,7 +115,7 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
     return StudyResult(settings, transcripts, codebook, segments, units, themes, comparison,
                        pipeline_info(nlp), created, notes, theme_methods=theme_methods, theme_curve=theme_curve,
                        theme_comparison=theme_comparison, group_tests=pairwise_tests(comparison),
-                       cooccurrence=cooccurrence_tables(segments), agreement=agreement)
+                       cooccurrence=cooccurrence_tables(segments), agreement=agreement, set_aside=set_aside)
 
 
 def _identity(items: list[T]) -> Iterator[T]:

@@ -74,3 +74,17 @@ def test_theme_suggestion_finds_themes_in_what_the_codebook_missed(sample_run):
         assert theme.quotes
         for quote in theme.quotes:
             assert (quote.transcript, quote.start, quote.end) not in coded
+
+
+def test_negated_and_vetoed_hits_are_kept_apart_with_their_reason(sample_run):
+    result, out = sample_run
+    rows = list(csv.DictReader((out / "set_aside_hits.csv").open(encoding="utf-8")))
+    texts = {t.id: t.text for t in result.transcripts}
+    assert {(r["code_id"], r["status"]) for r in rows} >= {("isolation", "negated"), ("targets", "excluded")}
+    never = [r for r in rows if r["reason"] == "negated by 'never'"]
+    assert never and all(r["text"].lower() == "lonely" for r in never)
+    for row in rows:
+        assert texts[row["transcript"]][int(row["start"]):int(row["end"])] == row["text"]
+        coded = [s for s in result.segments if s.transcript == row["transcript"] and s.code_id == row["code_id"]
+                 and s.start <= int(row["start"]) < s.end and row["status"] == "negated"]
+        assert not any(m.start == int(row["start"]) for s in coded for m in s.matches)

@@ -18,7 +18,7 @@ RUN_FILE = "run.json"
 RUN_FORMAT = "qualkit-run"
 RUN_VERSION = 1
 KNOWN_FIELDS = {"settings", "transcripts", "codebook", "segments", "units", "themes", "comparison", "pipeline",
-                "created", "warnings"}
+                "created", "warnings", "set_aside"}
 
 
 def plain(value: Any) -> Any:
@@ -86,6 +86,7 @@ def study_data(result: StudyResult) -> dict[str, Any]:
             "quotes": [_segment(q) for q in t.quotes],
         } for t in result.themes],
         "comparison": plain(result.comparison)["rows"],
+        "set_aside": [dataclasses.asdict(hit) for hit in result.set_aside],
         "tables": {}, "extra": {},
     }
     for name, value in vars(result).items():

@@ -22,9 +22,10 @@ from qualkit.report.data import RUN_FILE, pseudonymise, run_json, study_data
 from qualkit.report.docx_writer import docx_report
 from qualkit.report.pseudonyms import check_outputs, load_pseudonyms
 from qualkit.report.tables import report_tables, tables_csv, tables_xlsx
-from qualkit.segments import SEGMENT_COLUMNS, CodedSegment, segment_row
+from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, CodedSegment, segment_row
 from qualkit.study import StudyResult
 
+SET_ASIDE_FILE = "set_aside_hits.csv"
 KINDS = ("thematic", "appendix", "comparison", "report")
 FORMATS = ("html", "md", "docx", "tables")
 DESCRIPTIONS = {
@@ -58,6 +59,16 @@ def segments_csv(segments: Iterable[Any]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=SEGMENT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(segment_rows(segments))
+    return buffer.getvalue()
+
+
+def set_aside_csv(hits: Iterable[Mapping[str, Any]]) -> str:
+    """Return ``set_aside_hits.csv``: pattern hits that did not code their passage (negated, excluded by a
+    veto pattern, or outside a restriction), each with its reason, so the researcher can review them."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(hits)
     return buffer.getvalue()
 
 
@@ -172,7 +183,7 @@ def index_html(outputs: Iterable[str], data: Mapping[str, Any], options: ReportO
               "formats": [f for f in ("html", "md", "docx") if f"{kind}.{f}" in names]} for kind in KINDS]
     context = {"title": data["codebook"]["name"], "files": [f for f in files if f["formats"]],
                "tables": [n for n in names if n.startswith("tables/")], "has_xlsx": "tables.xlsx" in names,
-               "others": [n for n in ("coded_segments.csv", RUN_FILE) if n in names],
+               "others": [n for n in ("coded_segments.csv", SET_ASIDE_FILE, RUN_FILE) if n in names],
                "created": data["methods"].get("created", ""), "pseudonymised": bool(data.get("pseudonymised"))}
     return render(context, "index.html.j2", options.template_dir)
 
@@ -190,6 +201,7 @@ def write_report(result: StudyResult | Mapping[str, Any], out_dir: str | Path,
     data = prepare(result, options)
     outputs = render_outputs(data, options)
     outputs["coded_segments.csv"] = segments_csv(data["segments"])
+    outputs[SET_ASIDE_FILE] = set_aside_csv(data.get("set_aside", []))
     outputs[RUN_FILE] = run_json(data)
     outputs["index.html"] = index_html(outputs, data, options)
     check_pseudonyms(options, outputs)
