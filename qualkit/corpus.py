@@ -15,7 +15,7 @@ import shutil
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from qualkit.codebook import load_codebook
 from qualkit.coding import Coder, TranscriptCoding, build_pipeline
@@ -140,11 +140,17 @@ def _hit_row(hit: SetAsideHit) -> dict[str, Any]:
 def code_corpus_files(
     paths: Sequence[str | Path], codebook: str | Path, out: str | Path, *, jobs: int = 1, unit: str = "sentence",
     model: str | None = None, interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS,
+    progress: Callable[[Iterable[TranscriptCoding], int], Iterable[TranscriptCoding]] | None = None,
 ) -> CorpusSummary:
-    """Code transcript files with a codebook and write the CSV files; the library side of ``qualkit code``."""
+    """Code transcript files with a codebook and write the CSV files; the library side of ``qualkit code``.
+
+    ``progress``, if given, wraps the stream of per-file results (with the number of files), e.g. for a
+    progress bar.
+    """
     book = load_codebook(codebook)
     sources = corpus_sources(paths)
     jobs = max(1, min(jobs, len(sources), os.cpu_count() or 1)) if jobs > 1 else 1
     coder = Coder(book, build_pipeline(model), unit=unit)
     options = ReadOptions(interviewer_labels=interviewer_labels)
-    return write_corpus_coding(code_corpus(sources, coder, jobs=jobs, options=options), out)
+    results = code_corpus(sources, coder, jobs=jobs, options=options)
+    return write_corpus_coding(progress(results, len(sources)) if progress else results, out)

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from qualkit.cli.common import main, translated_errors
+from qualkit.cli.common import main, progress, translated_errors
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 
@@ -30,7 +30,8 @@ def code(paths: tuple[str, ...], codebook: str, out: str, jobs: int, unit: str, 
     began = time.perf_counter()
     with translated_errors():
         summary = code_corpus_files(paths, codebook, out, jobs=jobs, unit=unit, model=model,
-                                    interviewer_labels=tuple(interviewer) or DEFAULT_INTERVIEWER_LABELS)
+                                    interviewer_labels=tuple(interviewer) or DEFAULT_INTERVIEWER_LABELS,
+                                    progress=lambda results, n: progress(results, "Coding", n))
     seconds = time.perf_counter() - began
     click.echo(f"Coded {summary.transcripts} transcripts ({summary.words:,} words) in {seconds:.1f} s: "
                f"{summary.segments} segments, {summary.negated} negated and {summary.vetoed} vetoed hits.")

@@ -31,15 +31,15 @@ def translated_errors() -> Iterator[None]:
                 click.echo(f"warning: {warning.message}", err=True)
 
 
-def progress(items: list[T], label: str) -> Iterable[T]:
+def progress(items: Iterable[T], label: str, length: int | None = None) -> Iterable[T]:
     """Show a progress bar on a terminal; stay quiet when stderr is piped."""
     if not sys.stderr.isatty():
         return items
-    return _bar(items, label)
+    return _bar(items, label, length)
 
 
-def _bar(items: list[T], label: str) -> Iterator[T]:
-    with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+def _bar(items: Iterable[T], label: str, length: int | None) -> Iterator[T]:
+    with click.progressbar(items, length=length, label=label, file=sys.stderr, show_pos=True) as bar:
         yield from bar
 
 
