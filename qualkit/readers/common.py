@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from qualkit.errors import TranscriptError
+from qualkit.mapping_file import read_mapping
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript, Turn, role_for
 
 
@@ -72,6 +73,7 @@ def decode(raw: bytes, path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+ALIAS_HEADERS = {("label", "name"), ("alias", "name"), ("label", "speaker"), ("from", "to")}
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
@@ -158,40 +160,4 @@ def load_aliases(path: str | Path) -> dict[str, str]:
 
     Returns ``{label as written: speaker name}``, e.g. ``{"Speaker 1": "Dan", "Particpant": "Participant"}``.
     """
-    import csv
-
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TranscriptError(f"{path}: alias file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TranscriptError(f"{path}: cannot read alias file: {exc}") from None
-    aliases: dict[str, str] = {}
-    if path.suffix.lower() in (".csv", ".tsv"):
-        rows = list(csv.reader(text.splitlines(), delimiter="\t" if path.suffix.lower() == ".tsv" else ","))
-        if rows and [c.strip().casefold() for c in rows[0][:2]] in (["label", "name"], ["alias", "name"],
-                                                                     ["label", "speaker"], ["from", "to"]):
-            rows = rows[1:]
-        for number, row in enumerate(rows, start=1):
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) < 2 or not row[0].strip() or not row[1].strip():
-                raise TranscriptError(f"{path}, line {number}: expected 'label,name', got {','.join(row)!r}")
-            aliases[row[0].strip()] = row[1].strip()
-        return aliases
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
-        raise TranscriptError(f"{path}{where}: malformed YAML: {getattr(exc, 'problem', exc)}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise TranscriptError(f"{path}: alias file must map labels to names (label: name), got {type(data).__name__}")
-    for label, name in data.items():
-        if not isinstance(name, (str, int)) or not str(name).strip():
-            raise TranscriptError(f"{path}: alias {label!r} must map to a name, got {name!r}")
-        aliases[str(label).strip()] = str(name).strip()
-    return aliases
+    return read_mapping(path, "alias", ("label", "name"), ALIAS_HEADERS, TranscriptError)

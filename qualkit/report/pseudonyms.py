@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import warnings
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import yaml
 
 from qualkit.errors import ReportError
+from qualkit.mapping_file import read_mapping
 
 
 class Pseudonymiser:
@@ -83,38 +81,8 @@ class Pseudonymiser:
 
 def load_pseudonyms(path: str | Path) -> Pseudonymiser:
     """Read a mapping file: a CSV with ``real,pseudonym`` columns (header optional) or YAML ``real: pseudonym``."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ReportError(f"{file}: pseudonym file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{file}: cannot read the pseudonym file: {exc}") from None
-    mapping: dict[str, str] = {}
-    if file.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise ReportError(f"{file}: malformed YAML: {exc}") from None
-        if not isinstance(data, dict):
-            raise ReportError(f"{file}: expected a mapping of real names to pseudonyms, got {type(data).__name__}")
-        for real, pseudonym in data.items():
-            if not isinstance(real, str) or not isinstance(pseudonym, (str, int)):
-                raise ReportError(f"{file}, name {real!r}: expected a text pseudonym, got {pseudonym!r}")
-            mapping[real] = str(pseudonym)
-        return Pseudonymiser(mapping)
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if len(row) != 2:
-            raise ReportError(f"{file}, line {number}: expected 'real name,pseudonym', got {len(row)} columns")
-        real, pseudonym = (cell.strip() for cell in row)
-        if number == 1 and (real.casefold(), pseudonym.casefold()) in {("real", "pseudonym"), ("name", "pseudonym")}:
-            continue
-        if not real or not pseudonym:
-            raise ReportError(f"{file}, line {number}: empty real name or pseudonym")
-        mapping[real] = pseudonym
-    return Pseudonymiser(mapping)
+    headers = {("real", "pseudonym"), ("name", "pseudonym")}
+    return Pseudonymiser(read_mapping(path, "pseudonym", ("real name", "pseudonym"), headers, ReportError))
 
 
 def check_outputs(pseudonymiser: Pseudonymiser, texts: Mapping[str, str]) -> list[str]:
