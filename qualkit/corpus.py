@@ -55,11 +55,21 @@ def _read(source: Source, options: ReadOptions) -> list[Transcript]:
     return [source] if isinstance(source, Transcript) else read_many(source, options)
 
 
-def _code_source(source: Source) -> list[TranscriptCoding]:
+def _code_source(source: Source) -> tuple[list[TranscriptCoding], list[str]]:
+    """Code one source; return its codings and the readers' warnings (a worker's warnings would
+    otherwise never reach the user)."""
     coder: Coder = _WORKER["coder"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return list(coder.code_each(_read(source, _WORKER["options"])))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        codings = list(coder.code_each(_read(source, _WORKER["options"])))
+    return codings, [str(w.message) for w in caught]
+
+
+def _passed_on(results: Iterable[tuple[list[TranscriptCoding], list[str]]]) -> Iterator[TranscriptCoding]:
+    for codings, messages in results:
+        for message in messages:
+            warnings.warn(message, stacklevel=2)
+        yield from codings
 
 
 def code_corpus(
@@ -72,16 +82,14 @@ def code_corpus(
     """
     _WORKER.update(coder=coder, options=options or ReadOptions())
     if jobs <= 1:
-        for source in sources:
-            yield from _code_source(source)
+        yield from _passed_on(map(_code_source, sources))
         return
     if "fork" not in multiprocessing.get_all_start_methods():
         raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
     gc.freeze()  # keep the shared coder's pages untouched by the workers' garbage collector
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for results in pool.imap(_code_source, sources, chunksize=4):
-                yield from results
+            yield from _passed_on(pool.imap(_code_source, sources, chunksize=4))
     finally:
         gc.unfreeze()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from click.testing import CliRunner
 
 from qualkit.cli import main
@@ -43,3 +45,17 @@ def test_code_stops_on_a_bad_transcript_and_leaves_no_output(tmp_path):
     assert result.output.strip().splitlines()[-1] == (
         f"Error: {folder / 'Z01.txt'}: no speaker turns found (expected lines like 'Interviewer: ...')")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["code", "-o", "coded", "--jobs", "1"], ["code", "-o", "coded", "--jobs", "2"],
+                                     ["run", "-a", "", "--out", "report", "-t"]])
+def test_a_readers_warning_reaches_the_user(tmp_path, monkeypatch, command):
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "W01.txt").write_bytes(b"Interviewer: Caf\xe9?\nW01: I felt isolated, na\xefve.\n")
+    (folder / "A01.txt").write_text((STUDY / "transcripts" / "A01.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = [*command, str(folder), "-c", str(STUDY / "codebook.yaml")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {folder / 'W01.txt'}: not UTF-8; read as Windows-1252" in result.output
