@@ -27,7 +27,6 @@ from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
 SEGMENTS_FILE = "coded_segments.csv"
 NEGATED_FILE = "negated_hits.csv"
 VETOED_FILE = "vetoed_hits.csv"
-ATTRIBUTE_SHEETS = {"participants.csv", "participants.xlsx"}
 Source = Path | Transcript
 
 _WORKER: dict[str, Any] = {}
@@ -43,12 +42,6 @@ class CorpusSummary:
     negated: int = 0
     vetoed: int = 0
     written: list[Path] = field(default_factory=list)
-
-
-def corpus_sources(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders into transcript files, leaving out a folder's participants sheet."""
-    explicit = {Path(p) for p in paths if not Path(p).is_dir()}
-    return [f for f in transcript_files(paths) if f in explicit or f.name.casefold() not in ATTRIBUTE_SHEETS]
 
 
 def _read(source: Source, options: ReadOptions) -> list[Transcript]:
@@ -156,7 +149,7 @@ def code_corpus_files(
     progress bar.
     """
     book = load_codebook(codebook)
-    sources = corpus_sources(paths)
+    sources = transcript_files(paths)  # a folder's attributes sheet is left out there
     jobs = max(1, min(jobs, len(sources), os.cpu_count() or 1)) if jobs > 1 else 1
     coder = Coder(book, build_pipeline(model), unit=unit)
     options = ReadOptions(interviewer_labels=interviewer_labels)

@@ -59,3 +59,17 @@ def test_a_readers_warning_reaches_the_user(tmp_path, monkeypatch, command):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert f"warning: {folder / 'W01.txt'}: not UTF-8; read as Windows-1252" in result.output
+
+
+def test_a_folders_attribute_sheet_is_not_read_as_a_transcript_but_an_utterance_table_is(tmp_path):
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "A01.txt").write_text((STUDY / "transcripts" / "A01.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "participants.csv").write_text((STUDY / "participants.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "focus.csv").write_text("transcript,speaker,text\nF01,Interviewer,Hello?\nF01,F01,Hi there.\n",
+                                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "2 transcript(s) read" in result.output
+    assert "participants.csv" not in result.output
+    assert "focus.csv [csv] F01: 2 turns" in result.output

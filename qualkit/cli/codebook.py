@@ -29,13 +29,12 @@ def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, i
     from qualkit.check import check_codebook, render_check
     from qualkit.codebook import load_codebook
     from qualkit.coding import Coder, build_pipeline
-    from qualkit.corpus import corpus_sources
     from qualkit.readers import ReadOptions, read_transcripts
 
     with translated_errors():
         book = load_codebook(codebook_file)
         options = ReadOptions(interviewer_labels=tuple(interviewer) or DEFAULT_INTERVIEWER_LABELS)
-        found = read_transcripts(corpus_sources(transcripts), options) if transcripts else []
+        found = read_transcripts(transcripts, options) if transcripts else []
         coder = Coder(book, build_pipeline(model)) if found else None
         click.echo(render_check(check_codebook(book, found, coder)), nl=False)
 
