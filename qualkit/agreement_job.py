@@ -10,7 +10,7 @@ from qualkit.agreement import Agreement, compare_codings
 from qualkit.codebook import Codebook
 from qualkit.coding import Coder, build_pipeline
 from qualkit.human_coding import HumanCoding, read_human_coding
-from qualkit.readers import ReadOptions, read_transcripts, transcript_files
+from qualkit.readers import ReadOptions, read_transcripts
 from qualkit.segments import Unit
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
@@ -20,7 +20,7 @@ def agree_files(
     level: int | None = None, interviewer_labels: Sequence[str] = DEFAULT_INTERVIEWER_LABELS,
 ) -> tuple[Agreement, tuple[HumanCoding, HumanCoding]]:
     """Read two codings of the transcripts and return their agreement over participant units, and the codings."""
-    read = read_transcripts(transcript_files(transcripts), ReadOptions(interviewer_labels=tuple(interviewer_labels)))
+    read = read_transcripts(transcripts, ReadOptions(interviewer_labels=tuple(interviewer_labels)))
     a = read_human_coding(coding_a, read)
     b = read_human_coding(coding_b, read)
     units: list[Unit] = []

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from qualkit.codebook import Codebook, load_codebook
 from qualkit.coding import Coder, build_pipeline
-from qualkit.readers import ReadOptions, read_transcripts, transcript_files
+from qualkit.readers import ReadOptions, read_transcripts
 from qualkit.segments import CodedSegment, Unit
 from qualkit.themes import ThemeSuggestions, pipeline_lemmatiser, suggest_themes, uncoded_units
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
@@ -28,7 +28,7 @@ def suggest_from_files(
 
     With a codebook, themes come from the units no code touched (residual mode); without one, from all.
     """
-    transcripts = read_transcripts(transcript_files(paths), ReadOptions(interviewer_labels=tuple(interviewer_labels)))
+    transcripts = read_transcripts(paths, ReadOptions(interviewer_labels=tuple(interviewer_labels)))
     book = load_codebook(codebook) if codebook else Codebook("none", "", ())
     nlp = build_pipeline(model)
     units: list[Unit] = []
