@@ -373,3 +373,9 @@ def test_sample_reports_show_no_raw_python_data(sample_outputs):
         if name.endswith((".md", ".html")):
             assert "{'" not in text and "[{" not in text, name
     assert "## Group tests" not in outputs["appendix.md"]
+
+
+def test_prevalence_chart_gives_each_groups_n(plain_out):
+    svg = (plain_out / "charts" / "prevalence.svg").read_text(encoding="utf-8")
+    assert "worker (n=2)" in svg
+    assert "user (n=1)" in svg

@@ -23,7 +23,7 @@ def _short(label: str, width: int = 38) -> str:
 def prevalence(context: Mapping[str, Any]) -> Figure | None:
     """Code prevalence by group: the share of each group's participants with the code, one bar per group."""
     rows = [r for r in context["comparison"]["rows"] if any(c["segments"] for c in r["cells"])]
-    groups = [g["name"] for g in context["comparison"]["groups"]]
+    groups = [f"{g['name']} (n={g['size']})" for g in context["comparison"]["groups"]]
     if not rows or not groups:
         return None
     height = 0.8 / len(groups)
