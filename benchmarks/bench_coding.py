@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from qualkit.codebook import Codebook, load_codebook, parse_codebook  # noqa: E402
 from qualkit.coding import Coder, build_pipeline  # noqa: E402
-from qualkit.corpus import code_corpus  # noqa: E402
+from qualkit.coding import code_corpus  # noqa: E402
 from qualkit.readers import ReadOptions, read_many  # noqa: E402
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, PARTICIPANT, Transcript  # noqa: E402
 

@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 from qualkit.agreement import unit_codes  # noqa: E402
 from qualkit.codebook import Codebook  # noqa: E402
 from qualkit.coding import Coder, build_pipeline  # noqa: E402
-from qualkit.human_coding import read_human_coding  # noqa: E402
+from qualkit.agreement import read_human_coding  # noqa: E402
 from qualkit.readers import ReadOptions, read_transcripts, transcript_files  # noqa: E402
-from qualkit.theme_model import ThemeSuggester  # noqa: E402
-from qualkit.theme_selection import npmi_coherence, topic_diversity  # noqa: E402
+from qualkit.themes import ThemeSuggester  # noqa: E402
+from qualkit.themes import npmi_coherence, topic_diversity  # noqa: E402
 from qualkit.themes import pipeline_lemmatiser, suggest_themes  # noqa: E402
 
 SEEDS = (0, 1, 2, 3, 4)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from qualkit.agreement import cohen_kappa, compare_codings, krippendorff_alpha
 from qualkit.cli import main
 from qualkit.errors import CodingError
-from qualkit.human_coding import read_human_coding
+from qualkit.agreement import read_human_coding
 from qualkit.readers import ReadOptions, read_transcripts, transcript_files
 from qualkit.segments import CodedSegment, Unit
 from tests.conftest import FIXTURES

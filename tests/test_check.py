@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from qualkit.check import check_codebook, structural_problems
+from qualkit.coding import check_codebook, structural_problems
 from qualkit.cli import main
 from qualkit.codebook import load_codebook, parse_codebook
 from tests.conftest import FIXTURES

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from qualkit.cli import main
 from qualkit.codebook import load_codebook
-from qualkit.codebook_table import read_codebook_table, write_codebook_table, write_codebook_yaml
+from qualkit.codebook import read_codebook_table, write_codebook_table, write_codebook_yaml
 from qualkit.errors import CodebookError
 from tests.conftest import FIXTURES, ROOT, STUDY
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from qualkit.cli import main
-from qualkit.theme_export import suggest_from_files
-from qualkit.theme_model import ThemeSuggester
-from qualkit.theme_selection import npmi_coherence, stability, topic_diversity
+from qualkit.themes import suggest_from_files
+from qualkit.themes import ThemeSuggester
+from qualkit.themes import npmi_coherence, stability, topic_diversity
 from tests.conftest import FIXTURES
 
 THEMES = FIXTURES / "themes"

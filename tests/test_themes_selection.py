@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from qualkit.theme_model import INTERVIEW_STOP_WORDS, ThemeSuggester
-from qualkit.theme_selection import supported_middle_k
+from qualkit.themes import INTERVIEW_STOP_WORDS, ThemeSuggester
+from qualkit.themes import supported_middle_k
 from qualkit.segments import CodedSegment, Unit
-from qualkit.themes import _joined_turns, suggest_themes
+from qualkit.themes import suggest_themes
+from qualkit.themes.suggest import _joined_turns
 from tests.conftest import FIXTURES
 from tests.test_themes import _files
 

@@ -25,7 +25,7 @@ def agree(coding_a: str, coding_b: str, transcripts: tuple[str, ...], unit: str,
           interviewer: tuple[str, ...], json_path: str | None) -> None:
     """Agreement of CODING_A with CODING_B (the reference): per code and pooled precision, recall, F1,
     Cohen's kappa and Krippendorff's alpha. Each coding is a coded_segments.csv or a document/code_path/segment table."""
-    from qualkit.agreement_job import agree_files
+    from qualkit.agreement import agree_files
     from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
     with translated_errors():

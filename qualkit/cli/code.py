@@ -25,7 +25,7 @@ from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 def code(paths: tuple[str, ...], codebook: str, out: str, jobs: int, unit: str, model: str | None,
          interviewer: tuple[str, ...]) -> None:
     """Code transcript files or folders (PATHS) with a codebook; the command for large corpora."""
-    from qualkit.corpus import code_corpus_files
+    from qualkit.coding import code_corpus_files
 
     began = time.perf_counter()
     with translated_errors():

@@ -26,7 +26,7 @@ def codebook() -> None:
 def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, interviewer: tuple[str, ...]) -> None:
     """Report a codebook's structural problems; with TRANSCRIPTS, per code and pattern: hits, units,
     participants, patterns that never match or match far more than the rest, shared matches, and contexts."""
-    from qualkit.check import check_codebook, render_check
+    from qualkit.coding import check_codebook, render_check
     from qualkit.codebook import load_codebook
     from qualkit.coding import Coder, build_pipeline
     from qualkit.readers import ReadOptions, read_transcripts
@@ -44,7 +44,7 @@ def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, i
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="YAML codebook to write.")
 def import_(sheet: str, out: str) -> None:
     """Convert a .csv/.xlsx codebook sheet (a 'Parent > Child' path column, a description column) to YAML."""
-    from qualkit.codebook_table import read_codebook_table, write_codebook_yaml
+    from qualkit.codebook import read_codebook_table, write_codebook_yaml
 
     with translated_errors():
         book = read_codebook_table(sheet)
@@ -58,7 +58,7 @@ def import_(sheet: str, out: str) -> None:
 def export(codebook_file: str, out: str) -> None:
     """Write a YAML codebook as a .csv/.xlsx sheet (patterns kept as JSON in a 'patterns' column)."""
     from qualkit.codebook import load_codebook
-    from qualkit.codebook_table import write_codebook_table
+    from qualkit.codebook import write_codebook_table
 
     if Path(out).suffix.lower() not in SHEETS:
         raise click.BadParameter(f"{out}: write a .csv or .xlsx sheet (.qdc is written by the REFI-QDA export)",

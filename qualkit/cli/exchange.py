@@ -29,7 +29,7 @@ def import_group() -> None:
               help="A human coding file (coded_segments.csv, coder = the person's name).")
 def export_qdpx(out: str, codings: str, human: str | None, **opts: Any) -> None:
     """Export a study (default: the bundled sample) as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, ..."""
-    from qualkit.refi.study import export_study
+    from qualkit.refi import export_study
 
     with translated_errors():
         path, segments, notes = export_study(settings_from(opts), out, codings, human)
@@ -45,7 +45,7 @@ def export_qdpx(out: str, codings: str, human: str | None, **opts: Any) -> None:
 @click.option("--lenient", is_flag=True, help="Import what is sound when the project has errors, and list them.")
 def import_qdpx(file: str, out: str, lenient: bool) -> None:
     """Import a REFI-QDA project (.qdpx, or a .qde) as a study folder that `qualkit run` accepts."""
-    from qualkit.refi.project import read_project, write_study
+    from qualkit.refi import read_project, write_study
 
     with translated_errors():
         project = read_project(file, lenient=lenient)
@@ -68,7 +68,7 @@ def import_qdpx(file: str, out: str, lenient: bool) -> None:
 def export_qdc(codebook: str, out: str) -> None:
     """Export a codebook as a REFI-QDA .qdc (patterns cannot be held by a .qdc and are left out)."""
     from qualkit.codebook import load_codebook
-    from qualkit.refi.codebook import write_qdc
+    from qualkit.refi import write_qdc
 
     with translated_errors():
         book = load_codebook(codebook)
@@ -84,7 +84,7 @@ def import_qdc(file: str, out: str, lenient: bool) -> None:
     """Import a REFI-QDA .qdc codebook as qualkit YAML (add patterns to it to auto-code)."""
     from pathlib import Path
 
-    from qualkit.refi.codebook import read_qdc, write_text
+    from qualkit.refi import read_qdc, write_text
 
     with translated_errors():
         book, text, notes = read_qdc(file, lenient=lenient)

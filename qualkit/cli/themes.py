@@ -31,7 +31,7 @@ def _k(value: str) -> int | str:
 def themes(transcripts: tuple[str, ...], codebook: str | None, k: str, method: str, seed: int,
            interviewer: tuple[str, ...], json_path: str | None, csv_path: str | None, **_: Any) -> None:
     """Suggest themes in TRANSCRIPTS (files or folders), print them and write them."""
-    from qualkit.theme_export import suggest_from_files, themes_csv, themes_json
+    from qualkit.themes import suggest_from_files, themes_csv, themes_json
     from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
     n_themes = _k(k)

@@ -55,7 +55,7 @@ BINARY_FORMATS = {"docx", "odt", "pdf", "xlsx"}
 
 __all__ = [
     "READERS", "ReadOptions", "ReadResult", "detect_format", "load_aliases", "read_many", "read_transcript",
-    "read_transcripts", "read_transcripts_report", "transcript_files",
+    "read_text", "read_transcripts", "read_transcripts_report", "transcript_files",
 ]
 
 

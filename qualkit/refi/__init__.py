@@ -2,11 +2,12 @@
 ``.qdc`` codebooks, read and written with lxml and validated against the schemas shipped in
 ``qualkit/schemas/``."""
 
-from qualkit.refi.codebook import codebook_to_yaml, read_qdc, write_qdc
+from qualkit.refi.codebook import codebook_to_yaml, read_qdc, write_qdc, write_text
 from qualkit.refi.export import build_project, export_project
 from qualkit.refi.project import ImportedProject, read_project, write_study
+from qualkit.refi.study import export_study
 
 __all__ = [
-    "ImportedProject", "build_project", "codebook_to_yaml", "export_project", "read_project", "read_qdc",
-    "write_qdc", "write_study",
+    "ImportedProject", "build_project", "codebook_to_yaml", "export_project", "export_study", "read_project",
+    "read_qdc", "write_qdc", "write_study", "write_text",
 ]

@@ -31,7 +31,7 @@ def export_study(settings: StudySettings, out: str | Path, codings: str = "auto"
 
         segments.extend(code_transcripts(transcripts, codebook, model=settings.model, unit=settings.unit))
     if codings in ("human", "both") and human is not None:
-        from qualkit.human_coding import read_human_coding
+        from qualkit.agreement import read_human_coding
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -11,8 +11,7 @@ from typing import Mapping, Sequence
 import yaml
 
 from qualkit.errors import TranscriptError
-from qualkit.readers import ReadOptions
-from qualkit.readers.text import read_text
+from qualkit.readers import ReadOptions, read_text
 from qualkit.transcript import Transcript
 
 NO_TURNS_SPEAKER = "Participant"

@@ -1,8 +1,8 @@
 """Per-doc token facts as plain integer lists, and the units hits code: sentences, turns, matches, context.
 
 Token positions stay integers throughout (no spaCy ``Span`` or ``Token`` per hit); character offsets
-into the transcript are computed once per coded unit. One of the ``coding*`` modules, the only ones that
-import spaCy.
+into the transcript are computed once per coded unit. Part of the ``coding`` package, the only one that
+imports spaCy.
 """
 
 from __future__ import annotations

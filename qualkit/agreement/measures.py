@@ -191,7 +191,7 @@ def study_agreement(
     Keys: those of ``Agreement.to_dict`` (``coder_a`` is ``auto``, ``coder_b`` the human, the reference),
     plus ``source``, ``transcripts`` (the ids compared) and ``unlocated`` (segments not found, with reasons).
     """
-    from qualkit.human_coding import read_human_coding
+    from qualkit.agreement.human import read_human_coding
 
     human = read_human_coding(path, transcripts, codebook=codebook)
     covered = sorted({s.transcript for s in human.segments})

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from qualkit.segments import CodedSegment, Unit
-from qualkit.theme_model import INTERVIEW_STOP_WORDS, METHODS, ThemeSuggester
+from qualkit.themes.model import INTERVIEW_STOP_WORDS, METHODS, ThemeSuggester
 from qualkit.transcript import INTERVIEWER, Transcript
 
 Lemmatise = Callable[[list[str]], list[str]]

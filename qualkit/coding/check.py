@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from qualkit.codebook import Code, Codebook, Pattern
-from qualkit.coding import Coder
+from qualkit.coding.coder import Coder
 from qualkit.transcript import Transcript
 
 BROAD_FACTOR = 5

@@ -4,7 +4,7 @@ token patterns, run only where they can match.
 Lemma phrases share one ``PhraseMatcher`` on LEMMA, exact phrases and the words a wildcard fits one on
 LOWER (a wildcard's words are added as they are first seen). Each token pattern has its own ``Matcher``,
 run only on the sentences holding every word the pattern requires; the patterns a doc can trigger are
-found by one set intersection. One of the ``coding*`` modules, the only ones that import spaCy.
+found by one set intersection. Part of the ``coding`` package, the only one that imports spaCy.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from qualkit.codebook import Code, Codebook, Pattern
-from qualkit.coding_pipeline import ANNOTATING_FACTORIES
-from qualkit.coding_units import DocFacts, sentence_of
+from qualkit.coding.pipeline import ANNOTATING_FACTORIES
+from qualkit.coding.units import DocFacts, sentence_of
 from qualkit.errors import CodebookError, PipelineError
 
 KEY_SEPARATOR = "\x1f"

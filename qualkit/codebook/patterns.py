@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualkit.codebook_yaml import Mark, at
+from qualkit.codebook.yaml_lines import Mark, at
 from qualkit.errors import CodebookError
 
 PATTERN_KINDS = ("phrase", "exact", "word", "tokens", "near", "exclude")

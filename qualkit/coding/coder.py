@@ -1,9 +1,8 @@
 """Coding transcripts with a codebook: the ``Coder``, which streams turns through the spaCy pipeline
 and turns pattern hits into coded segments and set-aside hits.
 
-spaCy is imported only by the ``coding*`` modules: this one, ``coding_pipeline`` (building the pipeline),
-``coding_matchers`` (the matchers and their prefilters), ``coding_negation`` and ``coding_units`` (token
-facts and units). No spaCy object leaves them: callers get ``CodedSegment``/``SetAsideHit``/``Unit`` records.
+spaCy is imported only by the ``coding`` package: this module, ``pipeline`` (building the pipeline),
+``matchers`` (the matchers and their prefilters), ``negation`` and ``units`` (token facts and units). No spaCy object leaves them: callers get ``CodedSegment``/``SetAsideHit``/``Unit`` records.
 """
 
 from __future__ import annotations
@@ -18,12 +17,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from qualkit.codebook import Code, Codebook, normalise_unit
-from qualkit.coding_matchers import MatchKey, MatcherSet
-from qualkit.coding_negation import Negation
-from qualkit.coding_pipeline import (  # noqa: F401 - re-exported
+from qualkit.coding.matchers import MatchKey, MatcherSet
+from qualkit.coding.negation import Negation
+from qualkit.coding.pipeline import (  # noqa: F401 - re-exported
     DEFAULT_PIPELINE, CaseFoldLookupLemmatizer, annotated_attrs, build_pipeline, pipeline_info,
 )
-from qualkit.coding_units import (
+from qualkit.coding.units import (
     DocFacts, Hit, combine_near, merge_matches, record_maker, unit_spans, widen_to_context,
 )
 from qualkit.errors import PipelineError

@@ -1,7 +1,7 @@
 """Codebook records (themes, codes), loading a codebook from YAML and validating its structure.
 
-Patterns (the ``Pattern`` record and reading it) live in ``codebook_patterns``, the line-remembering YAML
-loader in ``codebook_yaml``; both are re-exported here. Standard library and PyYAML only.
+Patterns (the ``Pattern`` record and reading it) live in ``patterns``, the line-remembering YAML
+loader in ``yaml_lines``. Standard library and PyYAML only.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qualkit.codebook_patterns import (  # noqa: F401 - re-exported
+from qualkit.codebook.patterns import (  # noqa: F401 - re-exported
     DEFAULT_DISTANCE, PATTERN_KINDS, WORD_ATTRS, Pattern, PatternReader, pattern_spec,
 )
-from qualkit.codebook_yaml import Mark, at, load_yaml, type_name  # noqa: F401 - re-exported
+from qualkit.codebook.yaml_lines import Mark, at, load_yaml, type_name  # noqa: F401 - re-exported
 from qualkit.errors import CodebookError
 
 PATH_SEPARATOR = " > "

@@ -13,7 +13,7 @@ from qualkit.codebook import Codebook, load_codebook
 from qualkit.coding import Coder, build_pipeline
 from qualkit.readers import ReadOptions, read_transcripts
 from qualkit.segments import CodedSegment, Unit
-from qualkit.themes import ThemeSuggestions, pipeline_lemmatiser, suggest_themes, uncoded_units
+from qualkit.themes.suggest import ThemeSuggestions, pipeline_lemmatiser, suggest_themes, uncoded_units
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 CSV_COLUMNS = ["document", "start", "end", "topic", "weight"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from qualkit.codebook import load_codebook
-from qualkit.coding import Coder, TranscriptCoding, build_pipeline
+from qualkit.coding.coder import Coder, TranscriptCoding, build_pipeline
 from qualkit.errors import PipelineError
 from qualkit.readers import ReadOptions, read_many, transcript_files
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_row

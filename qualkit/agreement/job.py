@@ -6,10 +6,10 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-from qualkit.agreement import Agreement, compare_codings
+from qualkit.agreement.measures import Agreement, compare_codings
 from qualkit.codebook import Codebook
 from qualkit.coding import Coder, build_pipeline
-from qualkit.human_coding import HumanCoding, read_human_coding
+from qualkit.agreement.human import HumanCoding, read_human_coding
 from qualkit.readers import ReadOptions, read_transcripts
 from qualkit.segments import Unit
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS

@@ -1,5 +1,5 @@
 """The spaCy pipeline qualkit codes with: blank English with a sentencizer and a case-folding lookup
-lemmatizer, or an installed trained pipeline. One of the ``coding*`` modules, the only ones that import spaCy.
+lemmatizer, or an installed trained pipeline. Part of the ``coding`` package, the only one that imports spaCy.
 """
 
 from __future__ import annotations

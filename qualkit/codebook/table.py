@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from qualkit.codebook import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, pattern_spec
+from qualkit.codebook.model import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, pattern_spec
 from qualkit.errors import CodebookError
 
 PATH_COLUMNS = ("code_path", "path", "code path", "code")

@@ -1,14 +1,14 @@
 """Negation: whether a negator ("not", "never", "n't", ...) governs a hit in its clause.
 
 A doc without any negator word is never scanned. With a parsing pipeline, a ``neg`` dependant of the
-hit or of its head counts too. One of the ``coding*`` modules, the only ones that import spaCy.
+hit or of its head counts too. Part of the ``coding`` package, the only one that imports spaCy.
 """
 
 from __future__ import annotations
 
 from spacy.strings import StringStore
 
-from qualkit.coding_units import DocFacts, sentence_of
+from qualkit.coding.units import DocFacts, sentence_of
 
 NEGATORS = frozenset({
     "not", "n't", "never", "no", "nor", "neither", "without", "hardly", "barely", "scarcely", "nobody",

@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from qualkit.theme_selection import npmi_coherence, stability, supported_middle_k, topic_diversity
+from qualkit.themes.selection import npmi_coherence, stability, supported_middle_k, topic_diversity
 
 # Words of talk, not of topic: fillers, hedges and back-channels that fill interview transcripts.
 INTERVIEW_FILLERS = frozenset("""
