@@ -3,14 +3,30 @@ command line can offer its options without loading the NLP stack."""
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
-SAMPLE_TRANSCRIPTS = "transcripts_sample"
-SAMPLE_ATTRIBUTES = "transcripts_sample/participants.csv"
-SAMPLE_CODEBOOK = "codebooks/sample.yaml"
-SAMPLE_HUMAN_CODING = "transcripts_sample/coding/human_coding_RH.csv"
+
+def _sample_root() -> str:
+    """Where the bundled sample study is: the current folder when it holds one (a checkout), else the
+    source tree beside the package (an editable install), else ``<prefix>/share/qualkit`` (pip install .)."""
+    if Path("transcripts_sample").is_dir() and Path("codebooks", "sample.yaml").is_file():
+        return ""
+    for root in (Path(__file__).resolve().parent.parent, Path(sys.prefix, "share", "qualkit")):
+        if (root / "transcripts_sample").is_dir() and (root / "codebooks" / "sample.yaml").is_file():
+            return str(root)
+    return ""
+
+
+_ROOT = _sample_root()
+SAMPLE_TRANSCRIPTS = os.path.join(_ROOT, "transcripts_sample")
+SAMPLE_ATTRIBUTES = os.path.join(_ROOT, "transcripts_sample", "participants.csv")
+SAMPLE_CODEBOOK = os.path.join(_ROOT, "codebooks", "sample.yaml")
+SAMPLE_HUMAN_CODING = os.path.join(_ROOT, "transcripts_sample", "coding", "human_coding_RH.csv")
 
 
 @dataclass(frozen=True)
