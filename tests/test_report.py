@@ -79,7 +79,9 @@ def test_quotes_under_their_codes_with_attribution_and_reference(plain_out):
     assert "3 segments, 3 participants: user 1/1 (100.0%); 1 seg.; worker 2/2 (100.0%); 2 seg." in family
     assert ("> My **daughter** thinks the targets are mad, honestly.\n"
             "> — P01, worker, Northfield (P01, turn 2 [01:05], chars 102–151; matched: daughter)") in family
-    assert "> My **son** works there too.\n> — P02, worker, Riverside (P02, turn 4, chars 556–579; matched: son)" in family
+    # a short sentence is quoted with the next one of its turn (whole sentences, at least 8 words)
+    assert ("> My **son** works there too. He hates the targets.\n"
+            "> — P02, worker, Riverside (P02, turn 4, chars 556–601; matched: son)") in family
     assert "website" not in family
 
 
@@ -103,12 +105,13 @@ def test_html_escapes_transcript_markup(plain_out):
     assert "shows &lt;script&gt;alert(1)&lt;/script&gt; when" in (plain_out / "thematic.html").read_text(encoding="utf-8")
 
 
-def test_long_passage_is_trimmed_around_the_matched_words(plain_out):
-    md = section((plain_out / "thematic.md").read_text(encoding="utf-8"), "### Work > Targets")
-    line = next(l for l in md.splitlines() if "**target**" in l)
-    assert line.startswith("> [...] ") and line.endswith(" [...]")
-    before, after = line[len("> [...] "):-len(" [...]")].split("**target**")
-    assert len(before.split()) == 15 and len(after.split()) == 15
+def test_long_passage_is_trimmed_around_the_matched_words(result):
+    context = report_context(result, ReportOptions(quotes=QuotePolicy(per_code=4)))
+    targets = next(c for c in context["codes"] if c["id"] == "targets")
+    long = next(q for q in targets["quotes"] if q["trimmed"])
+    assert [p["text"] for p in long["pieces"] if p["cut"]] == ["[...] ", " [...]"]
+    words = [p["text"] for p in long["pieces"] if not p["cut"]]
+    assert words[1] == "target" and len(words[0].split()) == 15 and len(words[2].split()) == 15
 
 
 def test_pseudonyms_applied_in_every_output(pseudo_out):
@@ -232,7 +235,7 @@ def test_report_rerenders_from_run_json_without_coding(plain_out, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.md")) == ["thematic.md"]
     md = (out / "thematic.md").read_text(encoding="utf-8")
-    assert "> — P02, worker (P02, turn 4, chars 556–579; matched: son)" in md
+    assert "> — P02, worker (P02, turn 4, chars 556–601; matched: son)" in md
     same = runner.invoke(main, ["report", "--from", str(plain_out), "-k", "thematic", "-f", "md", "-o", str(tmp_path / "same")])
     assert same.exit_code == 0
     assert (tmp_path / "same" / "thematic.md").read_text(encoding="utf-8") == (plain_out / "thematic.md").read_text(encoding="utf-8")

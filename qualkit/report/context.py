@@ -6,7 +6,9 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping, Sequence
 
 from qualkit import __version__
-from qualkit.report.quotes import QuotePolicy, attribution, choose_quotes, quality, quote_pieces
+from qualkit.report.quotes import (
+    REVIEWED, QuotePolicy, attribution, choose_quotes, exclusion_check, full_text, quality, quote_pieces,
+)
 
 UNKNOWN_GROUP = "(no value)"
 CELL_FIELDS = ("group", "segments", "participants", "group_size", "share")
@@ -52,30 +54,47 @@ class _Builder:
         self.groups = _group_of(self.transcripts, self.group_by)
         self.group_names = sorted(set(self.groups.values()))
         self.group_sizes = {g: sum(1 for v in self.groups.values() if v == g) for g in self.group_names}
+        self.exclusions = {c["id"]: exclusion_check(c) for c in data["codebook"]["codes"]}
+        self.reviewed = any(s.get("status") in REVIEWED for s in data["segments"])
         self.by_code: dict[str, list[dict[str, Any]]] = {}
         for segment in data["segments"]:
             self.by_code.setdefault(segment["code_id"], []).append(segment)
 
     def quote(self, item: Mapping[str, Any]) -> dict[str, Any]:
         transcript = self.transcripts.get(item["transcript"], {"attributes": {}, "timestamps": {}})
-        marks = [(m["start"], m["end"]) for m in item.get("matches", ())]
-        pieces = quote_pieces(item["text"], marks, self.policy)
+        shift = len(item.get("quote_before", ""))
+        marks = [(m["start"] + shift, m["end"] + shift) for m in item.get("matches", ())]
+        text = full_text(item)
+        pieces = quote_pieces(text, marks, self.policy)
         timestamp = transcript.get("timestamps", {}).get(str(item["turn"])) or ""
         turn = item["turn"] + 1
-        reference = f"{item['transcript']}, turn {turn}{f' [{timestamp}]' if timestamp else ''}, chars {item['start']}–{item['end']}"
+        start, end = item.get("quote_start", item["start"]), item.get("quote_end", item["end"])
+        reference = f"{item['transcript']}, turn {turn}{f' [{timestamp}]' if timestamp else ''}, chars {start}–{end}"
+        status = item.get("status") or "auto"
         return {
-            "text": "".join(p["text"] for p in pieces), "full_text": item["text"], "pieces": pieces,
-            "trimmed": any(p["cut"] for p in pieces), "words": len(item["text"].split()),
+            "text": "".join(p["text"] for p in pieces), "full_text": text, "pieces": pieces,
+            "coded_text": item["text"], "coded_start": item["start"], "coded_end": item["end"],
+            "status": status, "unreviewed": self.reviewed and status not in REVIEWED,
+            "trimmed": any(p["cut"] for p in pieces), "words": len(text.split()),
             "transcript": item["transcript"], "speaker": item["speaker"], "group": self.groups.get(item["transcript"], UNKNOWN_GROUP),
-            "turn": turn, "timestamp": timestamp, "start": item["start"], "end": item["end"],
+            "turn": turn, "timestamp": timestamp, "start": start, "end": end,
             "attribution": attribution(transcript["attributes"], self.fields, item["transcript"], item["speaker"]),
             "reference": reference,
             "matched": [m["text"] for m in item.get("matches", ())],
             "patterns": list(dict.fromkeys(m["pattern"] for m in item.get("matches", ()))),
         }
 
+    def quotable(self, items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """The passages that may illustrate their code: none its exclusion note or exclude patterns rule out."""
+        out = []
+        for item in items:
+            check = self.exclusions.get(item.get("code_id", ""))
+            if check is None or not check(full_text(item)):
+                out.append(item)
+        return out
+
     def quotes(self, items: Sequence[Mapping[str, Any]], limit: int | None = None) -> list[dict[str, Any]]:
-        return [self.quote(q) for q in choose_quotes(items, self.policy, self.groups, limit)]
+        return [self.quote(q) for q in choose_quotes(self.quotable(items), self.policy, self.groups, limit)]
 
     def cells(self, code_id: str) -> list[dict[str, Any]]:
         rows = {r["group"]: r for r in self.data["comparison"] if r["code_id"] == code_id}
@@ -108,7 +127,8 @@ class _Builder:
                 cells = []
                 for code in theme["codes"]:
                     mine = [s for s in self.by_code.get(code["id"], []) if s["transcript"] == tid]
-                    best = min(mine, key=lambda s: quality(s, shortest)) if mine else None
+                    good = self.quotable(mine)
+                    best = min(good, key=lambda s: quality(s, shortest)) if good else None
                     cells.append({"code_id": code["id"], "segments": len(mine),
                                   "quote": self.quote(best) if best else None})
                 rows.append({"participant": tid, "group": self.groups[tid],

@@ -12,7 +12,9 @@ import pandas as pd
 
 from qualkit.errors import ReportError
 from qualkit.report.pseudonyms import Pseudonymiser
+from qualkit.report.quotes import quote_span
 from qualkit.study import StudyResult
+from qualkit.transcript import Transcript
 
 RUN_FILE = "run.json"
 RUN_FORMAT = "qualkit-run"
@@ -40,7 +42,20 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def _segment(segment: Any) -> dict[str, Any]:
+def _segment(segment: Any, transcript: Transcript | None = None, min_words: int = 8) -> dict[str, Any]:
+    """A coded segment as plain data; with its transcript, also the whole sentences around it that a quote
+    shows (``quote_before``/``quote_after``, offsets ``quote_start``/``quote_end``) when they differ."""
+    data = _plain_segment(segment)
+    if transcript is not None and 0 <= segment.turn < len(transcript.turns):
+        turn = transcript.turns[segment.turn]
+        start, end = quote_span(transcript.text, (turn.start, turn.end), segment.start, segment.end, min_words)
+        if (start, end) != (segment.start, segment.end):
+            data.update(quote_start=start, quote_end=end, quote_before=transcript.text[start:segment.start],
+                        quote_after=transcript.text[segment.end:end])
+    return data
+
+
+def _plain_segment(segment: Any) -> dict[str, Any]:
     return {
         "transcript": segment.transcript, "speaker": segment.speaker, "role": getattr(segment, "role", ""),
         "turn": segment.turn, "unit": getattr(segment, "unit", ""), "code_id": getattr(segment, "code_id", ""),
@@ -59,6 +74,7 @@ def study_data(result: StudyResult) -> dict[str, Any]:
     ``tables``, anything else under ``extra``.
     """
     codebook = result.codebook
+    texts = {t.id: t for t in result.transcripts}
     data: dict[str, Any] = {
         "format": RUN_FORMAT, "version": RUN_VERSION, "pseudonymised": False,
         "settings": plain(result.settings), "methods": plain(result.methods()), "warnings": list(result.warnings),
@@ -78,12 +94,12 @@ def study_data(result: StudyResult) -> dict[str, Any]:
             "participant_words": t.participant_words(),
             "timestamps": {str(turn.index): turn.timestamp for turn in t.turns if turn.timestamp},
         } for t in result.transcripts],
-        "segments": [_segment(s) for s in result.segments],
+        "segments": [_segment(s, texts.get(s.transcript)) for s in result.segments],
         "units": len(result.units),
         "suggested": [{
             "number": t.number, "label": t.label, "units": t.units, "participants": list(t.participants),
             "terms": [{"term": term, "weight": round(float(weight), 3)} for term, weight in t.terms],
-            "quotes": [_segment(q) for q in t.quotes],
+            "quotes": [_segment(q, texts.get(q.transcript)) for q in t.quotes],
         } for t in result.themes],
         "comparison": plain(result.comparison)["rows"],
         "set_aside": [dataclasses.asdict(hit) for hit in result.set_aside],

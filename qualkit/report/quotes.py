@@ -37,19 +37,129 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9])|\n\s*\n")
+QUOTE_MARKS = ("\"", "“", "”")
+
+
+def _sentence_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Return the ``(start, end)`` offsets of the sentences of ``text[lo:hi]``, spaces left out."""
+    spans, cursor = [], lo
+    for found in SENTENCE_BREAK.finditer(text, lo, hi):
+        spans.append((cursor, found.start() + len(found.group().rstrip())))
+        cursor = found.end()
+    spans.append((cursor, hi))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _balanced(text: str) -> bool:
+    """True when the passage's quotation marks pair up (straight ones in even number, curly ones matched)."""
+    return text.count('"') % 2 == 0 and text.count("“") == text.count("”")
+
+
+def quote_span(text: str, turn: tuple[int, int], start: int, end: int, min_words: int = 8) -> tuple[int, int]:
+    """Return the span to quote for a coded passage: whole sentences of its turn, at least ``min_words``
+    words (the whole turn when it is shorter), with no dangling quotation mark where the turn allows it.
+
+    ``turn`` is the turn's ``(start, end)`` in ``text``; the result always covers ``start``-``end``.
+    """
+    lo, hi = turn
+    if not lo <= start < end <= hi:
+        return start, end
+    spans = _sentence_spans(text, lo, hi)
+    if not spans:
+        return start, end
+    first = next((i for i, (a, b) in enumerate(spans) if b > start), len(spans) - 1)
+    last = next((i for i in range(len(spans) - 1, -1, -1) if spans[i][0] < end), first)
+    first, last = min(first, last), max(first, last)
+
+    def words(i: int, j: int) -> int:
+        return _words(text[spans[i][0]:spans[j][1]])
+
+    while words(first, last) < min_words and (first > 0 or last < len(spans) - 1):
+        if last < len(spans) - 1:
+            last += 1
+        else:
+            first -= 1
+    for _ in range(2):  # a quotation opened in the sentence before, or closed in the one after
+        if _balanced(text[spans[first][0]:spans[last][1]]):
+            break
+        if first > 0 and _balanced(text[spans[first - 1][0]:spans[last][1]]):
+            first -= 1
+        elif last < len(spans) - 1 and _balanced(text[spans[first][0]:spans[last + 1][1]]):
+            last += 1
+        else:
+            break
+    a, b = min(spans[first][0], start), max(spans[last][1], end)
+    return a, b
+
+
+def quoted_phrases(note: str) -> list[str]:
+    """Return the phrases an exclusion note quotes (``Not "before I was on my own"``), in a comparable form."""
+    found = re.findall(r"\"([^\"]{3,})\"|“([^”]{3,})”|(?<![A-Za-z])'([^']{3,}?)'(?![A-Za-z])", note or "")
+    return [normal(next(g for g in groups if g)) for groups in found]
+
+
+def normal(text: str) -> str:
+    """Text folded for comparison: lower case, curly apostrophes straight, punctuation and runs of space dropped."""
+    text = text.casefold().replace("’", "'").replace("‘", "'")
+    return " ".join(re.sub(r"[^\w' ]+", " ", text).split())
+
+
+def exclusion_check(code: Mapping[str, Any]) -> Any:
+    """Return a function telling whether a passage must not illustrate ``code``: it contains a phrase the
+    code's exclusion note quotes, or the words of one of its ``exclude`` patterns (phrase patterns)."""
+    phrases = quoted_phrases(code.get("exclude", ""))
+    vetoes = []
+    for label in code.get("patterns", ()):
+        if isinstance(label, str) and label.startswith("exclude ") and not label[8:].lstrip().startswith(("[", "{")):
+            words = normal(label[8:]).split()
+            if words:
+                vetoes.append((label[8:].strip(), re.compile(r"\b" + r"\W+".join(re.escape(w) + r"\w*" for w in words), re.I)))
+
+    def excluded(text: str) -> str:
+        folded = normal(text)
+        for phrase in phrases:
+            if phrase and re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded):
+                return f'quotes the exclusion note\'s "{phrase}"'
+        for label, veto in vetoes:
+            if veto.search(text):
+                return f"matches the exclude pattern '{label}'"
+        return ""
+
+    return excluded
+
+
 def is_complete(text: str) -> bool:
     """Return True when the text reads as whole sentences: a capital (or quote) first, a stop last."""
     stripped = text.strip()
     return bool(stripped) and (stripped[0].isupper() or stripped[0] in "\"'‘“") and bool(SENTENCE_END.search(stripped))
 
 
-def quality(item: Mapping[str, Any], policy: QuotePolicy) -> tuple[int, int, int, int]:
-    """Return a sort key, best first: moderate length, complete sentences, nearness to the ideal length."""
-    words = _words(item["text"])
+REVIEWED = ("accepted", "recoded", "manual")
+
+
+def full_text(item: Mapping[str, Any]) -> str:
+    """The text a quote shows: the coded passage with the rest of its sentences (``quote_before``/``_after``)."""
+    return item.get("quote_before", "") + item["text"] + item.get("quote_after", "")
+
+
+def quality(item: Mapping[str, Any], policy: QuotePolicy) -> tuple[int, int, int, int, int]:
+    """Return a sort key, best first: reviewed by a person, moderate length, complete sentences, nearness
+    to the ideal length."""
+    text = full_text(item)
+    words = _words(text)
     moderate = policy.min_words <= words <= policy.max_words
-    complete = is_complete(item["text"]) if policy.complete_sentences else True
-    return (0 if moderate else (1 if words > policy.max_words else 2), 0 if complete else 1,
-            abs(words - policy.ideal_words), item["start"])
+    complete = is_complete(text) if policy.complete_sentences else True
+    return (0 if item.get("status") in REVIEWED else 1, 0 if moderate else (1 if words > policy.max_words else 2),
+            0 if complete else 1, abs(words - policy.ideal_words), item["start"])
 
 
 def choose_quotes(items: Sequence[Mapping[str, Any]], policy: QuotePolicy, groups: Mapping[str, str] | None = None,

@@ -72,6 +72,16 @@ def set_aside_csv(hits: Iterable[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<])")
+
+
+def markdown_text(value: Any) -> str:
+    """Return text safe to put in Markdown as it is: ``<inaudible>``, ``*laughs*`` and ``<script>`` show literally
+    (backslash escapes), and line breaks become spaces so a quote or a table cell stays on its line."""
+    text = "" if value is None else str(value)
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\r\n", " ").replace("\n", " ")
+
+
 def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
     """Return the Jinja2 environment: the user's template folder first, then the built-in templates."""
     loaders: list[jinja2.BaseLoader] = []
@@ -80,11 +90,13 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
             raise ReportError(f"{template_dir}: template folder not found")
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
     loaders.append(jinja2.PackageLoader("qualkit", "templates"))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2"), default_for_string=False),
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )
+    env.filters["md"] = markdown_text
+    return env
 
 
 def render(context: Mapping[str, Any], template: str, template_dir: str | Path | None = None,
