@@ -33,3 +33,11 @@ class ReportError(QualkitError):
 
 class CodingError(QualkitError):
     """A human or imported coding cannot be read or located in its transcripts."""
+
+
+class StoreError(QualkitError):
+    """A study folder's database is missing, too new, or was asked to do something it cannot."""
+
+
+class StaleDecisionError(StoreError):
+    """A decision was made on a segment that changed since the page showing it was loaded."""
