@@ -27,12 +27,23 @@ def import_group() -> None:
               help="Which codings to export: qualkit's auto-coding, the human coding, or both (as two users).")
 @click.option("--human", type=click.Path(dir_okay=False), default=None,
               help="A human coding file (coded_segments.csv, coder = the person's name).")
-def export_qdpx(out: str, codings: str, human: str | None, **opts: Any) -> None:
+@click.option("--positions", type=click.Choice(["characters", "utf16"]), default=None,
+              help="How selection positions count: Unicode characters (the standard's, default) or UTF-16 code "
+                   "units (NVivo's: an emoji counts two).")
+@click.option("--for", "for_tool", type=click.Choice(["nvivo"]), default=None,
+              help="Write for one tool: --for nvivo is --positions utf16.")
+@click.option("--ids", type=click.Path(dir_okay=False), default=None,
+              help="GUIDs to keep (guids.json of an imported study; default: the guids.json beside the codebook).")
+def export_qdpx(out: str, codings: str, human: str | None, positions: str | None, for_tool: str | None,
+                ids: str | None, **opts: Any) -> None:
     """Export a study (default: the bundled sample) as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, ..."""
     from qualkit.refi import export_study
 
+    if for_tool == "nvivo" and positions == "characters":
+        raise click.UsageError("--for nvivo writes UTF-16 positions; it cannot go with --positions characters")
     with translated_errors():
-        path, segments, notes = export_study(settings_from(opts), out, codings, human)
+        path, segments, notes = export_study(settings_from(opts), out, codings, human,
+                                             positions="utf16" if for_tool == "nvivo" else positions or "characters", ids=ids)
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     users = Counter("qualkit (auto)" if s.coder == "auto" else s.coder for s in segments)
@@ -43,22 +54,22 @@ def export_qdpx(out: str, codings: str, human: str | None, **opts: Any) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="The study folder to write.")
 @click.option("--lenient", is_flag=True, help="Import what is sound when the project has errors, and list them.")
-def import_qdpx(file: str, out: str, lenient: bool) -> None:
+@click.option("--force", is_flag=True, help="Replace the study files already in the folder.")
+def import_qdpx(file: str, out: str, lenient: bool, force: bool) -> None:
     """Import a REFI-QDA project (.qdpx, or a .qde) as a study folder that `qualkit run` accepts."""
-    from qualkit.refi import read_project, write_study
+    from qualkit.refi import import_study
 
     with translated_errors():
-        project = read_project(file, lenient=lenient)
-        write_study(project, out)
+        project = import_study(file, out, lenient=lenient, force=force)
     for note in project.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"warning: {note}", err=True)
     users = Counter(s.coder for s in project.segments)
     codes = len(project.codebook.codes) if project.codebook else 0
     click.echo(f"Imported {len(project.transcripts)} transcripts, {codes} codes and {len(project.segments)} codings "
                f"({', '.join(f'{u}: {n}' for u, n in users.items()) or 'none'}) from {project.origin or 'an unnamed tool'}.")
     for label, count in Counter(v for v in project.conventions.values() if v != "no selections").items():
         click.echo(f"Positions read as {label}: {count} sources.")
-    click.echo(f"Wrote {out}/ (transcripts/, participants.csv, codebook.yaml, coded_segments.csv).")
+    click.echo(f"Wrote {out}/ (transcripts/, participants.csv, codebook.yaml, coded_segments.csv, guids.json).")
 
 
 @export_group.command(name="qdc")

@@ -68,14 +68,20 @@ def parse_description(text: str) -> dict[str, Any]:
     return found
 
 
-def code_elements(codebook: Codebook, ns: str) -> etree._Element:
-    """Return the ``<Codes>`` element of a codebook: themes as non-codable codes, nesting kept."""
+def code_elements(codebook: Codebook, ns: str, names: dict[str, str] | None = None,
+                  guids: dict[str, str] | None = None) -> etree._Element:
+    """Return the ``<Codes>`` element of a codebook: themes as non-codable codes, nesting kept.
+
+    ``names`` and ``guids`` override, per theme or code id, the name written and the stable GUID.
+    """
+    names, guids = names or {}, guids or {}
     codes = etree.Element(f"{{{ns}}}Codes")
     by_theme: dict[tuple[str, ...], etree._Element] = {}
     by_code: dict[str, etree._Element] = {}
 
     def add(parent: etree._Element, node: Code | Theme, guid: str, codable: bool) -> etree._Element:
-        element = etree.SubElement(parent, f"{{{ns}}}Code", guid=guid, name=xml_text(node.name, f"code {node.path_label!r}"),
+        element = etree.SubElement(parent, f"{{{ns}}}Code", guid=guids.get(node.id, guid),
+                                   name=xml_text(names.get(node.id, node.name), f"code {node.path_label!r}"),
                                    isCodable="true" if codable else "false")
         if node.colour:
             element.set("color", node.colour)

@@ -6,6 +6,7 @@ import datetime as _dt
 import io
 import json
 import re
+import warnings
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -16,7 +17,9 @@ from lxml import etree
 from qualkit.codebook import Codebook
 from qualkit.errors import ExchangeError
 from qualkit.refi.codebook import _write_bytes, code_elements, code_guid, codebook_extras, xml_text
-from qualkit.refi.guids import stable_guid
+from qualkit.refi.guids import ForeignIds, coding_key, stable_guid
+from qualkit.refi.names import unique_names
+from qualkit.refi.positions import ASTRAL, POSITIONS, utf16_offset
 from qualkit.refi.schema import PROJECT_NS, first_errors, schema_errors
 from qualkit.segments import CodedSegment
 from qualkit.transcript import Transcript
@@ -63,11 +66,15 @@ def _is_date(value: str) -> bool:
 def description(methods: Mapping[str, Any], codebook: Codebook, coders: Sequence[str]) -> str:
     """Return the project description: the methods trail in words, then as one JSON line qualkit reads back."""
     settings = methods.get("settings", {})
+    positions = methods.get("positions", "characters")
     lines = [
         f"Exported by qualkit {methods.get('qualkit_version', '')}.",
         f"Codebook: {codebook.name} (version {codebook.version or '-'}), file {codebook.source or '-'}, "
         f"sha256 {codebook.sha256 or '-'}.",
         "Codings by: " + (", ".join(user_name(c) for c in coders) or "nobody") + ".",
+        "Positions (startPosition, endPosition) count " + (
+            "UTF-16 code units, as NVivo counts them (an emoji counts two), not the standard's Unicode characters."
+            if positions == "utf16" else "Unicode characters (code points), as the REFI-QDA standard says."),
     ]
     if settings:
         lines.append("Settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()) + ".")
@@ -84,90 +91,171 @@ def description(methods: Mapping[str, Any], codebook: Codebook, coders: Sequence
     return "\n".join(lines)
 
 
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class _Guids:
+    """Hands out GUIDs: the kept foreign one when there is one and it is still free, else a stable one."""
+
+    def __init__(self, ids: ForeignIds) -> None:
+        self.ids, self.used = ids, set()
+
+    def take(self, kept: str | None, *stable: object) -> str:
+        guid = kept if kept and kept not in self.used else stable_guid(*stable)
+        while guid in self.used:  # a repeated coding: same code, span and coder
+            guid = stable_guid("again", guid)
+        self.used.add(guid)
+        return guid
+
+
 def build_project(
     transcripts: Sequence[Transcript], codebook: Codebook, segments: Iterable[CodedSegment],
-    methods: Mapping[str, Any] | None = None, name: str | None = None,
+    methods: Mapping[str, Any] | None = None, name: str | None = None, *,
+    ids: ForeignIds | None = None, created: Mapping[str, str] | None = None, positions: str = "characters",
 ) -> tuple[etree._Element, dict[str, bytes]]:
-    """Return the ``<Project>`` element and the source files (``sources/<guid>.txt``) of a study."""
+    """Return the ``<Project>`` element and the source files (``sources/<guid>.txt``) of a study.
+
+    Each coding is one ``PlainTextSelection`` holding one ``Coding``, both with their coder
+    (``creatingUser``) and date (``creationDateTime``: ``created`` per :func:`coding_key`, else the
+    kept date, else the export's time). ``ids`` are GUIDs kept from an import, used where they fit;
+    ``positions`` is ``characters`` (the standard) or ``utf16`` (NVivo). Warns when code names are
+    made unique and when texts hold characters that the two conventions count differently.
+    """
     from qualkit import __version__
 
-    methods = {"qualkit_version": __version__, **(methods or {})}
+    if positions not in POSITIONS:
+        raise ExchangeError(f"positions must be one of {', '.join(POSITIONS)}, got {positions!r}")
+    ids, created = ids or ForeignIds(), created or {}
+    renamed = unique_names(codebook)
+    methods = {"qualkit_version": __version__, **(methods or {}), "positions": positions}
+    if renamed:
+        methods["renamed"] = {i: _node_name(codebook, i) for i in renamed}
+        example = next(iter(renamed.values()))
+        warnings.warn(f"{len(renamed)} code names are used more than once in the codebook; exported with their parent "
+                      f"added so other tools keep them apart (e.g. {example!r}); qualkit reads the old names back", stacklevel=2)
+    now = str(methods.get("created") or _now())
     by_id = {t.id: t for t in transcripts}
     codes = {c.id for c in codebook.codes}
-    grouped: dict[str, dict[tuple[int, int], list[CodedSegment]]] = defaultdict(lambda: defaultdict(list))
+    grouped: dict[str, list[CodedSegment]] = defaultdict(list)
     coders: dict[str, None] = {}
     for s in segments:
-        transcript = by_id.get(s.transcript)
-        if transcript is None:
-            raise ExchangeError(f"coding of {s.code_path!r} at {s.start}-{s.end}: transcript {s.transcript!r} is not in the study")
-        if s.code_id not in codes:
-            raise ExchangeError(f"{s.transcript}, {s.start}-{s.end}: code id {s.code_id!r} is not in the codebook")
-        if not 0 <= s.start <= s.end <= len(transcript.text) or transcript.text[s.start:s.end] != s.text:
-            raise ExchangeError(f"{s.transcript}, {s.start}-{s.end}: the coding's text is not the transcript's text there")
-        grouped[s.transcript][(s.start, s.end)].append(s)
+        _check(s, by_id, codes)
+        grouped[s.transcript].append(s)
         coders.setdefault(s.coder)
-
     coders = dict.fromkeys(sorted(coders, key=lambda c: (c != "auto", c)))
+    guids = _Guids(ids)
     root = etree.Element(NS + "Project", nsmap={None: PROJECT_NS},
                          name=xml_text(name or codebook.name or "qualkit project", "project name"),
-                         origin=f"qualkit {__version__}")
+                         origin=f"qualkit {__version__}", creationDateTime=now)
     users = etree.SubElement(root, NS + "Users")
-    user_guid = {c: stable_guid("user", c) for c in coders}
+    user_guid = {c: guids.take(ids.users.get(user_name(c)) or ids.users.get(c), "user", c) for c in coders}
     for coder in coders:
         etree.SubElement(users, NS + "User", guid=user_guid[coder], name=xml_text(user_name(coder), "coder"))
     if not coders:
         root.remove(users)
-    codebook_element = etree.SubElement(root, NS + "CodeBook")
-    codebook_element.append(code_elements(codebook, PROJECT_NS))
-    _variables_and_cases(root, transcripts)
+    themes = {t.id for t in codebook.themes}
+    node_guids = {i: guids.take(g, "code" if i in codes else "theme", i) for i, g in ids.codes.items()
+                  if i in codes or i in themes}
+    etree.SubElement(root, NS + "CodeBook").append(code_elements(codebook, PROJECT_NS, renamed, node_guids))
+    code_guids = {c: node_guids.get(c) or code_guid(c) for c in codes}
+    source_guids = {t.id: guids.take(ids.sources.get(t.id), "source", t.id) for t in transcripts}
+    variables = _variables_and_cases(root, transcripts, ids, guids, source_guids)
     files: dict[str, bytes] = {}
     sources = etree.SubElement(root, NS + "Sources")
+    astral = []
     for transcript in transcripts:
-        guid = stable_guid("source", transcript.id)
+        guid = source_guids[transcript.id]
         files[f"sources/{guid}.txt"] = transcript.text.encode("utf-8")
         source = etree.SubElement(sources, NS + "TextSource", guid=guid, name=xml_text(transcript.id, "transcript id"),
-                                  plainTextPath=f"internal://{guid}.txt")
-        seen: dict[str, int] = defaultdict(int)
-        for (start, end), codings in sorted(grouped[transcript.id].items()):
-            selection = etree.SubElement(source, NS + "PlainTextSelection",
-                                         guid=stable_guid("selection", transcript.id, start, end),
-                                         startPosition=str(start), endPosition=str(end))
-            for s in sorted(codings, key=lambda s: (s.coder != "auto", s.coder, s.code_id)):
-                key = stable_guid("coding", transcript.id, start, end, s.code_id, s.coder)
-                seen[key] += 1
-                guid_coding = key if seen[key] == 1 else stable_guid("coding", key, seen[key])
-                coding = etree.SubElement(selection, NS + "Coding", guid=guid_coding, creatingUser=user_guid[s.coder])
-                etree.SubElement(coding, NS + "CodeRef", targetGUID=code_guid(s.code_id))
+                                  plainTextPath=f"internal://{guid}.txt", creationDateTime=now)
+        if ASTRAL.search(transcript.text):
+            astral.append(transcript.id)
+        unit = utf16_offset(transcript.text) if positions == "utf16" else (lambda offset: offset)
+        for s in sorted(grouped[transcript.id], key=lambda s: (s.start, s.end, s.coder != "auto", s.coder, s.code_id)):
+            key = coding_key(s.transcript, s.start, s.end, s.code_id, s.coder)
+            kept = ids.codings.get(key, {})
+            when = created.get(key) or kept.get("created") or now
+            selection = etree.SubElement(
+                source, NS + "PlainTextSelection", guid=guids.take(kept.get("selection"), "selection", key),
+                startPosition=str(unit(s.start)), endPosition=str(unit(s.end)), creatingUser=user_guid[s.coder],
+                creationDateTime=when)
+            coding = etree.SubElement(selection, NS + "Coding", guid=guids.take(kept.get("guid"), "coding", key),
+                                      creatingUser=user_guid[s.coder], creationDateTime=when)
+            etree.SubElement(coding, NS + "CodeRef", targetGUID=code_guids[s.code_id])
+        _values(source, transcript, variables)
     if not len(sources):
         root.remove(sources)
     etree.SubElement(root, NS + "Description").text = xml_text(description(methods, codebook, list(coders)), "methods")
     errors = schema_errors(root, PROJECT_NS)
     if errors:
         raise ExchangeError(f"the project would not follow the REFI-QDA schema, not written:\n{first_errors(errors)}")
+    _warn_astral(astral, positions)
     return root, files
 
 
-def _variables_and_cases(root: etree._Element, transcripts: Sequence[Transcript]) -> None:
+def _node_name(codebook: Codebook, node_id: str) -> str:
+    return next(n.name for n in (*codebook.themes, *codebook.codes) if n.id == node_id)
+
+
+def _check(s: CodedSegment, by_id: Mapping[str, Transcript], codes: set[str]) -> None:
+    transcript = by_id.get(s.transcript)
+    if transcript is None:
+        raise ExchangeError(f"coding of {s.code_path!r} at {s.start}-{s.end}: transcript {s.transcript!r} is not in the study")
+    if s.code_id not in codes:
+        raise ExchangeError(f"{s.transcript}, {s.start}-{s.end}: code id {s.code_id!r} is not in the codebook")
+    if not 0 <= s.start <= s.end <= len(transcript.text) or transcript.text[s.start:s.end] != s.text:
+        raise ExchangeError(f"{s.transcript}, {s.start}-{s.end}: the coding's text is not the transcript's text there")
+
+
+def _warn_astral(astral: list[str], positions: str) -> None:
+    if not astral:
+        return
+    named = ", ".join(astral[:3]) + (f" and {len(astral) - 3} more" if len(astral) > 3 else "")
+    if positions == "utf16":
+        warnings.warn(f"{len(astral)} transcripts hold emoji or other characters beyond U+FFFF ({named}): positions "
+                      "are written as UTF-16 code units for NVivo; a tool that follows the standard (characters) "
+                      "will place codings after them too late", stacklevel=3)
+    else:
+        warnings.warn(f"{len(astral)} transcripts hold emoji or other characters beyond U+FFFF ({named}): positions "
+                      "are Unicode characters as the standard says; NVivo counts UTF-16 units and will shift codings "
+                      "after them (export with --for nvivo for NVivo)", stacklevel=3)
+
+
+_Variables = tuple[list[str], dict[str, str], dict[str, str]]
+
+
+def _variables_and_cases(root: etree._Element, transcripts: Sequence[Transcript], ids: ForeignIds,
+                         guids: _Guids, source_guids: Mapping[str, str]) -> _Variables:
     names = list(dict.fromkeys(k for t in transcripts for k in t.attributes))
     types = {n: variable_type(str(t.attributes.get(n, "")) for t in transcripts) for n in names}
+    variable_guids = {n: guids.take(ids.variables.get(n), "variable", n) for n in names}
     if names:
         variables = etree.SubElement(root, NS + "Variables")
         for n in names:
-            etree.SubElement(variables, NS + "Variable", guid=stable_guid("variable", n), name=xml_text(n, "attribute name"),
+            etree.SubElement(variables, NS + "Variable", guid=variable_guids[n], name=xml_text(n, "attribute name"),
                              typeOfVariable=types[n])
+    found = (names, types, variable_guids)
     if not transcripts:
-        return
+        return found
     cases = etree.SubElement(root, NS + "Cases")
     for t in transcripts:
-        case = etree.SubElement(cases, NS + "Case", guid=stable_guid("case", t.id), name=t.id)
-        for n in names:
-            value = str(t.attributes.get(n, ""))
-            if n not in t.attributes or (value == "" and types[n] != "Text"):
-                continue
-            holder = etree.SubElement(case, NS + "VariableValue")
-            etree.SubElement(holder, NS + "VariableRef", targetGUID=stable_guid("variable", n))
-            etree.SubElement(holder, NS + types[n] + "Value").text = xml_text(value, f"{t.id}, attribute {n!r}")
-        etree.SubElement(case, NS + "SourceRef", targetGUID=stable_guid("source", t.id))
+        case = etree.SubElement(cases, NS + "Case", guid=guids.take(ids.cases.get(t.id), "case", t.id), name=t.id)
+        _values(case, t, found)
+        etree.SubElement(case, NS + "SourceRef", targetGUID=source_guids[t.id])
+    return found
+
+
+def _values(holder: etree._Element, t: Transcript, variables: _Variables) -> None:
+    """Add a participant's attributes as typed ``<VariableValue>`` elements (on its case and its source)."""
+    names, types, variable_guids = variables
+    for n in names:
+        value = str(t.attributes.get(n, ""))
+        if n not in t.attributes or (value == "" and types[n] != "Text"):
+            continue
+        element = etree.SubElement(holder, NS + "VariableValue")
+        etree.SubElement(element, NS + "VariableRef", targetGUID=variable_guids[n])
+        etree.SubElement(element, NS + types[n] + "Value").text = xml_text(value, f"{t.id}, attribute {n!r}")
 
 
 def project_bytes(root: etree._Element, files: Mapping[str, bytes]) -> bytes:
@@ -184,10 +272,11 @@ def project_bytes(root: etree._Element, files: Mapping[str, bytes]) -> bytes:
 
 def export_project(
     out: str | Path, transcripts: Sequence[Transcript], codebook: Codebook, segments: Iterable[CodedSegment],
-    methods: Mapping[str, Any] | None = None, name: str | None = None,
+    methods: Mapping[str, Any] | None = None, name: str | None = None, **options: Any,
 ) -> Path:
-    """Validate and write a study as a ``.qdpx``; nothing is written when the project is invalid."""
-    root, files = build_project(transcripts, codebook, segments, methods, name)
+    """Validate and write a study as a ``.qdpx``; nothing is written when the project is invalid.
+    ``options`` are :func:`build_project`'s (``ids``, ``created``, ``positions``)."""
+    root, files = build_project(transcripts, codebook, segments, methods, name, **options)
     path = Path(out)
     _write_bytes(path, project_bytes(root, files))
     return path

@@ -142,3 +142,15 @@ def detect(source: SourceText, spans: list[tuple[int, int]], origin: str) -> tup
         if best_bad < 0 or bad < best_bad:
             best, best_bad = convention, bad
     return best, max(best_bad, 0)
+
+
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+POSITIONS = {"characters": CHARACTERS, "utf16": UTF16}
+
+
+def utf16_offset(text: str) -> Callable[[int], int]:
+    """Return a function mapping a character offset of ``text`` to its offset in UTF-16 code units."""
+    astral = [m.start() for m in ASTRAL.finditer(text)]
+    if not astral:
+        return lambda offset: offset
+    return lambda offset: offset + bisect_right(astral, offset - 1)

@@ -63,3 +63,21 @@ def first_errors(errors: list[str]) -> str:
     shown = "\n".join(f"  {e}" for e in errors[:MAX_REPORTED])
     more = len(errors) - MAX_REPORTED
     return shown + (f"\n  ... and {more} more" if more > 0 else "")
+
+
+def nested_namespaces(root: etree._Element, wanted: str, *, move: bool) -> list[tuple[str, str]]:
+    """Return ``(namespace, element name)`` for each part of a document held in another QDA-XML namespace
+    (a MAXQDA-derived project's ``<CodeBook>`` in ``urn:QDA-XML:codebook:0:4``); with ``move``, move
+    those parts into ``wanted``."""
+    found: dict[str, str] = {}
+    for element in root.iter(etree.Element):
+        namespace = etree.QName(element).namespace or ""
+        if namespace != wanted and namespace.startswith("urn:QDA-XML:"):
+            parent = element.getparent()
+            if parent is None or (etree.QName(parent).namespace or "") != namespace:
+                found.setdefault(namespace, f"<{etree.QName(element).localname}>")
+            if move:
+                element.tag = f"{{{wanted}}}{etree.QName(element).localname}"
+    if move and found:
+        etree.cleanup_namespaces(root, top_nsmap={None: wanted})
+    return list(found.items())

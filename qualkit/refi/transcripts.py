@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -12,9 +13,13 @@ import yaml
 
 from qualkit.errors import TranscriptError
 from qualkit.readers import ReadOptions, read_text
-from qualkit.transcript import Transcript
+from qualkit.transcript import Transcript, Turn
 
 NO_TURNS_SPEAKER = "Participant"
+# A text is read as a document, not an interview, when its ``Word:`` labels do not behave like speakers.
+MOST_SPEAKERS = 8          # more labels than this, and ...
+SAME_SPEAKER_SHARE = 0.75  # ... most turns follow a turn of the same label: headings or topics
+PREAMBLE_SHARE = 0.2       # or this share of the text comes before the first label
 
 
 def front_matter(transcript_id: str) -> str:
@@ -23,27 +28,65 @@ def front_matter(transcript_id: str) -> str:
 
 
 def transcript_file(transcript_id: str, text: str, attributes: Mapping[str, str],
-                    options: ReadOptions | None = None) -> tuple[str, Transcript, int]:
-    """Return (file content, the Transcript the plain-text reader reads from it, offset shift).
+                    options: ReadOptions | None = None) -> tuple[str, Transcript, int, list[str]]:
+    """Return (file content, the Transcript the plain-text reader reads from it, offset shift, the
+    reader's warnings without the file name).
 
-    The file is front matter then ``text``, which the reader gives back exactly. Text without
-    ``Speaker:`` turns is stored as one turn of ``Participant`` (prefixed ``Participant: ``); the
-    shift is that prefix's length, to add to every offset into ``text``.
+    The file is front matter then ``text``, which the reader gives back exactly. Text the reader
+    refuses for having no ``Speaker:`` turns is stored as one turn of ``Participant`` (prefixed
+    ``Participant: ``); the shift is that prefix's length, to add to every offset into ``text``.
     """
     options = options or ReadOptions()
     head = front_matter(transcript_id)
     for prefix in ("", f"{NO_TURNS_SPEAKER}: "):
         content = head + prefix + text
         try:
-            transcript = read_text(Path(f"{transcript_id}.txt"), content.encode("utf-8"), options)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                transcript = read_text(Path(f"{transcript_id}.txt"), content.encode("utf-8"), options)
         except TranscriptError as exc:
             if prefix or "no speaker turns" not in str(exc):
                 raise TranscriptError(str(exc).split(": ", 1)[-1]) from None
             continue
         if transcript.text != prefix + text or transcript.id != transcript_id:
             raise TranscriptError("its text would not read back exactly from a .txt file")
-        return content, transcript.with_attributes(attributes), len(prefix)
+        said = [str(w.message).removeprefix(f"{transcript_id}.txt").lstrip(":, ") for w in caught]
+        return content, transcript.with_attributes(attributes), len(prefix), said
     raise AssertionError("unreachable")
+
+
+def not_speakers(transcript: Transcript) -> str:
+    """Return why the ``Word:`` labels the reader found in a text are not a set of speakers (``''`` if they are).
+
+    Speakers recur and take turns; the words before colons in comments, documents or notes do not:
+    most labels are used once, or many labels follow themselves (topics or headings), or most of the
+    text comes before the first label. A text with an interviewer label is an interview.
+    """
+    turns = transcript.turns
+    if any(t.role == "interviewer" for t in turns):
+        return ""
+    counts: dict[str, int] = {}
+    for turn in turns:
+        counts[turn.speaker] = counts.get(turn.speaker, 0) + 1
+    once = sum(1 for n in counts.values() if n == 1)
+    if len(counts) >= 2 and once * 2 >= len(counts):
+        return f"{once} of its {len(counts)} labels are used once"
+    same = sum(a.speaker == b.speaker for a, b in zip(turns, turns[1:])) / max(len(turns) - 1, 1)
+    if len(counts) > MOST_SPEAKERS and same > SAME_SPEAKER_SHARE:
+        return f"its {len(counts)} labels rarely alternate ({same:.0%} of turns follow their own label)"
+    before = turns[0].start / max(len(transcript.text), 1) if turns else 0.0
+    if before > PREAMBLE_SHARE:
+        return f"{before:.0%} of the text comes before its first label"
+    return ""
+
+
+def as_document(transcript: Transcript) -> Transcript:
+    """Return the transcript as one participant turn over its whole text (a document, not an interview)."""
+    text = transcript.text
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    turn = Turn(0, NO_TURNS_SPEAKER, "participant", start, max(start, end))
+    return Transcript(transcript.id, text, (turn,), transcript.attributes, transcript.source, "document", (0, 0))
 
 
 def file_names(ids: Sequence[str]) -> dict[str, str]:
