@@ -19,7 +19,7 @@ from qualkit.codebook import Codebook, parse_codebook
 from qualkit.segments import CodedSegment, SetAsideHit, Unit
 from qualkit.settings import StudySettings
 from qualkit.store.decisions import decision_rows, effective
-from qualkit.store.schema import now, stable_id, transaction
+from qualkit.store.schema import current_run, now, stable_id, transaction  # noqa: F401 - current_run re-exported
 from qualkit.transcript import Transcript, Turn
 
 Progress = Callable[[list[Transcript]], Iterable[Transcript]]
@@ -101,11 +101,6 @@ def current_codebook(db: sqlite3.Connection) -> tuple[Codebook, int]:
     return parse_codebook(yaml_text, source=source, sha256=sha256), int(version)
 
 
-def current_run(db: sqlite3.Connection) -> int:
-    """Return the latest run's id (0 before the first run)."""
-    return int(db.execute("SELECT COALESCE(MAX(run_id), 0) FROM runs").fetchone()[0])
-
-
 # -- a coding run -------------------------------------------------------------------------------------
 
 
@@ -137,7 +132,7 @@ def write_run(db: sqlite3.Connection, codebook: Codebook, yaml_text: str, settin
         insert_set_aside(db, run_id, results)
         db.executemany("INSERT OR IGNORE INTO units VALUES (?, ?, ?, ?, ?)",
                        [(u.transcript, u.start, u.end, u.turn, u.speaker) for r in results for u in r.units])
-        counts = _run_counts(db, run_id)
+        counts = run_counts(db, run_id)
         db.execute("UPDATE runs SET kept = ?, orphaned = ?, new = ?, segments = ? WHERE run_id = ?",
                    (counts["kept"], counts["orphaned"], counts["new"], len(segments), run_id))
     return {**counts, "segments": len(segments), "run_id": run_id}
@@ -183,7 +178,7 @@ def _unit_around(spans: list[tuple[int, int]], starts: list[int], hit: SetAsideH
     return hit.start, hit.end
 
 
-def _run_counts(db: sqlite3.Connection, run_id: int) -> dict[str, int]:
+def run_counts(db: sqlite3.Connection, run_id: int) -> dict[str, int]:
     """Count decided automatic segments kept and orphaned by the run, and segments new in it."""
     last_runs = dict(db.execute("SELECT segment_id, last_run FROM segments WHERE origin = 'auto' AND segment_id IN "
                                 "(SELECT segment_id FROM decisions)"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from qualkit.errors import StaleDecisionError, StoreError
-from qualkit.store.schema import now, stable_id, transaction
+from qualkit.store.schema import current_run, now, stable_id, transaction
 
 CODER_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,39}")
 DECISIONS = ("accept", "reject", "recode", "undo")
@@ -102,8 +102,7 @@ def segment_status(origin: str, last_run: int | None, current: int, top: Decisio
 
 
 def record_decision(db: sqlite3.Connection, segment_id: str, decision: str, *, coder: str, recode_to: str | None,
-                    memo: str | None, start: int | None, end: int | None, expected_version: int | None,
-                    run_id: int) -> None:
+                    memo: str | None, start: int | None, end: int | None, expected_version: int | None) -> None:
     """Validate a decision and add it as a new row, in one transaction (raises ``StaleDecisionError``)."""
     check_coder(coder)
     if decision not in DECISIONS:
@@ -129,7 +128,7 @@ def record_decision(db: sqlite3.Connection, segment_id: str, decision: str, *, c
                 raise StoreError(f"segment {segment_id}: undo takes no span")
             _check_span(found[0], start, end, found[3])
         db.execute(f"INSERT INTO decisions ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (segment_id, coder, decision, recode_to, memo or None, start, end, run_id, now()))
+                   (segment_id, coder, decision, recode_to, memo or None, start, end, current_run(db), now()))
 
 
 def check_code(db: sqlite3.Connection, code_id: str) -> str:
@@ -148,7 +147,7 @@ def _check_span(transcript_id: str, start: Any, end: Any, length: int) -> None:
 
 
 def insert_manual(db: sqlite3.Connection, transcript_id: str, code_id: str, start: int, end: int, *, coder: str,
-                  memo: str | None, run_id: int, origin: str = "manual", hit: str | None = None) -> str:
+                  memo: str | None, origin: str = "manual", hit: str | None = None) -> str:
     """Add a manual (or restored) coding and its creating decision in one transaction; return its segment id."""
     check_coder(coder)
     prefix = "m" if origin == "manual" else "r"
@@ -167,7 +166,7 @@ def insert_manual(db: sqlite3.Connection, transcript_id: str, code_id: str, star
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'manual', ?, ?, ?)",
                    (sid, origin, transcript_id, code_id, path, start, end, turn[1], turn[2], turn[0], coder, stamp, hit))
         db.execute(f"INSERT INTO decisions ({_COLUMNS}) VALUES (NULL, ?, ?, 'manual', NULL, ?, NULL, NULL, ?, ?)",
-                   (sid, coder, memo or None, run_id, stamp))
+                   (sid, coder, memo or None, current_run(db), stamp))
     return sid
 
 

@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from qualkit.errors import StoreError
-from qualkit.store.coding_runs import current_run
+from qualkit.store.schema import current_run
 from qualkit.store.decisions import DecisionRow, decision_rows, effective, segment_status
 
 CODE_KEYS = ("code_id", "path", "name", "definition", "include", "exclude", "theme")

@@ -174,3 +174,8 @@ def stable_id(prefix: str, *parts: object) -> str:
 def now() -> str:
     """Return the current time as an ISO 8601 string with microseconds and the UTC offset."""
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def current_run(db: sqlite3.Connection) -> int:
+    """Return the latest run's id (0 before the first run)."""
+    return int(db.execute("SELECT COALESCE(MAX(run_id), 0) FROM runs").fetchone()[0])

@@ -12,9 +12,10 @@ import sqlite3
 from typing import Any
 
 from qualkit.segments import CodedSegment
-from qualkit.store.coding_runs import current_run, unit_records
+from qualkit.store.coding_runs import unit_records
 from qualkit.store.decisions import DecisionRow, decision_rows, effective, segment_status
 from qualkit.store.reading import read_codes
+from qualkit.store.schema import current_run
 
 STATUS_KEYS = ("auto", "pending", "accepted", "rejected", "recoded", "manual", "orphaned")
 CODED = ("accepted", "recoded", "manual")

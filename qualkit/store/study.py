@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -27,12 +29,32 @@ class Study:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.database = database_path(self.path)
-        self._db = connect(self.database)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         self._texts: dict[str, str] | None = None
+        self._local.db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = connect(self.database)
+        with self._lock:
+            self._connections.append(db)
+        return db
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (each thread has its own, so a web server's threads never share one)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
 
     def close(self) -> None:
-        """Close the database connection."""
-        self._db.close()
+        """Close every connection this handle opened."""
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
 
     def __enter__(self) -> "Study":
         return self
@@ -137,22 +159,20 @@ class Study:
                expected_version: int | None = None) -> dict[str, Any]:
         """Record a decision (accept, reject, recode or undo) as a new row; return the segment as it is now."""
         decisions.record_decision(self._db, segment_id, decision, coder=coder, recode_to=recode_to, memo=memo,
-                                  start=start, end=end, expected_version=expected_version,
-                                  run_id=coding_runs.current_run(self._db))
+                                  start=start, end=end, expected_version=expected_version)
         return self.segment(segment_id, coder=coder)
 
     def add_manual(self, transcript_id: str, code_id: str, start: int, end: int, *, coder: str,
                    memo: str | None = None) -> dict[str, Any]:
         """Code a passage the codebook missed; return the new segment."""
-        sid = decisions.insert_manual(self._db, transcript_id, code_id, start, end, coder=coder, memo=memo,
-                                      run_id=coding_runs.current_run(self._db))
+        sid = decisions.insert_manual(self._db, transcript_id, code_id, start, end, coder=coder, memo=memo)
         return self.segment(sid, coder=coder)
 
     def restore_set_aside(self, hit_id: str, *, coder: str, memo: str | None = None) -> dict[str, Any]:
         """Make a set-aside hit a coding of the unit it sits in; return the new segment."""
         transcript_id, code_id, start, end = reading.set_aside_hit(self._db, hit_id)
         sid = decisions.insert_manual(self._db, transcript_id, code_id, start, end, coder=coder, memo=memo,
-                                      run_id=coding_runs.current_run(self._db), origin="restored", hit=hit_id)
+                                      origin="restored", hit=hit_id)
         return self.segment(sid, coder=coder)
 
     def add_memo(self, target: str, target_id: str, text: str, *, coder: str) -> int:
