@@ -1,0 +1,579 @@
+// qualkit review page. Every piece of transcript text is put on the page with textContent, never as markup.
+// Offsets from the server count Unicode code points (Python's str); Array.from() gives the same units here.
+"use strict";
+
+const meta = (name) => document.querySelector(`meta[name="${name}"]`).content;
+const TOKEN = meta("review-token");
+const CSRF = meta("review-csrf");
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  mode: "code", key: null, pattern: null, aside: false,
+  overview: null, items: [], index: 0, span: null, undo: [], transcript: null, busy: false,
+};
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (name === "class") node.className = value;
+    else if (name.startsWith("data-")) node.setAttribute(name, value);
+    else node[name] = value;
+  }
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+// ---- talking to the server -------------------------------------------------------------------------------
+
+async function api(path, body) {
+  const options = { headers: { "X-Review-Token": TOKEN }, credentials: "same-origin" };
+  if (body !== undefined) {
+    options.method = "POST";
+    options.headers["Content-Type"] = "application/json";
+    options.headers["X-CSRF-Token"] = CSRF;
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const data = await response.json().catch(() => ({}));
+  if (response.status === 409) {
+    banner(`${data.error || "This passage changed since the page loaded"}. Reload to see the latest decisions.`, true);
+    throw new Error("stale");
+  }
+  if (!response.ok) {
+    banner(data.error || `The server refused the request (${response.status}).`);
+    throw new Error(data.error || String(response.status));
+  }
+  return data;
+}
+
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== null && value !== undefined && value !== "") search.set(name, value);
+  if ($("mine-only").checked) search.set("mine", "1");
+  return search.toString();
+}
+
+function banner(text, reload) {
+  $("banner-text").textContent = text;
+  $("banner-reload").hidden = !reload;
+  $("banner").hidden = false;
+  $("banner").className = reload ? "stale" : "error";
+}
+
+function clearBanner() { $("banner").hidden = true; }
+
+// ---- sidebar ---------------------------------------------------------------------------------------------
+
+async function loadOverview() {
+  state.overview = await api(`/api/overview?${query({})}`);
+  renderSidebar();
+  renderHead();
+}
+
+function codeById(codeId) {
+  return (state.overview ? state.overview.codes : []).find((c) => c.code_id === codeId);
+}
+
+function renderSidebar() {
+  const bar = $("sidebar");
+  bar.replaceChildren();
+  if (state.mode === "transcript") {
+    const list = el("ul", { class: "entries" });
+    for (const t of state.overview.transcripts) {
+      const item = el("li", { class: t.transcript_id === state.key ? "on" : "" },
+        el("button", { type: "button", "data-transcript": t.transcript_id },
+          t.transcript_id, el("span", { class: "muted" }, t.group ? ` · ${t.group}` : "")));
+      item.firstChild.addEventListener("click", () => choose(t.transcript_id, null));
+      list.append(item);
+    }
+    bar.append(list);
+    return;
+  }
+  const list = el("ul", { class: "entries" });
+  for (const code of state.overview.codes) {
+    const share = code.total ? Math.round((100 * code.reviewed) / code.total) : 0;
+    const button = el("button", { type: "button", "data-code": code.code_id, title: code.path },
+      el("span", { class: "name" }, code.path),
+      el("span", { class: "count" }, `${code.reviewed} of ${code.total} reviewed`),
+      el("span", { class: "bar" }, el("span", { class: "fill" })));
+    button.querySelector(".fill").style.width = `${share}%`;
+    button.addEventListener("click", () => choose(code.code_id, null));
+    const item = el("li", { class: code.code_id === state.key ? "on" : "" }, button);
+    if (state.mode === "pattern" && code.code_id === state.key) item.append(el("ul", { class: "patterns", id: "pattern-list" }));
+    list.append(item);
+  }
+  bar.append(list);
+  if (state.mode === "pattern" && state.key) loadPatterns();
+}
+
+async function loadPatterns() {
+  const data = await api(`/api/patterns?${query({ code_id: state.key })}`);
+  const list = $("pattern-list");
+  if (!list) return;
+  list.replaceChildren();
+  for (const p of data.items) {
+    const button = el("button", { type: "button", "data-pattern": p.pattern, class: p.pattern === state.pattern ? "on" : "" },
+      p.pattern, el("span", { class: "muted" }, ` ${p.reviewed} of ${p.total}`));
+    button.addEventListener("click", () => choose(state.key, p.pattern));
+    list.append(el("li", {}, button));
+  }
+}
+
+function renderHead() {
+  const code = state.mode !== "transcript" ? codeById(state.key) : null;
+  if (state.aside) {
+    $("queue-title").textContent = `Set-aside hits · ${code ? code.path : state.key}`;
+  } else if (code) {
+    $("queue-title").textContent = code.path + (state.pattern ? ` · pattern ${state.pattern}` : "");
+  } else {
+    $("queue-title").textContent = state.key ? `Transcript ${state.key}` : "Choose a code";
+  }
+  $("queue-progress").textContent = code ? `${code.reviewed} of ${code.total} reviewed` : "";
+  $("queue-definition").textContent = code && code.definition ? code.definition : "";
+}
+
+// ---- the queue -------------------------------------------------------------------------------------------
+
+async function choose(key, pattern) {
+  state.key = key; state.pattern = pattern; state.aside = false;
+  renderSidebar();
+  await loadQueue();
+}
+
+async function loadQueue(keepIndex) {
+  if (!state.key) return;
+  let data;
+  if (state.aside) {
+    data = await api(`/api/set_aside?${query({ code_id: state.key })}`);
+  } else {
+    const status = $("pending-only").checked ? "pending" : "";
+    data = await api(`/api/queue?${query({ mode: state.mode, key: state.key, pattern: state.pattern, status })}`);
+  }
+  state.items = data.items;
+  if (!keepIndex) {
+    const first = state.items.findIndex((item) => state.aside ? !item.restored : item.status === "pending" || item.status === "orphaned");
+    state.index = first >= 0 ? first : 0;
+  }
+  state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
+  renderHead();
+  show();
+}
+
+function current() { return state.items[state.index]; }
+
+function show() {
+  const item = current();
+  state.span = item ? { start: item.start, end: item.end } : null;
+  renderCard();
+  renderList();
+}
+
+function runs(context, span, matches) {
+  // Split the context into runs: each knows whether it is inside the passage and inside a matched word.
+  const chars = Array.from(context.text);
+  const cuts = new Set([0, chars.length]);
+  const rel = (offset) => Math.max(0, Math.min(chars.length, offset - context.start));
+  if (span) { cuts.add(rel(span.start)); cuts.add(rel(span.end)); }
+  for (const m of matches) { cuts.add(rel(m.start)); cuts.add(rel(m.end)); }
+  const points = [...cuts].sort((a, b) => a - b);
+  const out = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const [a, b] = [points[i], points[i + 1]];
+    if (a === b) continue;
+    const at = context.start + a;
+    out.push({
+      text: chars.slice(a, b).join(""),
+      inside: span ? at >= span.start && at < span.end : false,
+      mark: matches.some((m) => at >= m.start && at < m.end),
+    });
+  }
+  return out;
+}
+
+function contextNode(item, span) {
+  const block = el("blockquote", { class: "context" });
+  if (item.context.clipped_start) block.append(el("span", { class: "muted" }, "… "));
+  let passage = null;
+  for (const run of runs(item.context, span, item.matches || [{ start: item.start, end: item.end }])) {
+    const node = run.mark ? el("mark", {}, run.text) : document.createTextNode(run.text);
+    if (!run.inside) { passage = null; block.append(node); continue; }
+    if (!passage) { passage = el("span", { class: "passage" }); block.append(passage); }
+    passage.append(node);
+  }
+  if (item.context.clipped_end) block.append(el("span", { class: "muted" }, " …"));
+  return block;
+}
+
+function renderCard() {
+  const card = $("card");
+  const item = current();
+  $("actions").hidden = !item;
+  card.hidden = !item;
+  card.replaceChildren();
+  if (!item) {
+    if (state.key) { card.hidden = false; card.append(el("p", { class: "muted" }, state.aside ? "No set-aside hits for this code." : "Nothing to review here.")); }
+    return;
+  }
+  if (state.aside) return renderAsideCard(card, item);
+  card.dataset.segmentId = item.segment_id;
+  card.dataset.status = item.status;
+  const code = codeById(item.code_id);
+  const recodeTo = item.recode_to ? codeById(item.recode_to) : null;
+  card.append(
+    el("p", { class: "where" },
+      el("span", { class: `status ${item.status}`, id: "card-status" }, item.status),
+      " ", el("b", {}, code ? code.path : item.code_id),
+      recodeTo ? el("span", {}, ` → ${recodeTo.path}`) : null,
+      el("span", { class: "muted" }, ` · passage ${state.index + 1} of ${state.items.length}`)),
+    el("p", { class: "who" },
+      el("b", {}, item.speaker), ` · ${item.transcript_id}`, item.group ? ` · ${item.group}` : "",
+      ` · turn ${item.turn}`, item.origin !== "auto" ? ` · ${item.origin}` : ""),
+    contextNode(item, state.span),
+    el("p", { class: "fired" }, item.patterns.length ? `pattern: ${item.patterns.join(" | ")}` : "coded by hand"),
+  );
+  if (state.span.start !== item.start || state.span.end !== item.end) {
+    card.append(el("p", { class: "span-note", id: "span-note" }, "Span changed: press a to accept it with this span."));
+  }
+  if (item.memo) card.append(el("p", { class: "memo", id: "card-memo" }, `memo: ${item.memo}`));
+  if (item.decided_by) card.append(el("p", { class: "muted" }, `decided by ${item.decided_by}${item.decided_at ? " · " + item.decided_at : ""}`));
+}
+
+function renderAsideCard(card, item) {
+  card.dataset.segmentId = "";
+  card.dataset.hitId = item.hit_id;
+  card.dataset.status = item.restored ? "restored" : item.status;
+  card.append(
+    el("p", { class: "where" }, el("span", { class: `status ${item.status}` }, item.restored ? "restored" : item.status),
+      ` ${item.reason || ""}`, el("span", { class: "muted" }, ` · hit ${state.index + 1} of ${state.items.length}`)),
+    el("p", { class: "who" }, el("b", {}, item.speaker || ""), ` · ${item.transcript_id}`, item.group ? ` · ${item.group}` : ""),
+    contextNode({ ...item, matches: [{ start: item.start, end: item.end }] }, { start: item.start, end: item.end }),
+    el("p", { class: "muted" }, item.restored ? "Restored as a coding." : "Press a to restore this hit as a coding; s goes back to the passages."),
+  );
+}
+
+function renderList() {
+  const list = $("list");
+  list.replaceChildren();
+  const from = Math.max(0, state.index - 3);
+  for (let i = from; i < Math.min(state.items.length, from + 25); i++) {
+    const item = state.items[i];
+    const chars = Array.from(item.context.text);
+    const s = Math.max(0, item.start - item.context.start);
+    const text = chars.slice(s, s + Math.min(item.end - item.start, 110)).join("");
+    const status = state.aside ? (item.restored ? "restored" : item.status) : item.status;
+    const row = el("li", { class: i === state.index ? "on" : "" },
+      el("span", { class: `status ${status}` }, status), " ",
+      el("span", { class: "muted" }, `${item.transcript_id} `), text);
+    row.addEventListener("click", () => { state.index = i; show(); });
+    list.append(row);
+  }
+}
+
+// ---- decisions -------------------------------------------------------------------------------------------
+
+function replace(updated) {
+  const at = state.items.findIndex((item) => item.segment_id === updated.segment_id);
+  if (at >= 0) state.items[at] = updated;
+}
+
+async function decide(decision, extra) {
+  const item = current();
+  if (!item || state.aside || state.busy) return;
+  const body = { segment_id: item.segment_id, decision, version: item.version, ...(extra || {}) };
+  if (decision === "accept" && (state.span.start !== item.start || state.span.end !== item.end)) {
+    body.start = state.span.start; body.end = state.span.end;
+  }
+  state.busy = true;
+  try {
+    const updated = await api("/api/decide", body);
+    clearBanner();
+    replace(updated);
+    if (decision !== "undo") {
+      state.undo.push(updated.segment_id);
+      if (state.index + 1 < state.items.length) state.index += 1;
+    }
+    show();
+    loadOverview();
+  } catch (error) { /* the banner says why */ } finally { state.busy = false; }
+}
+
+async function undo() {
+  const segmentId = state.undo.pop();
+  if (!segmentId) return banner("Nothing of yours to undo on this page.");
+  const at = state.items.findIndex((item) => item.segment_id === segmentId);
+  if (at < 0) return banner("Your last decision is on a passage outside this list.");
+  state.index = at;
+  show();
+  await decide("undo");
+}
+
+async function restore() {
+  const item = current();
+  if (!item || !state.aside || item.restored) return;
+  await api("/api/restore", { hit_id: item.hit_id });
+  item.restored = true;
+  if (state.index + 1 < state.items.length) state.index += 1;
+  show();
+  loadOverview();
+}
+
+// ---- widening and narrowing to word boundaries -----------------------------------------------------------
+
+const WORD = /[\p{L}\p{N}_'’-]/u;
+
+function words(context) {
+  const chars = Array.from(context.text);
+  const found = [];
+  let begin = -1;
+  chars.forEach((ch, i) => {
+    if (WORD.test(ch)) { if (begin < 0) begin = i; } else if (begin >= 0) { found.push([begin, i]); begin = -1; }
+  });
+  if (begin >= 0) found.push([begin, chars.length]);
+  return found.map(([a, b]) => [a + context.start, b + context.start]);
+}
+
+function moveSpan(edge, direction) {
+  const item = current();
+  if (!item || state.aside) return;
+  const list = words(item.context);
+  const span = { ...state.span };
+  if (edge === "start" && direction < 0) {
+    const before = list.filter(([a]) => a < span.start).pop();
+    if (before) span.start = before[0];
+  } else if (edge === "start") {
+    const after = list.find(([a]) => a > span.start);
+    if (after && after[0] < span.end) span.start = after[0];
+  } else if (direction > 0) {
+    const after = list.find(([, b]) => b > span.end);
+    if (after) span.end = after[1];
+  } else {
+    const before = list.filter(([, b]) => b < span.end).pop();
+    if (before && before[1] > span.start) span.end = before[1];
+  }
+  state.span = span;
+  renderCard();
+}
+
+// ---- code picker and memos -------------------------------------------------------------------------------
+
+let pickerDone = null;
+
+function openPicker(onChoose) {
+  pickerDone = onChoose;
+  $("picker-search").value = "";
+  fillPicker();
+  $("picker").showModal();
+  $("picker-search").focus();
+}
+
+function fillPicker() {
+  const needle = $("picker-search").value.trim().toLowerCase();
+  const list = $("picker-list");
+  list.replaceChildren();
+  const codes = state.overview.codes.filter((c) => !needle || c.path.toLowerCase().includes(needle) || c.code_id.toLowerCase().includes(needle));
+  codes.forEach((code, i) => {
+    const option = el("li", { role: "option", class: i === 0 ? "on" : "", "data-code": code.code_id },
+      code.path, el("span", { class: "muted" }, ` ${code.code_id}`));
+    option.addEventListener("click", () => pick(code.code_id));
+    list.append(option);
+  });
+}
+
+function movePicker(step) {
+  const options = [...$("picker-list").children];
+  if (!options.length) return;
+  const at = options.findIndex((o) => o.classList.contains("on"));
+  options[at]?.classList.remove("on");
+  const next = options[(at + step + options.length) % options.length];
+  next.classList.add("on");
+  next.scrollIntoView({ block: "nearest" });
+}
+
+function pick(codeId) {
+  $("picker").close();
+  const done = pickerDone;
+  pickerDone = null;
+  if (done && codeId) done(codeId);
+}
+
+let memoDone = null;
+
+function openMemo(title, onSave) {
+  memoDone = onSave;
+  $("memo-title").textContent = title;
+  $("memo-text").value = "";
+  $("memo-dialog").showModal();
+  $("memo-text").focus();
+}
+
+async function saveMemo() {
+  const text = $("memo-text").value.trim();
+  $("memo-dialog").close();
+  if (text && memoDone) await memoDone(text);
+  memoDone = null;
+}
+
+function memoOnPassage() {
+  const item = current();
+  if (!item || state.aside) return;
+  openMemo(`Memo on this passage (${item.transcript_id}, ${item.code_id})`, async (text) => {
+    await api("/api/memo", { target: "segment", target_id: item.segment_id, text });
+    item.memo = text;
+    renderCard();
+  });
+}
+
+function memoOnCode() {
+  const code = codeById(state.key);
+  if (!code) return;
+  openMemo(`Memo on the code ${code.path}`, (text) => api("/api/memo", { target: "code", target_id: code.code_id, text }));
+}
+
+// ---- the transcript view and manual coding ---------------------------------------------------------------
+
+async function toggleTranscript(force) {
+  const panel = $("transcript-panel");
+  const open = force !== undefined ? force : panel.hidden;
+  if (!open) { panel.hidden = true; return; }
+  const item = current();
+  const transcriptId = item ? item.transcript_id : state.mode === "transcript" ? state.key : null;
+  if (!transcriptId) return;
+  state.transcript = await api(`/api/transcript/${encodeURIComponent(transcriptId)}`);
+  renderTranscript(item);
+  panel.hidden = false;
+}
+
+function renderTranscript(item) {
+  const data = state.transcript;
+  $("transcript-title").textContent = `Transcript ${data.transcript_id}`;
+  const box = $("transcript-text");
+  box.replaceChildren();
+  const chars = Array.from(data.text);
+  for (const turn of data.turns) {
+    const body = el("p", { class: `turn ${turn.role}` }, el("span", { class: "speaker" }, `${turn.speaker}: `));
+    const coded = data.coded.filter((c) => c.start < turn.end && c.end > turn.start);
+    const cuts = new Set([turn.start, turn.end]);
+    for (const c of coded) { cuts.add(Math.max(turn.start, c.start)); cuts.add(Math.min(turn.end, c.end)); }
+    const points = [...cuts].sort((a, b) => a - b);
+    for (let i = 0; i + 1 < points.length; i++) {
+      const [a, b] = [points[i], points[i + 1]];
+      if (a === b) continue;
+      const here = coded.filter((c) => c.start <= a && c.end > a);
+      const run = el("span", { class: here.length ? "coded" : "", "data-start": String(a) }, chars.slice(a, b).join(""));
+      if (here.length) run.title = here.map((c) => `${c.code_id} (${c.status})`).join(", ");
+      if (item && a >= item.start && a < item.end) run.classList.add("current");
+      body.append(run);
+    }
+    box.append(body);
+  }
+  box.querySelector(".current")?.scrollIntoView({ block: "center" });
+}
+
+function offsetOf(node, offset) {
+  // The transcript offset (code points) of a point in the rendered transcript.
+  const run = (node.nodeType === Node.TEXT_NODE ? node.parentElement : node).closest("[data-start]");
+  if (!run) return null;
+  const base = Number(run.dataset.start);
+  if (node.nodeType !== Node.TEXT_NODE) return offset === 0 ? base : base + Array.from(run.textContent).length;
+  return base + Array.from(node.data.slice(0, offset)).length;
+}
+
+function selectionSpan() {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || !$("transcript-text").contains(selection.anchorNode)) return null;
+  const range = selection.getRangeAt(0);
+  const a = offsetOf(range.startContainer, range.startOffset);
+  const b = offsetOf(range.endContainer, range.endOffset);
+  if (a === null || b === null || a === b) return null;
+  return { start: Math.min(a, b), end: Math.max(a, b) };
+}
+
+function codeSelection() {
+  if ($("transcript-panel").hidden || !state.transcript) return;
+  const span = selectionSpan();
+  if (!span) return banner("Select some words in the transcript first.");
+  const transcriptId = state.transcript.transcript_id;
+  openPicker(async (codeId) => {
+    await api("/api/manual", { transcript_id: transcriptId, code_id: codeId, start: span.start, end: span.end });
+    clearBanner();
+    window.getSelection().removeAllRanges();
+    state.transcript = await api(`/api/transcript/${encodeURIComponent(transcriptId)}`);
+    renderTranscript(current());
+    loadOverview();
+  });
+}
+
+// ---- keys and buttons ------------------------------------------------------------------------------------
+
+function toggleAside() {
+  if (state.mode === "transcript" || !state.key) return;
+  state.aside = !state.aside;
+  loadQueue();
+}
+
+const KEYS = {
+  a: () => (state.aside ? restore() : decide("accept")),
+  r: () => decide("reject"),
+  c: () => current() && !state.aside && openPicker((codeId) => decide("recode", { recode_to: codeId })),
+  j: () => { if (state.index + 1 < state.items.length) { state.index += 1; show(); } },
+  k: () => { if (state.index > 0) { state.index -= 1; show(); } },
+  ArrowDown: () => KEYS.j(), ArrowUp: () => KEYS.k(),
+  "[": () => moveSpan("start", -1), "{": () => moveSpan("start", 1),
+  "]": () => moveSpan("end", 1), "}": () => moveSpan("end", -1),
+  m: memoOnPassage, M: memoOnCode, u: undo, s: toggleAside, t: () => toggleTranscript(), n: codeSelection,
+  "?": () => $("help").showModal(),
+};
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (document.querySelector("dialog[open]")) return;
+  if (event.target.closest && event.target.closest("input, textarea, select")) return;
+  const action = KEYS[event.key];
+  if (!action) return;
+  event.preventDefault();
+  action();
+});
+
+function wire() {
+  const click = (id, fn) => $(id).addEventListener("click", fn);
+  click("do-accept", KEYS.a); click("do-reject", KEYS.r); click("do-recode", KEYS.c);
+  click("widen-start", KEYS["["]); click("narrow-start", KEYS["{"]); click("widen-end", KEYS["]"]); click("narrow-end", KEYS["}"]);
+  click("do-memo", memoOnPassage); click("do-undo", undo); click("do-prev", KEYS.k); click("do-next", KEYS.j);
+  click("do-aside", toggleAside); click("do-transcript", () => toggleTranscript());
+  click("close-transcript", () => toggleTranscript(false)); click("code-selection", codeSelection);
+  click("memo-save", saveMemo); click("memo-cancel", () => $("memo-dialog").close());
+  click("help-button", () => $("help").showModal()); click("help-close", () => $("help").close());
+  click("banner-reload", () => window.location.reload());
+  $("picker-search").addEventListener("input", fillPicker);
+  $("picker-search").addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") { event.preventDefault(); movePicker(1); }
+    if (event.key === "ArrowUp") { event.preventDefault(); movePicker(-1); }
+    if (event.key === "Enter") { event.preventDefault(); pick($("picker-list").querySelector(".on")?.dataset.code); }
+  });
+  $("picker").addEventListener("close", () => { pickerDone = null; });
+  $("memo-text").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); saveMemo(); }
+  });
+  for (const button of document.querySelectorAll("#modes button")) {
+    button.addEventListener("click", () => {
+      document.querySelectorAll("#modes button").forEach((b) => b.classList.toggle("on", b === button));
+      state.mode = button.dataset.mode; state.key = null; state.pattern = null; state.aside = false;
+      state.items = []; show(); renderSidebar(); renderHead();
+    });
+  }
+  $("pending-only").addEventListener("change", () => loadQueue());
+  $("mine-only").addEventListener("change", async () => { await loadOverview(); await loadQueue(); });
+}
+
+async function start() {
+  wire();
+  await loadOverview();
+  const first = state.overview.codes.find((c) => c.total > c.reviewed) || state.overview.codes[0];
+  if (first) await choose(first.code_id, null);
+  document.body.dataset.ready = "1";
+}
+
+start();
