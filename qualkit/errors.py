@@ -41,3 +41,7 @@ class StoreError(QualkitError):
 
 class StaleDecisionError(StoreError):
     """A decision was made on a segment that changed since the page showing it was loaded."""
+
+
+class ReviewError(QualkitError):
+    """A review page cannot be served, or a review spreadsheet cannot be exported or imported."""

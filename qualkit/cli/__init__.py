@@ -11,6 +11,7 @@ from qualkit.cli import exchange  # noqa: F401
 from qualkit.cli import themes  # noqa: F401
 from qualkit.cli import agree  # noqa: F401
 from qualkit.cli import ingest  # noqa: F401
+from qualkit.cli import review  # noqa: F401
 from qualkit.cli import study  # noqa: F401
 from qualkit.cli.common import main
 
