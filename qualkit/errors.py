@@ -11,6 +11,10 @@ class TranscriptError(QualkitError):
     """A transcript could not be read or has no usable speaker turns."""
 
 
+class NotTranscriptError(TranscriptError):
+    """A readable file that is not a transcript (notes, a list of codes, a table of codings): a folder skips it."""
+
+
 class AttributesError(QualkitError):
     """A participants' attributes sheet is missing, malformed or does not fit the transcripts."""
 

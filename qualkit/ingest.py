@@ -16,8 +16,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from qualkit.errors import ReportError, TranscriptError
-from qualkit.readers import ReadOptions, check_unique_ids, read_many, transcript_files
+from qualkit.errors import NotTranscriptError, ReportError, TranscriptError
+from qualkit.readers import ReadOptions, bad_files_message, check_unique_ids, expand, read_many
 from qualkit.transcript import Transcript
 
 TURN_COLUMNS = ["transcript", "turn", "speaker", "role", "start", "end", "timestamp", "end_timestamp", "text"]
@@ -54,22 +54,16 @@ class IngestReport:
     transcripts: tuple[Transcript, ...]
     files: tuple[FileSummary, ...]
     skipped: tuple[tuple[str, str], ...] = ()
+    not_transcripts: tuple[tuple[str, str], ...] = ()
 
 
 def speaker_warnings(transcript: Transcript) -> list[str]:
-    """Return warnings about speakers that look like a mis-parse or a typo (a label used once)."""
-    counts = Counter(turn.speaker for turn in transcript.turns)
-    found = []
-    if len(counts) > 1:
-        top = max(counts.values())
-        for speaker, count in counts.items():
-            if count == 1 and top >= 10:
-                found.append(f"{transcript.source}: speaker {speaker!r} has 1 turn (others up to {top}): "
-                             "a typo or a mis-read label? Map it in the alias file")
-    for speaker in counts:
-        if len(speaker.split()) > 5:
-            found.append(f"{transcript.source}: speaker label {speaker!r} is long: a sentence read as a label?")
-    return found
+    """Return warnings about speakers that look like a mis-parse (a sentence read as a label).
+
+    Labels used once, likely typos and the interviewer's choice are warned about by the readers.
+    """
+    return [f"{transcript.source}: speaker label {speaker!r} is long: a sentence read as a label?"
+            for speaker in transcript.speakers() if len(speaker.split()) > 5]
 
 
 def summarise(transcript: Transcript, caught: Iterable[str] = ()) -> FileSummary:
@@ -104,11 +98,20 @@ def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, s
     transcripts: list[Transcript] = []
     files: list[FileSummary] = []
     problems: list[tuple[str, str]] = []
-    for path in transcript_files(paths):
+    paths = list(paths)
+    named = {Path(p) for p in paths}
+    found_files, left_out = expand(paths)
+    for path in found_files:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 found = read_many(path, options)
+            except NotTranscriptError as exc:
+                if path in named:
+                    problems.append((str(path), str(exc)))
+                else:
+                    left_out.append((str(path), str(exc).removeprefix(f"{path}: ")))
+                continue
             except TranscriptError as exc:
                 problems.append((str(path), str(exc)))
                 continue
@@ -117,9 +120,9 @@ def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, s
             transcripts.append(transcript)
             files.append(summarise(transcript, messages))
     if problems and not skip_bad:
-        raise TranscriptError("\n".join(message for _, message in problems))
+        raise TranscriptError(bad_files_message(problems))
     check_unique_ids(transcripts)
-    return IngestReport(tuple(transcripts), tuple(files), tuple(problems))
+    return IngestReport(tuple(transcripts), tuple(files), tuple(problems), tuple(left_out))
 
 
 def _count(number: int, noun: str) -> str:
@@ -138,10 +141,14 @@ def format_report(report: IngestReport) -> str:
         if summary.preamble_words:
             lines.append(f"  preamble: {summary.preamble_words} words before the first turn")
         lines.extend(f"  warning: {message}" for message in summary.warnings)
+    for path, reason in report.not_transcripts:
+        lines.append(f"left out {path}: {reason}")
     for path, message in report.skipped:
         lines.append(f"skipped {path}: {message.removeprefix(path + ': ').removeprefix(path)}".rstrip())
     lines.append(f"{len(report.files)} transcript(s) read"
-                 + (f", {len(report.skipped)} file(s) skipped" if report.skipped else ""))
+                 + (f", {len(report.skipped)} file(s) skipped" if report.skipped else "")
+                 + (f", {len(report.not_transcripts)} file(s) left out as not transcripts"
+                    if report.not_transcripts else ""))
     return "\n".join(lines)
 
 

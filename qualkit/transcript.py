@@ -15,6 +15,8 @@ DEFAULT_INTERVIEWER_LABELS: tuple[str, ...] = (
     "Q",
     "Moderator",
     "Facilitator",
+    "Researcher",
+    "Experimenter",
 )
 
 

@@ -25,11 +25,15 @@ def test_ingest_prints_speakers_and_writes_turns(tmp_path):
 
 def test_ingest_lists_every_bad_file_and_exits_1(tmp_path):
     (tmp_path / "a.txt").write_text("")
-    (tmp_path / "b.txt").write_text("no turns here at all\n")
+    (tmp_path / "b.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    (tmp_path / "c.txt").write_text("Interviewer: Hello?\nParticipant: Hi.\n")
     result = CliRunner().invoke(main, ["ingest", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'a.txt'}: file is empty" in result.output
-    assert f"{tmp_path / 'b.txt'}: no speaker turns found" in result.output
+    assert result.output.splitlines() == [
+        "Error: 2 files cannot be read (nothing was written; --skip-bad reads the rest):",
+        f"{tmp_path / 'a.txt'}: file is empty",
+        f"{tmp_path / 'b.doc'}: an old binary Word file (.doc), which qualkit cannot read: open it in Word or "
+        "LibreOffice and save it as .docx"]
 
 
 def test_code_stops_on_a_bad_transcript_and_leaves_no_output(tmp_path):
@@ -37,18 +41,18 @@ def test_code_stops_on_a_bad_transcript_and_leaves_no_output(tmp_path):
     folder.mkdir()
     for name in ("A01.txt", "B01.txt"):
         (folder / name).write_text((STUDY / "transcripts" / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "Z01.txt").write_text("no speaker labels here\n")
+    (folder / "Z01.txt").write_bytes(b"\x00\x01binary")
     out = tmp_path / "coded"
     result = CliRunner().invoke(main, ["code", str(folder), "--codebook", str(STUDY / "codebook.yaml"),
                                        "--out", str(out)])
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        f"Error: {folder / 'Z01.txt'}: no speaker turns found (expected lines like 'Interviewer: ...')")
+        f"Error: {folder / 'Z01.txt'}: binary file, not a transcript")
     assert not out.exists()
 
 
 @pytest.mark.parametrize("command", [["code", "-o", "coded", "--jobs", "1"], ["code", "-o", "coded", "--jobs", "2"],
-                                     ["run", "-a", "", "--out", "report", "-t"]])
+                                     ["run", "-a", "", "--group-by", "title", "--out", "report", "-t"]])
 def test_a_readers_warning_reaches_the_user(tmp_path, monkeypatch, command):
     folder = tmp_path / "interviews"
     folder.mkdir()
@@ -70,6 +74,7 @@ def test_a_folders_attribute_sheet_is_not_read_as_a_transcript_but_an_utterance_
                                       encoding="utf-8")
     result = CliRunner().invoke(main, ["ingest", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "2 transcript(s) read" in result.output
-    assert "participants.csv" not in result.output
+    assert "2 transcript(s) read, 1 file(s) left out as not transcripts" in result.output
+    assert f"left out {folder / 'participants.csv'}: a sheet without speaker and text columns (attributes?)" \
+        in result.output
     assert "focus.csv [csv] F01: 2 turns" in result.output

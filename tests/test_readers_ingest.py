@@ -27,7 +27,8 @@ def test_bad_files_are_listed_together_before_anything_is_returned(folder):
     with pytest.raises(TranscriptError) as error:
         ingest([folder])
     lines = str(error.value).splitlines()
-    assert [line.split(": ")[0] for line in lines] == [str(folder / n) for n in ("binary.txt", "corrupt.docx", "empty.txt")]
+    assert lines[0] == "3 files cannot be read (nothing was written; --skip-bad reads the rest):"
+    assert [line.split(": ")[0] for line in lines[1:]] == [str(folder / n) for n in ("binary.txt", "corrupt.docx", "empty.txt")]
 
 
 def test_skip_bad_returns_the_good_and_reports_the_skipped(folder):
@@ -58,9 +59,12 @@ def test_summary_gives_format_speakers_turns_words_and_warnings():
 
 def test_a_speaker_used_once_among_many_turns_is_flagged(tmp_path):
     path = tmp_path / "typo.txt"
-    path.write_text("".join(f"Dan: q{n}\nParticipant: a{n}\n" for n in range(10)) + "Particpant: one more\n")
+    path.write_text("".join(f"Dan: q{n}?\nParticipant: a{n}\n" for n in range(10)) + "Particpant: one more\n")
     (summary,) = ingest([path]).files
-    assert any("speaker 'Particpant' has 1 turn" in w for w in summary.warnings)
+    assert f"{path}, line 21: label 'Particpant' is used once and is read as 'Participant' (a likely typo; " \
+           "map it in an alias file if not)" in summary.warnings
+    assert [(s.speaker, s.role, s.turns) for s in summary.speakers] == [("Dan", "interviewer", 10),
+                                                                        ("Participant", "participant", 11)]
 
 
 def test_turns_table_csv(tmp_path):

@@ -130,7 +130,7 @@ def test_pdpilot_pdf_gives_the_same_turns_as_the_text(shared_data, participant):
 
 
 @pytest.mark.parametrize("name, problem", [
-    ("code-system.pdf", "no speaker turns found"),
+    ("code-system.pdf", "not a transcript: 66 of its 91 lines are short and not sentences"),
     ("coded-segments.pdf", "a table of coded segments, not a transcript"),
     ("protocol.pdf", "one word per line; not a transcript"),
 ])

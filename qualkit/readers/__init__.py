@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable
 
-from qualkit.errors import TranscriptError
+from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.readers.common import ReadOptions, load_aliases
 from qualkit.readers.docx import read_docx
 from qualkit.readers.html import read_html
@@ -54,7 +54,8 @@ TABLES = {"csv", "xlsx"}
 BINARY_FORMATS = {"docx", "odt", "pdf", "xlsx"}
 
 __all__ = [
-    "READERS", "ReadOptions", "ReadResult", "detect_format", "load_aliases", "read_many", "read_transcript",
+    "READERS", "ReadOptions", "ReadResult", "bad_files_message", "check_unique_ids", "detect_format", "expand",
+    "load_aliases", "read_many", "read_transcript",
     "read_text", "read_transcripts", "read_transcripts_report", "transcript_files",
 ]
 
@@ -65,6 +66,9 @@ class ReadResult:
 
     transcripts: tuple[Transcript, ...]
     skipped: tuple[tuple[str, str], ...] = ()
+    """Bad files left out with ``skip_bad``: (path, error)."""
+    not_transcripts: tuple[tuple[str, str], ...] = ()
+    """Files in the folders read that are not transcripts (notes, sheets, images): (path, reason)."""
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -78,9 +82,21 @@ def _read_bytes(path: Path) -> bytes:
         raise TranscriptError(f"{path}: cannot read: {exc.strerror}") from None
 
 
+OLD_OFFICE = {".doc": "Word", ".xls": "Excel", ".ppt": "PowerPoint"}
+RESAVE = {"Word": ".docx", "Excel": ".xlsx", "PowerPoint": ".pptx"}
+
+
+def _old_office(path: Path) -> TranscriptError:
+    tool = OLD_OFFICE.get(path.suffix.lower(), "Word")
+    return TranscriptError(f"{path}: an old binary {tool} file ({path.suffix or 'no extension'}), which qualkit cannot "
+                           f"read: open it in {tool} or LibreOffice and save it as {RESAVE[tool]}")
+
+
 def detect_format(path: Path, raw: bytes) -> str:
     """Return the format to read a file as: the content's when it shows one, else the extension's."""
     by_extension = EXTENSIONS.get(path.suffix.lower())
+    if path.suffix.lower() in OLD_OFFICE or raw.startswith(OLE_MAGIC):
+        raise _old_office(path)
     if by_extension is None:
         known = ", ".join(sorted(EXTENSIONS))
         raise TranscriptError(f"{path}: unknown transcript format {path.suffix or '(no extension)'!r} (known: {known})")
@@ -88,6 +104,10 @@ def detect_format(path: Path, raw: bytes) -> str:
         raise TranscriptError(f"{path}: file is empty")
     sniffed = sniff(raw)
     if sniffed is None:
+        if by_extension == "xlsx" and _delimited(raw):
+            warnings.warn(f"{path}: content is CSV text, not an Excel workbook as the extension says; read as CSV "
+                          f"(rename it to {path.stem}.csv)", stacklevel=3)
+            return "csv"
         if by_extension in BINARY_FORMATS:
             raise TranscriptError(f"{path}: corrupt {path.suffix} file (its content is not a {by_extension} file)")
         return by_extension
@@ -105,10 +125,22 @@ def detect_format(path: Path, raw: bytes) -> str:
     return by_extension
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _delimited(raw: bytes) -> bool:
+    """Return whether bytes read as delimited text (a CSV or TSV header line)."""
+    try:
+        first = raw[:4096].decode("utf-8-sig").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        return False
+    return any(first.count(sep) >= 1 for sep in (",", "\t", ";")) and "\x00" not in first
+
+
 def read_many(path: str | Path, options: ReadOptions | None = None) -> list[Transcript]:
     """Read every transcript one file holds (several for an utterance table)."""
     path = Path(path)
-    raw = _read_bytes(path) if path.suffix.lower() in EXTENSIONS else b""
+    raw = _read_bytes(path) if path.suffix.lower() in EXTENSIONS or path.suffix.lower() in OLD_OFFICE else b""
     fmt = detect_format(path, raw)
     options = options or ReadOptions()
     if fmt in TABLES:
@@ -127,12 +159,38 @@ def read_transcript(path: str | Path, options: ReadOptions | None = None) -> Tra
 
 
 def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into the transcript files they hold (known extensions, sorted by name)."""
+    """Expand folders (recursively) into the transcript files they hold, sorted by path; warn listing the
+    files left out because they are not transcripts (notes, attribute sheets, images, other formats)."""
+    files, skipped = expand(paths)
+    _warn_skipped(skipped)
+    return files
+
+
+def _warn_skipped(skipped: list[tuple[str, str]]) -> None:
+    if skipped:
+        listed = "; ".join(f"{path} ({reason})" for path, reason in skipped)
+        warnings.warn(f"left out {len(skipped)} file(s) that are not transcripts: {listed}", stacklevel=3)
+
+
+def expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Return the transcript files under ``paths`` and the folder files left out, each with the reason.
+
+    A file named on its own is always read; in a folder, notes (README, SOURCE.txt, ...), sheets that are
+    not utterance tables, images and files of other formats are left out.
+    """
     files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
     for item in map(Path, paths):
         if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in READERS
-                           and not p.name.startswith((".", "~$")) and not _other_sheet(p))
+            found = []
+            for path in sorted(item.rglob("*")):
+                if not path.is_file() or any(part.startswith((".", "~$", "__")) for part in path.relative_to(item).parts):
+                    continue
+                reason = _not_transcript(path)
+                if reason:
+                    skipped.append((str(path), reason))
+                else:
+                    found.append(path)
             if not found:
                 raise TranscriptError(f"{item}: folder holds no transcript files ({', '.join(sorted(READERS))})")
             files.extend(found)
@@ -140,7 +198,32 @@ def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
             raise TranscriptError(f"{item}: transcript file not found")
         else:
             files.append(item)
-    return files
+    return files, skipped
+
+
+IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".svg", ".webp", ".heic"}
+
+
+def _not_transcript(path: Path) -> str | None:
+    """Return why a file found in a folder is not a transcript, or None to read it."""
+    suffix = path.suffix.lower()
+    if suffix in OLD_OFFICE:
+        return None  # read, so that the error says how to re-save it
+    if suffix in IMAGES:
+        return "an image"
+    if suffix not in READERS:
+        return f"not a transcript format ({suffix or 'no extension'})"
+    if _other_sheet(path):
+        return "a sheet without speaker and text columns (attributes?)"
+    if EXTENSIONS[suffix] == "text":
+        from qualkit.readers.common import decode
+        from qualkit.readers.text import notes_reason
+
+        try:
+            return notes_reason(path, decode(path.read_bytes(), path))
+        except (OSError, TranscriptError):
+            return None  # left for the reader to report
+    return None
 
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
@@ -171,7 +254,8 @@ def _other_sheet(path: Path) -> bool:
 
 
 def read_transcripts_report(
-    paths: Iterable[str | Path], options: ReadOptions | None = None, *, skip_bad: bool = False
+    paths: Iterable[str | Path], options: ReadOptions | None = None, *, skip_bad: bool = False,
+    exclude: Iterable[str | Path] = (),
 ) -> ReadResult:
     """Read every transcript under ``paths``; return them with the files skipped (only when ``skip_bad``).
 
@@ -180,15 +264,35 @@ def read_transcripts_report(
     """
     transcripts: list[Transcript] = []
     problems: list[tuple[str, str]] = []
-    for path in transcript_files(paths):
+    paths = list(paths)
+    files, left_out = expand(paths)
+    named = {Path(p) for p in paths}
+    leave = {Path(p).resolve() for p in exclude}
+    for path in files:
+        if leave and path.resolve() in leave:
+            continue
         try:
             transcripts.extend(read_many(path, options))
+        except NotTranscriptError as exc:
+            if path in named:
+                problems.append((str(path), str(exc)))
+            else:
+                left_out.append((str(path), str(exc).removeprefix(f"{path}: ")))
         except TranscriptError as exc:
             problems.append((str(path), str(exc)))
+    _warn_skipped(left_out)
     if problems and not skip_bad:
-        raise TranscriptError("\n".join(message for _, message in problems))
+        raise TranscriptError(bad_files_message(problems))
     check_unique_ids(transcripts)
-    return ReadResult(tuple(transcripts), tuple(problems))
+    return ReadResult(tuple(transcripts), tuple(problems), tuple(left_out))
+
+
+def bad_files_message(problems: list[tuple[str, str]]) -> str:
+    """Return the error for bad files: each with its reason, and how to read the rest."""
+    if len(problems) == 1:
+        return problems[0][1]
+    return (f"{len(problems)} files cannot be read (nothing was written; --skip-bad reads the rest):\n"
+            + "\n".join(message for _, message in problems))
 
 
 def check_unique_ids(transcripts: Iterable[Transcript]) -> None:
@@ -201,14 +305,15 @@ def check_unique_ids(transcripts: Iterable[Transcript]) -> None:
 
 
 def read_transcripts(
-    paths: Iterable[str | Path], options: ReadOptions | None = None, *, skip_bad: bool = False
+    paths: Iterable[str | Path], options: ReadOptions | None = None, *, skip_bad: bool = False,
+    exclude: Iterable[str | Path] = (),
 ) -> list[Transcript]:
     """Read every transcript under ``paths``; if any is bad, raise one error listing all bad files.
 
     With ``skip_bad=True`` the bad files are left out and a warning names each one; use
     :func:`read_transcripts_report` to get the list of skipped files as data.
     """
-    result = read_transcripts_report(paths, options, skip_bad=skip_bad)
+    result = read_transcripts_report(paths, options, skip_bad=skip_bad, exclude=exclude)
     for _, message in result.skipped:
         warnings.warn(f"skipped {message}", stacklevel=2)
     return list(result.transcripts)

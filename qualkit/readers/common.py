@@ -13,7 +13,7 @@ import yaml
 
 from qualkit.errors import TranscriptError
 from qualkit.mapping_file import read_mapping
-from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript, Turn, role_for
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript, Turn
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,13 @@ class ReadOptions:
         label = " ".join(label.split())
         folded = {k.casefold(): v for k, v in self.aliases.items()}
         return folded.get(label.casefold(), label)
+
+    def known_forms(self) -> frozenset[str]:
+        """Return the labels these options name (interviewer labels, alias targets, declared speakers), case-folded."""
+        from qualkit.readers.learn import key_of
+
+        names = (*self.interviewer_labels, *self.aliases, *self.aliases.values(), *(self.speakers or ()))
+        return frozenset(key_of(str(n)) for n in names)
 
 
 @dataclass(frozen=True)
@@ -109,34 +116,43 @@ def build_transcript(
     *,
     meta: Mapping[str, Any] | None = None,
     fmt: str = "text",
+    interviewer_names: Iterable[str] = (),
+    participant_names: Iterable[str] = (),
 ) -> Transcript:
-    """Assemble a Transcript from the spans a reader found, applying aliases, roles and front matter."""
+    """Assemble a Transcript from the spans a reader found, applying aliases, roles and front matter.
+
+    Roles come from the interviewer labels, the front matter's ``interviewer`` and the cover block's
+    names; failing those, from who asks the questions (see roles.py), with a warning either way.
+    """
+    from qualkit.readers.roles import decide_roles
+
     meta = dict(meta or {})
-    interviewers = options.interviewer_labels + _as_labels(meta.pop("interviewer", None)) + _as_labels(
-        meta.pop("interviewers", None)
-    )
+    interviewers = (options.interviewer_labels + _as_labels(meta.pop("interviewer", None))
+                    + _as_labels(meta.pop("interviewers", None)) + tuple(interviewer_names))
     declared = _as_labels(meta.pop("speakers", None)) or options.speakers
     known = {options.canonical(s).casefold() for s in declared} if declared else None
-    turns: list[Turn] = []
+    kept: list[tuple[str, int, int, RawTurn]] = []
     first_head: int | None = None
+    asking = {i.casefold() for i in interviewers}
     for raw in raw_turns:
         start, end = _trim(text, raw.start, raw.end)
         if start >= end:
             continue
-        if not turns and raw.head is not None:
+        if not kept and raw.head is not None:
             first_head = raw.head
         speaker = options.canonical(raw.speaker)
-        if known is not None and speaker.casefold() not in known and speaker.casefold() not in {
-            i.casefold() for i in interviewers
-        }:
+        if known is not None and speaker.casefold() not in known and speaker.casefold() not in asking:
             raise TranscriptError(
                 f"{path}, line {raw.line}: unknown speaker label {raw.speaker!r} "
                 f"(known: {', '.join(sorted(declared or ()))})"
             )
-        turns.append(Turn(len(turns), speaker, role_for(speaker, interviewers), start, end,
-                          raw.timestamp, raw.end_timestamp))
-    if not turns:
-        raise TranscriptError(f"{path}: no speaker turns found (expected lines like 'Interviewer: ...')")
+        kept.append((speaker, start, end, raw))
+    if not kept:
+        raise TranscriptError(f"{path}: no speech found (the file holds only a title, a cover block or notes)")
+    roles, note = decide_roles([(s, text[a:b]) for s, a, b, _ in kept], interviewers, participant_names)
+    if note:
+        warnings.warn(f"{path}: {note}", stacklevel=3)
+    turns = tuple(Turn(n, s, roles[s], a, b, raw.timestamp, raw.end_timestamp) for n, (s, a, b, raw) in enumerate(kept))
     transcript_id = str(meta.pop("id", "") or path.stem)
     attributes = {str(k): str(v) for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None}
     first = turns[0].start
@@ -144,7 +160,7 @@ def build_transcript(
         preamble_end = first_head
     else:
         preamble_end = text.rfind("\n", 0, first) + 1 if "\n" in text[:first] else 0
-    return Transcript(transcript_id, text, tuple(turns), attributes, str(path), fmt, (0, preamble_end))
+    return Transcript(transcript_id, text, turns, attributes, str(path), fmt, (0, preamble_end))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

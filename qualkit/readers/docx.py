@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from qualkit.errors import TranscriptError
 from qualkit.readers.common import ReadOptions
 from qualkit.readers.labels import TIME
-from qualkit.readers.layout import Paragraph, assemble, paragraphs_to_segments
+from qualkit.readers.layout import Paragraph, read_paragraphs
 from qualkit.transcript import Transcript
 
 TEAMS_TIME = r"\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?"
@@ -51,15 +51,25 @@ def bold_speaker(runs: list[tuple[str, bool]]) -> tuple[str, str] | None:
     return match.group("label"), rest.lstrip(" \t").removeprefix(":")
 
 
-def paragraph_record(text: str, runs: list[tuple[str, bool]], line: int) -> Paragraph:
-    """Classify one paragraph: a Teams cue, a bold-labelled turn, or plain text."""
+def paragraph_record(text: str, runs: list[tuple[str, bool]], line: int, style: str = "") -> Paragraph:
+    """Classify one paragraph: a Teams cue, a bold-labelled turn, or plain text (with its whole-paragraph style)."""
     teams = TEAMS_CUE.match(text)
     if teams:
         return Paragraph(teams.group("text"), teams.group("speaker").strip(), teams.group("start"), line)
     found = bold_speaker(runs)
     if found:
         return Paragraph(found[1], found[0], None, line)
-    return Paragraph(text, None, None, line)
+    if not style and runs and all(bold for piece, bold in runs if piece.strip()):
+        style = "b"
+    return Paragraph(text, None, None, line, style)
+
+
+def whole_style(flags: list[tuple[str, bool, bool]]) -> str:
+    """Return ``b``, ``i`` or ``bi`` when every visible run of a paragraph is bold and/or italic, else ''."""
+    seen = [(b, i) for text, b, i in flags if text.strip()]
+    if not seen:
+        return ""
+    return ("b" if all(b for b, _ in seen) else "") + ("i" if all(i for _, i in seen) else "")
 
 
 def table_paragraphs(rows: list[list[str]], line: int) -> list[Paragraph] | None:
@@ -111,7 +121,8 @@ def docx_paragraphs(path: Path, raw: bytes) -> Iterator[Paragraph]:
         if tag == "p":
             para = DocxParagraph(element, document)
             runs = [(run.text, bool(run.bold)) for run in para.runs]
-            yield paragraph_record(para.text, runs, number)
+            style = whole_style([(run.text, bool(run.bold), bool(run.italic)) for run in para.runs])
+            yield paragraph_record(para.text, runs, number, style)
         elif tag == "tbl":
             table = Table(element, document)
             rows = [[cell.text for cell in row.cells] for row in table.rows]
@@ -122,5 +133,4 @@ def docx_paragraphs(path: Path, raw: bytes) -> Iterator[Paragraph]:
 
 def read_docx(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     """Read a Word transcript."""
-    segments, preamble = paragraphs_to_segments(docx_paragraphs(path, raw))
-    return assemble(path, segments, options, fmt="docx", preamble=preamble, merge=False)
+    return read_paragraphs(path, docx_paragraphs(path, raw), options, fmt="docx")

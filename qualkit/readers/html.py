@@ -13,7 +13,7 @@ from typing import Iterator
 
 from qualkit.readers.common import ReadOptions, decode
 from qualkit.readers.docx import paragraph_record, table_paragraphs
-from qualkit.readers.layout import Paragraph, assemble, paragraphs_to_segments
+from qualkit.readers.layout import Paragraph, read_paragraphs
 from qualkit.transcript import Transcript
 
 BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "blockquote", "pre", "tr", "td", "th"}
@@ -84,5 +84,4 @@ def _para(runs: list[tuple[str, bool]]) -> Paragraph:
 
 def read_html(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     """Read an HTML transcript."""
-    segments, preamble = paragraphs_to_segments(html_paragraphs(decode(raw, path)))
-    return assemble(path, segments, options, fmt="html", preamble=preamble, merge=False)
+    return read_paragraphs(path, html_paragraphs(decode(raw, path)), options, fmt="html")

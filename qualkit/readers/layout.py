@@ -7,12 +7,16 @@ reader collects :class:`Segment` pieces (speaker, words, times) and :func:`assem
 
 from __future__ import annotations
 
+import warnings
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from qualkit.readers.common import RawTurn, ReadOptions, build_transcript
-from qualkit.readers.labels import label_of
+from qualkit.readers.learn import learn
+from qualkit.errors import NotTranscriptError
+from qualkit.readers.unlabelled import ANSWERER, Block, assign, list_reason
 from qualkit.transcript import Transcript
 
 UNKNOWN_SPEAKER = "Unknown"
@@ -37,6 +41,8 @@ class Paragraph:
     speaker: str | None = None
     timestamp: str | None = None
     line: int = 0
+    style: str = ""
+    """The formatting the whole paragraph is set in (``b`` bold, ``i`` italic, ``bi``), for unlabelled documents."""
 
 
 def _clean(text: str) -> str:
@@ -54,6 +60,8 @@ def assemble(
     preamble: str = "",
     meta: Mapping[str, Any] | None = None,
     merge: bool = True,
+    interviewer_names: Iterable[str] = (),
+    participant_names: Iterable[str] = (),
 ) -> Transcript:
     """Write segments as ``Speaker: words`` paragraphs and return the Transcript with the turns' spans.
 
@@ -90,24 +98,86 @@ def assemble(
         chunk = f"{label}{body}\n\n"
         parts.append(chunk)
         offset += len(chunk)
-    return build_transcript(path, "".join(parts), raw_turns, options, meta=meta, fmt=fmt)
+    return build_transcript(path, "".join(parts), raw_turns, options, meta=meta, fmt=fmt,
+                            interviewer_names=interviewer_names, participant_names=participant_names)
 
 
-def paragraphs_to_segments(paragraphs: Iterable[Paragraph]) -> tuple[list[Segment], str]:
-    """Turn document paragraphs into segments: a paragraph opening a turn (bold label or ``Label:``)
-    starts one, any other continues the turn before it. Returns (segments, preamble text)."""
+def read_paragraphs(path: Path, paragraphs: Iterable[Paragraph], options: ReadOptions, *, fmt: str,
+                    joiner: str = "\n\n") -> Transcript:
+    """Read a document's paragraphs as a transcript: labels learned from their openings (see learn.py),
+    a bold or tabled speaker taken as given, a cover block kept as attributes; a document without labels
+    is read as questions and answers (by question marks or paragraph style) or one turn per paragraph."""
+    paras = [p for p in paragraphs if p.text.strip() or p.speaker is not None]
+    pieces = [p.text if p.speaker is None else f"{p.speaker}: {p.text}" for p in paras]
+    offsets, position = [], 0
+    for piece in pieces:
+        offsets.append(position)
+        position += len(piece) + len(joiner)
+    joined = joiner.join(pieces)
+    learned = learn(joined, extra_known=options.known_forms())
+    for message in learned.warnings:
+        warnings.warn(f"{path}, {message.replace('line ', 'paragraph ', 1)}", stacklevel=3)
+    opening: dict[int, tuple[str, str, str | None]] = {}
+    for head, speaker in learned.heads:
+        number = bisect_right(offsets, head.head) - 1
+        if joined[offsets[number]:head.head].strip() == "":
+            rest = joined[head.start:offsets[number] + len(pieces[number])]
+            opening[number] = (speaker, rest, head.timestamp)
+    first = bisect_left(offsets, learned.cover_end) if learned.cover_end else 0
     segments: list[Segment] = []
-    preamble: list[str] = []
-    for para in paragraphs:
-        if para.speaker is not None:
+    preamble = [p.text for p in paras[:first]]
+    others = _only_interviewer_labelled(path, paras[first:], opening, options)
+    for number, para in enumerate(paras[first:], start=first):
+        if others and para.speaker is None and number not in opening and para.text.strip():
+            segments.append(Segment(ANSWERER, para.text, line=para.line))
+        elif para.speaker is not None:
             segments.append(Segment(para.speaker, para.text, para.timestamp, line=para.line))
-            continue
-        found = label_of(para.text)
-        if found is not None:
-            label, rest, ts = found
-            segments.append(Segment(label, rest, ts or para.timestamp, line=para.line))
+        elif number in opening:
+            speaker, rest, stamp = opening[number]
+            segments.append(Segment(speaker, rest, stamp or para.timestamp, line=para.line))
         elif segments:
             segments.append(Segment(None, para.text, line=para.line))
-        elif para.text.strip():
+        else:
             preamble.append(para.text)
-    return segments, "\n".join(preamble)
+    if not segments:
+        segments, preamble = _unlabelled(path, paras[first:], preamble)
+    return assemble(path, segments, options, fmt=fmt, preamble="\n".join(preamble), merge=False,
+                    meta=learned.cover, interviewer_names=learned.interviewer_names,
+                    participant_names=learned.participant_names)
+
+
+def _only_interviewer_labelled(path: Path, paras: list[Paragraph], opening: dict[int, tuple[str, str, str | None]],
+                               options: ReadOptions) -> bool:
+    """Return whether only the interviewer's paragraphs carry labels (a transcriber marked only ``MODERATOR:``)
+    while most paragraphs carry none: then those are the participant's; warn saying so."""
+    from qualkit.readers.roles import forms_of
+    from qualkit.readers.learn import label_matches
+
+    labelled = {speaker for speaker, _, _ in opening.values()} | {p.speaker for p in paras if p.speaker}
+    bare = sum(1 for n, p in enumerate(paras) if p.speaker is None and n not in opening and p.text.strip())
+    asking = forms_of(options.interviewer_labels)
+    if not labelled or bare < 2 * len(opening) or not all(label_matches(s, asking) for s in labelled):
+        return False
+    warnings.warn(f"{path}: only the interviewer's paragraphs are labelled ({', '.join(map(repr, sorted(labelled)))}); "
+                  f"the {bare} unlabelled paragraphs read as {ANSWERER!r}", stacklevel=4)
+    return True
+
+
+def _unlabelled(path: Path, paras: list[Paragraph], preamble: list[str]) -> tuple[list[Segment], list[str]]:
+    blocks = [p for p in paras if p.text.strip()]
+    while len(blocks) > 2 and len(blocks[0].text.split()) <= 8 and not blocks[0].text.rstrip().endswith((".", "?", "!")):
+        preamble.append(blocks.pop(0).text)  # a title
+    if not blocks:
+        return [], preamble
+    listed = list_reason([Block(p.text) for p in blocks])
+    if listed:
+        raise NotTranscriptError(f"{path}: {listed}")
+    speakers, how = assign([Block(p.text, p.style) for p in blocks])
+    warnings.warn(f"{path}: no speaker labels; {how}", stacklevel=4)
+    segments: list[Segment] = []
+    for para, speaker in zip(blocks, speakers):
+        same = segments and segments[-1].speaker == speaker
+        segments.append(Segment(None if same else speaker, para.text, para.timestamp, line=para.line))
+    return segments, preamble
+
+

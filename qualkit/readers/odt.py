@@ -11,7 +11,7 @@ from xml.parsers.expat import ExpatError
 from qualkit.errors import TranscriptError
 from qualkit.readers.common import ReadOptions
 from qualkit.readers.docx import paragraph_record, table_paragraphs
-from qualkit.readers.layout import Paragraph, assemble, paragraphs_to_segments
+from qualkit.readers.layout import Paragraph, read_paragraphs
 from qualkit.transcript import Transcript
 
 TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -21,15 +21,18 @@ FO_NS = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
 
 
 def _bold_styles(document: Any) -> set[str]:
+    return _styled(document, "font-weight", ("bold", "700", "800", "900"))
+
+
+def _styled(document: Any, attribute: str, values: tuple[str, ...]) -> set[str]:
+    """Return the names of the styles whose text properties set ``attribute`` to one of ``values``."""
     bold = set()
     for part in (document.automaticstyles, document.styles):
         for style in part.childNodes:
             if style.qname != (STYLE_NS, "style"):
                 continue
             for props in style.childNodes:
-                if props.qname == (STYLE_NS, "text-properties") and props.attributes.get((FO_NS, "font-weight")) in (
-                    "bold", "700", "800", "900"
-                ):
+                if props.qname == (STYLE_NS, "text-properties") and props.attributes.get((FO_NS, attribute)) in values:
                     bold.add(style.attributes.get((STYLE_NS, "name"), ""))
     return bold
 
@@ -53,14 +56,16 @@ def _runs(node: Any, bold_styles: set[str], bold: bool = False) -> Iterator[tupl
             yield from _runs(child, bold_styles, bold or style in bold_styles)
 
 
-def _walk(node: Any, bold_styles: set[str]) -> Iterator[Paragraph]:
+def _walk(node: Any, bold_styles: set[str], italic_styles: set[str] = frozenset()) -> Iterator[Paragraph]:  # type: ignore[assignment]
     for number, child in enumerate(node.childNodes, start=1):
         if child.nodeType != child.ELEMENT_NODE:
             continue
         if child.qname in ((TEXT_NS, "p"), (TEXT_NS, "h")):
             style = child.attributes.get((TEXT_NS, "style-name"), "")
             runs = list(_runs(child, bold_styles, style in bold_styles))
-            yield paragraph_record("".join(text for text, _ in runs), runs, number)
+            italic = all(flag for text, flag in _runs(child, italic_styles, style in italic_styles) if text.strip())
+            whole = ("b" if runs and all(b for t, b in runs if t.strip()) else "") + ("i" if italic and runs else "")
+            yield paragraph_record("".join(text for text, _ in runs), runs, number, whole)
         elif child.qname == (TABLE_NS, "table"):
             rows = []
             for row in child.getElementsByType(_table_row()):
@@ -69,7 +74,7 @@ def _walk(node: Any, bold_styles: set[str]) -> Iterator[Paragraph]:
                                        if p.nodeType == p.ELEMENT_NODE) for c in cells])
             yield from table_paragraphs(rows, number) or ()
         elif child.qname in ((TEXT_NS, "list"), (TEXT_NS, "list-item"), (TEXT_NS, "section")):
-            yield from _walk(child, bold_styles)
+            yield from _walk(child, bold_styles, italic_styles)
 
 
 def _table_row() -> Any:
@@ -86,5 +91,5 @@ def read_odt(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
         document = load(io.BytesIO(raw))
     except (zipfile.BadZipFile, KeyError, ExpatError, ValueError, AttributeError) as exc:
         raise TranscriptError(f"{path}: corrupt or not an OpenDocument .odt file ({exc})") from None
-    segments, preamble = paragraphs_to_segments(_walk(document.text, _bold_styles(document)))
-    return assemble(path, segments, options, fmt="odt", preamble=preamble, merge=False)
+    return read_paragraphs(path, _walk(document.text, _bold_styles(document), _styled(document, "font-style", ("italic",))),
+                           options, fmt="odt")

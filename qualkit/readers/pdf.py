@@ -14,10 +14,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from qualkit.errors import TranscriptError
+from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.readers.common import ReadOptions
 from qualkit.readers.labels import label_of
-from qualkit.readers.layout import Paragraph, assemble, paragraphs_to_segments
+from qualkit.readers.layout import Paragraph, read_paragraphs
 from qualkit.transcript import Transcript
 
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE)
@@ -39,7 +39,7 @@ def pdf_pages(path: Path, raw: bytes) -> list[list[str]]:
         for number, page in enumerate(reader.pages):
             pages.append(page.extract_text() or "")
             if number == 0 and any(COLLECTION_HEADER.match(" ".join(line.split())) for line in pages[0].splitlines()[:5]):
-                raise TranscriptError(f"{path}: a table of coded segments, not a transcript")
+                raise NotTranscriptError(f"{path}: a table of coded segments, not a transcript")
     except TranscriptError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
@@ -80,9 +80,8 @@ def read_pdf(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     if not lines:
         raise TranscriptError(f"{path}: PDF has no extractable text (a scanned image? run OCR on it first)")
     if sum(len(line.split()) <= 1 for line in lines) > 0.6 * len(lines):
-        raise TranscriptError(f"{path}: PDF text comes out one word per line; not a transcript qualkit can read")
+        raise NotTranscriptError(f"{path}: PDF text comes out one word per line; not a transcript qualkit can read")
     if any(COLLECTION_HEADER.match(line) for line in lines[:5]):
-        raise TranscriptError(f"{path}: a table of coded segments, not a transcript")
+        raise NotTranscriptError(f"{path}: a table of coded segments, not a transcript")
     paragraphs = [Paragraph(line, line=number) for number, line in enumerate(lines, start=1)]
-    segments, preamble = paragraphs_to_segments(paragraphs)
-    return assemble(path, segments, options, fmt="pdf", preamble=preamble, merge=False)
+    return read_paragraphs(path, paragraphs, options, fmt="pdf", joiner="\n")

@@ -1,57 +1,78 @@
 """Plain-text transcripts: ``Speaker: text`` turns and their variants, timestamps and YAML front matter.
 
-Handled layouts: ``Name:``, ``NAME:``, ``I:``/``P07:``, ``Name (00:37):`` (Rev), ``Name (00:00:29) - text``,
+Labels are learned from each file (see learn.py): ``Name:``, ``NAME:``, ``interviewer:``, ``I:``/``P07:``,
+``**Name:**``, ``Role (Name):``, ``Name (00:37):`` (Rev), ``Name (00:00:29) - text``, ``Name - text``,
 ``[00:01:23] Name:``, ``Speaker:<TAB>text``, Otter's ``Name  0:00`` line above the paragraph, and Zoom's
-saved captions (``[Name] 19:00:25`` blocks, merged into turns). The stored text is the file's text
-(after front matter), so offsets point into what the user wrote; Zoom captions are rewritten as turns.
+saved captions (``[Name] 19:00:25`` blocks, merged into turns). A cover block becomes attributes; a file
+without labels is read as questions and answers or one paragraph per turn, with a warning. The stored
+text is the file's text (after front matter), so offsets point into what the user wrote.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
+from collections import Counter
 from pathlib import Path
 
 from qualkit.readers.common import RawTurn, ReadOptions, build_transcript, decode, split_front_matter
-from qualkit.readers.labels import CAPTION, NOT_LABELS, OTTER, TIME, TURN
+from qualkit.readers.labels import CAPTION, NOT_LABELS, TIME, TURN
 from qualkit.readers.layout import Segment, assemble
+from qualkit.readers.learn import Learned, learn
+from qualkit.errors import NotTranscriptError
+from qualkit.readers.unlabelled import Block, assign, list_reason, text_blocks, title_lines
 from qualkit.transcript import Transcript
 
-__all__ = ["TIME", "TURN", "NOT_LABELS", "find_turns", "read_text"]
+__all__ = ["TIME", "TURN", "NOT_LABELS", "find_turns", "read_text", "notes_reason"]
+
+NOTE_PARAGRAPH = re.compile(r"\n[ \t]*\n[ \t]*[(\[][^\n]*[)\]][ \t]*\s*\Z")
 
 
-def _heads(text: str) -> list[re.Match[str]]:
-    heads = [m for m in TURN.finditer(text) if m.group("label").casefold().rstrip(".") not in NOT_LABELS]
-    otter = list(OTTER.finditer(text))
-    if len(otter) >= 2:
-        taken = {m.start() for m in heads}
-        heads = sorted(heads + [m for m in otter if m.start() not in taken], key=lambda m: m.start())
-    timed = [m for m in heads if m.groupdict().get("ts") or m.groupdict().get("ts2")]
-    if len(timed) >= 3 and len(timed) >= 0.8 * len(heads):
-        # Every real turn carries a time: an untimed ``Word:`` inside a paragraph is speech.
-        heads = timed
-    return heads
+def _end_before_notes(text: str, start: int, end: int) -> int:
+    """Return where a turn's speech ends: before trailing paragraphs wholly in brackets (transcriber's notes)."""
+    while True:
+        match = NOTE_PARAGRAPH.search(text, start, end)
+        if match is None or match.start() <= start:
+            return end
+        end = match.start()
+
+
+def turns_from(text: str, learned: Learned) -> list[RawTurn]:
+    """Return the turns the accepted heads open; a turn runs until the next head."""
+    turns = []
+    heads = learned.heads
+    for number, (head, speaker) in enumerate(heads):
+        end = heads[number + 1][0].head if number + 1 < len(heads) else len(text)
+        if "(" in text[head.start:end] or "[" in text[head.start:end]:
+            end = _end_before_notes(text, head.start, end)
+        turns.append(RawTurn(speaker=speaker, start=head.start, end=end, line=head.line, timestamp=head.timestamp,
+                             head=head.head))
+    return turns
 
 
 def find_turns(text: str, first_line: int = 1) -> list[RawTurn]:
-    """Return the turns of ``Speaker: text`` lines; a turn runs until the next label line."""
-    heads = _heads(text)
-    turns = []
-    line, counted = first_line, 0
-    for number, match in enumerate(heads):
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        end = heads[number + 1].start() if number + 1 < len(heads) else len(text)
-        whole = match.group(0)
-        head = match.start() + len(whole) - len(whole.lstrip(" \t"))
-        groups = match.groupdict()
-        turns.append(RawTurn(
-            speaker=match.group("label"),
-            start=match.end(),
-            end=end,
-            line=line,
-            timestamp=groups.get("ts") or groups.get("ts2"),
-            head=head,
-        ))
+    """Return the turns of a text's learned ``Speaker: text`` lines."""
+    return turns_from(text, learn(text, first_line))
+
+
+def unlabelled_turns(text: str, start: int, path: Path) -> list[RawTurn]:
+    """Read a text without labels as questions and answers, or one turn per paragraph; warn which."""
+    spans = text_blocks(text, start)
+    spans = spans[title_lines(text, spans):]
+    if not spans:
+        return []
+    blocks = [Block(text[a:b]) for a, b in spans]
+    listed = list_reason(blocks)
+    if listed:
+        raise NotTranscriptError(f"{path}: {listed}")
+    speakers, how = assign(blocks)
+    warnings.warn(f"{path}: no speaker labels; {how}", stacklevel=3)
+    turns: list[RawTurn] = []
+    for (a, b), speaker in zip(spans, speakers):
+        if turns and turns[-1].speaker == speaker:
+            turns[-1] = RawTurn(speaker, turns[-1].start, b, turns[-1].line, head=turns[-1].head)
+        else:
+            turns.append(RawTurn(speaker, a, b, text.count("\n", 0, a) + 1, head=a))
     return turns
 
 
@@ -70,6 +91,30 @@ def caption_segments(text: str, first_line: int = 1) -> tuple[list[Segment], str
     return segments, text[: blocks[0].start()]
 
 
+NOTES_NAMES = re.compile(r"(?:^|[-_. ])(?:readme|source|sources|licen[cs]e|copying|notes?|changelog|citation|authors|"
+                         r"contributing|manifest|sha\d*sums|index|todo)(?:$|[-_. ])", re.IGNORECASE)
+DOC_LINE = re.compile(r"^(?:#{1,6} |```|\s*[-*+] |\s*\d+\. |\|.*\|$)|https?://", re.MULTILINE)
+
+
+def notes_reason(path: Path, text: str) -> str | None:
+    """Return why a text file found in a folder is a note rather than a transcript, or None.
+
+    A note has no recurring speaker labels and either a notes name (README, SOURCE, LICENSE, ...) or
+    the look of documentation (links, headings, lists, tables).
+    """
+    learned = learn(text)
+    uses = Counter(speaker for _, speaker in learned.heads)
+    if sum(count >= 2 for count in uses.values()) >= 2:
+        return None
+    if NOTES_NAMES.search(path.name):
+        return "notes, not a transcript (its name and no speaker turns)"
+    lines = [line for line in text.splitlines() if line.strip()]
+    marked = len(DOC_LINE.findall(text))
+    if lines and marked >= max(2, 0.15 * len(lines)):
+        return "notes, not a transcript (links, headings or lists, and no speaker turns)"
+    return None
+
+
 def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     """Read a plain-text or Markdown transcript."""
     meta, body, skipped = split_front_matter(decode(raw, path), path)
@@ -77,4 +122,9 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     if captions is not None:
         segments, preamble = captions
         return assemble(path, segments, options, fmt="zoom-captions", preamble=preamble, meta=meta)
-    return build_transcript(path, body, find_turns(body, skipped + 1), options, meta=meta, fmt="text")
+    learned = learn(body, skipped + 1, extra_known=options.known_forms())
+    for message in learned.warnings:
+        warnings.warn(f"{path}, {message}", stacklevel=2)
+    turns = turns_from(body, learned) if learned.heads else unlabelled_turns(body, learned.cover_end, path)
+    return build_transcript(path, body, turns, options, meta={**learned.cover, **meta}, fmt="text",
+                            interviewer_names=learned.interviewer_names, participant_names=learned.participant_names)

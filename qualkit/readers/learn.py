@@ -1,0 +1,315 @@
+"""Speaker labels learned from the document: what recurs at line starts before a separator.
+
+A transcript's labels are the words that open its lines before a colon, a tab, or a dash (``Name -``,
+``Name (00:00:29) - ``), in any case and with the usual decorations (``**Name:**``, ``# Name:``,
+``Name / Site:``, ``Role (Name):``, ``Int.:``, ``Dr A.B.:``, ``[00:01:23] Name:``). A candidate becomes a
+label when it recurs, names a role (``Interviewer``, ``Respondent``, ``P07``), or is named in the cover
+block; a one-off word inside speech (``So basically:``, ``Note:``) stays speech, and a label used once
+among recurring ones is taken with a warning (mapped to the label it is a likely typo of, if any).
+A cover block (``Date: ...``, ``Interviewer: Jane Smith`` lines before the first exchange) is kept as
+attributes, not speech.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from qualkit.readers.labels import OTTER, TIME
+
+SEP_COLON, SEP_TAB, SEP_DASH = "colon", "tab", "dash"
+HEAD = re.compile(
+    rf"""^[ \t]*(?:\[(?P<ts>{TIME})\][ \t]*)?
+    (?:\*\*|__|\#{{1,6}}[ \t]+)?
+    (?P<label>[^\W_][^\n:\t*?!,;"“”]{{0,39}}?)
+    [ \t]*(?:\((?P<ts2>{TIME})\))?[ \t]*(?:\*\*|__)?
+    (?P<sep>:(?:\*\*|__)?(?:[ \t]+|$)|\t+(?=\S)|[ \t]+[-–—](?:[ \t]+|$))""",
+    re.VERBOSE | re.MULTILINE,
+)
+SPEECH_WORDS = frozenset(
+    "so and but well note notes nb ps re eg ie e.g i.e http https yes no yeah okay ok um uh oh also basically "
+    "actually anyway example because then like now see edit update warning tip hint important remember "
+    "the this that these those there it its my our your his her their we you they he she in on at to of with as "
+    "just if when where why how what who which because first second third finally".split()
+)
+PARTICLES = frozenset("de del della der den van von da di du la le al bin y & and / - – (".split())
+ROLE_INTERVIEWER = frozenset("interviewer interviewers int i q moderator mod facilitator researcher experimenter".split())
+ROLE_PARTICIPANT = frozenset(
+    "participant interviewee respondent resp r a ans answer narrator informant patient client subject user "
+    "p participants interviewees".split()
+)
+PARTICIPANT_ID = re.compile(r"^(?:p|participant|respondent|r|pt|id)[ #_-]?\d+[a-z]?$")
+ROLE_WORDS = ROLE_INTERVIEWER | ROLE_PARTICIPANT | {"speaker", "spk", "dr", "mr", "mrs", "ms", "prof"}
+COVER_KEYS = frozenset(
+    "date time place location venue duration length project study title transcriber transcribed by transcription "
+    "persons present people present present attendees recorded recording language site setting interview "
+    "interview date interview location interview number session file audio file tape mode format version "
+    "notes interviewed by conducted by source collection accession".split(" ")
+)
+COVER_KEY_PHRASES = frozenset({
+    "persons present", "people present", "transcribed by", "interviewed by", "conducted by", "interview date",
+    "interview location", "interview number", "audio file", "date of interview", "place of interview",
+    "name of interviewer", "name of interviewee", "name of narrator", "recording date", "recorded by",
+})
+COVER_INTERVIEWER = frozenset({"interviewer", "interviewers", "interviewed by", "conducted by", "moderator",
+                               "facilitator", "researcher", "name of interviewer"})
+COVER_PARTICIPANT = frozenset({"interviewee", "narrator", "respondent", "participant", "informant",
+                               "name of interviewee", "name of narrator"})
+FEW = 10
+"""Below this many turns with recurring labels, a one-off label is taken as it is."""
+TITLES = frozenset("dr mr mrs ms miss prof professor sir dame rev".split())
+
+
+@dataclass(frozen=True)
+class Head:
+    """A line opening with a candidate label: where the label starts, where the speech starts."""
+
+    head: int
+    start: int
+    line: int
+    label: str
+    key: str
+    sep: str
+    timestamp: str | None
+
+
+@dataclass
+class Learned:
+    """What was learned: the accepted heads (with their speaker), the cover block and what to warn."""
+
+    heads: list[tuple[Head, str]] = field(default_factory=list)
+    cover: dict[str, str] = field(default_factory=dict)
+    cover_end: int = 0
+    interviewer_names: list[str] = field(default_factory=list)
+    participant_names: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def key_of(label: str) -> str:
+    """Return the form labels are compared in: case-folded, without full stops and extra spaces."""
+    return " ".join(label.replace(".", " ").casefold().split()) if "." in label else " ".join(label.casefold().split())
+
+
+def role_parts(label: str) -> list[str]:
+    """Return the parts of a label that may name a role: ``Interviewer (Sarah)`` -> interviewer, sarah."""
+    parts = re.split(r"[/()]|\s[-–—]\s", label.replace(".", ""))
+    found = []
+    for part in parts:
+        part = re.sub(r"[\s#_-]*\d+[a-z]?$", "", " ".join(part.casefold().split()))
+        if part:
+            found.append(part)
+    return found
+
+
+def name_forms(name: str) -> set[str]:
+    """Return the ways a person named in a cover block may be labelled: full, first, last, initials."""
+    tokens = [t for t in re.split(r"[\s.]+", name.casefold()) if t and t not in TITLES]
+    forms = {key_of(name).replace(" ", "")}
+    if tokens:
+        forms |= {" ".join(tokens), tokens[0], tokens[-1]}
+        if len(tokens) >= 2:
+            forms.add("".join(t[0] for t in tokens))
+    return {f for f in forms if f}
+
+
+def label_matches(label: str, forms: set[str]) -> bool:
+    """Return whether a label (or one of its parts) is one of ``forms``."""
+    key = key_of(label)
+    return key in forms or key.replace(" ", "") in forms or any(p in forms for p in role_parts(label))
+
+
+def known_role(label: str) -> bool:
+    """Return whether a label names a role or a participant id on its own."""
+    return any(p in ROLE_INTERVIEWER or p in ROLE_PARTICIPANT or p == "speaker" for p in role_parts(label)) or bool(
+        PARTICIPANT_ID.match(key_of(label).replace(" ", "")))
+
+
+def shape_ok(label: str) -> bool:
+    """Return whether a candidate reads as a label (a name, a role, an id), not the start of a sentence."""
+    tokens = label.split()
+    if not tokens or len(tokens) > 6 or label.replace(".", "").isdigit():
+        return False
+    first = tokens[0].casefold().rstrip(".")
+    if first in SPEECH_WORDS and (len(tokens) > 1 or first not in ("a",)):
+        return len(tokens) == 1 and first in ROLE_WORDS
+    depth = 0
+    for token in tokens[1:]:
+        if depth or token.startswith("("):
+            depth += token.count("(") - token.count(")")
+            continue
+        low = token.casefold().rstrip(".")
+        if not (token[0].isupper() or token[0].isdigit() or token[0] == "#" or low in PARTICLES or low in ROLE_WORDS
+                or re.fullmatch(r"(?:\w\.)+", token)):
+            return False
+    return True
+
+
+def style_of(label: str) -> str:
+    """Return the letter-case style of a label: upper, lower or title."""
+    letters = [c for c in label if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return "upper"
+    if letters and all(c.islower() for c in letters):
+        return "lower"
+    return "title"
+
+
+def typo_of(key: str, recurring: dict[str, int]) -> str | None:
+    """Return the recurring label ``key`` is one or two letters away from (digits must agree), else None."""
+    if len(key) < 4:
+        return None
+    for other, count in recurring.items():
+        if count < 3 or other == key or re.sub(r"\D", "", other) != re.sub(r"\D", "", key):
+            continue
+        if abs(len(other) - len(key)) <= 2 and _distance(key, other) <= (1 if len(key) <= 5 else 2):
+            return other
+    return None
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance with adjacent transpositions."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def candidates(text: str, first_line: int = 1) -> list[Head]:
+    """Return every line opening with a candidate label, in order (Otter's ``Name  0:00`` lines too)."""
+    found: list[Head] = []
+    line, counted = first_line, 0
+    matches = list(HEAD.finditer(text))
+    otter = list(OTTER.finditer(text))
+    if len(otter) >= 2:
+        taken = {m.start() for m in matches}
+        matches = sorted(matches + [m for m in otter if m.start() not in taken], key=lambda m: m.start())
+    for match in matches:
+        label = match.group("label").strip()
+        if not shape_ok(label):
+            continue
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        groups = match.groupdict()
+        whole = match.group(0)
+        sep = groups.get("sep") or ""
+        kind = SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip(" \t")[:1] in "-–—" and sep.strip() else SEP_COLON
+        found.append(Head(match.start() + len(whole) - len(whole.lstrip(" \t")), match.end(), line, label,
+                          key_of(label), kind, groups.get("ts") or groups.get("ts2")))
+    return found
+
+
+def _paragraph_start(text: str, position: int) -> bool:
+    before = text.rfind("\n", 0, position)
+    if before <= 0:
+        return True
+    return not text[text.rfind("\n", 0, before) + 1:before].strip()
+
+
+def _cover(text: str, heads: list[Head], counts: Counter[str]) -> tuple[int, dict[str, str], list[str], list[str]]:
+    """Return (number of heads in the cover block, its attributes, interviewer names, participant names)."""
+    taken: list[Head] = []
+    previous_end = 0
+    for head in heads:
+        gap = text[previous_end:head.head]
+        if taken and any(line.strip() and not line.lstrip().startswith("#") for line in gap.split("\n")[1:]):
+            break  # a line that is not ``Key: value`` ends the block
+        if not taken and len(gap.split()) > 40:
+            break
+        value_end = text.find("\n", head.start)
+        value = text[head.start:value_end if value_end >= 0 else len(text)].strip()
+        if head.sep != SEP_COLON or not value or "?" in value or len(value.split()) > 15:
+            break
+        taken.append(head)
+        previous_end = value_end if value_end >= 0 else len(text)
+    keys = [h.key for h in taken]
+    cover_like = [k in COVER_KEYS or k in COVER_KEY_PHRASES for k in keys]
+    plain = [k in COVER_KEYS or k in COVER_KEY_PHRASES for k in keys if k not in COVER_INTERVIEWER | COVER_PARTICIPANT]
+    names_used = set(counts)
+    size = 0
+    interviewers: list[str] = []
+    participants: list[str] = []
+    attributes: dict[str, str] = {}
+    for number, head in enumerate(taken):
+        value_end = text.find("\n", head.start)
+        value = text[head.start:value_end if value_end >= 0 else len(text)].strip().strip("*_").strip()
+        role = head.key in COVER_INTERVIEWER or head.key in COVER_PARTICIPANT
+        if role:
+            named = bool(name_forms(value) & names_used) or (any(plain) and _name_like(value))
+            if not named:
+                break
+            (interviewers if head.key in COVER_INTERVIEWER else participants).append(value)
+        elif not (cover_like[number] or (any(plain) and counts[head.key] <= 1 and len(head.key.split()) <= 4)):
+            break
+        attributes["_".join(head.key.split())] = value
+        size = number + 1
+    if size and not (any(plain) or interviewers or participants):
+        return 0, {}, [], []
+    return size, attributes, interviewers, participants
+
+
+def _name_like(value: str) -> bool:
+    tokens = value.replace(",", " ").split()
+    return 0 < len(tokens) <= 5 and all(t[0].isupper() or t[0] == "(" or t.casefold() in PARTICLES for t in tokens)
+
+
+def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = frozenset()) -> Learned:
+    """Return the accepted label heads of a text (with the speaker each names), its cover block and warnings."""
+    heads = candidates(text, first_line)
+    learned = Learned()
+    if not heads:
+        return learned
+    timed = [h for h in heads if h.timestamp]
+    if len(timed) >= 3 and len(timed) >= 0.6 * len(heads):
+        heads = timed  # every real turn carries a time: an untimed ``Word:`` inside a paragraph is speech
+    counts: Counter[str] = Counter(h.key for h in heads)
+    size, learned.cover, learned.interviewer_names, learned.participant_names = _cover(text, heads, counts)
+    if size:
+        last = heads[size - 1]
+        end = text.find("\n", last.start)
+        learned.cover_end = len(text) if end < 0 else end + 1
+        heads = heads[size:]
+        counts = Counter(h.key for h in heads)
+    named = set().union(*(name_forms(n) for n in learned.interviewer_names + learned.participant_names))
+    named |= extra_known
+
+    def known(head: Head) -> bool:
+        return known_role(head.label) or label_matches(head.label, named)
+
+    recurring = {k: c for k, c in counts.items() if c >= 2}
+    styles = Counter(style_of(h.label) for h in heads if h.key in recurring)
+    by_form: dict[str, Counter[str]] = {}
+    for h in heads:
+        by_form.setdefault(h.key, Counter())[h.label] += 1
+    speaker_of = {k: forms.most_common(1)[0][0] for k, forms in by_form.items()}
+    opening = sum(_paragraph_start(text, h.head) for h in heads if h.key in recurring)
+    paragraphs = opening >= 0.5 * max(1, sum(recurring.values()))
+    for head in heads:
+        if head.key in recurring or known(head) or head.timestamp:
+            learned.heads.append((head, speaker_of[head.key]))
+            continue
+        if head.sep != SEP_COLON:
+            continue  # ``Yes - definitely``: a dash or tab separates only a label that recurs with it
+        if sum(recurring.values()) < FEW and (not styles or style_of(head.label) in styles):
+            learned.heads.append((head, speaker_of[head.key]))  # too few turns to learn from: take it
+            continue
+        typo = typo_of(head.key, recurring)
+        if typo is not None:
+            learned.heads.append((head, speaker_of[typo]))
+            learned.warnings.append(f"line {head.line}: label {head.label!r} is used once and is read as "
+                                    f"{speaker_of[typo]!r} (a likely typo; map it in an alias file if not)")
+            continue
+        if style_of(head.label) in styles and len(head.label.split()) <= 3 and (
+                not paragraphs or _paragraph_start(text, head.head)):
+            learned.heads.append((head, speaker_of[head.key]))
+            others = ", ".join(repr(speaker_of[k]) for k in recurring)
+            learned.warnings.append(f"line {head.line}: label {head.label!r} is used only once (the others: "
+                                    f"{others}); read as a speaker: a typo or speech? map it in an alias file")
+    return learned

@@ -1,0 +1,73 @@
+"""Who is the interviewer: decided from the labels, the cover block, or who asks the questions.
+
+A speaker is the interviewer when its label (or a part of it: ``Interviewer (Sarah)``, ``Int.``,
+``Interviewer 2``) is an interviewer label, or names a person the front matter or cover block calls the
+interviewer (full name, first or last name, initials). When no speaker matches, the speaker who asks
+(the largest share of turns ending in a question, with shorter turns than the others) is chosen when
+the evidence is clear, and the caller warns naming who and why; otherwise everyone is a participant,
+with a warning saying how to name the interviewer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import median
+from typing import Iterable, Sequence
+
+from qualkit.readers.learn import PARTICIPANT_ID, ROLE_PARTICIPANT, label_matches, name_forms, role_parts
+from qualkit.readers.unlabelled import is_question
+from qualkit.transcript import INTERVIEWER, PARTICIPANT
+
+MIN_TURNS = 3
+
+
+def forms_of(names: Iterable[str]) -> set[str]:
+    """Return every form the given labels or names may be written in."""
+    forms: set[str] = set()
+    for name in names:
+        forms |= name_forms(str(name))
+    return forms
+
+
+def is_participant_label(label: str, participant_forms: set[str]) -> bool:
+    """Return whether a label says its speaker is a participant (``Participant``, ``R``, ``P07``, a named narrator)."""
+    parts = role_parts(label)
+    return bool(parts) and (parts[0] in ROLE_PARTICIPANT or bool(PARTICIPANT_ID.match(parts[0].replace(" ", "")))
+                            or label_matches(label, participant_forms))
+
+
+def decide_roles(
+    spoken: Sequence[tuple[str, str]], interviewer_names: Iterable[str], participant_names: Iterable[str] = (),
+) -> tuple[dict[str, str], str | None]:
+    """Return a role per speaker for ``spoken`` (speaker, words) turns, and a note when roles were inferred."""
+    speakers = list(dict.fromkeys(speaker for speaker, _ in spoken))
+    asking = forms_of(interviewer_names)
+    roles = {s: INTERVIEWER if label_matches(s, asking) else PARTICIPANT for s in speakers}
+    if INTERVIEWER in roles.values() or len(speakers) < 2:
+        return roles, None
+    told = forms_of(participant_names)
+    turns: dict[str, list[str]] = defaultdict(list)
+    for speaker, words in spoken:
+        turns[speaker].append(words)
+    candidates = [s for s in speakers if not is_participant_label(s, told)]
+    evidence = {s: (sum(map(is_question, turns[s])) / len(turns[s]), median(len(w.split()) for w in turns[s]))
+                for s in speakers}
+    ranked = sorted((s for s in candidates if len(turns[s]) >= MIN_TURNS), key=lambda s: evidence[s][0], reverse=True)
+    everyone = len(speakers)
+    if ranked:
+        chosen = ranked[0]
+        share, words = evidence[chosen]
+        rest = [w for s in speakers if s != chosen for w in turns[s]]
+        rest_share = sum(map(is_question, rest)) / len(rest) if rest else 0.0
+        rest_words = median(len(w.split()) for w in rest) if rest else 0
+        runner_up = max((evidence[s][0] for s in ranked[1:] if sum(map(is_question, turns[s])) >= MIN_TURNS),
+                        default=0.0)
+        asked = round(share * len(turns[chosen]))
+        clear = share >= 0.25 and asked >= MIN_TURNS and share >= 2 * max(rest_share, runner_up)
+        if clear and (words <= rest_words or share >= 3 * rest_share):
+            roles[chosen] = INTERVIEWER
+            return roles, (f"no label names the interviewer; {chosen!r} read as the interviewer (asks in "
+                           f"{share:.0%} of {len(turns[chosen])} turns, {words:g} words a turn, against {rest_share:.0%} "
+                           f"and {rest_words:g} words for the others); use --interviewer to choose another")
+    return roles, (f"no label names the interviewer and no speaker clearly asks the questions; all {everyone} "
+                   "speakers read as participants (their speech is coded); name the interviewer with --interviewer")
