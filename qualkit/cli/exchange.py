@@ -68,7 +68,7 @@ def import_qdpx(file: str, out: str, lenient: bool, force: bool) -> None:
     click.echo(f"Imported {len(project.transcripts)} transcripts, {codes} codes and {len(project.segments)} codings "
                f"({', '.join(f'{u}: {n}' for u, n in users.items()) or 'none'}) from {project.origin or 'an unnamed tool'}.")
     for label, count in Counter(v for v in project.conventions.values() if v != "no selections").items():
-        click.echo(f"Positions read as {label}: {count} sources.")
+        click.echo(f"Positions read as {label}: {count} source{'s' if count != 1 else ''}.")
     click.echo(f"Wrote {out}/ (transcripts/, participants.csv, codebook.yaml, coded_segments.csv, guids.json).")
 
 

@@ -127,7 +127,7 @@ class _Project:
             names = ", ".join(repr(n) for n, _ in self.empty[:5]) + (" ..." if len(self.empty) > 5 else "")
             lost = sum(n for _, n in self.empty)
             self.reader.notes.append(f"{self.reader.path}: {len(self.empty)} text sources are empty, skipped: {names}"
-                                     + (f" (their {lost} codings too)" if lost else ""))
+                                     + (f" (with {lost} coding{'s' if lost != 1 else ''} on them)" if lost else ""))
         self.reader.notes.extend(f"{self.reader.path}: {line}" for line in not_carried_over(self.root, self.ours))
         attributes = {t.id: dict(t.attributes) for t in transcripts}
         return ImportedProject(
@@ -259,7 +259,7 @@ class _Project:
         elif not self.ours and (reason := not_speakers(transcript)):
             transcript = as_document(transcript)
             self.reader.notes.append(
-                f"{self.reader.path}: source {name!r} is not an interview ({reason}): imported as one unlabelled "
+                f"{self.reader.path}: source {name!r} is not an interview ({reason}); imported as one unlabelled "
                 f"document (a single '{NO_TURNS_SPEAKER}' turn), so its codings stay inside the text")
             said = []  # what the reader said about its labels no longer applies
         self.reader.notes.extend(f"{self.reader.path}: source {name!r}: {line}" for line in said)

@@ -17,8 +17,9 @@ from qualkit.transcript import Transcript, Turn
 
 NO_TURNS_SPEAKER = "Participant"
 # A text is read as a document, not an interview, when its ``Word:`` labels do not behave like speakers.
+MANY_LABELS, RUNS = 5, 0.4  # this many labels, and this share of turns following their own label (topics), or
 MOST_SPEAKERS = 8          # more labels than this, and ...
-SAME_SPEAKER_SHARE = 0.75  # ... most turns follow a turn of the same label: headings or topics
+SAME_SPEAKER_SHARE = 0.75  # ... most turns following their own label (headings)
 PREAMBLE_SHARE = 0.2       # or this share of the text comes before the first label
 
 
@@ -59,8 +60,9 @@ def not_speakers(transcript: Transcript) -> str:
     """Return why the ``Word:`` labels the reader found in a text are not a set of speakers (``''`` if they are).
 
     Speakers recur and take turns; the words before colons in comments, documents or notes do not:
-    most labels are used once, or many labels follow themselves (topics or headings), or most of the
-    text comes before the first label. A text with an interviewer label is an interview.
+    most labels are used once, or five or more labels come in runs (topics or headings), or much of the
+    text comes before the first label. A text with an interviewer is an interview (a focus group's
+    many speakers have a moderator; a podcast's two to four hosts may run on, but are few).
     """
     turns = transcript.turns
     if any(t.role == "interviewer" for t in turns):
@@ -69,11 +71,11 @@ def not_speakers(transcript: Transcript) -> str:
     for turn in turns:
         counts[turn.speaker] = counts.get(turn.speaker, 0) + 1
     once = sum(1 for n in counts.values() if n == 1)
-    if len(counts) >= 2 and once * 2 >= len(counts):
+    if len(counts) >= 3 and once * 2 >= len(counts):
         return f"{once} of its {len(counts)} labels are used once"
     same = sum(a.speaker == b.speaker for a, b in zip(turns, turns[1:])) / max(len(turns) - 1, 1)
-    if len(counts) > MOST_SPEAKERS and same > SAME_SPEAKER_SHARE:
-        return f"its {len(counts)} labels rarely alternate ({same:.0%} of turns follow their own label)"
+    if (len(counts) >= MANY_LABELS and same >= RUNS) or (len(counts) > MOST_SPEAKERS and same > SAME_SPEAKER_SHARE):
+        return f"its {len(counts)} labels come in runs: {same:.0%} of turns follow their own label"
     before = turns[0].start / max(len(transcript.text), 1) if turns else 0.0
     if before > PREAMBLE_SHARE:
         return f"{before:.0%} of the text comes before its first label"
