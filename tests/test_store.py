@@ -174,7 +174,7 @@ def test_new_codebook_keeps_orphans_and_reports_new(study):
     assert study.decide(gone["segment_id"], "reject", coder="RH")["status"] == "rejected"
 
 
-def test_status_counts_per_code_coder_and_agreement(study):
+def test_status_counts_per_code_coder(study):
     segments = study.segments()
     for segment in segments[:4]:
         study.decide(segment["segment_id"], "accept", coder="RH")
@@ -188,11 +188,18 @@ def test_status_counts_per_code_coder_and_agreement(study):
     paperwork = next(c for c in status["codes"] if c["code_id"] == "paperwork")
     assert {k: paperwork[k] for k in STATUS_KEYS} == {"auto": 3, "pending": 1, "accepted": 0, "rejected": 1,
                                                       "recoded": 1, "manual": 0, "orphaned": 0}
-    agreement = status["agreement"]
-    assert agreement["coders"] == ["JB", "RH"] and agreement["transcripts"] == 1
-    isolation = next(c for c in agreement["codes"] if c["code_id"] == "isolation")
-    assert isolation["kappa"] == 1.0
-    assert agreement["alpha"] is not None and agreement["alpha"] < 1
+
+
+def test_agreement_between_coders_on_the_segments_both_decided(study):
+    segments = study.segments()  # P01: isolation, paperwork, paperwork, targets; P02: isolation, paperwork, targets
+    for n, segment in enumerate(segments):
+        study.decide(segment["segment_id"], "reject" if n == 5 else "accept", coder="RH")
+        study.decide(segment["segment_id"], "reject" if n in (2, 5) else "accept", coder="JB")
+    agreement = study.status()["agreement"]
+    assert (agreement["coders"], agreement["segments"], agreement["alpha"]) == (["JB", "RH"], 7, 0.8219)
+    assert agreement["pairs"] == [{"coder_a": "JB", "coder_b": "RH", "segments": 7, "agreement": 0.8571}]
+    by_code = {c["code_id"]: (c["segments"], c["kappa"]) for c in agreement["codes"]}
+    assert by_code == {"isolation": (2, None), "targets": (2, None), "paperwork": (3, 0.4)}
 
 
 def test_status_without_two_coders_has_no_agreement(study):

@@ -11,8 +11,8 @@ import math
 import sqlite3
 from typing import Any
 
-from qualkit.segments import CodedSegment
-from qualkit.store.coding_runs import unit_records
+import numpy as np
+
 from qualkit.store.decisions import DecisionRow, decision_rows, effective, segment_status
 from qualkit.store.reading import read_codes
 from qualkit.store.schema import current_run
@@ -35,7 +35,7 @@ def segment_states(db: sqlite3.Connection) -> tuple[list[tuple], dict[str, list[
     return rows, decision_rows(db), current
 
 
-def study_status(db: sqlite3.Connection, texts: dict[str, str], *, agreement: bool = True) -> dict[str, Any]:
+def study_status(db: sqlite3.Connection, *, agreement: bool = True) -> dict[str, Any]:
     """Return the totals at the top level, ``codes`` (per code, with ``code_id`` and ``path``), ``coders``
     (per coder) and ``agreement`` between coders (``None`` with fewer than two)."""
     rows, decisions, current = segment_states(db)
@@ -66,69 +66,75 @@ def study_status(db: sqlite3.Connection, texts: dict[str, str], *, agreement: bo
         **totals,
         "codes": [{"code_id": code_id, "path": paths.get(code_id, ""), **counts} for code_id, counts in per_code.items()],
         "coders": per_coder,
-        "agreement": coder_agreement(db, texts, rows, decisions, current, codes) if agreement and len(coders) > 1
-        else None,
+        "agreement": coder_agreement(rows, decisions, current, codes) if agreement and len(coders) > 1 else None,
     }
 
 
-def coder_codings(rows: list[tuple], decisions: dict[str, list[DecisionRow]], current: int, coder: str,
-                  paths: dict[str, str]) -> list[CodedSegment]:
-    """Return one coder's coding: the segments they accepted, recoded (under the new code) or coded by hand."""
-    coding = []
-    for sid, origin, tid, code_id, start, end, last_run in rows:
-        top = effective(decisions.get(sid, []), coder)
-        if top is None:
+def coder_values(rows: list[tuple], decisions: dict[str, list[DecisionRow]], current: int,
+                 coders: list[str]) -> tuple[list[str], dict[str, list[str | None]]]:
+    """Return the items (shown segments) at least two coders decided, and per coder the code each gave
+    it: the segment's code if accepted or coded by hand, the new code if recoded, ``""`` if rejected,
+    ``None`` if the coder did not decide it."""
+    items: list[str] = []
+    values: dict[str, list[str | None]] = {name: [] for name in coders}
+    for sid, origin, _tid, code_id, _start, _end, last_run in rows:
+        mine = decisions.get(sid)
+        if not mine:
             continue
-        state = segment_status(origin, last_run, current, top)
-        if state not in CODED:
+        given: dict[str, str | None] = {}
+        for name in coders:
+            top = effective(mine, name)
+            if top is None:
+                given[name] = None
+                continue
+            state = segment_status(origin, last_run, current, top)
+            given[name] = (None if state in ("orphaned", "pending") else
+                           (top.recode_to or code_id) if state == "recoded" else code_id if state in CODED else "")
+        if sum(v is not None for v in given.values()) < 2:
             continue
-        code = top.recode_to if state == "recoded" and top.recode_to else code_id
-        if top.start is not None and top.end is not None:
-            start, end = top.start, top.end
-        coding.append(CodedSegment(tid, "", "", 0, code, paths.get(code, code), start, end, "", coder=coder))
-    return coding
+        items.append(code_id)
+        for name in coders:
+            values[name].append(given[name])
+    return items, values
 
 
-def coder_agreement(db: sqlite3.Connection, texts: dict[str, str], rows: list[tuple],
-                    decisions: dict[str, list[DecisionRow]], current: int, codes: list[dict]) -> dict[str, Any] | None:
-    """Return agreement between the study's coders over the units of the transcripts every pair reviewed:
-    per code Cohen's kappa (mean over pairs when more than two coders) and pooled Krippendorff's alpha."""
-    from qualkit.agreement import alpha_across, compare_codings
+def coder_agreement(rows: list[tuple], decisions: dict[str, list[DecisionRow]], current: int,
+                    codes: list[dict]) -> dict[str, Any] | None:
+    """Return agreement between coders on the segments at least two of them decided: per code (over the
+    segments of that code, or given it) Cohen's kappa of each pair (the mean when more than two coders)
+    and Krippendorff's alpha, and pooled over every segment Krippendorff's alpha of the codes given."""
+    from qualkit.agreement import cohen_kappa, krippendorff_alpha
 
-    paths = {c["code_id"]: c["path"] for c in codes}
-    reviewed: dict[str, set[str]] = {}
-    transcript_of = {r[0]: r[2] for r in rows}
-    for sid, rs in decisions.items():
-        for r in rs:
-            if sid in transcript_of:
-                reviewed.setdefault(r.coder, set()).add(transcript_of[sid])
-    coders = sorted(reviewed)
-    if len(coders) < 2:
+    coders = sorted({r.coder for rs in decisions.values() for r in rs})
+    items, values = coder_values(rows, decisions, current, coders)
+    if len(coders) < 2 or not items:
         return None
-    codings = {name: coder_codings(rows, decisions, current, name, paths) for name in coders}
-    units = unit_records(db, texts)
-    shared = set.intersection(*(reviewed[name] for name in coders))
-    pairs, kappas = [], {}
+    coders = [name for name in coders if any(v is not None for v in values[name])]
+    labels = {label: n for n, label in enumerate(sorted({v for vs in values.values() for v in vs if v is not None}))}
+    matrix = np.array([[np.nan if v is None else labels[v] for v in values[name]] for name in coders], dtype=float)
+    pairs, per_code = [], []
     for i, a in enumerate(coders):
         for b in coders[i + 1:]:
-            both = reviewed[a] & reviewed[b]
-            pair_units = [u for u in units if u.transcript in both]
-            found = compare_codings(pair_units, [s for s in codings[a] if s.transcript in both],
-                                    [s for s in codings[b] if s.transcript in both], coder_a=a, coder_b=b,
-                                    codes=list(paths.values())).to_dict()
-            pairs.append({"coder_a": a, "coder_b": b, "transcripts": len(both), "units": len(pair_units),
-                          "kappa": found["overall"]["kappa"], "alpha": found["overall"]["alpha"]})
-            for row in found["codes"]:
-                kappas.setdefault(row["code"], []).append(row["kappa"])
-    shared_units = [u for u in units if u.transcript in shared]
-    alphas = alpha_across(shared_units, {n: [s for s in c if s.transcript in shared] for n, c in codings.items()}) \
-        if shared_units else {}
-    return {
-        "coders": coders, "transcripts": len(shared), "units": len(shared_units),
-        "alpha": _plain(alphas.get("(all codes)")), "pairs": pairs,
-        "codes": [{"code_id": c["code_id"], "path": c["path"], "kappa": _mean(kappas.get(c["path"], [])),
-                   "alpha": _plain(alphas.get(c["path"]))} for c in codes],
-    }
+            both = ~np.isnan(matrix[i]) & ~np.isnan(matrix[coders.index(b)])
+            pairs.append({"coder_a": a, "coder_b": b, "segments": int(both.sum()),
+                          "agreement": _plain(float(np.mean(matrix[i][both] == matrix[coders.index(b)][both])))
+                          if both.any() else None})
+    item_codes = np.array(items)
+    for code in codes:
+        code_id = code["code_id"]
+        label = labels.get(code_id, -1)
+        about = (item_codes == code_id) | np.any(matrix == label, axis=0)
+        kappas = []
+        for i, a in enumerate(coders):
+            for j in range(i + 1, len(coders)):
+                both = about & ~np.isnan(matrix[i]) & ~np.isnan(matrix[j])
+                if both.any():
+                    kappas.append(cohen_kappa(matrix[i][both] == label, matrix[j][both] == label))
+        binary = np.where(np.isnan(matrix[:, about]), np.nan, matrix[:, about] == label)
+        per_code.append({"code_id": code_id, "path": code["path"], "segments": int(about.sum()),
+                         "kappa": _mean(kappas), "alpha": _plain(krippendorff_alpha(binary)) if about.any() else None})
+    return {"coders": coders, "segments": len(items), "alpha": _plain(krippendorff_alpha(matrix)), "pairs": pairs,
+            "codes": per_code}
 
 
 def _mean(values: list[Any]) -> float | None:
@@ -153,10 +159,10 @@ def render_status(status: dict[str, Any]) -> str:
                                                           for name, c in status["coders"].items()])]
     agreement = status.get("agreement")
     if agreement:
-        lines += ["", f"Agreement between {', '.join(agreement['coders'])} over {agreement['units']} units of "
-                      f"{agreement['transcripts']} transcripts they all reviewed: Krippendorff's alpha "
-                      f"{_number(agreement['alpha'])}"]
-        lines += _table(["code", "kappa", "alpha"], [[c["path"], _number(c["kappa"]), _number(c["alpha"])]
+        lines += ["", f"Agreement between {', '.join(agreement['coders'])} on the {agreement['segments']} segments "
+                      f"at least two of them decided: Krippendorff's alpha {_number(agreement['alpha'])}"]
+        lines += _table(["code", "segments", "kappa", "alpha"], [[c["path"], c["segments"], _number(c["kappa"]),
+                                                                  _number(c["alpha"])]
                                                       for c in agreement["codes"]
                                                       if c["kappa"] is not None or c["alpha"] is not None])
     return "\n".join(lines) + "\n"

@@ -140,7 +140,7 @@ class Study:
     def status(self, *, agreement: bool = True) -> dict[str, Any]:
         """Return the counts in total, per code and per coder, and the agreement between coders."""
         with snapshot(self._db):
-            return study_status(self._db, self.texts, agreement=agreement)
+            return study_status(self._db, agreement=agreement)
 
     def reviewed_coding(self, *, coding: str = "reviewed") -> ReviewedCoding:
         """Return the coding a report stands on (see ``qualkit.store.reviewed_coding``)."""
@@ -149,7 +149,7 @@ class Study:
             codebook, _ = coding_runs.current_codebook(self._db)
             run = run_info(self._db.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone())
             return build_reviewed(transcripts, codebook, reading.read_segments(self._db, self.texts),
-                                  reading.read_set_aside(self._db, self.texts), study_status(self._db, self.texts),
+                                  reading.read_set_aside(self._db, self.texts), study_status(self._db),
                                   decisions.read_memos(self._db), self.settings(), run, coding)
 
     # -- writing --------------------------------------------------------------------------------------
