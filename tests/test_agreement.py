@@ -102,3 +102,56 @@ def test_agree_command_writes_json(tmp_path):
     assert data["overall"]["kappa"] == 1.0 and data["overall"]["n_both"] == 3
     assert [c["code"] for c in data["codes"]] == ["Money", "Travel > Buses"]
     assert "not located: line 5, G02, Money: words not found in the transcript" in result.output
+
+
+def _coding(path, rows):
+    path.write_text("document,code_path,segment\n" + "".join(f"{d},{c},\"{s}\"\n" for d, c, s in rows), encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def located_row():
+    import pandas as pd
+
+    row = pd.read_csv(THEMES / "human.csv").iloc[0]
+    return str(row["document"]), str(row["segment"])
+
+
+@pytest.mark.parametrize("code_b, cause", [
+    ("access > cost of travel", "their code paths differ only in case (e.g. 'Access > Cost of travel' and "
+                                "'access > cost of travel'); write them alike in both files"),
+    ("Access\\Cost of travel", "their code paths use different separators (e.g. 'Access > Cost of travel' and "
+                               "'Access\\Cost of travel'); write paths as 'Parent > Child' in both files"),
+    ("Other > Thing", "(A: 'Access > Cost of travel'; B: 'Other > Thing'); agreement would be meaningless: are these "
+                      "codings of the same codebook?"),
+])
+def test_agree_refuses_codings_that_share_no_code_naming_the_cause(tmp_path, located_row, code_b, cause):
+    document, segment = located_row
+    a = _coding(tmp_path / "a.csv", [(document, "Access > Cost of travel", segment)])
+    b = _coding(tmp_path / "b.csv", [(document, code_b, segment)])
+    out = tmp_path / "agree.json"
+    result = CliRunner().invoke(main, ["agree", a, b, "-t", str(THEMES / "transcripts"), "--json", str(out)])
+    assert result.exit_code == 1
+    separator = " " if cause.startswith("(") else ": "
+    assert result.output.splitlines()[-1] == f"Error: {a} and {b} share no code{separator}{cause}"
+    assert not out.exists()
+
+
+def test_agree_refuses_a_coding_whose_documents_match_no_transcript(tmp_path, located_row):
+    document, segment = located_row
+    a = _coding(tmp_path / "a.csv", [("Interview 9.docx", "Access", segment)])
+    b = _coding(tmp_path / "b.csv", [(document, "Access", segment)])
+    result = CliRunner().invoke(main, ["agree", a, b, "-t", str(THEMES / "transcripts")])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].startswith(
+        f"Error: {a}: none of its 1 segments is located: its document names ('Interview 9.docx') match no "
+        "transcript (transcripts: ")
+    assert result.output.splitlines()[-1].endswith("); name the documents by transcript id or file name")
+
+
+def test_agree_refuses_an_empty_coding(tmp_path, located_row):
+    a = _coding(tmp_path / "a.csv", [])
+    b = _coding(tmp_path / "b.csv", [(located_row[0], "Access", located_row[1])])
+    result = CliRunner().invoke(main, ["agree", a, b, "-t", str(THEMES / "transcripts")])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == f"Error: {a}: holds no coded segments (an empty file?); nothing to compare"

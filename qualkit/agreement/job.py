@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
+from qualkit.agreement.checks import check_located, check_shared_codes
 from qualkit.agreement.measures import Agreement, compare_codings
 from qualkit.codebook import Codebook
 from qualkit.coding import Coder, build_pipeline
@@ -23,6 +24,9 @@ def agree_files(
     read = read_transcripts(transcripts, ReadOptions(interviewer_labels=tuple(interviewer_labels)))
     a = read_human_coding(coding_a, read)
     b = read_human_coding(coding_b, read)
+    for coding in (a, b):
+        check_located(coding, read)
+    check_shared_codes(a, b, level)
     units: list[Unit] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
-from qualkit.cli.common import main, translated_errors
+from qualkit.cli.common import main, translated_errors, write_output
 
 
 @main.command()
@@ -43,5 +42,5 @@ def agree(coding_a: str, coding_b: str, transcripts: tuple[str, ...], unit: str,
         click.echo(f"{row['code'][:50]:<50} {row['n_a']:>5} {row['n_b']:>5} {row['n_both']:>5} " + " ".join(cells))
     click.echo(f"Krippendorff's alpha (pooled): {result.overall['alpha']:.3f}; {len(result.disagreements)} disagreements")
     if json_path:
-        Path(json_path).write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_output(json_path, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         click.echo(f"Wrote {json_path}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import warnings
+from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
 import click
@@ -27,8 +29,51 @@ def translated_errors() -> Iterator[None]:
         except QualkitError as exc:
             raise click.ClickException(str(exc)) from None
         finally:
-            for warning in caught:
-                click.echo(f"warning: {warning.message}", err=True)
+            echo_warnings(str(warning.message) for warning in caught)
+
+
+FILE_OF = re.compile(r"^(?P<file>[^\n]*?\.[A-Za-z0-9]{1,8})(?:, (?:line|paragraph|row) \d+)?: ")
+
+
+def echo_warnings(messages: Iterable[str]) -> None:
+    """Print warnings on stderr once each, those about one file together (in order of first mention).
+
+    ``qualkit ingest``, ``run``, ``code`` and ``themes`` print the readers' per-file warnings this way.
+    """
+    groups: dict[str, list[str]] = {}
+    for message in dict.fromkeys(messages):
+        match = FILE_OF.match(message)
+        groups.setdefault(match.group("file") if match else "", []).append(message)
+    for messages_of_file in groups.values():
+        for message in messages_of_file:
+            click.echo(f"warning: {message}", err=True)
+
+
+INTERRUPTED = "interrupted: stopped before finishing; nothing new was written and earlier output is unchanged"
+
+
+class Interruptible(click.Group):
+    """The command group: Ctrl-C at any moment prints one line and exits 130, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning an interrupt into one line and exit code 130."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(f"\n{INTERRUPTED}", err=True)
+            ctx.exit(130)
+
+
+def write_output(path: str, text: str) -> None:
+    """Write a command's output file (creating its folder); an unwritable place is one clear error."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = target.with_name(f".{target.name}.partial")
+        staged.write_text(text, encoding="utf-8")
+        staged.replace(target)
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def progress(items: Iterable[T], label: str, length: int | None = None) -> Iterable[T]:
@@ -95,7 +140,7 @@ def settings_from(opts: dict[str, Any]) -> StudySettings:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Interruptible, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qualkit")
 def main() -> None:
     """qualkit: qualitative interview analysis. Ingest transcripts, apply a codebook, suggest themes,

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from qualkit.cli.common import main, progress, settings_from, study_options, translated_errors
+from qualkit.cli.common import echo_warnings, main, progress, settings_from, study_options, translated_errors
 from qualkit.cli.report import options_from, report_options
 
 
@@ -27,8 +27,7 @@ def run(out: str, **opts: Any) -> None:
     with translated_errors():
         result = run_study(settings_from(opts), progress=lambda items: progress(items, "Coding"))
         written = write_report(result, out, options)
-    for note in result.warnings:  # also in the report's warnings; shown here so they are not missed
-        click.echo(f"warning: {note}", err=True)
+    echo_warnings(result.warnings)  # also in the report's warnings; shown here, grouped by file, so they are not missed
     click.echo(f"Coded {len(result.transcripts)} transcripts: {len(result.segments)} segments, "
                f"{len(result.themes)} suggested themes, in {time.perf_counter() - began:.1f} s.")
     click.echo(f"Wrote {len(written)} files into {out}; open {Path(out) / 'index.html'} for the list.")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
-from qualkit.cli.common import main, translated_errors
+from qualkit.cli.common import main, translated_errors, write_output
 
 
 def _k(value: str) -> int | str:
@@ -49,5 +48,5 @@ def themes(transcripts: tuple[str, ...], codebook: str | None, k: str, method: s
             click.echo(f"      \"{quote.text}\" ({quote.transcript}, {quote.start}-{quote.end})")
     for path, text in ((json_path, themes_json), (csv_path, themes_csv)):
         if path:
-            Path(path).write_text(text(found), encoding="utf-8")
+            write_output(path, text(found))
             click.echo(f"Wrote {path}")
