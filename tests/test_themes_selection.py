@@ -62,18 +62,19 @@ def test_residual_mode_is_detected_and_said_in_the_methods():
     found = _files(codebook=FIXTURES / "themes" / "codebook.yaml", n_themes=2)
     assert found.methods["residual"] is True
     assert "(its uncoded units only) and 0.5 x the interviewer's preceding question" in found.methods["context"]
-    assert "at least 1 of the theme's top 10 terms in the quote's own words" in found.methods["quotes"]
+    assert "using at least 1 of the theme's top 10 terms, one per participant" in found.methods["quotes"]
 
 
-def test_full_corpus_mode_keeps_question_context_and_quotes_without_a_term_rule():
+def test_full_corpus_mode_keeps_question_context_and_the_quote_rule():
     found = _files(n_themes=3)
     assert found.methods["residual"] is False
     assert "1.0 x its turn's and 2.0 x the interviewer's" in found.methods["context"]
-    assert found.methods["quotes"] == "ranked by the theme's weight x its share of the unit's weight"
+    assert found.methods["quotes"].startswith("whole sentences of at least 8 spoken words using at least 1 of the")
 
 
-def test_residual_quotes_use_a_top_term_of_their_theme():
-    found = _files(codebook=FIXTURES / "themes" / "codebook.yaml", n_themes=2)
+@pytest.mark.parametrize("codebook", [None, "codebook.yaml"])
+def test_quotes_use_a_top_term_of_their_theme(codebook):
+    found = _files(codebook=FIXTURES / "themes" / codebook if codebook else None, n_themes=2)
     for theme in found.themes:
         top = {term for term, _ in theme.terms}
         for quote in theme.quotes:

@@ -61,17 +61,22 @@ def cooccurrence(context: Mapping[str, Any]) -> Figure | None:
 
 
 def theme_sizes(context: Mapping[str, Any]) -> Figure | None:
-    """Theme sizes: coded segments per codebook theme, and sentences per suggested theme."""
-    bars = [(t["name"], t["segments"], PALETTE[0]) for t in context["themes"]]
-    bars += [(f"suggested {t['number']}: {t['label']}", t["units"], PALETTE[1]) for t in context["suggested"]]
+    """Theme sizes in one unit for both kinds: participants with a coded segment of each codebook theme,
+    and participants with a sentence in each suggested theme (segments and sentences are not comparable)."""
+    bars = [(t["name"], t["participants"], PALETTE[0]) for t in context["themes"]]
+    bars += [(f"suggested {t['number']}: {t['label']}", t["participants"], PALETTE[1]) for t in context["suggested"]]
     if not bars:
         return None
+    total = int((context.get("study") or {}).get("transcripts") or 0)
     fig = plt.figure(figsize=(7.5, 1.0 + 0.3 * len(bars)))
     ax = fig.add_subplot()
     ax.barh(range(len(bars)), [b[1] for b in bars], color=[b[2] for b in bars])
     ax.set_yticks(range(len(bars)), [_short(b[0], 44) for b in bars])
     ax.invert_yaxis()
-    ax.set_xlabel("coded segments (codebook themes) / sentences (suggested themes)")
+    if total:
+        ax.set_xlim(0, total)
+    ax.set_xlabel("participants" + (f" (of {total})" if total else "")
+                  + ": with a coded segment (codebook themes) or a sentence (suggested themes)")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -9,13 +9,19 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from qualkit.segments import CodedSegment, Unit
+from qualkit.themes.labels import Labeller, blocked_summary, speaker_words, surface_terms
 from qualkit.themes.model import INTERVIEW_STOP_WORDS, METHODS, ThemeSuggester
+from qualkit.themes.quotes import MIN_QUOTE_WORDS, REDACTION, choose_quotes, content_words, quotable, without_notes
 from qualkit.transcript import INTERVIEWER, Transcript
 
 Lemmatise = Callable[[list[str]], list[str]]
-MIN_QUOTE_WORDS = 8
+QUOTE_TERMS = 1
+# A quote should be strongly and mainly about its theme. Ranking by the share of the unit's own words
+# instead picked passing mentions (pdpilot: 0.38 of quotes inside the coders' segments of the theme,
+# against 0.50 for weight x share).
+QUOTE_RANKING = "ranked by the theme's weight in the sentence (with its context) x its share of the sentence's weight"
+CONTENT_FREE_SHARE = 0.5
 RESIDUAL_QUESTION_WEIGHT = 0.5
-RESIDUAL_QUOTE_TERMS = 1
 UNKNOWN_GROUP = "(no value)"
 
 __all__ = [
@@ -88,7 +94,7 @@ def pipeline_lemmatiser(nlp: Any, batch_size: int = 256) -> Lemmatise:
                 words = []
                 for token in doc:
                     if token.is_alpha:
-                        lower = token.lower_
+                        lower = _contraction_stem(token)
                         lemma = cache.get(lower)
                         if lemma is None:
                             lemma = cache[lower] = str(table.get(lower, lower)).lower()
@@ -101,10 +107,21 @@ def pipeline_lemmatiser(nlp: Any, batch_size: int = 256) -> Lemmatise:
     def lemmatise(texts: list[str]) -> list[str]:
         wanted = [name for name in nlp.pipe_names if name in ("lemmatizer", "tagger", "attribute_ruler", "tok2vec")]
         with nlp.select_pipes(enable=wanted):
-            return [" ".join((t.lemma_ or t.lower_).lower() for t in doc if t.is_alpha)
+            return [" ".join(_contraction_stem(t) if _contraction_stem(t) != t.lower_ else (t.lemma_ or t.lower_).lower()
+                             for t in doc if t.is_alpha)
                     for doc in nlp.pipe(texts, batch_size=batch_size)]
 
     return lemmatise
+
+
+def _contraction_stem(token: Any) -> str:
+    """Return a token in lower case, or the word it stands for when it is the stem of a contraction
+    (``ca`` of ``can't``, ``wo`` of ``won't``), so no theme is made of fragments."""
+    following = token.nbor() if token.i + 1 < len(token.doc) else None
+    if following is not None and not token.whitespace_ and (
+            following.text[:1] in ("'", "’") or following.lower_ in ("n't", "n’t")):
+        return str(token.norm_).lower()
+    return str(token.lower_)
 
 
 def unit_contexts(units: Sequence[Unit], transcripts: Sequence[Transcript]) -> tuple[list[str], list[str]]:
@@ -145,28 +162,34 @@ def suggest_themes(
     residual: bool | None = None,
     quote_terms: int | None = None,
 ) -> ThemeSuggestions:
-    """Suggest themes in the units; each theme gets quotes from different participants.
+    """Suggest themes in the units; each theme gets a label, terms, quotes, and its sentences and
+    participants by group.
 
     With ``context`` (and the transcripts) each unit also sees its turn and the interviewer's question
     before it. ``segments`` (the codebook's coding) give each theme's overlap with codes.
     ``residual`` (default: true when segments are given and none touches a unit) marks the units as
     what the codebook missed: the questions before them are often about coded topics, so the
-    question weighs ``RESIDUAL_QUESTION_WEIGHT`` and a unit's turn is only its uncoded units; and a
-    quote must use at least ``quote_terms`` of its theme's top terms in its own words (default
-    ``RESIDUAL_QUOTE_TERMS`` in residual mode, 0 otherwise).
+    question weighs ``RESIDUAL_QUESTION_WEIGHT`` and a unit's turn is only its uncoded units.
+    Speakers' names and roles (labels and attribute values), transcribers' notes and redaction marks
+    never enter the model. A quote is a whole sentence of at least ``min_quote_words`` spoken words
+    using at least ``quote_terms`` of its theme's top terms, one per participant. A theme is dropped
+    when it has no label or no quote, or when most of its sentences say nothing but fillers and marks.
     """
     lemmatise = lemmatise or _lower
     if residual is None:
         residual = bool(segments) and not any(_codes_per_unit(units, segments))
-    if quote_terms is None:
-        quote_terms = RESIDUAL_QUOTE_TERMS if residual else 0
-    texts = lemmatise([unit.text for unit in units])
+    quote_terms = QUOTE_TERMS if quote_terms is None else quote_terms
+    names, roles = speaker_words(transcripts)
+    texts = lemmatise([without_notes(unit.text) for unit in units])
+    marks = {word for text in texts for word in text.split() if REDACTION.fullmatch(word)}
+    own_stop = set(stop_words) | names | marks
     turn_texts = question_texts = None
     if context and transcripts:
         turn_raw, question_raw = unit_contexts(units, transcripts)
+        turn_raw = [without_notes(text) for text in turn_raw]
         turn_texts = (_joined_turns(units, texts) if residual else _turn_lemmas(units, texts, turn_raw, lemmatise))
-        question_texts = _lemmatise_unique(lemmatise, question_raw)
-    suggester = ThemeSuggester(n_themes, method=method, random_state=random_state, stop_words=stop_words,
+        question_texts = _lemmatise_unique(lemmatise, [without_notes(text) for text in question_raw])
+    suggester = ThemeSuggester(n_themes, method=method, random_state=random_state, stop_words=own_stop,
                                **({"question_weight": RESIDUAL_QUESTION_WEIGHT} if residual else {}))
     suggester.fit(texts, turns=turn_texts, questions=question_texts, vectors=vectors,
                   groups=[unit.transcript for unit in units] if context else None)
@@ -177,29 +200,43 @@ def suggest_themes(
     group_sizes: dict[str, int] = {}
     for group in groups.values():
         group_sizes[group] = group_sizes.get(group, 0) + 1
-    # A quote should be strongly and mainly about its theme: rank by the theme's weight in the unit (with
-    # its context) times its share of the unit's weight. Ranking by the share of the unit's own words
-    # instead picked passing mentions: on pdpilot it put 0.38 of quotes inside the coders' segments of
-    # the theme, against 0.50 for weight x share. In residual mode a quote must also use the theme's
-    # top terms in its own words (``quote_terms``), so it says what is new.
-    quote_scores = weights * shares
-    if quote_terms > 0:
-        quote_scores = quote_scores * (_top_term_counts(suggester) >= quote_terms)
+    stop = frozenset(suggester.stop_words_)
+    raw = [unit.text for unit in units]
+    labeller = Labeller(raw, lemmatise, stop, roles)
+    quote_scores = _quote_scores(weights, shares)
+    uses_terms = _top_term_counts(suggester) >= max(quote_terms, 0)
+    can_quote = np.array([quotable(text, stop, min_quote_words) for text in raw], dtype=bool)
+    content_free = np.array([len(content_words(text, stop)) < 2 for text in raw], dtype=bool)
     coded = _codes_per_unit(units, segments)
-    themes = []
+    labels = np.asarray(suggester.labels_).copy()
+    themes: list[SuggestedTheme] = []
+    dropped: list[str] = []
+    kept: list[int] = []
+    index = {(u.transcript, u.start): i for i, u in enumerate(units)}
     for number, terms in enumerate(suggester.terms_):
-        members = np.flatnonzero(suggester.labels_ == number)
-        quotes = _quotes(units, members, quote_scores[:, number], n_quotes, min_quote_words)
-        participants = tuple(sorted({units[i].transcript for i in members}))
+        members = np.flatnonzero(labels == number)
+        quotes = choose_quotes(units, members, quote_scores[:, number], can_quote & uses_terms[:, number], n_quotes)
+        favoured = {tuple(term.split()) for term, _ in terms}
+        label = labeller.label(members, [index[(q.transcript, q.start)] for q in quotes], favoured,
+                               {t.label for t in themes})
+        shown = surface_terms(labeller, terms, members)
+        if not label or not quotes or (len(members) and content_free[members].mean() >= CONTENT_FREE_SHARE):
+            why = "no quote" if not quotes else "no label" if not label else "mostly fillers and marks"
+            dropped.append(f"{' / '.join(t for t, _ in shown[:3])} ({why})")
+            labels[members] = -1
+            continue
+        labels[members] = len(themes)
+        kept.append(number)
         themes.append(SuggestedTheme(
-            number=number + 1, label=" / ".join(term for term, _ in terms[:3]), terms=tuple(terms),
-            quotes=tuple(quotes), units=len(members), participants=participants,
+            number=len(themes) + 1, label=label, terms=shown, quotes=tuple(quotes), units=len(members),
+            participants=tuple(sorted({units[i].transcript for i in members})),
             by_group=_by_group(units, members, groups, group_sizes), codes=_overlap(members, coded),
             coherence=round(float(suggester.coherence_[number]), 4),
         ))
     assignments = tuple(
-        ThemeAssignment(unit.transcript, unit.start, unit.end, int(label) + 1, round(float(shares[i, label]), 4))
-        for i, (unit, label) in enumerate(zip(units, suggester.labels_)) if label >= 0
+        ThemeAssignment(unit.transcript, unit.start, unit.end, int(label) + 1,
+                        round(float(shares[i, kept[label]]), 4))
+        for i, (unit, label) in enumerate(zip(units, labels)) if label >= 0
     )
     methods = {
         "method": method, "k": suggester.n_themes_, "k_chosen_by": suggester.k_criterion_, "seed": random_state,
@@ -211,17 +248,25 @@ def suggest_themes(
             else "the unit's own words only"),
         "vocabulary_size": suggester.vocabulary_size_, "ngram_range": list(suggester.ngram_range),
         "stop_words": "English stop words, interview fillers/hedges and generic speech words (tell, ask, "
-                      "come, start, talk, look, people, year, ...)" + (
+                      "come, start, talk, look, people, year, ...), transcribers' notes and redaction marks, and "
+                      "speakers' names and roles" + (f" ({blocked_summary(names)})" if blocked_summary(names) else "") + (
             f" plus the study's own: {', '.join(sorted(set(stop_words)))}" if stop_words else ""),
         "lemmatised": lemmatise is not _lower, "diversity": round(suggester.diversity_, 4),
         "coherence_npmi": round(float(np.mean(suggester.coherence_)), 4) if suggester.coherence_ else 0.0,
         "min_quote_words": min_quote_words,
-        "quotes": "ranked by the theme's weight x its share of the unit's weight" + (
-            f"; at least {quote_terms} of the theme's top {suggester.n_terms} terms in the quote's own words"
-            if quote_terms else ""),
+        "labels": "the theme's best phrase (up to 3 words, spoken forms) by its share of the theme's sentences x "
+                  "log(sentences / sentences using it), taken from its quotes; else its best one or two words",
+        "quotes": f"whole sentences of at least {min_quote_words} spoken words using at least {quote_terms} of the "
+                  f"theme's top {suggester.n_terms} terms, one per participant, {QUOTE_RANKING}",
+        "dropped": dropped,
         "residual": bool(residual),
     }
     return ThemeSuggestions(tuple(themes), assignments, methods, tuple(suggester.k_scores_))
+
+
+def _quote_scores(weights: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Return, per unit and theme, how well the unit shows the theme (see ``QUOTE_RANKING``)."""
+    return weights * shares
 
 
 def _lower(texts: list[str]) -> list[str]:
@@ -273,23 +318,6 @@ def _top_term_counts(suggester: ThemeSuggester) -> np.ndarray:
         if ids:
             counts[:, number] = np.asarray(present[:, ids].sum(axis=1)).ravel()
     return counts
-
-
-def _quotes(units: Sequence[Unit], members: np.ndarray, score: np.ndarray, limit: int, min_words: int) -> list[Unit]:
-    """Pick the best-scoring long-enough units, one per participant first, then more if needed."""
-    ranked = [i for i in sorted(members, key=lambda i: (-score[i], i)) if len(units[i].text.split()) >= min_words]
-    chosen: list[int] = []
-    for first_pass in (True, False):
-        seen = {(units[i].transcript, units[i].speaker) for i in chosen}
-        for i in ranked:
-            if len(chosen) == limit:
-                break
-            who = (units[i].transcript, units[i].speaker)
-            if i in chosen or (first_pass and who in seen):
-                continue
-            chosen.append(i)
-            seen.add(who)
-    return [units[i] for i in chosen]
 
 
 def _by_group(units: Sequence[Unit], members: np.ndarray, groups: Mapping[str, str],

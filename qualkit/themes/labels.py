@@ -1,0 +1,205 @@
+"""Labels for suggested themes: a short phrase from the theme's own sentences and quotes (a frequent
+phrase, or the two terms that best set the theme apart), in the words participants used, never a
+speaker's name or role, a transcriber's mark, a filler or a lemmatiser's fragment."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Callable, Collection, Iterable, Sequence
+
+from qualkit.themes.quotes import REDACTION, spoken_words
+from qualkit.transcript import Transcript
+
+# Words that name who speaks in an interview or focus group, not what it is about.
+ROLE_WORDS = frozenset("""
+interviewer interviewee participant participants respondent respondents moderator facilitator researcher
+speaker speakers transcriber chair note-taker
+""".split())
+MAX_PHRASE = 3
+PHRASE_SHARE = 0.5
+
+Lemmatise = Callable[[list[str]], list[str]]
+
+
+def speaker_words(transcripts: Iterable[Transcript]) -> tuple[frozenset[str], frozenset[str]]:
+    """Return (words, phrases) naming speakers and roles: speaker labels and the transcripts' attribute
+    values (a role such as ``link worker``, a site), lower-cased, with the generic role words.
+
+    ``words`` are single words to keep out of themes: one-word names and roles, every word of a
+    speaker label, and the head (last word) of a many-word role (``worker``, ``trainer``);
+    ``phrases`` are the whole names and roles, which no label may contain.
+    """
+    phrases: set[str] = set(ROLE_WORDS)
+    words: set[str] = set(ROLE_WORDS)
+    for transcript in transcripts:
+        for label in {turn.speaker for turn in transcript.turns}:
+            parts = _words(label)
+            words.update(parts)
+            phrases.add(" ".join(parts))
+        for key, value in transcript.attributes.items():
+            if key.casefold() == "id":
+                continue
+            parts = _words(str(value))
+            if 0 < len(parts) <= 4:
+                phrases.add(" ".join(parts))
+                words.add(parts[-1])
+    phrases.discard("")
+    return frozenset(w for w in words if w), frozenset(phrases)
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+
+
+class Labeller:
+    """Label themes from their sentences' surface words, scored against the whole corpus.
+
+    Built once per suggestion: it splits every sentence into candidate phrases (runs of up to
+    ``MAX_PHRASE`` words that are not stop words, names, roles, marks or fragments), keyed by their
+    lemmas so ``plot`` and ``plots`` count together, and remembers each key's commonest spoken form.
+    """
+
+    def __init__(self, texts: Sequence[str], lemmatise: Lemmatise, stop_words: Collection[str],
+                 blocked_phrases: Collection[str] = ()) -> None:
+        self.stop_words = frozenset(stop_words)
+        self.blocked = frozenset(blocked_phrases)
+        self.blocked_words = frozenset(w for phrase in self.blocked for w in phrase.split())
+        sentences = [spoken_words(text) for text in texts]
+        distinct = sorted({w.lower() for words in sentences for w in words})
+        lemmas = dict(zip(distinct, (lemma.strip() for lemma in lemmatise(distinct))))
+        self.lemma = {w: (lemmas.get(w) or w) for w in distinct}
+        self.keys: list[frozenset[tuple[str, ...]]] = []
+        self.surface: dict[tuple[str, ...], Counter[str]] = {}
+        self.df: Counter[tuple[str, ...]] = Counter()
+        for words in sentences:
+            found: set[tuple[str, ...]] = set()
+            for run in self._runs(words):
+                for n in range(1, MAX_PHRASE + 1):
+                    for i in range(len(run) - n + 1):
+                        gram = run[i : i + n]
+                        key = tuple(self.lemma[w.lower()] for w in gram)
+                        if n > 1 and len(set(key)) < n:
+                            continue
+                        found.add(key)
+                        self.surface.setdefault(key, Counter())[" ".join(gram)] += 1
+            keys = frozenset(found)
+            self.keys.append(keys)
+            self.df.update(keys)
+        self.n = max(len(texts), 1)
+
+    def _allowed(self, word: str) -> bool:
+        lower = word.lower()
+        return (len(lower) > 2 and "'" not in lower and "’" not in lower and lower not in self.stop_words
+                and self.lemma.get(lower, lower) not in self.stop_words and not REDACTION.fullmatch(lower)
+                and lower not in self.blocked)
+
+    def _runs(self, words: list[str]) -> list[list[str]]:
+        runs, current = [], []
+        for word in words:
+            if self._allowed(word):
+                current.append(word)
+            else:
+                if current:
+                    runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        return runs
+
+    def display(self, key: tuple[str, ...]) -> str:
+        """Return the commonest spoken form of a phrase key, lower-cased unless always written in capitals."""
+        forms = self.surface.get(key)
+        if not forms:
+            return " ".join(key)
+        form = max(sorted(forms), key=forms.__getitem__)
+        return form.lower() if form.lower() in forms or form.istitle() else form
+
+    def term(self, lemma_term: str) -> str:
+        """Return a model term (lemmas, e.g. ``datum provenance``) in the words participants used."""
+        key = tuple(lemma_term.split())
+        if key in self.surface:
+            return self.display(key)
+        return " ".join(self.display((part,)) if (part,) in self.surface else part for part in key)
+
+    def _is_role(self, text: str) -> bool:
+        """Return whether a phrase names a speaker or role, or uses a word of one (``link`` of ``link worker``)."""
+        return any(word in self.blocked_words for word in text.lower().split())
+
+    def counts(self, members: Sequence[int]) -> Counter[tuple[str, ...]]:
+        """Return how many of the members' sentences use each candidate phrase."""
+        counts: Counter[tuple[str, ...]] = Counter()
+        for i in members:
+            counts.update(self.keys[i])
+        return counts
+
+    def scores(self, members: Sequence[int], within: Collection[int] = (), favoured: Collection[tuple[str, ...]] = (),
+               ) -> list[tuple[float, tuple[str, ...]]]:
+        """Return (score, key) of the members' candidate phrases, best first.
+
+        A phrase scores its share p of the members' sentences times log(p / q), q its share of all
+        sentences (what it adds to telling the theme apart), doubled when it is one of ``favoured`` (the
+        model's top terms). Phrases in fewer than two sentences, or not in the ``within`` sentences
+        (the quotes) when given, are left out, as are names and roles."""
+        counts = self.counts(members)
+        allowed = set().union(*(self.keys[i] for i in within)) if within else None
+        size = max(len(members), 1)
+        out = []
+        for key, count in counts.items():
+            if count < 2 or (allowed is not None and key not in allowed) or self._is_role(self.display(key)):
+                continue
+            share, overall = count / size, self.df[key] / self.n
+            if share <= overall:
+                continue
+            score = share * math.log(share / overall) * (2.0 if key in favoured else 1.0)
+            out.append((score, key))
+        return sorted(out, key=lambda pair: (-pair[0], pair[1]))
+
+    def label(self, members: Sequence[int], quotes: Sequence[int] = (), favoured: Collection[tuple[str, ...]] = (),
+              taken: Collection[str] = ()) -> str:
+        """Return a theme's label: its best phrase of two or more words when that scores at least half
+        the best single word, else its best word and (when close) the next, joined by ``and``; '' when
+        nothing qualifies. Phrases come from the theme's quotes when any qualifies; a label in ``taken``
+        (another theme's) is passed over."""
+        ranked = self.scores(members, quotes, favoured) or self.scores(members, (), favoured)
+        ranked = [(s, k) for s, k in ranked if self.display(k) not in taken]
+        if not ranked:
+            return ""
+        words = [(s, k) for s, k in ranked if len(k) == 1]
+        phrases = [(s, k) for s, k in ranked if len(k) > 1]
+        best_word = words[0][0] if words else 0.0
+        if phrases and phrases[0][0] >= PHRASE_SHARE * best_word:
+            return self.display(phrases[0][1])
+        first = words[0]
+        second = next(((s, k) for s, k in words[1:] if s >= PHRASE_SHARE * first[0]), None)
+        if second is None:
+            return self.display(first[1])
+        return f"{self.display(first[1])} and {self.display(second[1])}"
+
+
+def blocked_summary(words: Collection[str], limit: int = 12) -> str:
+    """Return the speaker and role words for the methods trail (the first ``limit``, then a count)."""
+    ordered = sorted(w for w in words if w not in ROLE_WORDS)
+    shown = ", ".join(ordered[:limit])
+    return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
+
+
+def surface_terms(labeller: Labeller, terms: Sequence[tuple[str, float]], members: Sequence[int] = (),
+                  keep: int = 3) -> tuple[tuple[str, float], ...]:
+    """Return a theme's model terms in spoken form, merging terms that read the same. With ``members``,
+    terms that none of the theme's own sentences uses (words of the questions around them) are left out
+    while at least ``keep`` remain."""
+    used = labeller.counts(members) if len(members) else None
+    merged: dict[str, float] = {}
+    for term, weight in terms:
+        shown = labeller.term(term)
+        merged[shown] = max(merged.get(shown, 0.0), weight)
+    if used is None:
+        return tuple(merged.items())
+    spoken = {labeller.term(t) for t, _ in terms if used.get(tuple(t.split()), 0) > 0}
+    kept = [(t, w) for t, w in merged.items() if t in spoken]
+    return tuple(kept) if len(kept) >= keep else tuple(merged.items())
+
+
+__all__ = ["Labeller", "ROLE_WORDS", "blocked_summary", "speaker_words", "surface_terms"]

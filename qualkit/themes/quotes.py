@@ -1,0 +1,74 @@
+"""Quotes for a suggested theme: whole spoken sentences of at least 8 words, one per participant, each
+using the theme's own words; transcribers' marks, redactions and fillers never make a quote."""
+
+from __future__ import annotations
+
+import re
+from typing import Collection, Sequence
+
+import numpy as np
+
+from qualkit.segments import Unit
+
+MIN_QUOTE_WORDS = 8
+MIN_CONTENT_WORDS = 3
+# A transcriber's note ([laughs], [inaudible], (pause), (The participant reads the task)) and a redaction
+# (XXXX, ***, [name], <redacted>): none is anyone's words.
+NOTE = re.compile(r"\[[^\]]*\]|\((?=[^)]*\s)[^)]*\)|\((?:laughs?|laughter|pause|inaudible|sighs?|coughs?)\)|<[^>]*>",
+                  re.IGNORECASE)
+REDACTION = re.compile(r"x{2,}|\*{2,}|_{2,}|#{2,}|(?:redacted|anonymi[sz]ed|unintelligible|inaudible|crosstalk)",
+                       re.IGNORECASE)
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\*{2,}|_{2,}|#{2,}")
+SENTENCE_START = re.compile(r"^[\"'“‘(]*[A-Z0-9]")
+BROKEN_END = re.compile(r"(?:[,;:\-–—/]|\.\.\.|…)[\"'”’)]*$")
+
+
+def without_notes(text: str) -> str:
+    """Return the text with transcribers' notes removed (the words a speaker said)."""
+    return NOTE.sub(" ", text)
+
+
+def spoken_words(text: str) -> list[str]:
+    """Return the words a speaker said: no transcriber's note, no redaction mark."""
+    return [w for w in WORD.findall(without_notes(text)) if not REDACTION.fullmatch(w)]
+
+
+def content_words(text: str, stop_words: Collection[str]) -> list[str]:
+    """Return the spoken words, lower-cased, that are neither stop words, fillers nor fragments."""
+    out = []
+    for word in spoken_words(text):
+        lower = word.lower().replace("’", "'")
+        if len(lower) > 2 and "'" not in lower and lower not in stop_words:
+            out.append(lower)
+    return out
+
+
+def is_whole_sentence(text: str) -> bool:
+    """Return whether the text opens like a sentence and does not break off (``so I was...``, ``and -``)."""
+    stripped = without_notes(text).strip()
+    return bool(SENTENCE_START.match(stripped)) and not BROKEN_END.search(stripped)
+
+
+def quotable(text: str, stop_words: Collection[str], min_words: int = MIN_QUOTE_WORDS) -> bool:
+    """Return whether a sentence can be shown as a quote: whole, at least ``min_words`` spoken words and
+    ``MIN_CONTENT_WORDS`` words that are not fillers, stop words or marks."""
+    return (len(spoken_words(text)) >= min_words and is_whole_sentence(text)
+            and len(content_words(text, stop_words)) >= MIN_CONTENT_WORDS)
+
+
+def choose_quotes(units: Sequence[Unit], members: np.ndarray, score: np.ndarray, allowed: np.ndarray,
+                  limit: int) -> list[Unit]:
+    """Return up to ``limit`` of the members, best score first, where ``allowed`` (quotable and using the
+    theme's words), at most one per participant (transcript and speaker)."""
+    ranked = sorted((i for i in members if allowed[i] and score[i] > 0), key=lambda i: (-score[i], i))
+    chosen: list[Unit] = []
+    seen: set[tuple[str, str]] = set()
+    for i in ranked:
+        who = (units[i].transcript, units[i].speaker)
+        if who in seen:
+            continue
+        chosen.append(units[i])
+        seen.add(who)
+        if len(chosen) == limit:
+            break
+    return chosen

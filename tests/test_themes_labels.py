@@ -1,0 +1,127 @@
+"""Labels, quotes and sizes of suggested themes: what a researcher would keep, on small fixtures."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qualkit.attributes import join_attributes, read_attributes
+from qualkit.codebook import Codebook
+from qualkit.coding import Coder, build_pipeline
+from qualkit.readers import ReadOptions, read_transcripts
+from qualkit.themes import ThemeSuggester, pipeline_lemmatiser, suggest_themes
+from qualkit.themes.quotes import is_whole_sentence, quotable, spoken_words
+from qualkit.themes.model import INTERVIEW_STOP_WORDS
+from tests.conftest import FIXTURES
+
+LABELS = FIXTURES / "themes" / "labels"
+ROLE_WORDS = {"link", "worker", "workers", "health", "trainer", "trainers", "sarah", "tom", "priya", "dev",
+              "interviewer", "participant"}
+
+
+@pytest.fixture(scope="module")
+def study():
+    transcripts = read_transcripts([LABELS / "transcripts"], ReadOptions(interviewer_labels=("Interviewer",)))
+    transcripts = join_attributes(transcripts, read_attributes(LABELS / "participants.csv"))
+    nlp = build_pipeline()
+    units: list = []
+    list(Coder(Codebook("none", "0", ()), nlp).code(transcripts, units))
+    return transcripts, units, pipeline_lemmatiser(nlp)
+
+
+@pytest.fixture(scope="module", params=[4, 5])
+def found(request, study):
+    transcripts, units, lemmatise = study
+    return suggest_themes(units, transcripts, n_themes=request.param, lemmatise=lemmatise)
+
+
+def test_the_fixture_would_give_a_redaction_theme_and_role_labels_without_the_rules(study):
+    _, units, lemmatise = study
+    plain = ThemeSuggester(5, min_df=1).fit(lemmatise([u.text for u in units]))
+    firsts = {terms[0][0] for terms in plain.terms_}
+    assert "xxxx" in firsts and {"link", "health"} & firsts
+
+
+def test_a_theme_built_from_redaction_marks_is_dropped(found):
+    for theme in found.themes:
+        assert "xxxx" not in theme.label.lower()
+        assert not any("xxxx" in term.lower() for term, _ in theme.terms)
+        for quote in theme.quotes:
+            assert "XXXX" not in quote.text
+    assert any("mostly fillers and marks" in d or "no quote" in d for d in found.methods["dropped"])
+
+
+def test_a_role_or_speaker_name_is_never_a_label(found):
+    assert found.themes
+    for theme in found.themes:
+        assert not set(re.findall(r"[a-z]+", theme.label.lower())) & ROLE_WORDS, theme.label
+        assert not any(set(term.split()) & ROLE_WORDS - {"link", "health"} for term, _ in theme.terms), theme.terms
+
+
+def test_quotes_are_whole_sentences_of_eight_words_from_different_participants(found, study):
+    transcripts = {t.id: t for t in study[0]}
+    for theme in found.themes:
+        assert theme.quotes
+        speakers = [(q.transcript, q.speaker) for q in theme.quotes]
+        assert len(set(speakers)) == len(speakers)
+        for quote in theme.quotes:
+            assert transcripts[quote.transcript].text[quote.start:quote.end] == quote.text
+            assert len(quote.text.split()) >= 8 and quote.text[0].isupper() and quote.text.endswith(".")
+
+
+def test_each_quote_uses_its_themes_words_and_the_label_comes_from_them(found):
+    for theme in found.themes:
+        terms = [term for term, _ in theme.terms]
+        for quote in theme.quotes:
+            assert any(term in quote.text.lower() for term in terms), (theme.label, quote.text)
+        first_word = theme.label.split(" and ")[0].split()[0]
+        assert any(first_word in q.text.lower() for q in theme.quotes), theme.label
+
+
+def test_a_theme_says_its_sentences_and_participants_by_group(found):
+    theme = next(t for t in found.themes if "allotment" in t.label)
+    assert [row[0] for row in theme.by_group] == ["health trainers", "link workers"]
+    assert sum(row[1] for row in theme.by_group) == theme.units
+    assert sum(row[2] for row in theme.by_group) == len(theme.participants)
+    assert all(row[3] == 2 for row in theme.by_group)
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("I grow tomatoes and beans on the allotment every summer.", True),
+    ("XXXX XXXX XXXX, yeah, XXXX and XXXX and XXXX XXXX.", False),
+    ("Yeah, um, you know, like, it was, it was really, kind of, yeah.", False),
+    ("[laughs] I spoke to XXXX at XXXX about the bus.", False),
+    ("and then the bus driver never waits for anyone at the stop,", False),
+    ("The bus timetable changed and now the last bus leaves too -", False),
+])
+def test_only_whole_spoken_sentences_of_eight_words_are_quotable(text, ok):
+    assert quotable(text, INTERVIEW_STOP_WORDS) is ok
+
+
+def test_transcribers_notes_and_redactions_are_not_spoken_words():
+    assert spoken_words("[laughs] I told XXXX (The participant reads the task) about it") == ["I", "told", "about", "it"]
+    assert is_whole_sentence("(Reads the task) So I would pick Dublin.")
+
+
+def test_labels_and_terms_use_the_words_participants_said_not_lemmas(study):
+    _, _, lemmatise = study
+    assert lemmatise(["I can't breathe and won't go"]) == ["i can breathe and will go"]
+    from qualkit.themes.labels import Labeller
+    texts = ["The data provenance was clear to me here.", "I liked the data provenance tab a lot.",
+             "Data provenance is what I would check first.", "The bus was late again today.",
+             "The bus driver never waits at all.", "My garden needs water."]
+    labeller = Labeller(texts, lemmatise, INTERVIEW_STOP_WORDS)
+    assert labeller.label([0, 1, 2]) == "data provenance"
+    assert labeller.term("datum provenance") == "data provenance"
+
+
+def test_the_theme_size_chart_counts_one_unit_for_codebook_and_suggested_themes():
+    from qualkit.report.charts import theme_sizes
+
+    context = {"study": {"transcripts": 12},
+               "themes": [{"name": "Working conditions", "segments": 40, "participants": 9}],
+               "suggested": [{"number": 1, "label": "allotment", "units": 120, "participants": 5}]}
+    ax = theme_sizes(context).axes[0]
+    assert [bar.get_width() for bar in ax.patches] == [9, 5]
+    assert ax.get_xlabel().startswith("participants (of 12)") and "segments" not in ax.get_xlabel()
