@@ -212,12 +212,13 @@ def _warn_astral(astral: list[str], positions: str) -> None:
     if not astral:
         return
     named = ", ".join(astral[:3]) + (f" and {len(astral) - 3} more" if len(astral) > 3 else "")
+    counted = "1 transcript holds" if len(astral) == 1 else f"{len(astral)} transcripts hold"
     if positions == "utf16":
-        warnings.warn(f"{len(astral)} transcripts hold emoji or other characters beyond U+FFFF ({named}): positions "
+        warnings.warn(f"{counted} emoji or other characters beyond U+FFFF ({named}): positions "
                       "are written as UTF-16 code units for NVivo; a tool that follows the standard (characters) "
                       "will place codings after them too late", stacklevel=3)
     else:
-        warnings.warn(f"{len(astral)} transcripts hold emoji or other characters beyond U+FFFF ({named}): positions "
+        warnings.warn(f"{counted} emoji or other characters beyond U+FFFF ({named}): positions "
                       "are Unicode characters as the standard says; NVivo counts UTF-16 units and will shift codings "
                       "after them (export with --for nvivo for NVivo)", stacklevel=3)
 
