@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, render_template, request
 
 from qualkit.errors import QualkitError, StaleDecisionError
 from qualkit.review import views
@@ -37,8 +37,9 @@ def create_app(study_path: str | Path, *, coder: str, token: str | None = None) 
     app.config.update(REVIEW_TOKEN=token, REVIEW_CSRF=secrets.token_urlsafe(32), REVIEW_CODER=coder,
                       REVIEW_STUDY=str(study_path), JSON_SORT_KEYS=False,
                       REVIEW_COOKIE="qualkit_review_" + hashlib.sha256(token.encode()).hexdigest()[:12])
-    with open_study(study_path) as study:   # a bad folder fails now, not on the first request
-        study.coders()
+    # One handle for the app's life: the store gives each thread its own connection, and the server's
+    # threads are a fixed pool, so the connections are few and the transcripts are read once.
+    app.extensions["qualkit_study"] = open_study(study_path)   # a bad folder fails now, not on a request
     cache = views.TranscriptCache()
 
     @app.before_request
@@ -55,12 +56,6 @@ def create_app(study_path: str | Path, *, coder: str, token: str | None = None) 
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
         return response
-
-    @app.teardown_appcontext
-    def _close(_: BaseException | None) -> None:
-        study = g.pop("study", None)
-        if study is not None:
-            study.close()
 
     @app.errorhandler(403)
     def _forbidden(error: Any) -> tuple[Response, int]:
@@ -160,10 +155,15 @@ def create_app(study_path: str | Path, *, coder: str, token: str | None = None) 
 
 
 def _study(app: Flask) -> Any:
-    """The study, opened once per request (a sqlite connection belongs to the thread that opened it)."""
-    if "study" not in g:
-        g.study = open_study(app.config["REVIEW_STUDY"])
-    return g.study
+    """The app's study handle (its connection is this thread's own)."""
+    return app.extensions["qualkit_study"]
+
+
+def close_app(app: Flask) -> None:
+    """Close the app's study handle and every connection it opened."""
+    study = app.extensions.pop("qualkit_study", None)
+    if study is not None:
+        study.close()
 
 
 def _check_host() -> None:
