@@ -23,8 +23,11 @@ def import_group() -> None:
 @export_group.command(name="qdpx")
 @study_options
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The .qdpx file to write.")
-@click.option("--codings", type=click.Choice(["auto", "human", "both"]), default="auto", show_default=True,
-              help="Which codings to export: qualkit's auto-coding, the human coding, or both (as two users).")
+@click.option("--study", "study_dir", type=click.Path(file_okay=False), default=None,
+              help="Export a study folder (qualkit study): its reviewed coding, each coding under its coder.")
+@click.option("--codings", type=click.Choice(["auto", "human", "both", "reviewed"]), default=None,
+              help="Which codings: qualkit's auto-coding (default), the human coding, or both (as two users); "
+                   "with --study: reviewed (default) or auto.")
 @click.option("--human", type=click.Path(dir_okay=False), default=None,
               help="A human coding file (coded_segments.csv, coder = the person's name).")
 @click.option("--positions", type=click.Choice(["characters", "utf16"]), default=None,
@@ -34,20 +37,28 @@ def import_group() -> None:
               help="Write for one tool: --for nvivo is --positions utf16.")
 @click.option("--ids", type=click.Path(dir_okay=False), default=None,
               help="GUIDs to keep (guids.json of an imported study; default: the guids.json beside the codebook).")
-def export_qdpx(out: str, codings: str, human: str | None, positions: str | None, for_tool: str | None,
-                ids: str | None, **opts: Any) -> None:
+def export_qdpx(out: str, study_dir: str | None, codings: str | None, human: str | None, positions: str | None,
+                for_tool: str | None, ids: str | None, **opts: Any) -> None:
     """Export a study (default: the bundled sample) as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, ..."""
-    from qualkit.refi import export_study
+    from qualkit.refi import export_reviewed, export_study
 
     if for_tool == "nvivo" and positions == "characters":
         raise click.UsageError("--for nvivo writes UTF-16 positions; it cannot go with --positions characters")
+    if study_dir is None and codings == "reviewed":
+        raise click.UsageError("--codings reviewed needs --study (a study folder made by qualkit study)")
+    if study_dir is not None and codings in ("human", "both"):
+        raise click.UsageError("with --study, --codings is reviewed (the default) or auto")
+    unit = "utf16" if for_tool == "nvivo" else positions or "characters"
     with translated_errors():
-        path, segments, notes = export_study(settings_from(opts), out, codings, human,
-                                             positions="utf16" if for_tool == "nvivo" else positions or "characters", ids=ids)
+        if study_dir:
+            path, segments, notes = export_reviewed(study_dir, out, coding=codings or "reviewed", positions=unit, ids=ids)
+        else:
+            path, segments, notes = export_study(settings_from(opts), out, codings or "auto", human, positions=unit, ids=ids)
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     users = Counter("qualkit (auto)" if s.coder == "auto" else s.coder for s in segments)
-    click.echo(f"Wrote {path}: {len(segments)} codings ({', '.join(f'{u}: {n}' for u, n in users.items()) or 'none'}).")
+    listed = sorted(users.items(), key=lambda item: (item[0] != "qualkit (auto)", item[0]))
+    click.echo(f"Wrote {path}: {len(segments)} codings ({', '.join(f'{u}: {n}' for u, n in listed) or 'none'}).")
 
 
 @import_group.command(name="qdpx")

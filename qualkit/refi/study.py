@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qualkit.errors import ExchangeError
 from qualkit.refi.export import export_project
-from qualkit.refi.guids import IDS_FILE, ForeignIds
+from qualkit.refi.guids import IDS_FILE, ForeignIds, coding_key
 from qualkit.segments import CodedSegment
 from qualkit.study import StudySettings, load_study
 
@@ -60,3 +60,30 @@ def export_study(settings: StudySettings, out: str | Path, codings: str = "auto"
         path = export_project(out, transcripts, codebook, segments, methods, ids=kept, positions=positions)
     notes = loaded + notes + list(dict.fromkeys(str(w.message) for w in caught))
     return path, segments, notes
+
+
+def export_reviewed(study: str | Path, out: str | Path, *, coding: str = "reviewed", positions: str = "characters",
+                    ids: str | Path | None = None) -> tuple[Path, list[CodedSegment], list[str]]:
+    """Export a study folder's reviewed coding (``qualkit study``): each coding under the coder who stands
+    behind it, dated by that coder's latest decision (automatic codings by the export's time), with the
+    study's transcripts, attributes and codebook; GUIDs kept from ``ids`` or the study's ``guids.json``.
+    Returns the path, the codings written and the warnings."""
+    from qualkit.store import open_study, reviewed_coding
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reviewed = reviewed_coding(study, coding=coding)
+        with open_study(study) as opened:
+            decided = {s["segment_id"]: (s.get("decided_by"), s.get("decided_at")) for s in opened.segments()}
+        created = {}
+        for segment, segment_id in zip(reviewed.segments, reviewed.segment_ids):
+            who, when = decided.get(segment_id, (None, None))
+            if who == segment.coder and when:
+                created[coding_key(segment.transcript, segment.start, segment.end, segment.code_id, segment.coder)] = when
+        beside = Path(study) / IDS_FILE
+        kept, notes = kept_ids(reviewed.settings, ids or (beside if beside.is_file() else None))
+        methods = {"study": str(study), "codings": coding, "review": reviewed.summary,
+                   "created": _dt.datetime.now().astimezone().replace(microsecond=0).isoformat()}
+        path = export_project(out, reviewed.transcripts, reviewed.codebook, reviewed.segments, methods,
+                              ids=kept, created=created, positions=positions)
+    return path, reviewed.segments, notes + list(dict.fromkeys(str(w.message) for w in caught))
