@@ -118,6 +118,7 @@ def build_transcript(
     fmt: str = "text",
     interviewer_names: Iterable[str] = (),
     participant_names: Iterable[str] = (),
+    cover: Mapping[str, str] | None = None,
 ) -> Transcript:
     """Assemble a Transcript from the spans a reader found, applying aliases, roles and front matter.
 
@@ -154,7 +155,8 @@ def build_transcript(
         warnings.warn(f"{path}: {note}", stacklevel=3)
     turns = tuple(Turn(n, s, roles[s], a, b, raw.timestamp, raw.end_timestamp) for n, (s, a, b, raw) in enumerate(kept))
     transcript_id = str(meta.pop("id", "") or path.stem)
-    attributes = {str(k): str(v) for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    attributes = {**(cover or {}),
+                  **{str(k): str(v) for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None}}
     first = turns[0].start
     if first_head is not None:
         preamble_end = first_head

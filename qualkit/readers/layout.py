@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 from qualkit.readers.common import RawTurn, ReadOptions, build_transcript
 from qualkit.readers.learn import learn
 from qualkit.errors import NotTranscriptError
-from qualkit.readers.unlabelled import ANSWERER, Block, assign, list_reason
+from qualkit.readers.unlabelled import ANSWERER, QUESTIONER, Block, assign, list_reason
 from qualkit.transcript import Transcript
 
 UNKNOWN_SPEAKER = "Unknown"
@@ -62,6 +62,7 @@ def assemble(
     merge: bool = True,
     interviewer_names: Iterable[str] = (),
     participant_names: Iterable[str] = (),
+    cover: Mapping[str, str] | None = None,
 ) -> Transcript:
     """Write segments as ``Speaker: words`` paragraphs and return the Transcript with the turns' spans.
 
@@ -98,7 +99,7 @@ def assemble(
         chunk = f"{label}{body}\n\n"
         parts.append(chunk)
         offset += len(chunk)
-    return build_transcript(path, "".join(parts), raw_turns, options, meta=meta, fmt=fmt,
+    return build_transcript(path, "".join(parts), raw_turns, options, meta=meta, fmt=fmt, cover=cover,
                             interviewer_names=interviewer_names, participant_names=participant_names)
 
 
@@ -142,7 +143,7 @@ def read_paragraphs(path: Path, paragraphs: Iterable[Paragraph], options: ReadOp
     if not segments:
         segments, preamble = _unlabelled(path, paras[first:], preamble)
     return assemble(path, segments, options, fmt=fmt, preamble="\n".join(preamble), merge=False,
-                    meta=learned.cover, interviewer_names=learned.interviewer_names,
+                    cover=learned.cover, interviewer_names=learned.interviewer_names,
                     participant_names=learned.participant_names)
 
 
@@ -175,8 +176,9 @@ def _unlabelled(path: Path, paras: list[Paragraph], preamble: list[str]) -> tupl
     speakers, how = assign([Block(p.text, p.style) for p in blocks])
     warnings.warn(f"{path}: no speaker labels; {how}", stacklevel=4)
     segments: list[Segment] = []
+    asked = QUESTIONER in speakers
     for para, speaker in zip(blocks, speakers):
-        same = segments and segments[-1].speaker == speaker
+        same = asked and segments and segments[-1].speaker == speaker
         segments.append(Segment(None if same else speaker, para.text, para.timestamp, line=para.line))
     return segments, preamble
 

@@ -130,6 +130,8 @@ def shape_ok(label: str) -> bool:
     tokens = label.split()
     if not tokens or len(tokens) > 6 or label.replace(".", "").isdigit():
         return False
+    if len(tokens) > 1 and " ".join(tokens).casefold() in COVER_KEY_PHRASES:
+        return True
     first = tokens[0].casefold().rstrip(".")
     if first in SPEECH_WORDS and (len(tokens) > 1 or first not in ("a",)):
         return len(tokens) == 1 and first in ROLE_WORDS

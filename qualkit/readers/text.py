@@ -20,7 +20,7 @@ from qualkit.readers.labels import CAPTION, NOT_LABELS, TIME, TURN
 from qualkit.readers.layout import Segment, assemble
 from qualkit.readers.learn import Learned, learn
 from qualkit.errors import NotTranscriptError
-from qualkit.readers.unlabelled import Block, assign, list_reason, text_blocks, title_lines
+from qualkit.readers.unlabelled import QUESTIONER, Block, assign, list_reason, text_blocks, title_lines
 from qualkit.transcript import Transcript
 
 __all__ = ["TIME", "TURN", "NOT_LABELS", "find_turns", "read_text", "notes_reason"]
@@ -68,8 +68,9 @@ def unlabelled_turns(text: str, start: int, path: Path) -> list[RawTurn]:
     speakers, how = assign(blocks)
     warnings.warn(f"{path}: no speaker labels; {how}", stacklevel=3)
     turns: list[RawTurn] = []
+    asked = QUESTIONER in speakers
     for (a, b), speaker in zip(spans, speakers):
-        if turns and turns[-1].speaker == speaker:
+        if asked and turns and turns[-1].speaker == speaker:
             turns[-1] = RawTurn(speaker, turns[-1].start, b, turns[-1].line, head=turns[-1].head)
         else:
             turns.append(RawTurn(speaker, a, b, text.count("\n", 0, a) + 1, head=a))
@@ -126,5 +127,5 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     for message in learned.warnings:
         warnings.warn(f"{path}, {message}", stacklevel=2)
     turns = turns_from(body, learned) if learned.heads else unlabelled_turns(body, learned.cover_end, path)
-    return build_transcript(path, body, turns, options, meta={**learned.cover, **meta}, fmt="text",
+    return build_transcript(path, body, turns, options, meta=meta, cover=learned.cover, fmt="text",
                             interviewer_names=learned.interviewer_names, participant_names=learned.participant_names)

@@ -44,11 +44,18 @@ def assign(blocks: Sequence[Block]) -> tuple[list[str], str]:
     styles = Counter(b.style for b in blocks)
     if len(styles) == 2 and min(styles.values()) >= 2:
         share = {s: sum(q for b, q in zip(blocks, questions) if b.style == s) / n for s, n in styles.items()}
-        asking, other = sorted(share, key=share.get, reverse=True)  # type: ignore[arg-type]
+        first = blocks[0].style
+        asking, other = sorted(share, key=lambda s: (share[s], s == first), reverse=True)
+        changes = sum(a.style != b.style for a, b in zip(blocks, blocks[1:])) / max(1, len(blocks) - 1)
         if share[asking] >= 0.5 and share[asking] >= 2 * share[other]:
             speakers = [QUESTIONER if b.style == asking else ANSWERER for b in blocks]
             return speakers, (f"paragraphs in one style ({sum(s == QUESTIONER for s in speakers)}, mostly questions) "
                               f"read as {QUESTIONER!r}, the others as {ANSWERER!r}")
+        if changes >= 0.8:
+            speakers = [QUESTIONER if b.style == asking else ANSWERER for b in blocks]
+            return speakers, (f"paragraphs alternate between two styles: the {sum(s == QUESTIONER for s in speakers)} "
+                              f"in the style {'with more questions' if share[asking] > share[other] else 'opening the document'}"
+                              f" read as {QUESTIONER!r}, the others as {ANSWERER!r}")
     asked = sum(questions)
     answered = sum(1 for i, q in enumerate(questions) if q and i + 1 < len(blocks) and not questions[i + 1])
     if asked >= 2 and answered >= 0.7 * asked and len(blocks) - asked >= 0.5 * asked:

@@ -1,0 +1,205 @@
+"""Labels learned from each file, cover blocks, unlabelled documents and the interviewer decided (issue 16)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from qualkit.errors import TranscriptError
+from qualkit.readers import ReadOptions, read_transcript, read_transcripts, read_transcripts_report
+from qualkit.transcript import INTERVIEWER, PARTICIPANT
+from tests.test_readers_support import FIXTURES, check_offsets
+
+LABELS = FIXTURES / "labels"
+I, P = INTERVIEWER, PARTICIPANT
+
+
+def read(path, options=None):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        transcript = read_transcript(path, options)
+    check_offsets(transcript)
+    return transcript, [str(w.message) for w in caught]
+
+
+def turns(transcript):
+    return [(t.speaker, t.role, transcript.turn_text(t)) for t in transcript.turns]
+
+
+@pytest.mark.parametrize("name, first, second", [
+    ("lower_case.txt", "interviewer", "interviewee"),
+    ("markdown_bold.md", "Interviewer", "Sam"),
+    ("number_sign.md", "Interviewer", "P1"),
+    ("slash_site.txt", "Interviewer / Leeds", "P03 / Leeds"),
+    ("dash.txt", "Interviewer", "Sam"),
+    ("role_name.txt", "Interviewer (Sarah)", "Participant (Tom)"),
+    ("abbreviation.txt", "Int.", "Resp."),
+])
+def test_label_styles_give_speakers_roles_and_whole_speech(name, first, second):
+    transcript, messages = read(LABELS / name)
+    got = turns(transcript)
+    assert [(s, r) for s, r, _ in got] == [(first, I), (second, P), (first, I), (second, P)]
+    assert got[0][2].casefold() == "how did you start?"
+    assert got[1][2].casefold().startswith("through a friend")
+    assert got[3][2].casefold().startswith("i stayed.")
+    assert messages == []
+
+
+def test_one_off_words_inside_speech_stay_speech():
+    transcript, _ = read(LABELS / "lower_case.txt")
+    assert transcript.turn_text(transcript.turns[-1]) == "I stayed. So basically: it worked.\nNote: she laughed."
+
+
+def test_a_dash_inside_speech_is_not_a_label():
+    transcript, _ = read(LABELS / "dash.txt")
+    assert transcript.turn_text(transcript.turns[1]) == "Through a friend - a good one."
+
+
+def test_title_and_initials_with_the_interviewer_chosen_by_questions_and_warned():
+    transcript, messages = read(LABELS / "title_initials.txt")
+    assert [(t.speaker, t.role) for t in transcript.turns[:2]] == [("Dr A.B.", I), ("Mrs C.D.", P)]
+    assert messages == [
+        f"{LABELS / 'title_initials.txt'}: no label names the interviewer; 'Dr A.B.' read as the interviewer (asks in "
+        "100% of 3 turns, 3 words a turn, against 0% and 10 words for the others); use --interviewer to choose another"]
+
+
+def test_interviewer_option_overrides_the_choice():
+    transcript, messages = read(LABELS / "title_initials.txt", ReadOptions(interviewer_labels=("Mrs C.D.",)))
+    assert [(t.speaker, t.role) for t in transcript.turns[:2]] == [("Dr A.B.", P), ("Mrs C.D.", I)]
+    assert messages == []
+
+
+def test_no_clear_asker_means_everyone_is_coded_with_a_warning(tmp_path):
+    path = tmp_path / "chat.txt"
+    path.write_text("".join(f"Ann: I think so, line {n}.\nBob: Me too, line {n}.\n" for n in range(4)))
+    transcript, messages = read(path)
+    assert {t.role for t in transcript.turns} == {P}
+    assert messages == [f"{path}: no label names the interviewer and no speaker clearly asks the questions; all 2 "
+                        "speakers read as participants (their speech is coded); name the interviewer with --interviewer"]
+
+
+def test_cover_block_becomes_attributes_and_names_the_roles():
+    transcript, messages = read(LABELS / "cover_block.txt")
+    assert transcript.attributes == {"project": "Allotments", "date": "3 May 2019", "interviewer": "Jane Smith",
+                                     "narrator": "Bob Jones", "duration": "45 min"}
+    assert turns(transcript) == [("JS", I, "How did you start?"), ("BJ", P, "Through a friend."),
+                                 ("JS", I, "And then?"), ("BJ", P, "I stayed.")]
+    assert transcript.text[slice(*transcript.preamble)].rstrip().endswith("Duration: 45 min")
+    assert messages == []
+
+
+def test_cover_block_with_role_labels_in_the_body(tmp_path):
+    path = tmp_path / "typed.txt"
+    path.write_text("Date: 12/05/2021\nPlace: Leeds\nPersons present: Ann Lee, Bob Ray\n\n"
+                    "Interviewer: Hello?\nParticipant: Hi.\nInterviewer: And?\nParticipant: Fine.\n")
+    transcript, _ = read(path)
+    assert transcript.attributes == {"date": "12/05/2021", "place": "Leeds", "persons_present": "Ann Lee, Bob Ray"}
+    assert [t.speaker for t in transcript.turns] == ["Interviewer", "Participant", "Interviewer", "Participant"]
+
+
+def test_likely_typo_is_read_as_the_label_it_resembles_with_a_warning(tmp_path):
+    path = tmp_path / "typo.txt"
+    path.write_text("".join(f"Interviewer: Question {n}?\nParticipant: Answer {n}.\n" for n in range(6))
+                    + "Particpant: One more.\n")
+    transcript, messages = read(path)
+    assert transcript.speakers() == ("Interviewer", "Participant")
+    assert messages == [f"{path}, line 13: label 'Particpant' is used once and is read as 'Participant' (a likely "
+                        "typo; map it in an alias file if not)"]
+
+
+def test_a_label_used_once_among_many_is_named_in_a_warning(tmp_path):
+    path = tmp_path / "once.txt"
+    path.write_text("".join(f"INTERVIEWER: Question {n}?\n\nTOM: Answer {n}.\n\n" for n in range(6))
+                    + "SARAH: I came in late.\n")
+    transcript, messages = read(path)
+    assert transcript.speakers() == ("INTERVIEWER", "TOM", "SARAH")
+    assert messages == [f"{path}, line 25: label 'SARAH' is used only once (the others: 'INTERVIEWER', 'TOM'); read "
+                        "as a speaker: a typo or speech? map it in an alias file"]
+
+
+def test_questions_and_answers_without_labels():
+    transcript, messages = read(LABELS / "questions_answers.txt")
+    assert turns(transcript)[:2] == [("Interviewer", I, "How did you start?"),
+                                     ("Participant", P, "Through a friend. It was a long time ago.")]
+    assert len(transcript.turns) == 6
+    assert transcript.text[slice(*transcript.preamble)].strip() == "Interview 4"
+    assert messages == [f"{LABELS / 'questions_answers.txt'}: no speaker labels; read as alternating questions and "
+                        "answers: 3 paragraphs ending in '?' as 'Interviewer', the 3 others as 'Participant'"]
+
+
+def test_one_voice_without_labels_is_one_turn_per_paragraph():
+    transcript, messages = read(LABELS / "one_voice.txt")
+    assert [t.speaker for t in transcript.turns] == ["Participant"] * 3
+    assert messages == [f"{LABELS / 'one_voice.txt'}: no speaker labels; no questions alternating with answers; each "
+                        "of the 3 paragraphs read as a turn of one speaker, 'Participant'"]
+
+
+def test_unlabelled_word_file_with_bold_questions(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for question, answer in [("Tell me about the job.", "It was hard."), ("How long did you stay?", "Two years."),
+                             ("What about the team.", "They were kind.")]:
+        document.add_paragraph().add_run(question).bold = True
+        document.add_paragraph(answer)
+    path = tmp_path / "styled.docx"
+    document.save(path)
+    transcript, messages = read(path)
+    assert turns(transcript)[:2] == [("Interviewer", I, "Tell me about the job."), ("Participant", P, "It was hard.")]
+    assert messages == [f"{path}: no speaker labels; paragraphs alternate between two styles: the 3 in the style with "
+                        "more questions read as 'Interviewer', the others as 'Participant'"]
+
+
+@pytest.fixture
+def study_folder(tmp_path):
+    (tmp_path / "site1").mkdir()
+    (tmp_path / "site2" / "deep").mkdir(parents=True)
+    (tmp_path / "site1" / "A01.txt").write_text("Interviewer: Hi?\nA01: Hello.\n")
+    (tmp_path / "site2" / "deep" / "B01.txt").write_text("Interviewer: Hi?\nB01: Hello.\n")
+    (tmp_path / "SOURCE.txt").write_text("Upstream repo : https://example.org/x\nLicence : CC BY 4.0\n")
+    (tmp_path / "README.md").write_text("# Notes\n\n- see https://example.org\n- more\n")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n")
+    return tmp_path
+
+
+def test_folders_are_read_recursively_and_notes_are_left_out_and_listed(study_folder):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = read_transcripts_report([study_folder])
+    assert [t.id for t in result.transcripts] == ["A01", "B01"]
+    assert [(p.removeprefix(str(study_folder) + "/"), r) for p, r in result.not_transcripts] == [
+        ("README.md", "notes, not a transcript (its name and no speaker turns)"),
+        ("SOURCE.txt", "notes, not a transcript (its name and no speaker turns)"),
+        ("photo.png", "an image")]
+    assert [str(w.message) for w in caught] == [
+        f"left out 3 file(s) that are not transcripts: {study_folder / 'README.md'} (notes, not a transcript (its name "
+        f"and no speaker turns)); {study_folder / 'SOURCE.txt'} (notes, not a transcript (its name and no speaker "
+        f"turns)); {study_folder / 'photo.png'} (an image)"]
+
+
+def test_every_bad_file_is_named_and_skip_bad_lists_them(study_folder):
+    (study_folder / "site1" / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64))
+    (study_folder / "site2" / "empty.txt").write_text("")
+    with pytest.raises(TranscriptError) as error:
+        read_transcripts([study_folder])
+    assert str(error.value).splitlines() == [
+        "2 files cannot be read (nothing was written; --skip-bad reads the rest):",
+        f"{study_folder / 'site1' / 'old.doc'}: an old binary Word file (.doc), which qualkit cannot read: open it in "
+        "Word or LibreOffice and save it as .docx",
+        f"{study_folder / 'site2' / 'empty.txt'}: file is empty"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = read_transcripts_report([study_folder], skip_bad=True)
+    assert [t.id for t in result.transcripts] == ["A01", "B01"]
+    assert [p for p, _ in result.skipped] == [str(study_folder / "site1" / "old.doc"),
+                                              str(study_folder / "site2" / "empty.txt")]
+
+
+def test_a_spreadsheet_that_is_really_csv_is_read_as_csv_with_a_warning(tmp_path):
+    path = tmp_path / "turns.xlsx"
+    path.write_text("speaker,text\nInterviewer,Hello?\nP1,Hi.\n")
+    transcript, messages = read(path)
+    assert [t.speaker for t in transcript.turns] == ["Interviewer", "P1"]
+    assert messages == [f"{path}: content is CSV text, not an Excel workbook as the extension says; read as CSV "
+                        "(rename it to turns.csv)"]
