@@ -23,20 +23,30 @@ def codebook() -> None:
 @click.option("--model", default=None, help="Installed spaCy pipeline to use (default: blank English with lookup lemmas).")
 @click.option("--interviewer", multiple=True,
               help=f"Interviewer speaker label (repeatable; default: {', '.join(DEFAULT_INTERVIEWER_LABELS)}).")
-def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, interviewer: tuple[str, ...]) -> None:
+@click.option("--study", "study_dir", type=click.Path(), metavar="DIR",
+              help="A study folder: also show, per pattern, how many of its passages reviewers accepted and rejected.")
+def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, interviewer: tuple[str, ...],
+          study_dir: str | None) -> None:
     """Report a codebook's structural problems; with TRANSCRIPTS, per code and pattern: hits, units,
-    participants, patterns that never match or match far more than the rest, shared matches, and contexts."""
+    participants, patterns that never match or match far more than the rest, shared matches, and contexts.
+    CODEBOOK may be a study folder (its current codebook, with the reviewers' verdicts per pattern)."""
     from qualkit.coding import check_codebook, render_check
     from qualkit.codebook import load_codebook
     from qualkit.coding import Coder, build_pipeline
     from qualkit.readers import ReadOptions, read_transcripts
+    from qualkit.review import is_study, pattern_feedback, render_pattern_feedback, study_codebook
 
     with translated_errors():
-        book = load_codebook(codebook_file)
+        if study_dir is None and is_study(codebook_file):
+            study_dir = codebook_file
+        book = study_codebook(codebook_file) if codebook_file == study_dir else load_codebook(codebook_file)
+        verdicts = pattern_feedback(study_dir) if study_dir is not None else None
         options = ReadOptions(interviewer_labels=tuple(interviewer) or DEFAULT_INTERVIEWER_LABELS)
         found = read_transcripts(transcripts, options) if transcripts else []
         coder = Coder(book, build_pipeline(model)) if found else None
         click.echo(render_check(check_codebook(book, found, coder)), nl=False)
+        if verdicts is not None:
+            click.echo("\n" + render_pattern_feedback(verdicts, Path(study_dir).name), nl=False)
 
 
 @codebook.command("import")

@@ -3,7 +3,7 @@
 ``make_review_server`` serves the review page (a Flask app bound to 127.0.0.1 behind a random token;
 ``create_app`` builds the app alone); ``export_review`` / ``import_review`` move a review to and from an
 ``.xlsx`` sheet (import validates every row before writing anything); ``pattern_feedback`` counts, per
-pattern, the hits reviewers accepted and rejected. Rooms: ``views`` (what the page shows, as plain data),
+pattern, the hits reviewers accepted and rejected (``study_codebook`` gives the codebook a study applied). Rooms: ``views`` (what the page shows, as plain data),
 ``app`` (routes and request checks; imports Flask, so it is loaded on first use), ``server``, ``sheet``,
 ``feedback``. Reads and writes the study only through ``qualkit.store``.
 """
@@ -11,7 +11,9 @@ pattern, the hits reviewers accepted and rejected. Rooms: ``views`` (what the pa
 from importlib import import_module
 from typing import Any
 
-from qualkit.review.feedback import PatternFeedback, pattern_feedback, render_pattern_feedback
+from qualkit.review.feedback import (
+    PatternFeedback, is_study, pattern_feedback, render_pattern_feedback, study_codebook,
+)
 from qualkit.review.sheet import MANUAL_COLUMNS, SEGMENT_COLUMNS, ImportSummary, export_review, import_review
 
 _WEB = {"create_app": "app", "ReviewServer": "server", "make_review_server": "server"}
@@ -26,5 +28,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "MANUAL_COLUMNS", "SEGMENT_COLUMNS", "ImportSummary", "PatternFeedback", "ReviewServer", "create_app",
-    "export_review", "import_review", "make_review_server", "pattern_feedback", "render_pattern_feedback",
+    "export_review", "import_review", "is_study", "make_review_server", "pattern_feedback", "render_pattern_feedback",
+    "study_codebook",
 ]

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qualkit.store import open_study
+from qualkit.codebook import Codebook, parse_codebook
+from qualkit.errors import StoreError
+from qualkit.store import DATABASE, open_study
 
 
 @dataclass
@@ -56,7 +58,7 @@ def pattern_feedback(study: Any) -> list[PatternFeedback]:
 
 def render_pattern_feedback(rows: list[PatternFeedback], study_name: str) -> str:
     """Return the pattern feedback as the plain-text section ``qualkit codebook check`` prints."""
-    lines = [f"Reviewers' verdicts per pattern (study {study_name}):",
+    lines = [f"Reviewers' verdicts per pattern (study {study_name}; kept = accepted of reviewed):",
              f"  {'code':<24} {'passages':>8} {'accepted':>8} {'rejected':>8} {'recoded':>7} {'pending':>7} "
              f"{'kept':>5}  pattern"]
     for row in rows:
@@ -66,3 +68,20 @@ def render_pattern_feedback(rows: list[PatternFeedback], study_name: str) -> str
     if not rows:
         lines.append("  no automatic passages yet (run `qualkit study code`)")
     return "\n".join(lines) + "\n"
+
+
+def is_study(path: str | Path) -> bool:
+    """Whether ``path`` is a study folder (it holds a study database)."""
+    return Path(path, DATABASE).is_file()
+
+
+def study_codebook(study_path: str | Path) -> Codebook:
+    """Return the codebook a study's latest run applied (its stored YAML, parsed again)."""
+    with open_study(study_path) as study:
+        runs, books = study.runs(), study.codebooks()
+    if not books:
+        raise StoreError(f"{study_path}: the study holds no codebook")
+    version = runs[-1]["codebook_version"] if runs else books[-1]["version"]
+    book = next(b for b in books if b["version"] == version)
+    return parse_codebook(book["yaml"], f"{book['source']} (version {version} in study {Path(study_path).name})",
+                          book["sha256"])
