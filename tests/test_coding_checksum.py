@@ -4,7 +4,8 @@ Computed on the coder before its speed work (issue 14), so any optimisation must
 was. The corpus is the sample study as read at that time, kept as records in
 tests/fixtures/survey/sample_transcripts.json (so a change in a reader does not move these digests:
 they pin coding alone); the codebooks are the sample's (realistic density) and a dense one
-(tests/fixtures/survey/dense_codebook.yaml: 200 generated codes plus near, exclude, within, match and
+(a copy of codebooks/sample.yaml as it was, sample_codebook.yaml, for the first; and
+tests/fixtures/survey/dense_codebook.yaml: 200 generated codes plus near, exclude, within, match and
 turn+1 codes, negation on), each under four default units. If an output changes on purpose, say why in
 the commit and update the digests.
 """
@@ -25,19 +26,19 @@ from qualkit.transcript import Transcript, Turn
 ROOT = Path(__file__).resolve().parents[1]
 FILES = (SEGMENTS_FILE, NEGATED_FILE, VETOED_FILE)
 PINNED = [
-    ("codebooks/sample.yaml", "sentence", (
+    ("tests/fixtures/survey/sample_codebook.yaml", "sentence", (
         "1ebc1b3ffca4f6ebe4e33693241a1280cddf2c8af7846221306768e8717d42e4",
         "f25a31b2b15a9939e08694ac605ef588c5ae929600fba6443dc39940152f0320",
         "8f347f4d7699eeb52c5d491adca584f5976c4cf54cb5d6eff29442b4d2e6751f")),
-    ("codebooks/sample.yaml", "match", (
+    ("tests/fixtures/survey/sample_codebook.yaml", "match", (
         "bfbe983dbd47ecf7a8682059376de38c7c22e81582bc2d6eeca585cb92f09ada",
         "f25a31b2b15a9939e08694ac605ef588c5ae929600fba6443dc39940152f0320",
         "3c6c4cc748eb227a0ceacd0a214e99d3966cea665992e4672c2a2872539ff620")),
-    ("codebooks/sample.yaml", "turn", (
+    ("tests/fixtures/survey/sample_codebook.yaml", "turn", (
         "5a1a1d3099ac5fab8edf19c39beed88f2a44d34ca6f6ac74bf0339a2d495991f",
         "f25a31b2b15a9939e08694ac605ef588c5ae929600fba6443dc39940152f0320",
         "8f347f4d7699eeb52c5d491adca584f5976c4cf54cb5d6eff29442b4d2e6751f")),
-    ("codebooks/sample.yaml", "turn+1", (
+    ("tests/fixtures/survey/sample_codebook.yaml", "turn+1", (
         "e3f2b225d6579b1d5aea9f30c04b93e0c1df553fe63654a16d95482243d31a3a",
         "f25a31b2b15a9939e08694ac605ef588c5ae929600fba6443dc39940152f0320",
         "8f347f4d7699eeb52c5d491adca584f5976c4cf54cb5d6eff29442b4d2e6751f")),
