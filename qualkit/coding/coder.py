@@ -80,6 +80,9 @@ class Coder:
         self.code_roles = [frozenset(c.roles or self.roles) for c in self.code_list]
         self.paths = [code.path_label for code in self.code_list]
         self.simple = [not any(p.veto or p.kind == "near" for p in c.patterns) for c in self.code_list]
+        # Codes whose single hit in a doc codes its sentence directly (no veto, near, within or context).
+        self.plain = [simple and unit == "sentence" and not code.within
+                      for simple, unit, code in zip(self.simple, self.units, self.code_list)]
         self.has_within = any(c.within for c in self.code_list)
         self.has_context = any(n >= 0 for n in self.context)
         self.dependants = _dependency_order(self.code_list)
@@ -165,13 +168,19 @@ class Coder:
         segments: list[tuple[int, int, int, CodedSegment]] = []
         aside: list[tuple[int, int, SetAsideHit]] = []
         role, speaker = turn.role, turn.speaker
+        plain, spans = self.plain, {}
         for number in (self.dependants(by_code) if self.has_within else sorted(by_code)):
             code = self.code_list[number]
             if role not in self.code_roles[number] or (code.speakers and speaker not in code.speakers):
                 continue
+            found = by_code[number]
             start = len(segments)
-            self._code_hits(facts, number, by_code[number], transcript, turn, negatable and code.negation,
-                            coded, segments, aside)
+            if plain[number]:
+                self._code_plain(facts, number, found, transcript, turn, negatable and code.negation, segments,
+                                 aside, spans)
+            else:
+                self._code_hits(facts, number, found, transcript, turn, negatable and code.negation,
+                                coded, segments, aside)
             if coded is not None:
                 coded[code.id] = [(s[3].start, s[3].end) for s in segments[start:]]
         if len(segments) > 1:
@@ -238,6 +247,48 @@ class Coder:
             segments.append((start, number, end, _segment(
                 transcript.id, turn.speaker, turn.role, turn.index, code.id, self.paths[number], start, end,
                 text[start:end], matches, "auto", unit)))
+
+    def _code_plain(
+        self, facts: DocFacts, number: int, raw: list[Hit], transcript: Transcript, turn: Turn, negatable: bool,
+        segments: list[tuple[int, int, int, CodedSegment]], aside: list[tuple[int, int, SetAsideHit]],
+        spans: dict[int, tuple[int, int, str]],
+    ) -> None:
+        """Code the sentences of a plain code's hits (no veto, near, within or context): the common case,
+        kept short; ``_code_hits`` gives the same records. ``spans`` caches each sentence's offsets and
+        text for the doc."""
+        text, base = transcript.text, turn.start
+        starts = facts.sentences
+        groups: dict[int, list[Hit]] = {}
+        for hit in raw:
+            if negatable:
+                negator = self.negation.negator(facts, hit[0])
+                if negator is not None:
+                    aside.append(self._aside(facts, hit, number, transcript, turn, "negated",
+                                             f"negated by '{negator}'"))
+                    continue
+            sentence = bisect_right(starts, hit[0]) - 1
+            found = groups.get(sentence)
+            if found is None:
+                groups[sentence] = [hit]
+            else:
+                found.append(hit)
+        idx, ends = facts.offsets()
+        code_id, path = self.code_list[number].id, self.paths[number]
+        for sentence, found in (sorted(groups.items()) if len(groups) > 1 else groups.items()):
+            span = spans.get(sentence)
+            if span is None:
+                start, end = facts.char_span(base, *facts.sentence_bounds(sentence), text)
+                span = spans[sentence] = (start, end, text[start:end])
+            if len(found) == 1:
+                begin, stop, key = found[0]
+                first, last = base + idx[begin], base + ends[stop - 1]
+                matches: tuple[Match, ...] = (
+                    _new_match(first, last, text[first:last], key.label, key.kind, key.index),)
+            else:
+                matches = _dedupe(tuple(self._match(facts, base, hit, text) for hit in found))
+            segments.append((span[0], number, span[1], _segment(
+                transcript.id, turn.speaker, turn.role, turn.index, code_id, path, span[0], span[1], span[2],
+                matches, "auto", "sentence")))
 
     @staticmethod
     def _match(facts: DocFacts, base: int, hit: Hit, text: str) -> Match:
