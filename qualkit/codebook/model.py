@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qualkit.codebook.patterns import (  # noqa: F401 - re-exported
-    DEFAULT_DISTANCE, PATTERN_KINDS, WORD_ATTRS, Pattern, PatternReader, pattern_spec,
+    DEFAULT_DISTANCE, PATTERN_KINDS, WORD_ATTRS, YAML_BOOL, Pattern, PatternReader, pattern_spec,
 )
 from qualkit.codebook.yaml_lines import Mark, at, load_yaml, type_name  # noqa: F401 - re-exported
 from qualkit.errors import CodebookError
@@ -200,12 +200,17 @@ class _Builder(PatternReader):
             return ""
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value).strip()
+        if isinstance(value, bool):
+            raise self.fail(at(node, key), where, f"field '{key}' must be text, got {str(value).lower()}: {YAML_BOOL}")
         raise self.fail(at(node, key), where, f"field '{key}' must be text, got {type(value).__name__}")
 
     def texts(self, node: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = node.get(key) or []
         if isinstance(value, str):
             value = [value]
+        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            raise self.fail(at(node, key), where, f"'{key}' must be a list of text, got "
+                                                  f"{str(next(v for v in value if isinstance(v, bool))).lower()}: {YAML_BOOL}")
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise self.fail(at(node, key), where, f"'{key}' must be a list of text")
         return tuple(v.strip() for v in value)
@@ -284,6 +289,9 @@ class _Builder(PatternReader):
         examples = node.get("examples") or []
         if isinstance(examples, str):
             examples = [examples]
+        if isinstance(examples, list) and any(isinstance(e, bool) for e in examples):
+            raise self.fail(at(node, "examples"), where, f"'examples' must be a list of text, got "
+                                                         f"{str(next(e for e in examples if isinstance(e, bool))).lower()}: {YAML_BOOL}")
         if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
             raise self.fail(at(node, "examples"), where, "'examples' must be a list of text")
         within = self.texts(node, "within", where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,9 @@ from qualkit.codebook.yaml_lines import Mark, at
 from qualkit.errors import CodebookError
 
 PATTERN_KINDS = ("phrase", "exact", "word", "tokens", "near", "exclude")
+YAML_BOOL = "YAML reads an unquoted yes/no/on/off (and true/false) as true or false; put the word in quotes, e.g. \"yes\""
+REGEX_SIGNS = re.compile(r"\\[bwdsWDS]|\\.|\||\[[^\]]*\]|\.[*+?]|^\^|\$$|\(\?|\{\d+(?:,\d*)?\}")
+GROUP = re.compile(r"\(([^()|]*(?:\|[^()|]*)+)\)")
 DEFAULT_DISTANCE = 5
 WORD_ATTRS = {"ORTH", "TEXT", "LOWER", "LEMMA", "NORM"}
 
@@ -62,6 +66,23 @@ def pattern_spec(pattern: Pattern) -> Any:
     return {"exclude": spec} if pattern.veto else spec
 
 
+def regex_hint(text: str) -> str:
+    """Return which pattern kind to write instead of a regular expression."""
+    group = GROUP.search(text)
+    if group and not REGEX_SIGNS.search(text[:group.start()] + text[group.end():]):
+        options = [text[:group.start()] + option + text[group.end():] for option in group.group(1).split("|")]
+        listed = ", ".join(f"'{o.strip()}'" for o in options if o.strip())
+        return f"write each alternative as its own phrase pattern ({listed})"
+    words = re.sub(r"\\[bB]|\^|\$", "", text)
+    stem = re.sub(r"(?:\\w|\.|\[[^\]]*\])[*+]", "*", words)
+    if stem != words and re.fullmatch(r"[\w' *-]+", stem) and all(len(w.replace("*", "")) >= 2 for w in stem.split()):
+        return f"use a wildcard word ('{stem.strip()}')"
+    if re.fullmatch(r"[\w' -]+", words) and words.strip():
+        return f"write the words as a phrase ('{words.strip()}')"
+    return "use a phrase, a wildcard word (word*), a list of phrases, or a token pattern ({tokens: [...]}, " \
+           "see codebooks/README.md)"
+
+
 def _token_label(token: dict[str, Any]) -> str:
     parts = [f"{k}={v}" for k, v in token.items() if k != "OP"]
     text = "[" + ",".join(parts) + "]"
@@ -101,6 +122,8 @@ class PatternReader:
 
     def pattern(self, value: Any, number: int, mark: Mark, place: str, inner: bool = False) -> Pattern:
         line, column = mark
+        if isinstance(value, bool):
+            raise self.fail(mark, place, f"expected a phrase, got {str(value).lower()}: {YAML_BOOL}")
         if isinstance(value, str):
             return self.text_pattern("phrase", value, number, mark, place)
         if isinstance(value, list) and value and all(isinstance(t, dict) and t for t in value):
@@ -110,6 +133,11 @@ class PatternReader:
         raise self.fail(mark, place, f"expected a string, a list of token dicts or a mapping, got {value!r}")
 
     def text_pattern(self, kind: str, value: Any, number: int, mark: Mark, place: str) -> Pattern:
+        if isinstance(value, bool):
+            raise self.fail(mark, place, f"'{kind}' must be a phrase, got {str(value).lower()}: {YAML_BOOL}")
+        if isinstance(value, str) and REGEX_SIGNS.search(value):
+            raise self.fail(mark, place, f"'{value}' looks like a regular expression, which patterns are not: "
+                                         f"{regex_hint(value)}")
         if not isinstance(value, str) or not value.strip():
             raise self.fail(mark, place, f"'{kind}' must be a non-empty phrase, got {value!r}")
         text = " ".join(value.split())
@@ -135,6 +163,9 @@ class PatternReader:
                 if key.upper() in WORD_ATTRS and isinstance(item, bool):
                     raise self.fail(mark, place, f"token {position}, {key}: YAML reads unquoted on/off/yes/no as "
                                                  f"{str(item).lower()}; put the word in quotes")
+                if key.upper() == "REGEX" or (isinstance(item, dict) and "REGEX" in map(str.upper, map(str, item))):
+                    raise self.fail(mark, place, f"token {position}, {key}: regular expressions are not a pattern "
+                                                 "kind here; use a wildcard word (word*) or IN: [word, word]")
         return Pattern("token", tokens, number, mark[0], mark[1])
 
     def mapping_pattern(self, value: dict[str, Any], number: int, place: str, inner: bool) -> Pattern:

@@ -35,6 +35,8 @@ def read_codebook_table(path: str | Path) -> Codebook:
     except FileNotFoundError:
         raise CodebookError(f"{path}: codebook sheet not found") from None
     except (ValueError, OSError, pd.errors.ParserError) as exc:
+        if path.suffix.lower() in (".xlsx", ".xlsm") and _is_text(path):
+            raise CodebookError(f"{path}: is CSV text, not an Excel workbook: rename it to {path.stem}.csv") from None
         raise CodebookError(f"{path}: cannot read the codebook sheet: {exc}") from None
     columns = {c.strip().casefold(): c for c in table.columns}
     path_column = next((columns[c] for c in PATH_COLUMNS if c in columns), None)
@@ -44,13 +46,19 @@ def read_codebook_table(path: str | Path) -> Codebook:
     description = next((columns[c] for c in DESCRIPTION_COLUMNS if c in columns), None)
     nodes: dict[tuple[str, ...], dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
+    paths = [tuple(p.strip() for p in str(v).split(PATH_SEPARATOR.strip()) if p.strip()) for v in table[path_column]]
+    if paths and all(len(p) >= 2 for p in paths if p):
+        first = next(p for p in paths if p)
+        raise CodebookError(f"{path}: the sheet lists only leaf codes (every path has a parent, e.g. "
+                            f"'{PATH_SEPARATOR.join(first)}') and no row for a theme; add a row for each parent path "
+                            f"('{first[0]}') above its codes")
     for number, row in enumerate(table.to_dict("records"), start=2):
         parts = tuple(p.strip() for p in str(row[path_column]).split(PATH_SEPARATOR.strip()) if p.strip())
         if not parts:
             continue
         if parts[:-1] and parts[:-1] not in nodes:
             raise CodebookError(f"{path}, row {number}: parent '{PATH_SEPARATOR.join(parts[:-1])}' of "
-                                f"'{parts[-1]}' is not listed above it")
+                                f"'{parts[-1]}' is not listed above it")  # a row for the parent fixes it
         node: dict[str, Any] = {"name": parts[-1]}
         for key, column in (("id", "id"), ("description", description), ("include", "include"),
                             ("exclude", "exclude"), ("colour", "colour")):
@@ -72,6 +80,14 @@ def read_codebook_table(path: str | Path) -> Codebook:
     themes = [_as_theme(node) for node in roots]
     data = {"name": path.stem, "themes": themes}
     return _Builder(str(path)).build(data, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def _is_text(path: Path) -> bool:
+    try:
+        head = path.read_bytes()[:2048]
+    except OSError:
+        return False
+    return not head.startswith(b"PK") and b"\x00" not in head and (b"," in head or b"\t" in head or b";" in head)
 
 
 def _as_theme(node: dict[str, Any]) -> dict[str, Any]:
