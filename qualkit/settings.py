@@ -46,3 +46,10 @@ class StudySettings:
     human_coding: str | None = None
     seed: int = 0
     quotes_per_code: int = 3
+    # Further attributes (after group_by) the framework matrix and the appendix show, and codes are counted by.
+    also_group_by: tuple[str, ...] = ()
+    # Read the transcripts that can be read and list the rest in the methods trail (else any bad file stops the run).
+    skip_bad: bool = False
+    # A study folder (qualkit study init): its transcripts, codebook and coding; coding 'reviewed' or 'auto'.
+    study: str | None = None
+    coding: str = "reviewed"

@@ -6,7 +6,7 @@ import datetime as _dt
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import pandas as pd
 
@@ -16,7 +16,8 @@ from qualkit.codebook import Codebook, load_codebook
 from qualkit.coding import Coder, build_pipeline, pipeline_info
 from qualkit.agreement import study_agreement
 from qualkit.compare import codes_by_group, cooccurrence_tables, items_by_group, pairwise_tests
-from qualkit.readers import ReadOptions, read_transcripts, transcript_files
+from qualkit.errors import AttributesError, CodingError, StoreError
+from qualkit.readers import ReadOptions, read_transcripts_report, transcript_files
 from qualkit.segments import CodedSegment, SetAsideHit, Unit
 from qualkit.themes import SuggestedTheme, pipeline_lemmatiser, suggest_themes, uncoded_units
 from qualkit.settings import (  # noqa: F401  (re-exported: the study's settings live beside it)
@@ -49,6 +50,12 @@ class StudyResult:
     cooccurrence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     agreement: dict[str, Any] | None = None
     set_aside: list[SetAsideHit] = field(default_factory=list)
+    segment_ids: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    review: dict[str, Any] | None = None
+    memos: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    human_coding: str | None = None
 
     def methods(self) -> dict[str, Any]:
         """Return the methods trail: versions, pipeline, codebook file and hash, settings, date."""
@@ -59,28 +66,99 @@ class StudyResult:
             "codebook_name": self.codebook.name,
             "codebook_version": self.codebook.version,
             "codebook_sha256": self.codebook.sha256,
+            "human_coding": self.human_coding or "none",
+            "study": self.settings.study or "none",
+            "coding": (self.settings.coding if self.settings.study else "automatic (this run)"),
+            "skipped_files": [f"{s['file']}: {s['reason']}" for s in self.skipped] or "none",
             "created": self.created,
             "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self.settings).items()},
         }
 
 
-def load_study(settings: StudySettings) -> tuple[list[Transcript], Codebook, list[str]]:
-    """Read the transcripts (with attributes joined) and the codebook; return them and any warnings."""
+@dataclass
+class StudyInput:
+    """What a study's files gave: transcripts (attributes joined), the codebook, warnings, skipped files."""
+
+    transcripts: list[Transcript]
+    codebook: Codebook
+    notes: list[str]
+    skipped: list[dict[str, str]]
+
+
+def read_study(settings: StudySettings) -> StudyInput:
+    """Read the transcripts (with attributes joined) and the codebook, refusing what would mislead: an
+    attributes sheet none of whose ids is a transcript (such as the bundled sample's sheet beside your
+    own transcripts) and a ``--group-by`` attribute no transcript has."""
     codebook = load_codebook(settings.codebook)
     options = ReadOptions(interviewer_labels=settings.interviewer_labels)
-    skip = {Path(settings.attributes).resolve()} if settings.attributes else set()
+    # files the run reads in another role (the attributes sheet, a human coding) are not transcripts
+    others = (settings.attributes, settings.human_coding, SAMPLE_HUMAN_CODING)
+    skip = {Path(other).resolve() for other in others if other}
     files = [f for f in transcript_files(settings.transcripts) if f.resolve() not in skip]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        transcripts = read_transcripts(files, options)
+        read = read_transcripts_report(files, options, skip_bad=settings.skip_bad)
+        transcripts = list(read.transcripts)
         if settings.attributes:
-            transcripts = join_attributes(transcripts, read_attributes(settings.attributes), settings.attributes)
-    return transcripts, codebook, [str(w.message) for w in caught]
+            transcripts = _joined(transcripts, settings)
+    notes = [str(w.message) for w in caught]
+    notes += [f"skipped {message}" for _, message in read.skipped]
+    check_group_by(transcripts, settings)
+    return StudyInput(transcripts, codebook, notes, [{"file": f, "reason": m} for f, m in read.skipped])
+
+
+def load_study(settings: StudySettings) -> tuple[list[Transcript], Codebook, list[str]]:
+    """Read the transcripts (with attributes joined) and the codebook; return them and any warnings."""
+    found = read_study(settings)
+    return found.transcripts, found.codebook, found.notes
+
+
+def _joined(transcripts: list[Transcript], settings: StudySettings) -> list[Transcript]:
+    sheet = read_attributes(settings.attributes)  # type: ignore[arg-type]
+    names = {t.id for t in transcripts} | {Path(t.source).stem for t in transcripts}
+    if sheet and transcripts and not names & set(sheet):
+        sample = Path(settings.attributes).resolve() == Path(SAMPLE_ATTRIBUTES).resolve()  # type: ignore[arg-type]
+        hint = (" (it is the bundled sample's sheet, used when --attributes is left out: give your own with "
+                "--attributes FILE, or --attributes '' for none)" if sample else "")
+        raise AttributesError(f"--attributes {settings.attributes}: none of its {len(sheet)} ids matches a transcript "
+                              f"(sheet: {_some(sheet)}; transcripts: {_some(t.id for t in transcripts)}){hint}")
+    return join_attributes(transcripts, sheet, settings.attributes)  # type: ignore[arg-type]
+
+
+def _some(names: Iterable[str], shown: int = 3) -> str:
+    names = sorted(set(names))
+    return ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
+
+
+def check_group_by(transcripts: Sequence[Transcript], settings: StudySettings) -> None:
+    """Raise AttributesError for a ``--group-by`` attribute that no transcript has (a report grouped by it
+    would have no groups). With no attributes at all, the default ``group`` is allowed: one group."""
+    known = sorted({k for t in transcripts for k in t.attributes})
+    for name in (settings.group_by, *settings.also_group_by):
+        if name in known or (not known and name == "group" and not settings.also_group_by):
+            continue
+        where = f"the attributes ({settings.attributes})" if settings.attributes else "the transcripts' attributes"
+        raise AttributesError(f"--group-by {name!r}: no such attribute in {where} "
+                              f"(attributes: {', '.join(known) or 'none'})")
 
 
 def run_study(settings: StudySettings = StudySettings(), progress: Progress | None = None) -> StudyResult:
-    """Run the main job: read, code, suggest themes and compare groups. Writes nothing."""
-    transcripts, codebook, notes = load_study(settings)
+    """Run the main job: read, code, suggest themes and compare groups. Writes nothing.
+
+    With ``settings.study`` the transcripts, codebook and coding come from that study folder: its reviewed
+    coding (accepted, recoded and manual codings; pending ones left out and counted) or, with
+    ``settings.coding == 'auto'``, its latest automatic coding.
+    """
+    if settings.human_coding and not Path(settings.human_coding).is_file():
+        raise CodingError(f"--human {settings.human_coding}: human coding file not found")
+    if settings.coding not in ("reviewed", "auto"):
+        raise StoreError(f"--coding {settings.coding!r}: choose reviewed or auto")
+    review: StudyCoding | None = _study_coding(settings) if settings.study else None
+    if review is not None:
+        transcripts, codebook, notes, skipped = review.transcripts, review.codebook, list(review.notes), []
+    else:
+        found = read_study(settings)
+        transcripts, codebook, notes, skipped = found.transcripts, found.codebook, found.notes, found.skipped
     nlp = build_pipeline(settings.model)
     coder = Coder(codebook, nlp, unit=settings.unit)
     units: list[Unit] = []
@@ -88,26 +166,29 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
     set_aside: list[SetAsideHit] = []
     for transcript in (progress or _identity)(transcripts):
         segments.extend(coder.code([transcript], units, set_aside))
+    if review is not None:
+        segments, set_aside = review.segments, review.set_aside
     pool = uncoded_units(units, segments) if settings.theme_mode == "residual" else units
     themes: list[SuggestedTheme] = []
     theme_methods: dict[str, Any] = {}
     theme_curve: list[dict[str, float]] = []
     fewest = 5 if settings.n_themes == "auto" else int(settings.n_themes)
     if len(pool) >= fewest * 5:
-        found = suggest_themes(pool, transcripts, n_themes=settings.n_themes, method=settings.theme_method,
-                               random_state=settings.seed, lemmatise=pipeline_lemmatiser(nlp), segments=segments,
-                               group_by=settings.group_by)
-        themes, theme_curve = list(found.themes), [dict(row) for row in found.k_curve]
-        theme_methods = {**found.methods, "mode": settings.theme_mode}
+        found_themes = suggest_themes(pool, transcripts, n_themes=settings.n_themes, method=settings.theme_method,
+                                      random_state=settings.seed, lemmatise=pipeline_lemmatiser(nlp),
+                                      segments=segments, group_by=settings.group_by)
+        themes, theme_curve = list(found_themes.themes), [dict(row) for row in found_themes.k_curve]
+        theme_methods = {**found_themes.methods, "mode": settings.theme_mode}
     else:
         notes.append(f"too few {'uncoded ' if settings.theme_mode == 'residual' else ''}units ({len(pool)}) "
                      f"to suggest {fewest} themes")
     comparison = codes_by_group(segments, transcripts, codebook, settings.group_by)
     theme_labels = [(f"theme-{t.number}", f"Suggested theme {t.number}: {t.label}", "Suggested themes") for t in themes]
-    theme_units = [(f"theme-{a.topic}", a.document) for a in (found.assignments if themes else ())]
+    theme_units = [(f"theme-{a.topic}", a.document) for a in (found_themes.assignments if themes else ())]
     theme_comparison = items_by_group(theme_units, transcripts, theme_labels, settings.group_by).to_dict("records")
     human_coding = settings.human_coding
-    if human_coding is None and settings.transcripts == (SAMPLE_TRANSCRIPTS,) and Path(SAMPLE_HUMAN_CODING).is_file():
+    if human_coding is None and settings.transcripts == (SAMPLE_TRANSCRIPTS,) and not settings.study \
+            and Path(SAMPLE_HUMAN_CODING).is_file():
         human_coding = SAMPLE_HUMAN_CODING
     agreement = (study_agreement(human_coding, units, segments, transcripts, unit=settings.unit, codebook=codebook)
                  if human_coding else None)
@@ -115,7 +196,39 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
     return StudyResult(settings, transcripts, codebook, segments, units, themes, comparison,
                        pipeline_info(nlp), created, notes, theme_methods=theme_methods, theme_curve=theme_curve,
                        theme_comparison=theme_comparison, group_tests=pairwise_tests(comparison),
-                       cooccurrence=cooccurrence_tables(segments), agreement=agreement, set_aside=set_aside)
+                       cooccurrence=cooccurrence_tables(segments), agreement=agreement, set_aside=set_aside,
+                       segment_ids=review.segment_ids if review else [], statuses=review.statuses if review else [],
+                       review=review.summary if review else None, memos=review.memos if review else [],
+                       skipped=skipped, human_coding=human_coding)
+
+
+@dataclass
+class StudyCoding:
+    """A study folder's coding, as ``run_study`` uses it."""
+
+    transcripts: list[Transcript]
+    codebook: Codebook
+    segments: list[CodedSegment]
+    segment_ids: list[str]
+    statuses: list[str]
+    set_aside: list[SetAsideHit]
+    summary: dict[str, Any]
+    memos: list[dict[str, Any]]
+    notes: list[str]
+
+
+def _study_coding(settings: StudySettings) -> StudyCoding:
+    from qualkit.store import reviewed_coding
+
+    found = reviewed_coding(settings.study, coding=settings.coding)  # type: ignore[arg-type]
+    check_group_by(found.transcripts, settings)
+    notes = []
+    pending = int(found.summary.get("pending") or 0)
+    if settings.coding == "reviewed" and pending:
+        notes.append(f"{pending} automatic codings of {settings.study} are still pending review and are left out "
+                     "(--coding auto reports every automatic coding)")
+    return StudyCoding(list(found.transcripts), found.codebook, list(found.segments), list(found.segment_ids),
+                       list(found.statuses), list(found.set_aside), dict(found.summary), list(found.memos), notes)
 
 
 def _identity(items: list[T]) -> Iterator[T]:

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from qualkit.cli import main
+from qualkit.settings import SAMPLE_ATTRIBUTES
 from tests.conftest import STUDY
 
 
@@ -71,21 +72,32 @@ def bad_input_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
         (["-t", t, "-a", a, "-c", str(study / "unknown.yaml")],
          f"Error: {study / 'unknown.yaml'}, line 5, column 9, code 'B': unknown field 'code_ref'"),
         (["-t", str(turnless), "-a", a, "-c", c],
-         f"Error: {turnless / 'Z01.txt'}: no speaker turns found (expected lines like 'Interviewer: ...')"),
+         f"Error: --attributes {a}: none of its 3 ids matches a transcript (sheet: A01, B01, C01; transcripts: Z01)"),
         (["-t", str(empty), "-a", a, "-c", c], f"Error: {empty / 'E01.txt'}: file is empty"),
         (["-t", t, "-a", str(study / "noid.csv"), "-c", c],
          f"Error: {study / 'noid.csv'}: no 'id' column (columns: participant, group)"),
+        (["-t", t, "-a", a, "-c", c, "--group-by", "group", "--group-by", "sex"],
+         f"Error: --group-by 'sex': no such attribute in the attributes ({a}) (attributes: group, site, title)"),
+        (["-t", t, "-c", c],  # -a left out: the bundled sample's sheet is not joined onto your own transcripts
+         f"Error: --attributes {SAMPLE_ATTRIBUTES}: none of its 16 ids matches a transcript (sheet: HT01, HT02, HT03, "
+         "...; transcripts: A01, B01, C01) (it is the bundled sample's sheet, used when --attributes is left out: "
+         "give your own with --attributes FILE, or --attributes '' for none)"),
+        (["-t", t, "-a", a, "-c", c, "--human", str(study / "nobody.csv")],
+         f"Error: --human {study / 'nobody.csv'}: human coding file not found"),
     ]
 
 
-@pytest.mark.parametrize("case", range(8))
+@pytest.mark.parametrize("case", range(11))
 def test_bad_input_gives_one_clear_line_and_writes_nothing(runner, tmp_path, case):
     args, message = bad_input_cases(tmp_path)[case]
     out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").write_text("the previous good report\n")
     result = run(runner, *args, "--themes", "1", "--out", str(out))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == message
-    assert not out.exists()
+    assert [p.name for p in out.iterdir()] == ["report.md"]
+    assert (out / "report.md").read_text() == "the previous good report\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".qualkit-")]
 
 

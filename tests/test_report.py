@@ -223,8 +223,8 @@ def test_excel_workbook_holds_the_tables(plain_out):
 
 def test_framework_matrix_cell_is_the_count_and_the_shortest_good_quote(plain_out):
     md = section((plain_out / "appendix.md").read_text(encoding="utf-8"), "### Work")
-    assert "| P01, worker, Northfield | 2: “My daughter thinks the targets are mad, honestly.” (turn 2) |" in md
-    assert "| P03, user, Northfield | 0 |" in md
+    # a row per participant with the group-by attribute, ordered by it
+    assert md.index("| P03 | user | 0 |") < md.index("| P01 | worker | 2: “My daughter thinks the targets are mad, honestly.” (turn 2) |")
 
 
 def test_report_rerenders_from_run_json_without_coding(plain_out, tmp_path):
@@ -295,6 +295,7 @@ def test_every_context_field_is_documented(result):
     free = {"settings", "extra", "methods"}  # free-form mappings, documented as such
     context["participants"] = [{**p, "attributes": {}} for p in context["participants"]]  # the sheet's own columns
     context["tables"] = [{**t, "rows": []} for t in context["tables"]]  # other analyses' own columns
+    context["cases_by_code"] = {**context["cases_by_code"], "rows": []}  # keyed by the study's own variables
     names = keys({k: v for k, v in context.items() if k not in free}, set(context))
     names -= set(context["comparison"]["extra_columns"])  # columns other analyses add, shown generically
     missing = sorted(n for n in names if f"`{n}`" not in documented)

@@ -118,7 +118,8 @@ def study_options(func: Any) -> Any:
         click.option("--model", default=None, help="Installed spaCy pipeline to use (default: blank English with lookup lemmas)."),
         click.option("--unit", default="sentence", show_default=True,
                      help="The span a pattern hit codes: match, sentence, turn or turn+N (codes may set their own)."),
-        click.option("--group-by", default="group", show_default=True, help="Attribute to compare groups by."),
+        click.option("--group-by", multiple=True, default=["group"], show_default=True,
+                     help="Attribute to compare groups by; repeat for more (the framework matrix shows them all)."),
         click.option("--interviewer", multiple=True,
                      help=f"Interviewer speaker label (repeatable; default: {', '.join(DEFAULT_INTERVIEWER_LABELS)})."),
         click.option("--themes", "n_themes", default="auto", show_default=True, type=ThemeCount(),
@@ -134,10 +135,15 @@ def settings_from(opts: dict[str, Any]) -> StudySettings:
     """Build StudySettings from the study options."""
     return StudySettings(
         transcripts=tuple(opts["transcripts"]), attributes=opts["attributes"] or None, codebook=opts["codebook"],
-        model=opts["model"], unit=opts["unit"], group_by=opts["group_by"],
+        model=opts["model"], unit=opts["unit"], group_by=_first(opts["group_by"]),
+        also_group_by=tuple(dict.fromkeys(opts["group_by"]))[1:] if not isinstance(opts["group_by"], str) else (),
         interviewer_labels=tuple(opts["interviewer"]) or DEFAULT_INTERVIEWER_LABELS,
         n_themes=opts["n_themes"], seed=opts["seed"],
     )
+
+
+def _first(values: Any) -> str:
+    return values if isinstance(values, str) else (values[0] if values else "group")
 
 
 @click.group(cls=Interruptible, context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +17,25 @@ from qualkit.cli.report import options_from, report_options
 @study_options
 @click.option("--out", "-o", default="reports", show_default=True, type=click.Path(file_okay=False),
               help="Folder the reports are written into.")
+@click.option("--human", "human_coding", default=None, type=click.Path(dir_okay=False),
+              help="A human coding of some transcripts (coded_segments.csv, or a document / code path / text table, "
+                   "as 'qualkit agree' reads): its agreement with this run goes into the appendix and the methods.")
+@click.option("--study", "study", default=None, type=click.Path(file_okay=False),
+              help="A study folder ('qualkit study init'): report on its transcripts, codebook and coding.")
+@click.option("--coding", type=click.Choice(["reviewed", "auto"]), default="reviewed", show_default=True,
+              help="With --study: the reviewed coding (accepted, recoded, manual) or every automatic coding.")
+@click.option("--skip-bad", is_flag=True, help="Leave out transcripts that cannot be read (listed in the methods trail).")
 @report_options
-def run(out: str, **opts: Any) -> None:
+def run(out: str, human_coding: str | None, study: str | None, coding: str, skip_bad: bool, **opts: Any) -> None:
     """Run the main job on a study (default: the bundled sample) and write its report."""
     from qualkit.report import write_report
     from qualkit.study import run_study
 
     began = time.perf_counter()
     options = options_from(opts)
+    settings = replace(settings_from(opts), human_coding=human_coding, study=study, coding=coding, skip_bad=skip_bad)
     with translated_errors():
-        result = run_study(settings_from(opts), progress=lambda items: progress(items, "Coding"))
+        result = run_study(settings, progress=lambda items: progress(items, "Coding"))
         written = write_report(result, out, options)
     echo_warnings(result.warnings)  # also in the report's warnings; shown here, grouped by file, so they are not missed
     click.echo(f"Coded {len(result.transcripts)} transcripts: {len(result.segments)} segments, "

@@ -82,8 +82,30 @@ def theme_sizes(context: Mapping[str, Any]) -> Figure | None:
     return fig
 
 
+def saturation(context: Mapping[str, Any]) -> Figure | None:
+    """New codes per interview in interview order (bars) and codes applied so far (line), with n."""
+    data = context.get("saturation") or {}
+    rows = data.get("rows") or []
+    if not rows:
+        return None
+    fig = plt.figure(figsize=(7.5, 3.2))
+    ax = fig.add_subplot()
+    positions = [r["position"] for r in rows]
+    ax.bar(positions, [r["new"] for r in rows], color=PALETTE[0], label="new codes in this interview")
+    ax.plot(positions, [r["cumulative"] for r in rows], color=PALETTE[1], marker="o", markersize=3,
+            label="codes applied so far")
+    ax.set_xticks(positions, [r["transcript"] for r in rows], rotation=60, ha="right", fontsize=7)
+    ax.set_xlabel(f"interviews in order ({data.get('order', '')}), n={len(rows)}"[:110])
+    ax.set_ylabel("codes")
+    ax.legend(loc="center right", fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
 CHARTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Figure | None]]] = {
     "prevalence": ("Code prevalence by group", prevalence),
+    "saturation": ("New codes per interview", saturation),
     "cooccurrence": ("Code co-occurrence", cooccurrence),
     "themes": ("Theme sizes", theme_sizes),
 }

@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping, Sequence
 
 from qualkit import __version__
+from qualkit.report.figures import agreement_figures, flat_group_tests, group_test_figures, review_figures
+from qualkit.report.evidence import cases_by_code, saturation, set_aside_summary
+from qualkit.report.methods import checklist, methods_prose
 from qualkit.report.quotes import (
     REVIEWED, QuotePolicy, attribution, choose_quotes, exclusion_check, full_text, quality, quote_pieces,
 )
@@ -36,6 +39,25 @@ class ReportOptions:
     charts: bool = True
 
 
+CASE_SEPARATORS = ("::", "/", "|", ":", "\t")
+
+
+def case_memos(memos: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """Return the latest memo on each (participant, code) pair: memos with target ``case_code`` and a
+    ``target_id`` such as ``HT01/targets`` (also ``::``, ``|``, ``:`` or a tab between them)."""
+    found: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for memo in memos:
+        if memo.get("target") != "case_code":
+            continue
+        target = str(memo.get("target_id") or "")
+        separator = next((s for s in CASE_SEPARATORS if s in target), None)
+        if separator is None:
+            continue
+        tid, code_id = (part.strip() for part in target.split(separator, 1))
+        found[(tid, code_id)] = memo
+    return found
+
+
 def _group_of(transcripts: Mapping[str, Mapping[str, Any]], group_by: str) -> dict[str, str]:
     return {tid: (t["attributes"].get(group_by) or UNKNOWN_GROUP) for tid, t in transcripts.items()}
 
@@ -54,6 +76,8 @@ class _Builder:
         self.groups = _group_of(self.transcripts, self.group_by)
         self.group_names = sorted(set(self.groups.values()))
         self.group_sizes = {g: sum(1 for v in self.groups.values() if v == g) for g in self.group_names}
+        self.also_group_by = [n for n in settings.get("also_group_by") or () if n != self.group_by]
+        self.case_memos = case_memos(data.get("extra", {}).get("memos") or [])
         self.exclusions = {c["id"]: exclusion_check(c) for c in data["codebook"]["codes"]}
         self.reviewed = any(s.get("status") in REVIEWED for s in data["segments"])
         self.by_code: dict[str, list[dict[str, Any]]] = {}
@@ -118,25 +142,58 @@ class _Builder:
                 "example_quote": quotes[0] if quotes else None}
 
     def framework(self, themes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """One matrix per theme: a row per participant with the group-by attributes, a column per code; each
+        cell the count, the shortest good quote and, when the study holds a memo on the participant and the
+        code (target ``case_code``), that memo as the cell's summary."""
         shortest = replace(self.policy, ideal_words=self.policy.min_words)
-        people = sorted(self.transcripts)
+        names = [self.group_by, *self.also_group_by]
+        people = sorted(self.transcripts, key=lambda tid: (
+            [str(self.transcripts[tid]["attributes"].get(n) or "") for n in names], tid))
+        cases: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for segment in self.data["segments"]:
+            cases.setdefault((segment["transcript"], segment["code_id"]), []).append(segment)
         matrices = []
         for theme in themes:
             rows = []
             for tid in people:
                 cells = []
                 for code in theme["codes"]:
-                    mine = [s for s in self.by_code.get(code["id"], []) if s["transcript"] == tid]
+                    mine = cases.get((tid, code["id"]), [])
                     good = self.quotable(mine)
                     best = min(good, key=lambda s: quality(s, shortest)) if good else None
+                    memo = self.case_memos.get((tid, code["id"]))
                     cells.append({"code_id": code["id"], "segments": len(mine),
-                                  "quote": self.quote(best) if best else None})
+                                  "quote": self.quote(best) if best else None,
+                                  "summary": memo["text"] if memo else "", "summary_by": memo["coder"] if memo else ""})
+                attributes = self.transcripts[tid]["attributes"]
                 rows.append({"participant": tid, "group": self.groups[tid],
-                             "attribution": attribution(self.transcripts[tid]["attributes"], self.fields, tid, tid),
-                             "cells": cells})
-            matrices.append({"theme": theme["name"], "codes": [{"id": c["id"], "name": c["name"], "path": c["path"]}
-                                                              for c in theme["codes"]], "rows": rows})
+                             "attributes": [{"name": n, "value": attributes.get(n) or UNKNOWN_GROUP} for n in names],
+                             "attribution": attribution(attributes, self.fields, tid, tid), "cells": cells})
+            matrices.append({"theme": theme["name"], "attributes": names,
+                             "codes": [{"id": c["id"], "name": c["name"], "path": c["path"]} for c in theme["codes"]],
+                             "rows": rows})
         return matrices
+
+    def by_attribute(self, codes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Codes by each further group-by attribute: per code and value, participants with the code / size."""
+        tables = []
+        for name in self.also_group_by:
+            groups = _group_of(self.transcripts, name)
+            values = sorted(set(groups.values()))
+            sizes = {v: sum(1 for g in groups.values() if g == v) for v in values}
+            rows = []
+            for code in codes:
+                found = self.by_code.get(code["id"], [])
+                cells = []
+                for value in values:
+                    mine = [s for s in found if groups.get(s["transcript"]) == value]
+                    people = len({s["transcript"] for s in mine})
+                    cells.append({"group": value, "segments": len(mine), "participants": people,
+                                  "group_size": sizes[value],
+                                  "share": round(100.0 * people / sizes[value], 1) if sizes[value] else 0.0})
+                rows.append({"id": code["id"], "code": code["path"], "cells": cells})
+            tables.append({"attribute": name, "groups": [{"name": v, "size": sizes[v]} for v in values], "rows": rows})
+        return tables
 
     def differences(self, codes: Sequence[Mapping[str, Any]], themes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         if len(self.group_names) < 2:
@@ -189,72 +246,6 @@ class _Builder:
         return {"codes": [{"id": c["id"], "name": c["name"], "path": c["path"]} for c in used], "matrix": matrix}
 
 
-def _decimals(value: Any, places: int = 2) -> str:
-    """A figure to ``places`` decimals, or "—" where it is undefined (None)."""
-    return "—" if value is None else f"{float(value):.{places}f}"
-
-
-def _p_value(value: Any) -> str:
-    """A p-value to 3 significant figures ("<0.0001" below that), or "—" where undefined."""
-    if value is None:
-        return "—"
-    return "<0.0001" if float(value) < 0.0001 else f"{float(value):#.3g}"
-
-
-AGREEMENT_FIGURES = ("precision", "recall", "f1", "kappa", "alpha")
-DISAGREEMENTS_SHOWN = 10
-
-
-def _agreement(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The agreement with a human coding, figures as text to 2 decimals ("—" where undefined)."""
-    if not raw:
-        return None
-
-    def row(r: Mapping[str, Any]) -> dict[str, Any]:
-        return {"code": r.get("code", ""), **{k: r.get(k) for k in ("n_units", "n_a", "n_b", "n_both")},
-                **{k: _decimals(r.get(k)) for k in AGREEMENT_FIGURES}}
-
-    overall = dict(raw.get("overall") or {})
-    disagreements = list(raw.get("disagreements") or [])
-    unlocated = raw.get("unlocated") or []
-    return {
-        "coder_a": raw.get("coder_a", ""), "coder_b": raw.get("coder_b", ""), "unit": raw.get("unit", ""),
-        "units": raw.get("units", 0), "source": raw.get("source", ""), "transcripts": list(raw.get("transcripts") or []),
-        "unlocated": len(unlocated) if isinstance(unlocated, list) else int(unlocated),
-        "codes": [row(r) for r in raw.get("codes") or []],
-        "overall": {**row({**overall, "code": "All codes (pooled)"}), "codes": overall.get("codes", 0)},
-        "disagreements": [{"transcript": d.get("transcript", ""), "start": d.get("start"), "end": d.get("end"),
-                           "text": d.get("text", ""), "code": d.get("code", ""), "coded_by": d.get("coded_by", ""),
-                           "missed_by": d.get("missed_by", "")} for d in disagreements[:DISAGREEMENTS_SHOWN]],
-        "disagreements_total": len(disagreements),
-    }
-
-
-def _group_tests(pairs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The exploratory two-group tests, one entry per pair, codes present in one group only first."""
-    out = []
-    for pair in pairs:
-        rows = sorted(pair.get("rows") or [], key=lambda r: not r.get("only_in"))
-        out.append({
-            "group_a": pair["group_a"], "group_b": pair["group_b"], "size_a": pair["size_a"], "size_b": pair["size_b"],
-            "note": pair.get("note", ""),
-            "rows": [{"code_id": r.get("code_id", ""), "code": r.get("code", ""),
-                      "a": f"{r['n_a']}/{r['size_a']} ({r['share_a']}%)", "b": f"{r['n_b']}/{r['size_b']} ({r['share_b']}%)",
-                      "difference": "—" if r.get("difference") is None else f"{r['difference']:+.1f}",
-                      "ci": "—" if r.get("ci_low") is None or r.get("ci_high") is None
-                      else f"{r['ci_low']:.1f} to {r['ci_high']:.1f}",
-                      "p": _p_value(r.get("p")), "p_adjusted": _p_value(r.get("p_adjusted")),
-                      "only_in": r.get("only_in") or ""} for r in rows],
-        })
-    return out
-
-
-def _flat_group_tests(pairs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The two-group tests as one flat table (one row per pair and code) for the CSV and workbook."""
-    rows = [{"group_a": p["group_a"], "group_b": p["group_b"], **r} for p in pairs for r in p.get("rows") or []]
-    return {"columns": list(dict.fromkeys(k for r in rows for k in r)), "rows": rows}
-
-
 OWN_SECTIONS = {"group_tests"}
 
 
@@ -284,7 +275,7 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
     groups = [{"name": g, "size": build.group_sizes[g]} for g in build.group_names]
     extra_columns = sorted({k for c in codes for cell in c["by_group"] for k in cell} - set(CELL_FIELDS))
     settings = data["settings"]
-    return {
+    context = {
         "title": f"{book['name']}",
         "kind": "report", "kind_title": KIND_TITLES["report"], "generator": f"qualkit {__version__}",
         "methods": data["methods"],
@@ -314,12 +305,20 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
                           "words": t["participant_words"]} for tid, t in sorted(build.transcripts.items())],
         "cooccurrence": build.cooccurrence(codes),
         "tables": [{"name": name, "title": name.replace("_", " ").capitalize(), "generic": name not in OWN_SECTIONS,
-                    **(_flat_group_tests(table["rows"]) if name == "group_tests" else table)}
+                    **(flat_group_tests(table["rows"]) if name == "group_tests" else table)}
                    for name, table in sorted(data.get("tables", {}).items())],
-        "group_tests": _group_tests(data.get("tables", {}).get("group_tests", {}).get("rows", [])),
-        "agreement": _agreement(data.get("extra", {}).get("agreement")),
+        "group_tests": group_test_figures(data.get("tables", {}).get("group_tests", {}).get("rows", [])),
+        "agreement": agreement_figures(data.get("extra", {}).get("agreement")),
         "extra": dict(data.get("extra", {})),
         "charts": {},
         "unmatched_codes": [c["path"] for c in codes if not c["segments"]],
         "warnings": list(data["warnings"]),
+        "by_attribute": build.by_attribute(codes),
+        "set_aside": set_aside_summary(data),
+        "saturation": saturation(data),
+        "cases_by_code": dict(zip(("columns", "rows", "labels"), cases_by_code(data))),
+        "review": review_figures(data, codes),
+        "checklist": checklist(),
     }
+    context["methods_prose"] = methods_prose(data, context)
+    return context

@@ -20,7 +20,7 @@ RUN_FILE = "run.json"
 RUN_FORMAT = "qualkit-run"
 RUN_VERSION = 1
 KNOWN_FIELDS = {"settings", "transcripts", "codebook", "segments", "units", "themes", "comparison", "pipeline",
-                "created", "warnings", "set_aside"}
+                "created", "warnings", "set_aside", "segment_ids", "statuses"}
 
 
 def plain(value: Any) -> Any:
@@ -52,6 +52,16 @@ def _segment(segment: Any, transcript: Transcript | None = None, min_words: int 
         if (start, end) != (segment.start, segment.end):
             data.update(quote_start=start, quote_end=end, quote_before=transcript.text[start:segment.start],
                         quote_after=transcript.text[segment.end:end])
+    return data
+
+
+def _hit(hit: Any, transcript: Transcript | None) -> dict[str, Any]:
+    """A set-aside hit as plain data, with the sentence around it (``passage``, ``passage_start``/``_end``)."""
+    data = dataclasses.asdict(hit)
+    if transcript is not None and 0 <= hit.turn < len(transcript.turns):
+        turn = transcript.turns[hit.turn]
+        start, end = quote_span(transcript.text, (turn.start, turn.end), hit.start, hit.end, 1)
+        data.update(passage_start=start, passage_end=end, passage=transcript.text[start:end])
     return data
 
 
@@ -87,6 +97,7 @@ def study_data(result: StudyResult) -> dict[str, Any]:
                 "depth": len(c.path) - 1, "definition": c.definition, "include": c.include, "exclude": c.exclude,
                 "examples": list(c.examples), "colour": c.colour or "#888888",
                 "patterns": [p.label() for p in c.patterns],
+                "pattern_kinds": sorted({"exclude" if p.veto else p.kind for p in c.patterns}),
             } for c in codebook.codes],
         },
         "transcripts": [{
@@ -95,6 +106,7 @@ def study_data(result: StudyResult) -> dict[str, Any]:
             "timestamps": {str(turn.index): turn.timestamp for turn in t.turns if turn.timestamp},
         } for t in result.transcripts],
         "segments": [_segment(s, texts.get(s.transcript)) for s in result.segments],
+        "reviewed": bool(result.statuses),
         "units": len(result.units),
         "suggested": [{
             "number": t.number, "label": t.label, "units": t.units, "participants": list(t.participants),
@@ -102,9 +114,11 @@ def study_data(result: StudyResult) -> dict[str, Any]:
             "quotes": [_segment(q, texts.get(q.transcript)) for q in t.quotes],
         } for t in result.themes],
         "comparison": plain(result.comparison)["rows"],
-        "set_aside": [dataclasses.asdict(hit) for hit in result.set_aside],
+        "set_aside": [_hit(hit, texts.get(hit.transcript)) for hit in result.set_aside],
         "tables": {}, "extra": {},
     }
+    for segment, segment_id, status in zip(data["segments"], result.segment_ids, result.statuses):
+        segment.update(segment_id=segment_id, status=status)
     for name, value in vars(result).items():
         if name in KNOWN_FIELDS or name.startswith("_"):
             continue

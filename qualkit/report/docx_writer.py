@@ -9,10 +9,12 @@ from typing import Any, Mapping, Sequence
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Inches
+
+from qualkit.report.docx_sections import EVIDENCE_SECTIONS, by_attribute, checklists, framework_cell
 
 INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -61,12 +63,21 @@ def _row_xml(values: Sequence[Any], size: float, header: bool = False) -> str:
 def _table(doc: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[Any]], size: float = 8.5) -> None:
     """Add a table with a bold header row repeated on each page (rows are built as XML: python-docx's
     cell-by-cell API is too slow for a framework matrix of a hundred participants)."""
+    portrait = doc.sections[-1].orientation != WD_ORIENT.LANDSCAPE
+    wide = portrait and len(header) > WIDE_COLUMNS
+    if wide:  # a table too wide for a portrait page gets a landscape section; its cells wrap
+        set_orientation(doc, True)
     table = doc.add_table(rows=0, cols=len(header))
     table.style = _style(doc, "Table Grid")
     body = _row_xml(header, size, header=True) + "".join(_row_xml(values, size) for values in rows)
     for row in parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>"):
         table._tbl.append(row)
     doc.add_paragraph()
+    if wide:
+        set_orientation(doc, False)
+
+
+WIDE_COLUMNS = 6
 
 
 def _cell(cell: Mapping[str, Any]) -> str:
@@ -84,10 +95,52 @@ def _intro(doc: DocumentObject, ctx: Context) -> None:
         doc.add_paragraph(f"Warning: {warning}", style=_style(doc, "List Bullet"))
 
 
+def _png_size(image: bytes) -> tuple[int, int]:
+    """Return a PNG's width and height in pixels (from its header)."""
+    if image[:8] != b"\x89PNG\r\n\x1a\n":
+        return 4, 3
+    return int.from_bytes(image[16:20], "big"), int.from_bytes(image[20:24], "big")
+
+
+def text_area(section: Any) -> tuple[int, int]:
+    """Return the width and height (EMU) inside a section's margins."""
+    return (section.page_width - section.left_margin - section.right_margin,
+            section.page_height - section.top_margin - section.bottom_margin)
+
+
+def set_orientation(doc: DocumentObject, landscape: bool) -> None:
+    """Continue in a new section of the given orientation, unless the current one has it already."""
+    section = doc.sections[-1]
+    if (section.orientation == WD_ORIENT.LANDSCAPE) == landscape:
+        return
+    new = doc.add_section(WD_SECTION.NEW_PAGE)
+    new.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = new.page_width, new.page_height
+    if (width > height) != landscape:
+        new.page_width, new.page_height = height, width
+
+
+CAPTION_ROOM = Inches(0.9)  # a heading above the chart and a line below it stay on the chart's page
+
+
 def _picture(doc: DocumentObject, charts: Mapping[str, bytes], name: str, title: str) -> None:
-    if name in charts:
-        _heading(doc, title, 3)
-        doc.add_picture(io.BytesIO(charts[name]), width=Inches(6.0))
+    """Add a chart scaled to fit the text area of its page (whole, legend included); a chart much taller than
+    a landscape page is wide goes into a portrait section of its own."""
+    if name not in charts:
+        return
+    pixels_w, pixels_h = _png_size(charts[name])
+    section = doc.sections[-1]
+    landscape = section.orientation == WD_ORIENT.LANDSCAPE
+    tall = pixels_h > pixels_w
+    if landscape and tall:
+        set_orientation(doc, False)
+    _heading(doc, title, 3)
+    width, height = text_area(doc.sections[-1])
+    height -= CAPTION_ROOM
+    scale = min(width / pixels_w, height / pixels_h)
+    doc.add_picture(io.BytesIO(charts[name]), width=int(pixels_w * scale), height=int(pixels_h * scale))
+    if landscape and tall:
+        set_orientation(doc, True)
 
 
 def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> None:
@@ -132,14 +185,18 @@ def appendix(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
            [[row["code"]] + [_cell(c) for c in row["cells"]] for row in comparison["rows"]])
     _picture(doc, charts, "prevalence", "Code prevalence by group")
     _picture(doc, charts, "cooccurrence", "Code co-occurrence")
+    by_attribute(doc, ctx, _table, _cell)
     _heading(doc, "Framework matrix", 2)
-    doc.add_paragraph("Participants by codes, one matrix per theme. Each cell: the number of coded segments and the shortest good quote.")
+    doc.add_paragraph("Participants by codes, one matrix per theme, a row per participant with their attributes. Each "
+                      "cell: the number of coded segments and the shortest good quote; a memo on the participant and "
+                      "the code, when the study holds one, is the cell's summary.")
     for matrix in ctx["framework"]:
         _heading(doc, matrix["theme"], 3)
-        _table(doc, ["Participant"] + [c["name"] for c in matrix["codes"]], [
-            [row["attribution"]] + [
-                (f"{cell['segments']}: \u201c{cell['quote']['text']}\u201d" if cell["quote"] else "0")
-                for cell in row["cells"]] for row in matrix["rows"]], size=7.5)
+        _table(doc, ["Participant"] + list(matrix["attributes"]) + [c["name"] for c in matrix["codes"]], [
+            [row["participant"]] + [a["value"] for a in row["attributes"]] + [framework_cell(cell) for cell in row["cells"]]
+            for row in matrix["rows"]], size=7.5)
+    for add in EVIDENCE_SECTIONS:
+        add(doc, ctx, charts, _table, _picture)
     agreement(doc, ctx)
     for extra in ctx["tables"]:
         if not extra["generic"]:
@@ -198,9 +255,13 @@ def group_tests(doc: DocumentObject, ctx: Context) -> None:
 
 
 def methods(doc: DocumentObject, ctx: Context) -> None:
-    """Add the methods trail as a two-column table."""
+    """Add the methods: prose to adapt, the COREQ and SRQR items and where they are documented, the trail."""
     m = ctx["methods"]
     _heading(doc, "Methods", 2)
+    for paragraph in ctx.get("methods_prose") or []:
+        doc.add_paragraph(paragraph)
+    checklists(doc, ctx, _table)
+    _heading(doc, "Methods trail", 3)
     rows = [(k, v if isinstance(v, (str, int, float)) or v is None else ", ".join(map(str, v)))
             for k, v in m.items() if k != "settings"]
     rows += [(k, v if isinstance(v, (str, int, float)) or v is None else ", ".join(map(str, v)))

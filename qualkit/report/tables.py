@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
+from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
@@ -41,9 +43,31 @@ def report_tables(context: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
                                 columns=[c["path"] for c in co["codes"]]).rename_axis("code").reset_index()
     tables = {"codebook": codebook, "codes_by_group": by_group, "framework_matrix": framework,
               "group_differences": differences, "cooccurrence": cooccurrence}
+    cases = context.get("cases_by_code")
+    if cases:
+        tables["cases_by_code"] = pd.DataFrame(cases["rows"], columns=cases["columns"])
+        tables["cases_by_code_labels"] = pd.DataFrame(cases["labels"], columns=LABEL_COLUMNS)
     for extra in context["tables"]:
         tables[extra["name"]] = pd.DataFrame(extra["rows"], columns=extra["columns"])
     return tables
+
+
+LABEL_COLUMNS = ["variable", "label", "kind", "code_id", "code_path", "definition"]
+
+
+def cases_sav(cases: Mapping[str, Any]) -> bytes:
+    """Return ``cases_by_code.sav`` for SPSS (written by pyreadstat): the case-by-code table with each
+    variable's label (code path, or the attribute's name) and 0/1 presence labelled absent/present."""
+    import pyreadstat
+
+    frame = pd.DataFrame(cases["rows"], columns=cases["columns"])
+    labels = {row["variable"]: row["label"][:256] for row in cases["labels"]}
+    values = {row["variable"]: {0: "absent", 1: "present"} for row in cases["labels"] if row["kind"] == "presence"}
+    with tempfile.TemporaryDirectory(prefix="qualkit-sav-") as folder:
+        target = Path(folder) / "cases_by_code.sav"
+        pyreadstat.write_sav(frame, str(target), column_labels=[labels.get(c, c) for c in frame.columns],
+                             variable_value_labels=values)
+        return target.read_bytes()
 
 
 def tables_csv(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:

@@ -21,7 +21,7 @@ from qualkit.report.context import KIND_TITLES, ReportOptions, report_context
 from qualkit.report.data import RUN_FILE, pseudonymise, run_json, study_data
 from qualkit.report.docx_writer import docx_report
 from qualkit.report.pseudonyms import check_outputs, load_pseudonyms
-from qualkit.report.tables import report_tables, tables_csv, tables_xlsx
+from qualkit.report.tables import cases_sav, report_tables, tables_csv, tables_xlsx
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, CodedSegment, segment_row
 from qualkit.study import StudyResult
 
@@ -53,12 +53,22 @@ def segment_rows(segments: Iterable[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+STUDY_COLUMNS = ["segment_id", "status"]
+
+
 def segments_csv(segments: Iterable[Any]) -> str:
-    """Return ``coded_segments.csv`` as text."""
+    """Return ``coded_segments.csv`` as text; segments from a study also carry their ``segment_id`` and
+    review ``status``."""
+    segments = list(segments)
+    study = any(isinstance(s, Mapping) and s.get("segment_id") for s in segments)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SEGMENT_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=SEGMENT_COLUMNS + (STUDY_COLUMNS if study else []), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(segment_rows(segments))
+    rows = segment_rows(segments)
+    if study:
+        rows = [{**row, "segment_id": s.get("segment_id", ""), "status": s.get("status", "")}
+                for row, s in zip(rows, segments)]
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
@@ -160,6 +170,7 @@ def render_outputs(data: Mapping[str, Any], options: ReportOptions = ReportOptio
         tables = report_tables(context)
         outputs.update(tables_csv(tables))
         outputs["tables.xlsx"] = tables_xlsx(tables)
+        outputs["tables/cases_by_code.sav"] = cases_sav(context["cases_by_code"])
     return outputs
 
 

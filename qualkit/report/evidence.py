@@ -1,0 +1,169 @@
+"""What the report shows beside the quotes: the hits the safeguards set aside, new codes interview by
+interview (saturation), and the wide case-by-code table for statistics packages; all from plain run data."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any, Mapping, Sequence
+
+SET_ASIDE_KINDS = (("negated", "negated"), ("excluded", "vetoed (exclude pattern)"),
+                   ("restricted", "outside a restriction"))
+EXAMPLES_PER_KIND = 2
+ORDER_ATTRIBUTES = ("order", "interview_order", "date", "interview_date")
+
+
+def set_aside_summary(data: Mapping[str, Any], examples: int = EXAMPLES_PER_KIND) -> list[dict[str, Any]]:
+    """Per code with set-aside hits: how many were negated, vetoed or outside a restriction, and up to
+    ``examples`` examples of each with the reason, the passage around the hit and its offsets."""
+    by_code: dict[str, list[Mapping[str, Any]]] = {}
+    for hit in data.get("set_aside") or []:
+        by_code.setdefault(hit["code_id"], []).append(hit)
+    out = []
+    for code in data["codebook"]["codes"]:
+        hits = by_code.get(code["id"])
+        if not hits:
+            continue
+        kinds = []
+        for status, label in SET_ASIDE_KINDS:
+            mine = sorted((h for h in hits if h["status"] == status), key=lambda h: (h["transcript"], h["start"]))
+            shown, seen = [], set()
+            for hit in mine:  # examples from different participants first
+                if hit["transcript"] in seen and len({h["transcript"] for h in mine}) > len(seen):
+                    continue
+                seen.add(hit["transcript"])
+                shown.append(hit)
+                if len(shown) == examples:
+                    break
+            kinds.append({"status": status, "label": label, "count": len(mine), "examples": [{
+                "transcript": h["transcript"], "turn": int(h["turn"]) + 1, "start": h["start"], "end": h["end"],
+                "matched": h["text"], "reason": h["reason"], "passage": h.get("passage") or h["text"],
+                "passage_start": h.get("passage_start", h["start"]), "passage_end": h.get("passage_end", h["end"]),
+            } for h in shown]})
+        out.append({"code_id": code["id"], "code": code["path"], "total": len(hits), "kinds": kinds,
+                    **{status: next(k["count"] for k in kinds if k["status"] == status) for status, _ in SET_ASIDE_KINDS}})
+    return out
+
+
+def _order_key(value: str) -> tuple[int, Any]:
+    text = value.strip()
+    try:
+        return (0, float(text))
+    except ValueError:
+        pass
+    for parse in (_dt.date.fromisoformat, lambda v: _dt.datetime.strptime(v, "%d/%m/%Y").date()):
+        try:
+            return (1, parse(text[:10]))
+        except ValueError:
+            continue
+    return (2, text)
+
+
+def interview_order(transcripts: Sequence[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], str]:
+    """Return the transcripts in interview order and how it was decided: by an ``order`` or ``date``
+    attribute when every transcript has one, else in the order the files were read."""
+    for name in ORDER_ATTRIBUTES:
+        values = [next((v for k, v in t["attributes"].items() if k.strip().casefold() == name and str(v).strip()), None)
+                  for t in transcripts]
+        if transcripts and all(v is not None for v in values):
+            keys = [_order_key(str(v)) for v in values]
+            if len({k[0] for k in keys}) == 1:
+                ordered = [t for _, _, t in sorted(zip(keys, range(len(keys)), transcripts), key=lambda x: (x[0], x[1]))]
+                return ordered, f"by the '{name}' attribute"
+    return list(transcripts), "in file order (no 'order' or 'date' attribute on every transcript)"
+
+
+def saturation(data: Mapping[str, Any]) -> dict[str, Any]:
+    """New codes interview by interview in interview order: a row per interview, and the point after which
+    no new code appeared, worded as what these data show (codes of this codebook), not as a claim."""
+    ordered, how = interview_order(data["transcripts"])
+    names = {c["id"]: c["path"] for c in data["codebook"]["codes"]}
+    codes_of: dict[str, set[str]] = {}
+    for segment in data["segments"]:
+        codes_of.setdefault(segment["transcript"], set()).add(segment["code_id"])
+    seen: set[str] = set()
+    rows = []
+    for position, transcript in enumerate(ordered, start=1):
+        mine = codes_of.get(transcript["id"], set())
+        new = sorted(mine - seen, key=lambda c: list(names).index(c) if c in names else len(names))
+        seen |= mine
+        rows.append({"position": position, "transcript": transcript["id"], "codes": len(mine), "new": len(new),
+                     "cumulative": len(seen), "new_codes": [names.get(c, c) for c in new]})
+    n = len(rows)
+    last = max((r["position"] for r in rows if r["new"]), default=0)
+    total_codes = len(data["codebook"]["codes"])
+    if not rows or not last:
+        statement = "No code was applied, so these data say nothing about saturation."
+    elif last == n:
+        statement = (f"The last interview ({rows[-1]['transcript']}, {n} of {n}) still added "
+                     f"{rows[-1]['new']} new code(s): these data show no point after which no new code appeared.")
+    else:
+        statement = (f"In these {n} interviews, ordered {how}, the last new code appeared in interview {last} "
+                     f"({rows[last - 1]['transcript']}); the {n - last} interview(s) after it added no code that "
+                     f"earlier ones lacked ({rows[-1]['cumulative']} of the codebook's {total_codes} codes applied in all). "
+                     "This is evidence about the codebook's codes in these data, read with their automatic first pass; "
+                     "it is not by itself a demonstration of saturation, since new codes can only come from the codebook.")
+    return {"order": how, "n": n, "rows": rows, "last_new": last,
+            "last_new_transcript": rows[last - 1]["transcript"] if last else "", "statement": statement}
+
+
+SPSS_NAME = re.compile(r"[^A-Za-z0-9_]")
+
+
+def variable_name(text: str, taken: set[str]) -> str:
+    """A variable name SPSS, Stata and R all accept: letters, digits and underscores, a letter first,
+    at most 32 characters, unique among ``taken`` (which it joins)."""
+    name = SPSS_NAME.sub("_", text.strip()).strip("_") or "v"
+    if not name[0].isalpha():
+        name = "v_" + name
+    name = name[:32]
+    base, number = name, 2
+    while name.casefold() in taken:
+        suffix = f"_{number}"
+        name, number = base[: 32 - len(suffix)] + suffix, number + 1
+    taken.add(name.casefold())
+    return name
+
+
+def cases_by_code(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]], list[dict[str, str]]]:
+    """The wide table: one row per participant, every attribute, per code a 0/1 presence and a count column.
+
+    Returns the column names, the rows and the variable labels (``variable``, ``label``, ``code_id``,
+    ``code_path``, ``definition``, ``kind``).
+    """
+    taken: set[str] = set()
+    labels: list[dict[str, str]] = []
+    id_column = variable_name("participant", taken)
+    labels.append({"variable": id_column, "label": "Participant (transcript id)", "code_id": "", "code_path": "",
+                   "definition": "", "kind": "id"})
+    attributes = list(dict.fromkeys(k for t in data["transcripts"] for k in t["attributes"]))
+    attribute_columns = {}
+    for name in attributes:
+        attribute_columns[name] = variable_name(name, taken)
+        labels.append({"variable": attribute_columns[name], "label": name, "code_id": "", "code_path": "",
+                       "definition": "", "kind": "attribute"})
+    counts: dict[tuple[str, str], int] = {}
+    for segment in data["segments"]:
+        key = (segment["transcript"], segment["code_id"])
+        counts[key] = counts.get(key, 0) + 1
+    code_columns = []
+    for code in data["codebook"]["codes"]:
+        stem = variable_name(code["id"], set(taken))[:28]
+        present, count = variable_name(stem, taken), variable_name(stem + "_n", taken)
+        code_columns.append((code["id"], present, count))
+        definition = code.get("definition", "")
+        labels.append({"variable": present, "label": f"{code['path']} (1 = coded)", "code_id": code["id"],
+                       "code_path": code["path"], "definition": definition, "kind": "presence"})
+        labels.append({"variable": count, "label": f"{code['path']}: coded segments", "code_id": code["id"],
+                       "code_path": code["path"], "definition": definition, "kind": "count"})
+    rows = []
+    for transcript in data["transcripts"]:
+        row: dict[str, Any] = {id_column: transcript["id"]}
+        for name, column in attribute_columns.items():
+            row[column] = str(transcript["attributes"].get(name, ""))
+        for code_id, present, count in code_columns:
+            n = counts.get((transcript["id"], code_id), 0)
+            row[present], row[count] = int(n > 0), n
+        rows.append(row)
+    columns = [id_column] + list(attribute_columns.values()) + [c for _, p, n in code_columns for c in (p, n)]
+    return columns, rows, labels
