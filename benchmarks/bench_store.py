@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -74,11 +76,18 @@ def _participant_words(text: str, speaker: str) -> int:
     return words
 
 
+CPU: dict[str, float] = {}
+
+
 def timed(command: list[str]) -> tuple[float, str]:
-    """Run a qualkit command in a fresh process; return its wall time and output (stops on failure)."""
+    """Run a qualkit command in a fresh process; return its wall time and output (stops on failure). Its CPU
+    time (user + system) goes into ``CPU``: on a shared machine the wall time also counts waiting."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     done = subprocess.run(["qualkit", *command], capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[" ".join(command[:2])] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if done.returncode:
         sys.exit(f"qualkit {' '.join(command)} failed: {done.stderr.strip()}")
     return seconds, done.stdout
@@ -124,9 +133,9 @@ def main() -> None:
         print(f"corpus: {files} transcripts, {words:,} participant words")
         init_s, said = timed(["study", "init", str(study), "-t", str(corpus), "-a", str(corpus / "participants.csv"),
                               "-c", str(CODEBOOK)])
-        print(f"qualkit study init: {init_s:.1f} s ({said.strip()})")
+        print(f"qualkit study init: {init_s:.1f} s, CPU {CPU['study init']:.1f} s ({said.strip()})")
         code_s, said = timed(["code", str(corpus), "--codebook", str(CODEBOOK), "--out", str(out)])
-        print(f"qualkit code: {code_s:.1f} s ({said.splitlines()[0]})")
+        print(f"qualkit code: {code_s:.1f} s, CPU {CPU['code ' + str(corpus)]:.1f} s ({said.splitlines()[0]})")
         decided = decide_some(study)
         print(f"decision saved (open study, {decided['decisions']} decisions): median {decided['median_ms']:.1f} ms, "
               f"p95 {decided['p95_ms']:.1f} ms, slowest {decided['slowest_ms']:.1f} ms")
@@ -136,17 +145,20 @@ def main() -> None:
         print(f"first decision in a fresh process: {first:.1f} ms (process {time.perf_counter() - began:.1f} s)")
         status_s, said = timed(["study", "status", str(study), "--json"])
         status = json.loads(said)
-        print(f"qualkit study status --json: {status_s:.2f} s ({status['auto']} automatic segments, "
+        print(f"qualkit study status --json: {status_s:.2f} s, CPU {CPU['study status']:.2f} s ({status['auto']} automatic segments, "
               f"{status['accepted']} accepted, {status['rejected']} rejected; alpha "
               f"{(status['agreement'] or {}).get('alpha')})")
         study_code_s, said = timed(["study", "code", str(study)])
-        print(f"qualkit study code: {study_code_s:.1f} s ({said.strip()})")
+        print(f"qualkit study code: {study_code_s:.1f} s, CPU {CPU['study code']:.1f} s ({said.strip()})")
         ratio = study_code_s / code_s
-        print(f"study code / qualkit code: {ratio:.2f} (target <= 1.3)")
+        cpu_ratio = CPU["study code"] / CPU["code " + str(corpus)]
+        print(f"study code / qualkit code: {ratio:.2f} wall, {cpu_ratio:.2f} CPU (target <= 1.3); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         size = (study / "study.sqlite").stat().st_size
         print(json.dumps({"words": words, "transcripts": files, "segments": status["auto"], "init_s": round(init_s, 2),
                           "qualkit_code_s": round(code_s, 2), "study_code_s": round(study_code_s, 2),
-                          "study_code_ratio": round(ratio, 3), "status_s": round(status_s, 3),
+                          "study_code_ratio": round(ratio, 3), "study_code_cpu_ratio": round(cpu_ratio, 3),
+                          "status_s": round(status_s, 3), "status_cpu_s": round(CPU["study status"], 3),
                           "decision_median_ms": round(decided["median_ms"], 2),
                           "decision_p95_ms": round(decided["p95_ms"], 2),
                           "decision_slowest_ms": round(decided["slowest_ms"], 2),

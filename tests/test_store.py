@@ -116,6 +116,12 @@ def test_stale_decision_is_refused(study):
     (lambda s, sid: s.add_manual("P09", "targets", 0, 5, coder="RH"), "unknown transcript 'P09'"),
     (lambda s, sid: s.add_memo("page", "x", "text", coder="RH"), "unknown memo target 'page'"),
     (lambda s, sid: s.restore_set_aside("h0", coder="RH"), "unknown set-aside hit id 'h0'"),
+    (lambda s, sid: s.decide(sid, "undo", coder="RH"), "has no decision on it to undo"),
+    (lambda s, sid: s.decide(sid, "recode", coder="RH", recode_to="isolation"), "already has code 'isolation': accept"),
+    (lambda s, sid: s.add_memo("code", "nope", "text", coder="RH"), "unknown code id 'nope'"),
+    (lambda s, sid: s.add_memo("transcript", "P09", "text", coder="RH"), "unknown transcript 'P09'"),
+    (lambda s, sid: s.add_memo("case_code", "P01", "text", coder="RH"), "expected 'TRANSCRIPT|CODE', got 'P01'"),
+    (lambda s, sid: s.add_memo("segment", "s0", "text", coder="RH"), "unknown segment id 's0'"),
 ])
 def test_bad_writes_raise_and_change_nothing(study, call, message):
     sid = study.segments()[0]["segment_id"]

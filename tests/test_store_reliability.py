@@ -171,3 +171,19 @@ def test_older_schema_is_migrated_and_keeps_its_decisions(tmp_path: Path):
     db = sqlite3.connect(str(folder / "study.sqlite"))
     assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     db.close()
+
+
+def test_a_study_held_too_long_by_another_writer_gives_one_line(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    from qualkit.errors import StoreError
+    from qualkit.store import schema
+
+    monkeypatch.setattr(schema, "BUSY_TIMEOUT_SECONDS", 0.2)
+    other = sqlite3.connect(str(folder / "study.sqlite"), isolation_level=None)
+    with open_study(folder) as study:
+        sid = study.segments()[0]["segment_id"]
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match=r"study.sqlite: cannot write to the study \(database is locked\); try again"):
+            study.decide(sid, "accept", coder="RH")
+        other.execute("ROLLBACK")
+        assert study.decide(sid, "accept", coder="RH")["status"] == "accepted"
+    other.close()

@@ -68,20 +68,25 @@ def decision_rows(db: sqlite3.Connection, segment_ids: Iterable[str] | None = No
     return rows
 
 
-def effective(rows: Iterable[DecisionRow], coder: str | None = None) -> DecisionRow | None:
-    """Return the decision in force: the coder's, or the most recent of anyone's; ``None`` when undecided."""
+def coder_tops(rows: Iterable[DecisionRow]) -> dict[str, DecisionRow]:
+    """Return each coder's decision in force on a segment (coders whose decisions were all undone left out)."""
     stacks: dict[str, list[DecisionRow]] = {}
     for row in rows:
-        if coder is not None and row.coder != coder:
-            continue
         stack = stacks.setdefault(row.coder, [])
         if row.decision == "undo":
             if stack:
                 stack.pop()
         else:
             stack.append(row)
-    tops = [stack[-1] for stack in stacks.values() if stack]
-    return max(tops, key=lambda r: r.decision_id) if tops else None
+    return {coder: stack[-1] for coder, stack in stacks.items() if stack}
+
+
+def effective(rows: Iterable[DecisionRow], coder: str | None = None) -> DecisionRow | None:
+    """Return the decision in force: the coder's, or the most recent of anyone's; ``None`` when undecided."""
+    tops = coder_tops(rows)
+    if coder is not None:
+        return tops.get(coder)
+    return max(tops.values(), key=lambda r: r.decision_id) if tops else None
 
 
 def segment_status(origin: str, last_run: int | None, current: int, top: DecisionRow | None) -> str:
@@ -108,17 +113,21 @@ def record_decision(db: sqlite3.Connection, segment_id: str, decision: str, *, c
     if decision not in DECISIONS:
         raise StoreError(f"unknown decision {decision!r} (choose from {', '.join(DECISIONS)})")
     with transaction(db):
-        found = db.execute('SELECT s.transcript_id, s.start, s."end", length(t.text) FROM segments s '
+        found = db.execute('SELECT s.transcript_id, s.start, s."end", length(t.text), s.code_id FROM segments s '
                            "JOIN transcripts t USING (transcript_id) WHERE segment_id = ?", (segment_id,)).fetchone()
         if found is None:
             raise StoreError(f"unknown segment id {segment_id!r}")
         version = db.execute("SELECT COUNT(*) FROM decisions WHERE segment_id = ?", (segment_id,)).fetchone()[0]
         if expected_version is not None and version != expected_version:
             raise StaleDecisionError(f"segment {segment_id} changed since the page loaded: reload")
+        if decision == "undo" and effective(decision_rows(db, [segment_id]).get(segment_id, []), coder) is None:
+            raise StoreError(f"segment {segment_id}: {coder} has no decision on it to undo")
         if decision == "recode":
             if not recode_to:
                 raise StoreError(f"segment {segment_id}: a recode needs the code to recode to")
             check_code(db, recode_to)
+            if recode_to == found[4]:
+                raise StoreError(f"segment {segment_id} already has code {recode_to!r}: accept it instead")
         elif recode_to is not None:
             raise StoreError(f"segment {segment_id}: only a recode takes a code to recode to")
         if (start is None) != (end is None):
@@ -178,9 +187,26 @@ def insert_memo(db: sqlite3.Connection, target: str, target_id: str, text: str, 
     if not str(text).strip():
         raise StoreError(f"memo on {target} {target_id!r} is empty")
     with transaction(db):
+        _check_target(db, target, str(target_id))
         cursor = db.execute("INSERT INTO memos (target, target_id, text, coder, written_at) VALUES (?, ?, ?, ?, ?)",
                             (target, "" if target == "study" else str(target_id), str(text), coder, now()))
     return int(cursor.lastrowid or 0)
+
+
+def _check_target(db: sqlite3.Connection, target: str, target_id: str) -> None:
+    """Raise ``StoreError`` unless the memo's target exists (a ``case_code`` id is ``TRANSCRIPT|CODE``)."""
+    if target == "code":
+        check_code(db, target_id)
+    elif target == "segment" and not db.execute("SELECT 1 FROM segments WHERE segment_id = ?", (target_id,)).fetchone():
+        raise StoreError(f"unknown segment id {target_id!r}")
+    elif target in ("transcript", "case_code"):
+        transcript_id, bar, code_id = target_id.partition("|")
+        if target == "case_code" and not (bar and code_id):
+            raise StoreError(f"memo on a case and code: expected 'TRANSCRIPT|CODE', got {target_id!r}")
+        if not db.execute("SELECT 1 FROM transcripts WHERE transcript_id = ?", (transcript_id,)).fetchone():
+            raise StoreError(f"unknown transcript {transcript_id!r}")
+        if code_id:
+            check_code(db, code_id)
 
 
 def read_memos(db: sqlite3.Connection, target: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:

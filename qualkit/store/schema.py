@@ -143,13 +143,31 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 @contextlib.contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run the block as one write transaction (taking the write lock at once): all of it, or none of it."""
-    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"{_file(db)}: cannot write to the study ({exc}); try again") from None
     try:
         yield db
+    except sqlite3.Error as exc:
+        db.execute("ROLLBACK")
+        raise StoreError(f"{_file(db)}: the study was left unchanged: {exc}") from None
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
+    try:
+        db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise StoreError(f"{_file(db)}: the study was left unchanged: {exc}") from None
+
+
+def _file(db: sqlite3.Connection) -> str:
+    for _, name, path in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(path)
+    return "study"
 
 
 @contextlib.contextmanager

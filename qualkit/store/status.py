@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qualkit.store.decisions import DecisionRow, decision_rows, effective, segment_status
+from qualkit.store.decisions import DecisionRow, coder_tops, decision_rows, segment_status
 from qualkit.store.reading import read_codes
 from qualkit.store.schema import current_run
 
@@ -44,9 +44,10 @@ def study_status(db: sqlite3.Connection, *, agreement: bool = True) -> dict[str,
     totals = _zero()
     per_code: dict[str, dict[str, int]] = {c["code_id"]: _zero() for c in codes}
     per_coder = {name: _zero() for name in coders}
+    decided: list[tuple[str, str, int, dict[str, DecisionRow]]] = []
     for sid, origin, _tid, code_id, _start, _end, last_run in rows:
-        mine = decisions.get(sid, [])
-        top = effective(mine)
+        tops = coder_tops(decisions.get(sid, ()))
+        top = max(tops.values(), key=lambda r: r.decision_id) if tops else None
         if origin == "auto" and last_run != current and top is None:
             continue
         counts = per_code.setdefault(code_id, _zero())
@@ -56,40 +57,41 @@ def study_status(db: sqlite3.Connection, *, agreement: bool = True) -> dict[str,
         state = segment_status(origin, last_run, current, top)
         totals[state] += 1
         counts[state] += 1
-        for name in coders:
-            theirs = effective(mine, name)
-            if origin != "auto" and theirs is None:
+        for name, bucket in per_coder.items():
+            theirs = tops.get(name)
+            if theirs is None:
+                if origin == "auto":
+                    bucket[segment_status(origin, last_run, current, None)] += 1
                 continue
-            per_coder[name][segment_status(origin, last_run, current, theirs)] += 1
+            bucket[segment_status(origin, last_run, current, theirs)] += 1
+        if tops:
+            decided.append((origin, code_id, last_run, tops))
     paths = {c["code_id"]: c["path"] for c in codes}
     return {
         **totals,
         "codes": [{"code_id": code_id, "path": paths.get(code_id, ""), **counts} for code_id, counts in per_code.items()],
         "coders": per_coder,
-        "agreement": coder_agreement(rows, decisions, current, codes) if agreement and len(coders) > 1 else None,
+        "agreement": coder_agreement(decided, current, coders, codes) if agreement and len(coders) > 1 else None,
     }
 
 
-def coder_values(rows: list[tuple], decisions: dict[str, list[DecisionRow]], current: int,
+def coder_values(decided: list[tuple[str, str, int, dict[str, DecisionRow]]], current: int,
                  coders: list[str]) -> tuple[list[str], dict[str, list[str | None]]]:
     """Return the items (shown segments) at least two coders decided, and per coder the code each gave
     it: the segment's code if accepted or coded by hand, the new code if recoded, ``""`` if rejected,
-    ``None`` if the coder did not decide it."""
+    ``None`` if the coder did not decide it (or it awaits their look again as an orphan)."""
     items: list[str] = []
     values: dict[str, list[str | None]] = {name: [] for name in coders}
-    for sid, origin, _tid, code_id, _start, _end, last_run in rows:
-        mine = decisions.get(sid)
-        if not mine:
+    for origin, code_id, last_run, tops in decided:
+        if len(tops) < 2:
             continue
         given: dict[str, str | None] = {}
         for name in coders:
-            top = effective(mine, name)
-            if top is None:
-                given[name] = None
-                continue
-            state = segment_status(origin, last_run, current, top)
+            top = tops.get(name)
+            state = segment_status(origin, last_run, current, top) if top is not None else "pending"
             given[name] = (None if state in ("orphaned", "pending") else
-                           (top.recode_to or code_id) if state == "recoded" else code_id if state in CODED else "")
+                           (top.recode_to or code_id) if state == "recoded" and top is not None else
+                           code_id if state in CODED else "")
         if sum(v is not None for v in given.values()) < 2:
             continue
         items.append(code_id)
@@ -98,41 +100,37 @@ def coder_values(rows: list[tuple], decisions: dict[str, list[DecisionRow]], cur
     return items, values
 
 
-def coder_agreement(rows: list[tuple], decisions: dict[str, list[DecisionRow]], current: int,
+def coder_agreement(decided: list[tuple[str, str, int, dict[str, DecisionRow]]], current: int, coders: list[str],
                     codes: list[dict]) -> dict[str, Any] | None:
     """Return agreement between coders on the segments at least two of them decided: per code (over the
-    segments of that code, or given it) Cohen's kappa of each pair (the mean when more than two coders)
-    and Krippendorff's alpha, and pooled over every segment Krippendorff's alpha of the codes given."""
+    segments of that code, or given it) Cohen's kappa of each pair (the mean when more than two coders),
+    and Krippendorff's alpha of the codes given, pooled over every such segment."""
     from qualkit.agreement import cohen_kappa, krippendorff_alpha
 
-    coders = sorted({r.coder for rs in decisions.values() for r in rs})
-    items, values = coder_values(rows, decisions, current, coders)
-    if len(coders) < 2 or not items:
+    items, values = coder_values(decided, current, coders)
+    if not items:
         return None
     coders = [name for name in coders if any(v is not None for v in values[name])]
     labels = {label: n for n, label in enumerate(sorted({v for vs in values.values() for v in vs if v is not None}))}
     matrix = np.array([[np.nan if v is None else labels[v] for v in values[name]] for name in coders], dtype=float)
-    pairs, per_code = [], []
+    rated = ~np.isnan(matrix)
+    pairs = []
     for i, a in enumerate(coders):
-        for b in coders[i + 1:]:
-            both = ~np.isnan(matrix[i]) & ~np.isnan(matrix[coders.index(b)])
-            pairs.append({"coder_a": a, "coder_b": b, "segments": int(both.sum()),
-                          "agreement": _plain(float(np.mean(matrix[i][both] == matrix[coders.index(b)][both])))
-                          if both.any() else None})
+        for j in range(i + 1, len(coders)):
+            both = rated[i] & rated[j]
+            pairs.append({"coder_a": a, "coder_b": coders[j], "segments": int(both.sum()),
+                          "agreement": _plain(float(np.mean(matrix[i][both] == matrix[j][both]))) if both.any()
+                          else None})
     item_codes = np.array(items)
+    per_code = []
     for code in codes:
-        code_id = code["code_id"]
-        label = labels.get(code_id, -1)
-        about = (item_codes == code_id) | np.any(matrix == label, axis=0)
-        kappas = []
-        for i, a in enumerate(coders):
-            for j in range(i + 1, len(coders)):
-                both = about & ~np.isnan(matrix[i]) & ~np.isnan(matrix[j])
-                if both.any():
-                    kappas.append(cohen_kappa(matrix[i][both] == label, matrix[j][both] == label))
-        binary = np.where(np.isnan(matrix[:, about]), np.nan, matrix[:, about] == label)
-        per_code.append({"code_id": code_id, "path": code["path"], "segments": int(about.sum()),
-                         "kappa": _mean(kappas), "alpha": _plain(krippendorff_alpha(binary)) if about.any() else None})
+        label = labels.get(code["code_id"], -1)
+        about = (item_codes == code["code_id"]) | np.any(matrix == label, axis=0)
+        kappas = [cohen_kappa(matrix[i][both] == label, matrix[j][both] == label)
+                  for i in range(len(coders)) for j in range(i + 1, len(coders))
+                  if (both := about & rated[i] & rated[j]).any()]
+        per_code.append({"code_id": code["code_id"], "path": code["path"], "segments": int(about.sum()),
+                         "kappa": _mean(kappas)})
     return {"coders": coders, "segments": len(items), "alpha": _plain(krippendorff_alpha(matrix)), "pairs": pairs,
             "codes": per_code}
 
@@ -161,10 +159,8 @@ def render_status(status: dict[str, Any]) -> str:
     if agreement:
         lines += ["", f"Agreement between {', '.join(agreement['coders'])} on the {agreement['segments']} segments "
                       f"at least two of them decided: Krippendorff's alpha {_number(agreement['alpha'])}"]
-        lines += _table(["code", "segments", "kappa", "alpha"], [[c["path"], c["segments"], _number(c["kappa"]),
-                                                                  _number(c["alpha"])]
-                                                      for c in agreement["codes"]
-                                                      if c["kappa"] is not None or c["alpha"] is not None])
+        lines += _table(["code", "segments", "kappa"], [[c["path"], c["segments"], _number(c["kappa"])]
+                                                         for c in agreement["codes"] if c["segments"]])
     return "\n".join(lines) + "\n"
 
 

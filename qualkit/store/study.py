@@ -32,7 +32,7 @@ class Study:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._texts: dict[str, str] | None = None
+        self._texts = _Texts(self)
         self._local.db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
@@ -64,9 +64,7 @@ class Study:
 
     @property
     def texts(self) -> dict[str, str]:
-        """Every transcript's text by id (transcripts never change once a study is made)."""
-        if self._texts is None:
-            self._texts = dict(self._db.execute("SELECT transcript_id, text FROM transcripts"))
+        """Transcript texts by id, each read when first needed (transcripts never change once a study is made)."""
         return self._texts
 
     # -- reading --------------------------------------------------------------------------------------
@@ -201,6 +199,21 @@ class Study:
             return codebook, yaml_text
         codebook = load_codebook(codebook_path)
         return codebook, Path(codebook_path).read_bytes().decode("utf-8-sig")
+
+
+class _Texts(dict):  # type: ignore[type-arg]
+    """Transcript texts by id, each read from the study when first asked for."""
+
+    def __init__(self, study: Study) -> None:
+        super().__init__()
+        self.study = study
+
+    def __missing__(self, transcript_id: str) -> str:
+        row = self.study._db.execute("SELECT text FROM transcripts WHERE transcript_id = ?", (transcript_id,)).fetchone()
+        if row is None:
+            raise KeyError(transcript_id)
+        self[transcript_id] = row[0]
+        return str(row[0])
 
 
 def open_study(path: str | Path) -> Study:
