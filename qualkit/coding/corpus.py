@@ -7,6 +7,7 @@ the corpus.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import multiprocessing
@@ -74,16 +75,31 @@ def code_corpus(
     only hits. Needs the ``fork`` start method (Linux, macOS); raises ``PipelineError`` otherwise.
     """
     _WORKER.update(coder=coder, options=options or ReadOptions())
-    if jobs <= 1:
-        yield from _passed_on(map(_code_source, sources))
-        return
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
         raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
-    gc.freeze()  # keep the shared coder's pages untouched by the workers' garbage collector
-    try:
+    with quiet_gc():
+        if jobs <= 1:
+            yield from _passed_on(map(_code_source, sources))
+            return
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             yield from _passed_on(pool.imap(_code_source, sources, chunksize=4))
+
+
+@contextlib.contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Keep the garbage collector off the long-lived objects (pipeline, matchers, inputs) while coding.
+
+    The objects alive at the start are frozen (a fork pool's workers then also leave the shared pages
+    untouched) and young collections run less often: coding allocates many small records, and each full
+    collection would walk every frozen object again. Both are restored afterwards.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
+    try:
+        yield
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
 
 
