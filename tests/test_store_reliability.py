@@ -187,3 +187,27 @@ def test_a_study_held_too_long_by_another_writer_gives_one_line(folder: Path, mo
         other.execute("ROLLBACK")
         assert study.decide(sid, "accept", coder="RH")["status"] == "accepted"
     other.close()
+
+
+INIT_CHILD = """
+import os, signal, sys
+from qualkit.store import coding_runs, init_study
+sys.path.insert(0, os.getcwd())
+from tests.test_store_support import SETTINGS
+original = coding_runs.write_run
+def replaced(*args, **kwargs):
+    original(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+coding_runs.write_run = replaced
+init_study(sys.argv[1], SETTINGS, force=True)
+"""
+
+
+def test_killed_init_force_keeps_the_old_study_and_leaves_nothing_for_long(folder: Path):
+    before = dump(folder)
+    child = subprocess.run([sys.executable, "-c", INIT_CHILD, str(folder)], cwd=ROOT, capture_output=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL
+    assert dump(folder) == before
+    assert list(folder.glob(".study-*"))  # the half-made database a SIGKILL leaves ...
+    init_study(folder, SETTINGS, force=True).close()
+    assert sorted(p.name for p in folder.iterdir()) == ["study.sqlite"]  # ... goes with the next init

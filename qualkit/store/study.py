@@ -246,6 +246,8 @@ def init_study(path: str | Path, settings: StudySettings = StudySettings(), *, f
     yaml_text = Path(settings.codebook).read_bytes().decode("utf-8-sig")
     results, pipeline = coding_runs.code_transcripts(transcripts, codebook, settings, progress)
     folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(".study-*.sqlite*"):  # from an init that was killed: it holds transcript text
+        leftover.unlink(missing_ok=True)
     handle, staged = tempfile.mkstemp(prefix=".study-", suffix=".sqlite", dir=folder)
     os.close(handle)
     try:
