@@ -203,3 +203,15 @@ def test_a_spreadsheet_that_is_really_csv_is_read_as_csv_with_a_warning(tmp_path
     assert [t.speaker for t in transcript.turns] == ["Interviewer", "P1"]
     assert messages == [f"{path}: content is CSV text, not an Excel workbook as the extension says; read as CSV "
                         "(rename it to turns.csv)"]
+
+
+def test_only_the_moderator_labelled_means_the_rest_is_the_participant():
+    transcript, messages = read(LABELS / "moderator_only.txt")
+    assert turns(transcript) == [
+        ("MODERATOR", I, "Please read the first task."),
+        ("Participant", P, "I am looking at the home page now.\n\nIt says the data come from three sources."),
+        ("MODERATOR", I, "Anything unclear?"), ("Participant", P, "No, it is fine.")]
+    assert transcript.text[slice(*transcript.preamble)].strip() == "Session 3"
+    assert "(The participant scrolls down)" not in " ".join(transcript.turn_text(t) for t in transcript.turns)
+    assert messages == [f"{LABELS / 'moderator_only.txt'}: only the interviewer's paragraphs are labelled "
+                        "('MODERATOR'); the 3 unlabelled paragraphs read as 'Participant'"]

@@ -153,3 +153,61 @@ def test_metamuse_vtt_and_edited_text_agree(shared_data, episode):
     matched = sum(block.size for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
     share = matched / max(len(a), len(b))
     assert share >= 0.98, f"{episode}: {share:.2%} of words match in order ({len(a)} vtt, {len(b)} edited)"
+
+
+def interviewers(transcript):
+    return sorted({t.speaker for t in transcript.turns if t.role == "interviewer"})
+
+
+@pytest.mark.parametrize("participant", sorted(PDPILOT))
+def test_pdpilot_interviewer_dan_is_found_without_any_option(shared_data, participant):
+    for path in (shared_data / "pdpilot" / "transcripts" / f"{participant}.txt",
+                 shared_data / "pdpilot" / "original_pdf" / f"{participant}.pdf"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            transcript = read_transcript(path)
+        total, dan, _ = PDPILOT[participant]
+        assert transcript.speakers() == ("Dan", "Participant") and len(transcript.turns) == total
+        assert interviewers(transcript) == ["Dan"]
+        assert sum(t.role == "interviewer" for t in transcript.turns) == dan
+        assert any("'Dan' read as the interviewer (asks in" in str(w.message) for w in caught)
+
+
+def test_serdif_task_sheet_and_moderator_are_the_interviewer_side(shared_data):
+    for path in sorted((shared_data / "serdif" / "transcripts").glob("*.txt")):
+        transcript = read_quietly(path)
+        assert set(transcript.speakers()) <= {"Interviewer", "Participant", "MODERATOR"}
+        assert interviewers(transcript) == ["Interviewer", "MODERATOR"]
+        assert sum(t.speaker == "Interviewer" for t in transcript.turns) == 41  # the task-sheet items
+    for path in sorted((shared_data / "serdif" / "original").rglob("*.odt")):
+        transcript = read_quietly(path)
+        assert transcript.speakers() in (("Participant", "MODERATOR"), ("MODERATOR", "Participant"))
+        assert interviewers(transcript) == ["MODERATOR"]
+
+
+@pytest.mark.parametrize("name, interviewer", [
+    ("exports/vtt/zoom-cloud-transcript__ethereum-pm__acde-2026-02-12_230_transcript.vtt", ["Ansgar Dietrichs"]),
+    ("exports/txt/zoom-saved-captions__transcript-phase-coder__meeting_saved_closed_caption.txt", ["Experimenter"]),
+])
+def test_the_meeting_chair_or_experimenter_is_the_interviewer(shared_data, name, interviewer):
+    assert interviewers(read_quietly(shared_data / name)) == interviewer
+
+
+@pytest.mark.parametrize("folder, transcripts, left_out", [
+    ("pdpilot/original_pdf", 7, ["code-system.pdf", "coded-segments.pdf", "protocol.pdf"]),
+    ("metamuse/edited", 4, []),
+    ("serdif", 34, ["LICENSE", "README.md", "README.md", "README.md", "SERDIF_P2_ThematicAnalysis.sqlite3",
+                    "SOURCE.txt", "all_tags_20220303.csv", "codebook.csv", "codebook_20220303_8.csv",
+                    "coded_segments.csv", "swj2022-figures.py"]),
+    ("exports", 6, ["README.md", "SHA256SUMS", "SOURCES.tsv", "ethereum-pm-LICENSE", "transcript-phase-coder-LICENSE",
+                    "unstructured-LICENSE.md", "zoomGroupStats-LICENSE", "zoomGroupStats-LICENSE.md",
+                    "zoomstudentengagement-LICENSE", "zoomstudentengagement-LICENSE.md"]),
+])
+def test_real_folders_are_read_recursively_and_their_notes_left_out(shared_data, folder, transcripts, left_out):
+    from qualkit.ingest import ingest
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = ingest([shared_data / folder])
+    assert len(report.files) == transcripts
+    assert sorted(Path(p).name for p, _ in report.not_transcripts) == sorted(left_out)

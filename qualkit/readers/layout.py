@@ -157,7 +157,7 @@ def _only_interviewer_labelled(path: Path, paras: list[Paragraph], opening: dict
     labelled = {speaker for speaker, _, _ in opening.values()} | {p.speaker for p in paras if p.speaker}
     bare = sum(1 for n, p in enumerate(paras) if p.speaker is None and n not in opening and p.text.strip())
     asking = forms_of(options.interviewer_labels)
-    if not labelled or bare < 2 * len(opening) or not all(label_matches(s, asking) for s in labelled):
+    if not labelled or bare < len(opening) or not all(label_matches(s, asking) for s in labelled):
         return False
     warnings.warn(f"{path}: only the interviewer's paragraphs are labelled ({', '.join(map(repr, sorted(labelled)))}); "
                   f"the {bare} unlabelled paragraphs read as {ANSWERER!r}", stacklevel=4)

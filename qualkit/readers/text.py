@@ -20,7 +20,9 @@ from qualkit.readers.labels import CAPTION, NOT_LABELS, TIME, TURN
 from qualkit.readers.layout import Segment, assemble
 from qualkit.readers.learn import Learned, learn
 from qualkit.errors import NotTranscriptError
-from qualkit.readers.unlabelled import QUESTIONER, Block, assign, list_reason, text_blocks, title_lines
+from qualkit.readers.unlabelled import (
+    ANSWERER, QUESTIONER, Block, assign, is_title, list_reason, text_blocks, title_lines,
+)
 from qualkit.transcript import Transcript
 
 __all__ = ["TIME", "TURN", "NOT_LABELS", "find_turns", "read_text", "notes_reason"]
@@ -77,6 +79,43 @@ def unlabelled_turns(text: str, start: int, path: Path) -> list[RawTurn]:
     return turns
 
 
+def answers_between(text: str, turns: list[RawTurn], start: int, options: ReadOptions, path: Path) -> list[RawTurn]:
+    """When only the interviewer's paragraphs carry labels (``MODERATOR:``) and most paragraphs carry none,
+    return turns where the unlabelled paragraphs are the participant's; else an empty list."""
+    from qualkit.readers.learn import label_matches
+    from qualkit.readers.roles import forms_of
+
+    asking = forms_of(options.interviewer_labels)
+    if not all(label_matches(t.speaker, asking) for t in turns):
+        return []
+    heads = [t.head if t.head is not None else t.start for t in turns]
+    labelled: list[tuple[str, int, int, int]] = []
+    pieces: list[tuple[str, int, int, int]] = []
+    for number, (a, b) in enumerate(text_blocks(text, start)):
+        if a in heads:
+            turn = turns[heads.index(a)]
+            labelled.append((turn.speaker, turn.start, b, a))
+        elif NOTE_LINE.match(text[a:b]) or (a < heads[0] and not pieces and is_title(text[a:b])):
+            continue  # a transcriber's note, or a title before the first turn
+        else:
+            pieces.append((ANSWERER, a, b, a))
+    if len(pieces) < len(turns) or len(labelled) != len(turns):
+        return []
+    result: list[RawTurn] = []
+    for speaker, a, b, head in sorted(labelled + pieces, key=lambda piece: piece[3]):
+        if result and result[-1].speaker == speaker == ANSWERER:
+            result[-1] = RawTurn(speaker, result[-1].start, b, result[-1].line, head=result[-1].head)
+        else:
+            result.append(RawTurn(speaker, a, b, text.count("\n", 0, a) + 1, head=head))
+    names = ", ".join(sorted({repr(t.speaker) for t in turns}))
+    warnings.warn(f"{path}: only the interviewer's paragraphs are labelled ({names}); the {len(pieces)} unlabelled "
+                  f"paragraphs read as {ANSWERER!r}", stacklevel=3)
+    return result
+
+
+NOTE_LINE = re.compile(r"\A\s*[(\[][^\n]*[)\]]\s*\Z")
+
+
 def caption_segments(text: str, first_line: int = 1) -> tuple[list[Segment], str] | None:
     """Return Zoom saved-caption blocks as segments (and the text before them), or None if not that layout."""
     blocks = list(CAPTION.finditer(text))
@@ -126,6 +165,10 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     learned = learn(body, skipped + 1, extra_known=options.known_forms())
     for message in learned.warnings:
         warnings.warn(f"{path}, {message}", stacklevel=2)
-    turns = turns_from(body, learned) if learned.heads else unlabelled_turns(body, learned.cover_end, path)
+    if not learned.heads:
+        turns = unlabelled_turns(body, learned.cover_end, path)
+    else:
+        turns = turns_from(body, learned)
+        turns = answers_between(body, turns, learned.cover_end, options, path) or turns
     return build_transcript(path, body, turns, options, meta=meta, cover=learned.cover, fmt="text",
                             interviewer_names=learned.interviewer_names, participant_names=learned.participant_names)

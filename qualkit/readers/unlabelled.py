@@ -78,6 +78,12 @@ def text_blocks(text: str, start: int = 0) -> list[tuple[int, int]]:
     return spans
 
 
+def is_title(block: str) -> bool:
+    """Return whether a block reads as a title: a heading, or one short line without end punctuation."""
+    return block.startswith("#") or ("\n" not in block and len(block.split()) <= 8
+                                     and not block.rstrip().endswith((".", "?", "!", '"', "”")))
+
+
 def title_lines(text: str, spans: list[tuple[int, int]]) -> int:
     """Return how many leading spans are titles (a heading, or a short line without end punctuation)."""
     count = 0
@@ -85,8 +91,7 @@ def title_lines(text: str, spans: list[tuple[int, int]]) -> int:
         block = text[start:end]
         if len(spans) - count < 2:
             break
-        if block.startswith("#") or ("\n" not in block and len(block.split()) <= 8 and not block.rstrip().endswith(
-                (".", "?", "!", '"', "”"))):
+        if is_title(block):
             count += 1
         else:
             break
