@@ -67,6 +67,9 @@ class Interruptible(click.Group):
 def write_output(path: str, text: str) -> None:
     """Write a command's output file (creating its folder); an unwritable place is one clear error."""
     target = Path(path)
+    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise click.ClickException(f"{path}: cannot write: {blocking} is a file, not a folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staged = target.with_name(f".{target.name}.partial")
