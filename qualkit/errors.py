@@ -49,3 +49,11 @@ class StaleDecisionError(StoreError):
 
 class ReviewError(QualkitError):
     """A review page cannot be served, or a review spreadsheet cannot be exported or imported."""
+
+
+class OutputError(QualkitError):
+    """An output folder cannot be written, or holds a finished run that would be appended to."""
+
+
+class EngineError(QualkitError):
+    """The distributed engine cannot start, lost its scheduler, or a part of the plan failed."""
