@@ -60,10 +60,19 @@ def pattern_spec(pattern: Pattern) -> Any:
     elif pattern.kind == "exact":
         spec = {"exact": pattern.value}
     elif pattern.kind == "token":
-        spec = [dict(t) for t in pattern.value]
+        spec = [_plain(t) for t in pattern.value]
     else:
         spec = pattern.value
     return {"exclude": spec} if pattern.veto else spec
+
+
+def _plain(value: Any) -> Any:
+    """Return a value with its mappings and lists as plain dicts and lists (YAML writes no subclass)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def regex_hint(text: str) -> str:

@@ -133,8 +133,8 @@ def shape_ok(label: str) -> bool:
     if len(tokens) > 1 and " ".join(tokens).casefold() in COVER_KEY_PHRASES:
         return True
     first = tokens[0].casefold().rstrip(".")
-    if first in SPEECH_WORDS and (len(tokens) > 1 or first not in ("a",)):
-        return len(tokens) == 1 and first in ROLE_WORDS
+    if first in SPEECH_WORDS:
+        return False
     depth = 0
     for token in tokens[1:]:
         if depth or token.startswith("("):
