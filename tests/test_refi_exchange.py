@@ -259,10 +259,11 @@ def test_atlas_project_without_its_sources(shared_data, tmp_path):
     project = read_project(path, lenient=True)
     assert len(project.codebook.codes) == 14 and project.transcripts == ()
     assert project.codebook.code("coke-diet-coke").definition == "non sucré"
-    assert project.notes[-10:] == tuple(f"{path}: not carried over: {n}" for n in (
+    assert project.notes[-11:] == tuple(f"{path}: not carried over: {n}" for n in (
         "16 sets (qualkit has no sets)", "2 notes (memos) (qualkit imports no memos)", "1 link (qualkit has no links)",
         "1 graph (qualkit has no graphs)", "2 coding memos (a coding keeps its code, coder, date and span only)",
         "6 rich-text (formatted) versions of text sources (their plain text is imported)",
+        "12 modifications (dates and users) of sources or selections (qualkit keeps who coded and when)",
         "1 PictureSource with 2 codings (qualkit reads text sources only)",
         "2 PDFSources with 6 codings (qualkit reads text sources only)", "1 AudioSource (qualkit reads text sources only)",
         "2 VideoSources with 1 coding (qualkit reads text sources only)"))

@@ -70,7 +70,9 @@ def test_nvivo_comments_are_a_document_and_every_coding_is_inside_it(shared_data
         f"{path}: source {name!r} is not an interview (its 29 labels come in runs: 88% of turns follow their own "
         "label); imported as one unlabelled document (a single 'Participant' turn), so its codings stay inside the text"
         for name in ("videos_selection", "videos_10_selected")) + (
-        f"{path}: not carried over: 2 rich-text (formatted) versions of text sources (their plain text is imported)",)
+        f"{path}: not carried over: 2 rich-text (formatted) versions of text sources (their plain text is imported)",
+        f"{path}: not carried over: 299 modifications (dates and users) of sources or selections (qualkit keeps who "
+        "coded and when)")
     assert [len(t.turns) for t in project.transcripts] == [1, 1]
     assert sum(s.turn < 0 for s in project.segments) == 0 and len(project.segments) == 297
 
@@ -82,6 +84,7 @@ def test_atlas_says_per_kind_what_it_does_not_carry_over(shared_data):
         "16 sets (qualkit has no sets)", "2 notes (memos) (qualkit imports no memos)", "1 link (qualkit has no links)",
         "1 graph (qualkit has no graphs)", "2 coding memos (a coding keeps its code, coder, date and span only)",
         "6 rich-text (formatted) versions of text sources (their plain text is imported)",
+        "12 modifications (dates and users) of sources or selections (qualkit keeps who coded and when)",
         "1 PictureSource with 2 codings (qualkit reads text sources only)",
         "2 PDFSources with 6 codings (qualkit reads text sources only)", "1 AudioSource (qualkit reads text sources only)",
         "2 VideoSources with 1 coding (qualkit reads text sources only)"]

@@ -19,7 +19,9 @@ PLURALS = {"note (memo)": "notes (memos)", "coding of a whole source": "codings 
            "code or selection given to a case": "codes or selections given to cases",
            "description of a source, case, variable or the project": "descriptions of sources, cases, variables or the project",
            "note attached to a code, source or the project": "notes attached to codes, sources or the project",
-           "rich-text (formatted) version of a text source": "rich-text (formatted) versions of text sources"}
+           "rich-text (formatted) version of a text source": "rich-text (formatted) versions of text sources",
+           "modification (date and user) of a source or selection": "modifications (dates and users) of sources or "
+                                                                     "selections"}
 
 
 def counted(n: int, kind: str) -> str:
@@ -52,6 +54,9 @@ def not_carried_over(root: etree._Element, ours: bool) -> list[str]:
          "description of a source, case, variable or the project", "qualkit keeps code descriptions only"),
         (len(root.findall("q:Sources/q:TextSource[@richTextPath]", {"q": PROJECT_NS})), "rich-text (formatted) "
          "version of a text source", "their plain text is imported"),
+        (len(root.findall("q:Sources/q:TextSource[@modifiedDateTime]", {"q": PROJECT_NS}))
+         + len(root.findall("q:Sources/q:TextSource/q:PlainTextSelection[@modifiedDateTime]", {"q": PROJECT_NS})),
+         "modification (date and user) of a source or selection", "qualkit keeps who coded and when"),
     ]
     lines = [f"not carried over: {counted(n, kind)} ({why})" for n, kind, why in counts if n]
     sources = root.find(NS + "Sources")
