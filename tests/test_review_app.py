@@ -157,11 +157,17 @@ def test_queues_by_code_by_transcript_and_by_pattern(server):
 def test_progress_counts_each_coder_or_everyone(server, study_dir):
     with open_study(study_dir) as study:
         study.decide(find(study_dir, "I felt isolated")["segment_id"], "accept", coder="bob")
-    _, everyone, _ = request(server, "GET", "/api/overview")
-    _, mine, _ = request(server, "GET", "/api/overview?mine=1")
-    assert [(c["code_id"], c["reviewed"], c["total"]) for c in everyone["codes"]][0] == ("isolation", 1, 2)
-    assert [(c["code_id"], c["reviewed"], c["total"]) for c in mine["codes"]][0] == ("isolation", 0, 2)
-    assert everyone["coder"] == "alice" and everyone["coders"] == ["bob"]
+    _, everyone, _ = request(server, "GET", "/api/progress")
+    _, mine, _ = request(server, "GET", "/api/progress?mine=1")
+    assert everyone == {"isolation": {"reviewed": 1, "total": 2}, "support": {"reviewed": 0, "total": 3},
+                        "targets": {"reviewed": 0, "total": 2}, "paperwork": {"reviewed": 0, "total": 5}}
+    assert mine["isolation"] == {"reviewed": 0, "total": 2}
+    _, queue, _ = request(server, "GET", "/api/queue?mode=code&key=isolation&status=pending")
+    assert [i["segment_id"] for i in queue["items"]] == [find(study_dir, "People feel isolated")["segment_id"]]
+    assert queue["progress"] == {"reviewed": 1, "total": 2}
+    _, overview, _ = request(server, "GET", "/api/overview")
+    assert overview["coder"] == "alice" and overview["coders"] == ["bob"]
+    assert [c["code_id"] for c in overview["codes"]] == ["isolation", "support", "targets", "paperwork"]
 
 
 def test_the_review_library_loads_flask_only_for_the_page():

@@ -72,7 +72,11 @@ def create_app(study_path: str | Path, *, coder: str, token: str | None = None) 
 
     @app.get("/api/overview")
     def overview() -> Response:
-        return jsonify(views.overview(_study(app), cache, coder=coder, mine=_flag("mine")))
+        return jsonify(views.overview(_study(app), cache, coder=coder))
+
+    @app.get("/api/progress")
+    def progress() -> Response:
+        return jsonify(views.progress(_study(app), coder=coder if _flag("mine") else None))
 
     @app.get("/api/queue")
     def queue() -> Response:
@@ -80,8 +84,8 @@ def create_app(study_path: str | Path, *, coder: str, token: str | None = None) 
         status = request.args.get("status") or None
         if mode not in views.MODES or (status and status not in views.STATUSES):
             abort(400, f"unknown mode {mode!r} or status {status!r}")
-        return jsonify(items=views.queue(_study(app), cache, mode=mode, key=key, pattern=request.args.get("pattern"),
-                                         status=status, coder=coder if _flag("mine") else None))
+        return jsonify(views.queue(_study(app), cache, mode=mode, key=key, pattern=request.args.get("pattern"),
+                                   status=status, coder=coder if _flag("mine") else None))
 
     @app.get("/api/patterns")
     def patterns() -> Response:

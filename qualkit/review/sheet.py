@@ -42,8 +42,13 @@ class ImportSummary:
     unchanged: int = 0
 
 
+CELL_LIMIT = 32_000   # a worksheet cell holds at most 32,767 characters
+
+
 def _cell(value: str) -> str:
-    return ILLEGAL.sub("", value)
+    """A value as the sheet holds it: without the characters a cell cannot hold, clipped to a cell's size."""
+    value = ILLEGAL.sub("", value)
+    return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT] + ELLIPSIS
 
 
 def segment_rows(study: Any, *, coder: str | None = None, cache: TranscriptCache | None = None) -> list[dict[str, str]]:
@@ -92,12 +97,10 @@ def marked(text: str, start: int, end: int, matches: Iterable[dict[str, Any]]) -
 def export_review(study_path: str | Path, out: str | Path, *, coder: str | None = None) -> int:
     """Write the review sheet (``segments`` and an empty ``manual`` sheet) to ``out``; return the rows written.
 
-    With ``coder``, the decision, recode_to and memo columns hold that coder's current review.
-    The file is written beside ``out`` and moved in when complete.
+    With ``coder``, the decision, recode_to and memo columns hold that coder's current review. Every
+    value is written as text (a passage opening with '=' stays words, never a formula). The file is
+    written beside ``out`` and moved in when complete.
     """
-    from openpyxl import Workbook
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise ReviewError(f"{out}: the review sheet is written as .xlsx")
@@ -105,23 +108,11 @@ def export_review(study_path: str | Path, out: str | Path, *, coder: str | None 
         check_coder(coder)
     with open_study(study_path) as study:
         rows = segment_rows(study, coder=coder)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(SEGMENTS_SHEET)
-    _layout(sheet, SEGMENT_COLUMNS)
-    choice = DataValidation(type="list", formula1='"accept,reject"', allow_blank=True)
-    choice.add(f"H2:H{max(2, len(rows) + 1)}")
-    sheet.data_validations.append(choice)
-    sheet.append(SEGMENT_COLUMNS)
-    for row in rows:
-        sheet.append([row[name] for name in SEGMENT_COLUMNS])
-    manual = book.create_sheet(MANUAL_SHEET)
-    _layout(manual, MANUAL_COLUMNS)
-    manual.append(MANUAL_COLUMNS)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, staged = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     os.close(handle)
     try:
-        book.save(staged)
+        _write_sheet(staged, rows)
         os.replace(staged, out)
     except BaseException:
         Path(staged).unlink(missing_ok=True)
@@ -129,12 +120,34 @@ def export_review(study_path: str | Path, out: str | Path, *, coder: str | None 
     return len(rows)
 
 
-def _layout(sheet: Any, columns: list[str]) -> None:
-    from openpyxl.utils import get_column_letter
+def _write_sheet(path: str, rows: list[dict[str, str]]) -> None:
+    import xlsxwriter
 
-    sheet.freeze_panes = "A2"
-    for number, name in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = WIDTHS.get(name, 14)
+    # Shared strings (not constant_memory): a turn's context is stored once however many passages it holds,
+    # and writing is twice as fast.
+    book = xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                      "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    sheet = _sheet(book, SEGMENTS_SHEET, SEGMENT_COLUMNS, bold)
+    decision = SEGMENT_COLUMNS.index("decision")
+    sheet.data_validation(1, decision, max(1, len(rows)), decision,
+                          {"validate": "list", "source": list(DECISIONS), "ignore_blank": True})
+    write = sheet.write_string
+    for number, row in enumerate(rows, start=1):
+        for column, name in enumerate(SEGMENT_COLUMNS):
+            if row[name]:
+                write(number, column, row[name])
+    _sheet(book, MANUAL_SHEET, MANUAL_COLUMNS, bold)
+    book.close()
+
+
+def _sheet(book: Any, name: str, columns: list[str], bold: Any) -> Any:
+    sheet = book.add_worksheet(name)
+    sheet.freeze_panes(1, 0)
+    for number, column in enumerate(columns):
+        sheet.set_column(number, number, WIDTHS.get(column, 14))
+        sheet.write_string(0, number, column, bold)
+    return sheet
 
 
 # ---- import ----------------------------------------------------------------------------------------------

@@ -55,35 +55,40 @@ class TranscriptCache:
         return {}
 
 
-def overview(study: Any, cache: TranscriptCache, *, coder: str, mine: bool = False) -> dict[str, Any]:
-    """Return what the page's sidebar lists: codes with progress, transcripts, coders."""
-    progress = {row["code_id"]: row for row in study.progress(coder=coder if mine else None)}
-    codes = []
-    for code in study.codes():
-        row = progress.get(code["code_id"], {})
-        codes.append({"code_id": code["code_id"], "path": code["path"], "name": code.get("name", code["code_id"]),
-                      "definition": code.get("definition") or "", "include": code.get("include") or "",
-                      "exclude": code.get("exclude") or "", "reviewed": row.get("reviewed", 0),
-                      "total": row.get("total", 0)})
+def overview(study: Any, cache: TranscriptCache, *, coder: str) -> dict[str, Any]:
+    """Return what the page's sidebar lists: codes, transcripts, coders (progress comes apart: it is slower)."""
+    codes = [{"code_id": code["code_id"], "path": code["path"], "name": code.get("name", code["code_id"]),
+              "definition": code.get("definition") or "", "include": code.get("include") or "",
+              "exclude": code.get("exclude") or ""} for code in study.codes()]
     transcripts = [{"transcript_id": t["transcript_id"], "speakers": list(t.get("speakers") or []),
                     "group": cache.group(study, t["transcript_id"])}
                    for t in cache.summaries(study)]
     return {"coder": coder, "codes": codes, "transcripts": transcripts, "coders": study.coders()}
 
 
+def progress(study: Any, *, coder: str | None = None) -> dict[str, dict[str, int]]:
+    """Return per code how many of its automatic passages are reviewed, of how many."""
+    return {row["code_id"]: {"reviewed": row["reviewed"], "total": row["total"]}
+            for row in study.progress(coder=coder)}
+
+
 def queue(study: Any, cache: TranscriptCache, *, mode: str, key: str, pattern: str | None = None,
-          status: str | None = None, coder: str | None = None) -> list[dict[str, Any]]:
-    """Return the passages to review by code, by transcript or by pattern, in transcript order."""
+          status: str | None = None, coder: str | None = None) -> dict[str, Any]:
+    """Return the passages to review by code, by transcript or by pattern, in transcript order, and how
+    many of the queue's automatic passages are reviewed (``status`` filters the passages, not the count)."""
     if mode == "code":
-        found = study.segments(code_id=key, status=status, coder=coder)
+        found = study.segments(code_id=key, coder=coder)
     elif mode == "transcript":
-        found = study.segments(transcript_id=key, status=status, coder=coder)
+        found = study.segments(transcript_id=key, coder=coder)
     elif mode == "pattern":
-        found = study.segments(code_id=key, pattern=pattern, status=status, coder=coder)
+        found = study.segments(code_id=key, pattern=pattern, coder=coder)
     else:
         raise ValueError(f"unknown review mode {mode!r} (choose {', '.join(MODES)})")
+    automatic = [s for s in found if s.get("origin") == "auto"]
+    reviewed = sum(s["status"] not in ("pending", "orphaned") for s in automatic)
     found.sort(key=lambda s: (s["transcript_id"], s["start"], s["end"], s["code_id"]))
-    return [passage(study, cache, segment) for segment in found]
+    items = [passage(study, cache, s) for s in found if status is None or s["status"] == status]
+    return {"items": items, "progress": {"reviewed": reviewed, "total": len(automatic)}}
 
 
 def passage(study: Any, cache: TranscriptCache, segment: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,10 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   mode: "code", key: null, pattern: null, aside: false,
-  overview: null, items: [], index: 0, span: null, undo: [], transcript: null, busy: false,
+  overview: null, progress: null, queueProgress: null, items: [], index: 0, span: null, undo: [],
+  transcript: null, busy: false, refresh: null,
 };
+const STUDY = document.title;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -68,9 +70,34 @@ function clearBanner() { $("banner").hidden = true; }
 // ---- sidebar ---------------------------------------------------------------------------------------------
 
 async function loadOverview() {
-  state.overview = await api(`/api/overview?${query({})}`);
+  state.overview = await api("/api/overview");
   renderSidebar();
   renderHead();
+}
+
+async function loadProgress() {
+  // Every code's progress: slower than anything else on a large study, so it never holds up a passage.
+  state.progress = await api(`/api/progress?${query({})}`);
+  renderSidebar();
+}
+
+function laterProgress() {
+  clearTimeout(state.refresh);
+  state.refresh = setTimeout(() => loadProgress().catch(() => {}), 8000);
+}
+
+const REVIEWED = (status) => status !== "pending" && status !== "orphaned";
+
+function counted(before, after) {
+  // Keep the counts on screen true after a decision without asking the server for all of them.
+  if (!after || after.origin !== "auto") return;
+  const delta = Number(REVIEWED(after.status)) - Number(before ? REVIEWED(before.status) : 0);
+  if (!delta) return;
+  if (state.queueProgress) state.queueProgress.reviewed += delta;
+  const code = state.progress && state.progress[after.code_id];
+  if (code) code.reviewed += delta;
+  renderHead();
+  renderSidebar();
 }
 
 function codeById(codeId) {
@@ -94,10 +121,11 @@ function renderSidebar() {
   }
   const list = el("ul", { class: "entries" });
   for (const code of state.overview.codes) {
-    const share = code.total ? Math.round((100 * code.reviewed) / code.total) : 0;
+    const done = state.progress ? state.progress[code.code_id] || { reviewed: 0, total: 0 } : null;
+    const share = done && done.total ? Math.round((100 * done.reviewed) / done.total) : 0;
     const button = el("button", { type: "button", "data-code": code.code_id, title: code.path },
       el("span", { class: "name" }, code.path),
-      el("span", { class: "count" }, `${code.reviewed} of ${code.total} reviewed`),
+      el("span", { class: "count" }, done ? `${done.reviewed} of ${done.total} reviewed` : "counting…"),
       el("span", { class: "bar" }, el("span", { class: "fill" })));
     button.querySelector(".fill").style.width = `${share}%`;
     button.addEventListener("click", () => choose(code.code_id, null));
@@ -131,7 +159,8 @@ function renderHead() {
   } else {
     $("queue-title").textContent = state.key ? `Transcript ${state.key}` : "Choose a code";
   }
-  $("queue-progress").textContent = code ? `${code.reviewed} of ${code.total} reviewed` : "";
+  const done = state.queueProgress;
+  $("queue-progress").textContent = done && state.key && !state.aside ? `${done.reviewed} of ${done.total} reviewed` : "";
   $("queue-definition").textContent = code && code.definition ? code.definition : "";
 }
 
@@ -139,6 +168,7 @@ function renderHead() {
 
 async function choose(key, pattern) {
   state.key = key; state.pattern = pattern; state.aside = false;
+  if (state.mode !== "transcript") localStorage.setItem(`${STUDY}:code`, key);
   renderSidebar();
   await loadQueue();
 }
@@ -153,6 +183,7 @@ async function loadQueue(keepIndex) {
     data = await api(`/api/queue?${query({ mode: state.mode, key: state.key, pattern: state.pattern, status })}`);
   }
   state.items = data.items;
+  state.queueProgress = data.progress || null;
   if (!keepIndex) {
     const first = state.items.findIndex((item) => state.aside ? !item.restored : item.status === "pending" || item.status === "orphaned");
     state.index = first >= 0 ? first : 0;
@@ -290,13 +321,14 @@ async function decide(decision, extra) {
   try {
     const updated = await api("/api/decide", body);
     clearBanner();
+    counted(item, updated);
     replace(updated);
     if (decision !== "undo") {
       state.undo.push(updated.segment_id);
       if (state.index + 1 < state.items.length) state.index += 1;
     }
     show();
-    loadOverview();
+    laterProgress();
   } catch (error) { /* the banner says why */ } finally { state.busy = false; }
 }
 
@@ -317,7 +349,7 @@ async function restore() {
   item.restored = true;
   if (state.index + 1 < state.items.length) state.index += 1;
   show();
-  loadOverview();
+  laterProgress();
 }
 
 // ---- widening and narrowing to word boundaries -----------------------------------------------------------
@@ -502,7 +534,7 @@ function codeSelection() {
     window.getSelection().removeAllRanges();
     state.transcript = await api(`/api/transcript/${encodeURIComponent(transcriptId)}`);
     renderTranscript(current());
-    loadOverview();
+    laterProgress();
   });
 }
 
@@ -565,15 +597,18 @@ function wire() {
     });
   }
   $("pending-only").addEventListener("change", () => loadQueue());
-  $("mine-only").addEventListener("change", async () => { await loadOverview(); await loadQueue(); });
+  $("mine-only").addEventListener("change", async () => { loadProgress(); await loadQueue(); });
 }
 
 async function start() {
   wire();
   await loadOverview();
-  const first = state.overview.codes.find((c) => c.total > c.reviewed) || state.overview.codes[0];
+  const codes = state.overview.codes;
+  const last = localStorage.getItem(`${STUDY}:code`);
+  const first = codes.find((c) => c.code_id === last) || codes[0];
   if (first) await choose(first.code_id, null);
   document.body.dataset.ready = "1";
+  loadProgress();
 }
 
 start();
