@@ -110,6 +110,20 @@ def decide_some(folder: Path) -> dict[str, float]:
             "p95_ms": sorted(times)[int(len(times) * 0.95)]}
 
 
+def read_times(folder: Path) -> dict[str, float]:
+    """Time the reads the review page makes, in milliseconds (each once, on an open study)."""
+    times = {}
+    with open_study(folder) as study:
+        code_id = study.codes()[0]["code_id"]
+        for name, call in (("segments() of one code", lambda: study.segments(code_id=code_id)),
+                           ("segments() all", study.segments), ("progress()", study.progress),
+                           ("set_aside()", study.set_aside)):
+            began = time.perf_counter()
+            call()
+            times[name] = (time.perf_counter() - began) * 1000
+    return times
+
+
 FIRST_DECISION = """
 import sys, time
 from qualkit.store import open_study
@@ -148,6 +162,9 @@ def main() -> None:
         print(f"qualkit study status --json: {status_s:.2f} s, CPU {CPU['study status']:.2f} s ({status['auto']} automatic segments, "
               f"{status['accepted']} accepted, {status['rejected']} rejected; alpha "
               f"{(status['agreement'] or {}).get('alpha')})")
+        reads = read_times(study)
+        print("reads through an open Study (what the review page calls): " +
+              ", ".join(f"{name} {ms:.0f} ms" for name, ms in reads.items()))
         study_code_s, said = timed(["study", "code", str(study)])
         print(f"qualkit study code: {study_code_s:.1f} s, CPU {CPU['study code']:.1f} s ({said.strip()})")
         ratio = study_code_s / code_s
@@ -162,7 +179,8 @@ def main() -> None:
                           "decision_median_ms": round(decided["median_ms"], 2),
                           "decision_p95_ms": round(decided["p95_ms"], 2),
                           "decision_slowest_ms": round(decided["slowest_ms"], 2),
-                          "first_decision_ms": round(first, 1), "database_mb": round(size / 1e6, 1)}))
+                          "first_decision_ms": round(first, 1), "database_mb": round(size / 1e6, 1),
+                          "reads_ms": {name: round(ms, 1) for name, ms in reads.items()}}))
 
 
 if __name__ == "__main__":

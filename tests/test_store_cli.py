@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from qualkit.cli import main
-from qualkit.store import open_study
+from qualkit.store import SCHEMA_VERSION, open_study
 from tests.test_store_support import CODEBOOK_V2, FIXTURE, copy_study, dump, find
 
 INIT = ["-t", str(FIXTURE / "transcripts"), "-a", str(FIXTURE / "participants.csv"), "-c",
@@ -101,7 +101,7 @@ def test_newer_schema_is_refused_unchanged(folder: Path):
     before = dump(folder)
     result = CliRunner().invoke(main, ["study", "status", str(folder)])
     assert (result.exit_code, result.output) == (1, f"Error: {folder / 'study.sqlite'}: the study's schema version 99 "
-                                                    "is newer than this qualkit knows (2); upgrade qualkit to open it\n")
+                                                    f"is newer than this qualkit knows ({SCHEMA_VERSION}); upgrade qualkit to open it\n")
     assert dump(folder) == before
 
 

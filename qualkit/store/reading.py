@@ -176,16 +176,3 @@ def set_aside_hit(db: sqlite3.Connection, hit_id: str) -> tuple[str, str, int, i
     if row is None:
         raise StoreError(f"unknown set-aside hit id {hit_id!r}")
     return row[0], row[1], int(row[2]), int(row[3])
-
-
-def progress_by_code(db: sqlite3.Connection, texts: dict[str, str], coder: str | None = None) -> list[dict[str, Any]]:
-    """Return per code of the current codebook how many of its automatic segments are reviewed, of how many."""
-    counts: dict[str, list[int]] = {}
-    for segment in read_segments(db, texts, coder=coder):
-        if segment["origin"] != "auto":
-            continue
-        count = counts.setdefault(segment["code_id"], [0, 0])
-        count[1] += 1
-        count[0] += segment["status"] not in ("pending", "orphaned")
-    return [{"code_id": c["code_id"], "path": c["path"], "reviewed": counts.get(c["code_id"], [0, 0])[0],
-             "total": counts.get(c["code_id"], [0, 0])[1]} for c in read_codes(db)]

@@ -21,7 +21,8 @@ APPLICATION_ID = 0x716B7374  # "qkst": marks a SQLite file as a qualkit study
 BUSY_TIMEOUT_SECONDS = 30.0
 
 # Version 1: the records a study is made of. Version 2: memos, set-aside hits, units and the indexes the
-# review page and ``study status`` need on a large study.
+# review page and ``study status`` need on a large study. Version 3: set-aside hits find their restored
+# codings by an index. Migrations are only ever appended.
 MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -80,6 +81,9 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX matches_segment ON matches (segment_id, run_id)",
         "CREATE INDEX matches_run ON matches (run_id)",
         "CREATE INDEX set_aside_run ON set_aside (last_run, code_id)",
+    ],
+    [
+        "CREATE INDEX segments_hit ON segments (hit_id) WHERE hit_id IS NOT NULL",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

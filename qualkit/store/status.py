@@ -75,6 +75,26 @@ def study_status(db: sqlite3.Connection, *, agreement: bool = True) -> dict[str,
     }
 
 
+def progress_by_code(db: sqlite3.Connection, coder: str | None = None) -> list[dict[str, Any]]:
+    """Return per code of the current codebook how many of its automatic segments shown are reviewed (by
+    ``coder``, or by anyone), of how many."""
+    rows, decisions, current = segment_states(db)
+    counts: dict[str, list[int]] = {}
+    for sid, origin, _tid, code_id, _start, _end, last_run in rows:
+        if origin != "auto":
+            continue
+        tops = coder_tops(decisions.get(sid, ()))
+        anyone = max(tops.values(), key=lambda r: r.decision_id) if tops else None
+        if last_run != current and anyone is None:
+            continue
+        top = anyone if coder is None else tops.get(coder)
+        count = counts.setdefault(code_id, [0, 0])
+        count[1] += 1
+        count[0] += segment_status(origin, last_run, current, top) not in ("pending", "orphaned")
+    return [{"code_id": c["code_id"], "path": c["path"], "reviewed": counts.get(c["code_id"], [0, 0])[0],
+             "total": counts.get(c["code_id"], [0, 0])[1]} for c in read_codes(db)]
+
+
 def coder_values(decided: list[tuple[str, str, int, dict[str, DecisionRow]]], current: int,
                  coders: list[str]) -> tuple[list[str], dict[str, list[str | None]]]:
     """Return the items (shown segments) at least two coders decided, and per coder the code each gave

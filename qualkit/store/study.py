@@ -17,7 +17,7 @@ from qualkit.settings import StudySettings
 from qualkit.store import coding_runs, decisions, reading
 from qualkit.store.reviewed import ReviewedCoding, build_reviewed, run_info
 from qualkit.store.schema import connect, create, database_path, now, snapshot, transaction
-from qualkit.store.status import study_status
+from qualkit.store.status import progress_by_code, study_status
 from qualkit.transcript import Transcript
 
 Progress = Callable[[list[Transcript]], Iterable[Transcript]]
@@ -111,7 +111,7 @@ class Study:
     def progress(self, *, coder: str | None = None) -> list[dict[str, Any]]:
         """Return per code: code_id, path, reviewed, total (its automatic segments shown)."""
         with snapshot(self._db):
-            return reading.progress_by_code(self._db, self.texts, coder)
+            return progress_by_code(self._db, coder)
 
     def history(self, segment_id: str) -> list[dict[str, Any]]:
         """Return every decision row on a segment, oldest first."""
