@@ -20,15 +20,17 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from qualkit.codebook import load_codebook
 from qualkit.coding.coder import Coder, TranscriptCoding, build_pipeline
-from qualkit.errors import PipelineError
-from qualkit.readers import ReadOptions, read_many, transcript_files
+from qualkit.errors import OutputError, PipelineError, TranscriptError
+from qualkit.readers import (
+    ReadOptions, SurveyColumns, SurveyReport, is_survey_table, read_many, survey_sources, transcript_files,
+)
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_row
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
 
 SEGMENTS_FILE = "coded_segments.csv"
 NEGATED_FILE = "negated_hits.csv"
 VETOED_FILE = "vetoed_hits.csv"
-Source = Path | Transcript
+Source = Path | Transcript | list[Transcript]
 
 _WORKER: dict[str, Any] = {}
 
@@ -43,9 +45,13 @@ class CorpusSummary:
     negated: int = 0
     vetoed: int = 0
     written: list[Path] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Survey rows left out by reason (``empty``, ``duplicate``, ``undecodable``), each also warned of."""
 
 
 def _read(source: Source, options: ReadOptions) -> list[Transcript]:
+    if isinstance(source, list):
+        return source
     return [source] if isinstance(source, Transcript) else read_many(source, options)
 
 
@@ -134,40 +140,90 @@ def _stream(results: Iterable[TranscriptCoding], paths: list[Path], summary: Cor
     with paths[0].open("w", newline="", encoding="utf-8") as seg_file, \
             paths[1].open("w", newline="", encoding="utf-8") as neg_file, \
             paths[2].open("w", newline="", encoding="utf-8") as vet_file:
-        segments = csv.DictWriter(seg_file, fieldnames=SEGMENT_COLUMNS, lineterminator="\n")
-        negated = csv.DictWriter(neg_file, fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n")
-        vetoed = csv.DictWriter(vet_file, fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n")
+        stream_coding(results, (seg_file, neg_file, vet_file), summary)
+
+
+def stream_coding(results: Iterable[TranscriptCoding], files: Sequence[Any], summary: CorpusSummary, *,
+                  header: bool = True) -> None:
+    """Write codings as CSV rows to three open text files (segments, negated, vetoed), counting them in
+    ``summary``; without ``header`` only the rows (a part of a corpus, assembled later)."""
+    segments = csv.DictWriter(files[0], fieldnames=SEGMENT_COLUMNS, lineterminator="\n")
+    negated = csv.DictWriter(files[1], fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n")
+    vetoed = csv.DictWriter(files[2], fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n")
+    if header:
         for writer in (segments, negated, vetoed):
             writer.writeheader()
-        for result in results:
-            summary.transcripts += 1
-            summary.words += result.words
-            summary.segments += len(result.segments)
-            segments.writerows(segment_row(s) for s in result.segments)
-            for hit in result.set_aside:
-                (negated if hit.status == "negated" else vetoed).writerow(_hit_row(hit))
-                summary.negated += hit.status == "negated"
-                summary.vetoed += hit.status != "negated"
+    for result in results:
+        summary.transcripts += 1
+        summary.words += result.words
+        summary.segments += len(result.segments)
+        segments.writerows(segment_row(s) for s in result.segments)
+        for hit in result.set_aside:
+            (negated if hit.status == "negated" else vetoed).writerow(hit_row(hit))
+            summary.negated += hit.status == "negated"
+            summary.vetoed += hit.status != "negated"
 
 
-def _hit_row(hit: SetAsideHit) -> dict[str, Any]:
+def hit_row(hit: SetAsideHit) -> dict[str, Any]:
+    """Return a set-aside hit as a flat row of the negated or vetoed hits file."""
     return asdict(hit)
 
 
 def code_corpus_files(
     paths: Sequence[str | Path], codebook: str | Path, out: str | Path, *, jobs: int = 1, unit: str = "sentence",
     model: str | None = None, interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS,
-    progress: Callable[[Iterable[TranscriptCoding], int], Iterable[TranscriptCoding]] | None = None,
+    progress: Callable[[Iterable[TranscriptCoding], int | None], Iterable[TranscriptCoding]] | None = None,
+    text_column: str | None = None, id_column: str | None = None,
 ) -> CorpusSummary:
     """Code transcript files with a codebook and write the CSV files; the library side of ``qualkit code``.
 
-    ``progress``, if given, wraps the stream of per-file results (with the number of files), e.g. for a
-    progress bar.
+    With ``text_column`` the paths are survey tables (CSV, XLSX, Parquet; folders of them), streamed:
+    each response is one participant turn, ``id_column`` its id, other columns attributes. ``progress``,
+    if given, wraps the stream of per-transcript results (with the number of files, ``None`` for
+    surveys), e.g. for a progress bar.
     """
     book = load_codebook(codebook)
-    sources = transcript_files(paths)  # a folder's attributes sheet is left out there
-    jobs = max(1, min(jobs, len(sources), os.cpu_count() or 1)) if jobs > 1 else 1
+    check_writable(out)
     coder = Coder(book, build_pipeline(model), unit=unit)
+    report = SurveyReport()
+    sources: Iterable[Source]
+    if text_column:
+        sources, count = survey_sources(survey_files(paths), SurveyColumns(text_column, id_column), report=report), None
+    else:
+        files = transcript_files(paths)  # a folder's attributes sheet is left out there
+        sources, count = files, len(files)
+    jobs = max(1, min(jobs, count or jobs, os.cpu_count() or 1)) if jobs > 1 else 1
     options = ReadOptions(interviewer_labels=interviewer_labels)
     results = code_corpus(sources, coder, jobs=jobs, options=options)
-    return write_corpus_coding(progress(results, len(sources)) if progress else results, out)
+    summary = write_corpus_coding(progress(results, count) if progress else results, out)
+    summary.left_out = dict(report.left_out)
+    return summary
+
+
+def survey_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the survey tables they hold (sorted by name); refuse what is not one."""
+    files: list[Path] = []
+    for item in map(Path, paths):
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.is_file() and is_survey_table(p)
+                           and not p.name.startswith((".", "~$")))
+            if not found:
+                raise TranscriptError(f"{item}: folder holds no survey tables (.csv, .tsv, .xlsx, .parquet)")
+            files.extend(found)
+        elif not item.exists():
+            raise TranscriptError(f"{item}: survey table not found")
+        elif not is_survey_table(item):
+            raise TranscriptError(f"{item}: not a survey table (--text-column reads .csv, .tsv, .xlsx or .parquet)")
+        else:
+            files.append(item)
+    return files
+
+
+def check_writable(out: str | Path) -> None:
+    """Raise ``OutputError`` unless ``out`` is, or can be made, a folder this process can write into."""
+    folder = Path(out)
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OutputError(f"{existing}: is a file, not a folder; cannot write the coding to {folder}")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: cannot write here (no permission to write in {existing})")

@@ -1,0 +1,199 @@
+"""Running a plan: on a Dask cluster (a local one of ``workers`` processes, or an existing scheduler), or
+in this process, recording each part in the manifest as it arrives and assembling at the end.
+
+Dask is imported here only, and only when the Dask engine runs. A task that fails because a worker
+died is run again by Dask on another worker; it writes the same part under the same name, so no row
+is written twice. A part that fails on bad input stops the run with the input and row named; a lost
+scheduler is one error saying how many parts the manifest holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from qualkit.codebook import load_codebook
+from qualkit.coding import check_writable
+from qualkit.engine.manifest import SUCCESS_FILE, Manifest, assemble, open_folder, output_paths
+from qualkit.engine.parts import code_part
+from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan
+from qualkit.errors import EngineError, QualkitError
+from qualkit.readers import SurveyReport
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
+
+ENGINES = ("local", "dask")
+Progress = Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]]
+
+
+@dataclass
+class EngineSummary:
+    """What a run of the engine did: counts, the parts coded now and before, timings, files written."""
+
+    transcripts: int = 0
+    words: int = 0
+    segments: int = 0
+    negated: int = 0
+    vetoed: int = 0
+    parts: int = 0
+    coded_now: list[str] = field(default_factory=list)
+    already_done: int = 0
+    verified: bool = False
+    """True when the folder held this very run, finished: it was checked, and nothing was written."""
+    startup_seconds: float = 0.0
+    part_seconds: list[float] = field(default_factory=list)
+    workers: int = 0
+    written: list[Path] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def code_distributed(
+    paths: Sequence[str | Path], codebook: str | Path, out: str | Path, *, engine: str = "dask",
+    scheduler: str | None = None, workers: int | None = None, resume: bool = False, fmt: str = "csv",
+    unit: str = "sentence", model: str | None = None,
+    interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS, text_column: str | None = None,
+    id_column: str | None = None, part_bytes: int = PART_BYTES, part_rows: int = PART_ROWS,
+    progress: Progress | None = None,
+) -> EngineSummary:
+    """Code a corpus part by part, exactly once, into ``out``; the library side of ``qualkit code --engine``.
+
+    The outputs equal ``qualkit code --jobs 1``'s byte for byte (CSV), or are Parquet datasets
+    (``fmt="parquet"``). ``progress``, if given, wraps the stream of finished parts (with their number).
+    """
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if fmt not in FORMATS:
+        raise EngineError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
+    load_codebook(codebook)  # a bad codebook is reported here, before any worker starts
+    job = Job(Path(codebook).read_text(encoding="utf-8"), str(codebook), unit, model, tuple(interviewer_labels),
+              text_column, id_column, fmt)
+    folder = Path(out)
+    check_writable(folder)
+    plan = make_plan(paths, job, part_bytes=part_bytes, part_rows=part_rows)
+    if not plan.parts:
+        raise EngineError(f"nothing to code in {', '.join(map(str, paths))}")
+    folder.mkdir(parents=True, exist_ok=True)
+    state = open_folder(folder, plan, fmt, resume)
+    if not isinstance(state, Manifest):
+        return _finished_summary(folder, state)
+    summary = EngineSummary(parts=len(plan.parts), already_done=len(state.done))
+    state.save()
+    todo = [part for part in plan.parts if part.name not in state.done]
+    if todo:
+        stream = _local(todo, job, folder) if engine == "local" else _dask(todo, job, folder, plan, scheduler,
+                                                                             workers, summary)
+        for result in (progress(stream, len(todo)) if progress else stream):
+            state.record(result)
+            summary.coded_now.append(result["name"])
+            summary.part_seconds.append(result["seconds"])
+            for message in result["warnings"]:
+                warnings.warn(message, stacklevel=2)
+    assemble(state, _totals(plan, state, summary))
+    summary.written = [*output_paths(folder, fmt).values(), folder / SUCCESS_FILE]
+    return summary
+
+
+def _totals(plan: Plan, manifest: Manifest, summary: EngineSummary) -> dict[str, Any]:
+    """Add up the parts' counts into the summary; warn of survey rows left out, per table."""
+    reports = {path: _copy(report) for path, report in plan.left_out.items()}
+    for part in plan.parts:
+        result = manifest.done[part.name]
+        for key in ("transcripts", "words", "segments", "negated", "vetoed"):
+            setattr(summary, key, getattr(summary, key) + result[key])
+        left = result["left_out"]
+        if left["path"]:
+            reports.setdefault(left["path"], SurveyReport(left["path"])).merge(
+                SurveyReport(left["path"], 0, dict(left["counts"]), {k: list(v) for k, v in left["rows"].items()}))
+    for report in reports.values():
+        for reason, count in report.left_out.items():
+            summary.left_out[reason] = summary.left_out.get(reason, 0) + count
+        if report.message():
+            warnings.warn(report.message() or "", stacklevel=3)
+    return {key: getattr(summary, key) for key in ("transcripts", "words", "segments", "negated", "vetoed", "parts")} | {
+        "left_out": summary.left_out}
+
+
+def _copy(report: SurveyReport) -> SurveyReport:
+    return SurveyReport(report.path, report.responses, dict(report.left_out), {k: list(v) for k, v in report.rows.items()})
+
+
+def _finished_summary(folder: Path, record: dict[str, Any]) -> EngineSummary:
+    counts = record.get("summary", {})
+    summary = EngineSummary(verified=True, **{k: counts.get(k, 0) for k in
+                                              ("transcripts", "words", "segments", "negated", "vetoed", "parts")})
+    summary.already_done = summary.parts
+    summary.written = []
+    return summary
+
+
+def _local(parts: list[Part], job: Job, out: Path) -> Iterator[dict[str, Any]]:
+    for part in parts:
+        yield code_part(part, job, str(out))
+
+
+def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | None, workers: int | None,
+          summary: EngineSummary) -> Iterator[dict[str, Any]]:
+    """Yield each part's result as the cluster finishes it (in any order)."""
+    try:
+        from distributed import Client, KilledWorker, LocalCluster, as_completed
+    except ImportError:
+        raise EngineError("--engine dask needs Dask (pip install 'qualkit[dask]')") from None
+    began = time.perf_counter()
+    cluster = None
+    where = scheduler or "a local cluster"
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="20s")
+        else:
+            count = workers or os.cpu_count() or 1
+            cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+            client.wait_for_workers(count, timeout=120)
+    except (OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: a local worker failed to start
+        if cluster is not None:
+            cluster.close()
+        raise EngineError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
+    summary.startup_seconds = round(time.perf_counter() - began, 3)
+    summary.workers = len(client.scheduler_info().get("workers", {}))
+    done = 0
+    try:
+        shipped = client.scatter(job, broadcast=True)
+        salt = hashlib.sha256(f"{plan.id}{out.resolve()}".encode()).hexdigest()[:16]
+        futures = {client.submit(code_part, part, shipped, str(out), key=f"qualkit-{part.name}-{salt}", retries=1):
+                   part for part in parts}
+        try:
+            for future in as_completed(futures):
+                part = futures[future]
+                try:
+                    result = future.result()
+                except QualkitError as exc:
+                    raise type(exc)(f"{part.name} ({part.describe()}): {exc}") from None
+                except KilledWorker:
+                    raise EngineError(f"{part.name} ({part.describe()}): the workers running it died repeatedly "
+                                      f"(out of memory?); {done} of {len(parts)} parts are recorded in "
+                                      f"{out / '_manifest.json'}; run again with --resume") from None
+                done += 1
+                yield result
+        finally:
+            client.cancel(list(futures))
+    except (QualkitError, GeneratorExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the scheduler or its connection went away
+        raise EngineError(f"lost the Dask scheduler at {where} ({type(exc).__name__}: {exc}); {done} of "
+                          f"{len(parts)} parts are recorded in {out / '_manifest.json'}; run again with --resume") from None
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def folder_is_finished(out: str | Path) -> bool:
+    """Return whether a folder holds a finished run (``_SUCCESS``)."""
+    return (Path(out) / SUCCESS_FILE).exists()
+
