@@ -192,3 +192,51 @@ def test_a_stale_page_is_told_to_reload_and_nothing_is_overwritten(browser, serv
     assert other.is_visible("#banner-reload")
     assert find(study_dir, "I felt isolated")["status"] == "accepted"
     other.close()
+
+
+def test_memos_on_the_study_and_on_a_transcript(page, study_dir):
+    page.click("#study-memo")
+    page.wait_for_selector("#memo-dialog[open]")
+    page.keyboard.type("First pass looks over-inclusive on support.")
+    with page.expect_response(lambda r: "/api/memo" in r.url):
+        page.click("#memo-save")
+    page.keyboard.press("t")
+    page.wait_for_selector("#transcript-panel:not([hidden]) .turn")
+    page.click("#transcript-memo")
+    page.keyboard.type("R01 moved house mid-study.")
+    press(page, "Control+Enter", "/api/memo")
+    with open_study(study_dir) as study:
+        assert [(m["target"], m["target_id"], m["text"], m["coder"]) for m in study.memos()] == [
+            ("study", "", "First pass looks over-inclusive on support.", "alice"),
+            ("transcript", "R01", "R01 moved house mid-study.", "alice")]
+    assert page.problems == []
+
+
+def test_a_review_made_on_the_page_is_exactly_the_reports_coding(page, study_dir, tmp_path):
+    import csv
+
+    from click.testing import CliRunner
+
+    from qualkit.cli import main
+
+    press(page, "a")                                   # isolation: "I felt isolated after the move." accepted
+    press(page, "r")                                   # isolation: "People feel isolated ..." rejected
+    page.keyboard.press("s")                           # the set-aside hits of isolation
+    page.wait_for_selector("#card[data-status='negated']")
+    press(page, "a", "/api/restore")                   # "I never felt lonely at the group." restored
+    page.click("button[data-code='paperwork']")
+    sync_api.expect(page.locator("#queue-title")).to_have_text("Work > Paperwork")
+    page.keyboard.press("c")
+    page.keyboard.type("targets")
+    press(page, "Enter")                               # "The paperwork for the new flat ..." recoded to targets
+    result = CliRunner().invoke(main, ["run", "--study", str(study_dir), "--out", str(tmp_path / "reports"),
+                                       "--themes", "1"])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "reports" / "coded_segments.csv", encoding="utf-8") as handle:
+        coded = [(row["code_id"], row["text"], row["status"], row["coder"]) for row in csv.DictReader(handle)]
+    assert sorted(coded) == [
+        ("isolation", "I felt isolated after the move.", "accepted", "alice"),
+        ("isolation", "I never felt lonely at the group.", "manual", "alice"),
+        ("targets", "The paperwork for the new flat never stopped.", "recoded", "alice"),
+    ]
+    assert "pending review" in result.output

@@ -47,9 +47,9 @@ def review() -> None:
 @click.option("--no-browser", is_flag=True, help="Print the page's address instead of opening a browser.")
 def serve(study: str, coder: str, port: int, no_browser: bool) -> None:
     """Serve the review page of study DIR until Ctrl+C."""
-    from qualkit.review import make_review_server
-
     with translated_errors():
+        from qualkit.review import make_review_server
+
         server = make_review_server(study, coder=coder, port=port)
     click.echo(f"Reviewing {study} as {coder} at {server.url}\n(only this computer can open it; Ctrl+C stops)")
     if not no_browser:

@@ -11,6 +11,8 @@ pattern, the hits reviewers accepted and rejected (``study_codebook`` gives the 
 from importlib import import_module
 from typing import Any
 
+from qualkit.errors import ReviewError
+
 from qualkit.review.feedback import (
     PatternFeedback, is_study, pattern_feedback, render_pattern_feedback, study_codebook,
 )
@@ -23,7 +25,14 @@ def __getattr__(name: str) -> Any:
     """Load the web app (and Flask) on first use."""
     if name not in _WEB:
         raise AttributeError(f"module 'qualkit.review' has no attribute {name!r}")
-    return getattr(import_module(f"qualkit.review.{_WEB[name]}"), name)
+    try:
+        module = import_module(f"qualkit.review.{_WEB[name]}")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("flask", "werkzeug"):
+            raise
+        raise ReviewError("the review page needs Flask: pip install 'qualkit[review]' (the review sheet does not)") \
+            from None
+    return getattr(module, name)
 
 
 __all__ = [

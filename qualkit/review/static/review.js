@@ -458,6 +458,17 @@ function memoOnPassage() {
   });
 }
 
+function memoOnStudy() {
+  openMemo("Memo on the study", (text) => api("/api/memo", { target: "study", target_id: "", text }));
+}
+
+function memoOnTranscript() {
+  if (!state.transcript) return;
+  const transcriptId = state.transcript.transcript_id;
+  openMemo(`Memo on transcript ${transcriptId}`,
+    (text) => api("/api/memo", { target: "transcript", target_id: transcriptId, text }));
+}
+
 function memoOnCode() {
   const code = codeById(state.key);
   if (!code) return;
@@ -576,6 +587,7 @@ function wire() {
   click("do-memo", memoOnPassage); click("do-undo", undo); click("do-prev", KEYS.k); click("do-next", KEYS.j);
   click("do-aside", toggleAside); click("do-transcript", () => toggleTranscript());
   click("close-transcript", () => toggleTranscript(false)); click("code-selection", codeSelection);
+  click("study-memo", memoOnStudy); click("transcript-memo", memoOnTranscript);
   click("memo-save", saveMemo); click("memo-cancel", () => $("memo-dialog").close());
   click("help-button", () => $("help").showModal()); click("help-close", () => $("help").close());
   click("banner-reload", () => window.location.reload());
