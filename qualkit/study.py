@@ -71,7 +71,8 @@ class StudyResult:
             "coding": (self.settings.coding if self.settings.study else "automatic (this run)"),
             "skipped_files": [f"{s['file']}: {s['reason']}" for s in self.skipped] or "none",
             "created": self.created,
-            "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self.settings).items()},
+            "settings": {k: (list(v) if isinstance(v, tuple) else v)
+                         for k, v in {**asdict(self.settings), "human_coding": self.human_coding}.items()},
         }
 
 
@@ -227,8 +228,16 @@ def _study_coding(settings: StudySettings) -> StudyCoding:
     if settings.coding == "reviewed" and pending:
         notes.append(f"{pending} automatic codings of {settings.study} are still pending review and are left out "
                      "(--coding auto reports every automatic coding)")
+    statuses = list(found.statuses)
+    if settings.coding == "auto":  # every automatic coding, each with what reviewers decided on it so far
+        from qualkit.store import open_study
+
+        with open_study(settings.study) as study:  # type: ignore[arg-type]
+            decided = {s["segment_id"]: s["status"] for s in study.segments()}
+        statuses = [decided.get(i, "auto") if decided.get(i) in ("accepted", "recoded", "rejected") else "auto"
+                    for i in found.segment_ids]
     return StudyCoding(list(found.transcripts), found.codebook, list(found.segments), list(found.segment_ids),
-                       list(found.statuses), list(found.set_aside), dict(found.summary), list(found.memos), notes)
+                       statuses, list(found.set_aside), dict(found.summary), list(found.memos), notes)
 
 
 def _identity(items: list[T]) -> Iterator[T]:

@@ -117,3 +117,17 @@ def test_every_command_is_documented_in_the_readme():
     for name, command in main.commands.items():
         assert command.help, f"command {name} has no help text"
         assert f"qualkit {name}" in readme, f"command {name} is not in the README"
+
+
+def test_several_group_by_attributes_and_a_human_coding_of_ones_own(runner, study_args, tmp_path):
+    human = Path(__file__).resolve().parent / "fixtures" / "report" / "evidence" / "human_XY.csv"
+    out = tmp_path / "out"
+    result = run(runner, *study_args, "--group-by", "group", "--group-by", "site", "--human", str(human),
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    appendix = (out / "appendix.md").read_text(encoding="utf-8")
+    assert "## Codes by site\n" in appendix
+    assert "| Participant | group | site | Feeling isolated |" in appendix
+    assert f"- human coding: {human}" in appendix
+    assert f"compared with human_XY's coding ({human})" in appendix  # coder named after the file
+    assert "Agreement. The coding was compared sentence by sentence with human\\_XY's coding" in appendix

@@ -89,3 +89,122 @@ def test_negated_and_vetoed_hits_are_kept_apart_with_their_reason(sample_run):
         coded = [s for s in result.segments if s.transcript == row["transcript"] and s.code_id == row["code_id"]
                  and s.start <= int(row["start"]) < s.end and row["status"] == "negated"]
         assert not any(m.start == int(row["start"]) for s in coded for m in s.matches)
+
+
+def sample_context(sample_run):
+    from qualkit.report import report_context, study_data
+
+    result, _ = sample_run
+    return report_context(study_data(result))
+
+
+def markdown_section(path: Path, heading: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    start = text.index(heading + "\n") + len(heading) + 1
+    end = text.find("\n## ", start)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def test_no_sample_quote_is_a_passage_its_code_excludes_or_a_fragment(sample_run):
+    from qualkit.report.quotes import exclusion_check
+
+    result, _ = sample_run
+    context = sample_context(sample_run)
+    turns = {(t.id, turn.index): t.text[turn.start:turn.end] for t in result.transcripts for turn in t.turns}
+    quotes = [(code, q) for code in context["codes"] for q in code["quotes"]]
+    quotes += [(code, cell["quote"]) for matrix in context["framework"] for row in matrix["rows"]
+               for code, cell in zip(matrix["codes"], row["cells"]) if cell["quote"]]
+    codes = {c["id"]: c for c in context["codes"]}
+    assert len(quotes) > 150
+    for code, quote in quotes:
+        text = quote["full_text"]
+        assert exclusion_check(codes[code["id"]])(text) == "", (code["id"], text)
+        assert "before I was on my own" not in text
+        assert len(text.split()) >= 8 or text == turns[(quote["transcript"], quote["turn"] - 1)].strip(), text
+        assert text.count('"') % 2 == 0, text
+        assert quote["pieces"][0]["cut"] or text[0].isupper() or text[0] in "\"'[", text
+
+
+def test_sample_quotes_spread_over_participants_and_groups(sample_run):
+    context = sample_context(sample_run)
+    for code in context["codes"]:
+        people = {q["transcript"] for q in code["quotes"]}
+        groups = {q["group"] for q in code["quotes"]}
+        assert len(people) == len(code["quotes"]) or len(people) == code["participants"], code["id"]
+        assert len(groups) == min(len(code["quotes"]), sum(1 for c in code["by_group"] if c["segments"])), code["id"]
+
+
+def test_sample_set_aside_section_lists_its_negated_and_vetoed_hits(sample_run):
+    _, out = sample_run
+    hits = list(csv.DictReader((out / "set_aside_hits.csv").open(encoding="utf-8")))
+    md = markdown_section(out / "appendix.md", "## Set-aside hits")
+    paths = {h["code_id"]: h["code_path"] for h in hits}
+    for code_id, path in paths.items():
+        mine = [h for h in hits if h["code_id"] == code_id]
+        counts = [sum(1 for h in mine if h["status"] == s) for s in ("negated", "excluded", "restricted")]
+        assert (f"### {path}\n\n{counts[0]} negated, {counts[1]} vetoed, {counts[2]} outside a restriction.") in md
+    assert ("- Vetoed (exclude pattern): “I shadowed one of the older trainers for a couple of weeks before I was on my "
+            "own, which was the most useful bit, to be honest.” (HT06") in md
+    assert "; excluded by 'before I be on my own')" in md
+    assert "- Negated: “I never felt lonely really, or anything like that.” (SU02" in md
+
+
+def test_sample_methods_prose_names_the_runs_numbers_and_the_human_coding(sample_run):
+    result, out = sample_run
+    md = markdown_section(out / "appendix.md", "## Methods")
+    hits = list(csv.DictReader((out / "set_aside_hits.csv").open(encoding="utf-8")))
+    negated = sum(1 for h in hits if h["status"] == "negated")
+    vetoed = sum(1 for h in hits if h["status"] == "excluded")
+    groups = {g: sum(1 for t in result.transcripts if t.attributes["group"] == g)
+              for g in ("health trainer", "link worker", "service user")}
+    assert (f"Data. {len(result.transcripts)} interview transcripts (" in md
+            and f"were analysed: {groups['health trainer']} health trainer, {groups['link worker']} link worker and "
+                f"{groups['service user']} service user (by group)." in md)
+    assert f"The run produced {len(result.segments)} coded segments" in md
+    assert f"{negated} negated, {vetoed} vetoed and 0 outside a restriction" in md
+    kappa = result.agreement["overall"]["kappa"]
+    assert f"Cohen's kappa pooled over {result.agreement['overall']['codes']} codes {kappa:.2f}" in md
+    assert f"{len(result.themes)} candidate themes were suggested" in md
+    assert "ordered by the 'date' attribute" in md
+    assert "- human coding: transcripts" in md and "human\\_coding\\_RH.csv" not in md.split("### Methods trail")[1]
+    assert "human coding: None" not in md
+
+
+def test_sample_cases_by_code_reopen_in_spss_with_labels(sample_run):
+    import pyreadstat
+
+    result, out = sample_run
+    frame, meta = pyreadstat.read_sav(str(out / "tables" / "cases_by_code.sav"))
+    assert len(frame) == len(result.transcripts)
+    assert {"ethnicity", "long_term_conditions", "holistic_vs_targets", "holistic_vs_targets_n"} <= set(frame.columns)
+    assert meta.column_names_to_labels["holistic_vs_targets"] == (
+        "Working conditions > Holistic ethos and target-driven work (1 = coded)")
+    counts = frame.set_index("participant")["holistic_vs_targets_n"].to_dict()
+    for tid in counts:
+        assert counts[tid] == sum(1 for s in result.segments if s.transcript == tid and s.code_id == "holistic-vs-targets")
+
+
+def test_sample_shows_ethnicity_conditions_and_the_holistic_ethos_code(sample_run):
+    result, _ = sample_run
+    for transcript in result.transcripts:
+        assert transcript.attributes["ethnicity"]
+        assert bool(transcript.attributes["long_term_conditions"]) == (transcript.attributes["group"] == "service user")
+    holistic = [s for s in result.segments if s.code_id == "holistic-vs-targets"]
+    assert len({s.transcript for s in holistic}) >= 5
+    groups = {next(t for t in result.transcripts if t.id == s.transcript).attributes["group"] for s in holistic}
+    assert groups == {"health trainer", "link worker", "service user"}
+
+
+def test_every_picture_in_the_sample_word_files_fits_its_page(sample_run):
+    import docx
+
+    _, out = sample_run
+    for path in out.glob("*.docx"):
+        document = docx.Document(str(path))
+        sections, index = list(document.sections), 0
+        for block in document.element.body.iterchildren():
+            section = sections[min(index, len(sections) - 1)]
+            for extent in block.xpath(".//wp:inline/wp:extent"):
+                assert int(extent.get("cx")) <= section.page_width - section.left_margin - section.right_margin
+                assert int(extent.get("cy")) <= section.page_height - section.top_margin - section.bottom_margin
+            index += bool(block.xpath("./w:pPr/w:sectPr"))

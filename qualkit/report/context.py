@@ -39,12 +39,12 @@ class ReportOptions:
     charts: bool = True
 
 
-CASE_SEPARATORS = ("::", "/", "|", ":", "\t")
+CASE_SEPARATORS = ("|", "::", "/", ":", "\t")
 
 
 def case_memos(memos: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
     """Return the latest memo on each (participant, code) pair: memos with target ``case_code`` and a
-    ``target_id`` such as ``HT01/targets`` (also ``::``, ``|``, ``:`` or a tab between them)."""
+    ``target_id`` ``TRANSCRIPT|CODE`` as the store writes it, e.g. ``HT01|targets`` (also ``::``, ``/``, ``:`` or a tab)."""
     found: dict[tuple[str, str], Mapping[str, Any]] = {}
     for memo in memos:
         if memo.get("target") != "case_code":
@@ -112,6 +112,8 @@ class _Builder:
         """The passages that may illustrate their code: none its exclusion note or exclude patterns rule out."""
         out = []
         for item in items:
+            if item.get("status") == "rejected":  # a reviewer said no: never an illustration
+                continue
             check = self.exclusions.get(item.get("code_id", ""))
             if check is None or not check(full_text(item)):
                 out.append(item)

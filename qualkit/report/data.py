@@ -20,7 +20,8 @@ RUN_FILE = "run.json"
 RUN_FORMAT = "qualkit-run"
 RUN_VERSION = 1
 KNOWN_FIELDS = {"settings", "transcripts", "codebook", "segments", "units", "themes", "comparison", "pipeline",
-                "created", "warnings", "set_aside", "segment_ids", "statuses"}
+                "created", "warnings", "set_aside", "segment_ids", "statuses", "memos", "skipped", "review",
+                "human_coding"}
 
 
 def plain(value: Any) -> Any:
@@ -117,6 +118,7 @@ def study_data(result: StudyResult) -> dict[str, Any]:
         "set_aside": [_hit(hit, texts.get(hit.transcript)) for hit in result.set_aside],
         "tables": {}, "extra": {},
     }
+    data["extra"].update(memos=plain(result.memos), skipped=plain(result.skipped), review=plain(result.review))
     for segment, segment_id, status in zip(data["segments"], result.segment_ids, result.statuses):
         segment.update(segment_id=segment_id, status=status)
     for name, value in vars(result).items():
@@ -172,4 +174,19 @@ def load_run(folder: str | Path) -> dict[str, Any]:
         raise ReportError(f"{file}: not a qualkit run file (no \"format\": \"{RUN_FORMAT}\")")
     if data.get("version") != RUN_VERSION:
         raise ReportError(f"{file}: run file version {data.get('version')!r} is not supported (expected {RUN_VERSION})")
+    for key, kind in REQUIRED_KEYS.items():
+        if key not in data:
+            raise ReportError(f"{file}: run file has no {key!r} (is it whole? run 'qualkit run' again to rewrite it)")
+        if not isinstance(data[key], kind):
+            raise ReportError(f"{file}: {key!r} should be a {kind.__name__}, got {type(data[key]).__name__}")
+    for key in CODEBOOK_KEYS:
+        if key not in data["codebook"]:
+            raise ReportError(f"{file}: run file's 'codebook' has no {key!r} (run 'qualkit run' again to rewrite it)")
     return data
+
+
+REQUIRED_KEYS: dict[str, type] = {
+    "settings": dict, "methods": dict, "warnings": list, "codebook": dict, "transcripts": list, "segments": list,
+    "units": int, "suggested": list, "comparison": list,
+}
+CODEBOOK_KEYS = ("name", "version", "description", "themes", "top_themes", "codes")

@@ -140,10 +140,11 @@ def _review_paragraph(review: Mapping[str, Any], data: Mapping[str, Any]) -> str
     shares = {k: v for k, v in (review.get("per_code_acceptance") or {}).items() if v is not None}
     low = sorted(shares.items(), key=lambda kv: kv[1])[:3]
     names = {c["id"]: c["name"] for c in data["codebook"]["codes"]}
-    text = (f"Review. {_count(int(review.get('automatic') or 0), 'automatic coding')} were reviewed by "
-            f"{_listing(reviewers) or 'no one yet'}: {review.get('accepted', 0)} accepted, {review.get('rejected', 0)} "
-            f"rejected, {review.get('recoded', 0)} recoded to another code and {review.get('pending', 0)} still "
-            f"pending; {review.get('manual', 0)} passages were coded by hand.")
+    decided = sum(int(review.get(k) or 0) for k in ("accepted", "rejected", "recoded"))
+    text = (f"Review. Of the {_count(int(review.get('automatic') or 0), 'automatic coding')}, "
+            f"{_listing(reviewers) or 'no one'} reviewed {decided}: {review.get('accepted', 0)} accepted, "
+            f"{review.get('rejected', 0)} rejected and {review.get('recoded', 0)} recoded to another code, with "
+            f"{review.get('pending', 0)} still pending; {review.get('manual', 0)} passages were coded by hand.")
     if settings.get("coding") == "auto":
         text += " This report stands on every automatic coding, reviewed or not."
     else:

@@ -237,7 +237,11 @@ def rerender(folder: str | Path, kinds: Sequence[str], formats: Sequence[str], o
     from qualkit.report.data import load_run
 
     data = prepare(load_run(folder), options)
-    outputs = render_outputs(data, options, kinds, formats)
+    try:
+        outputs = render_outputs(data, options, kinds, formats)
+    except (KeyError, TypeError, IndexError) as exc:  # a run file edited or cut short below its top level
+        raise ReportError(f"{Path(folder) / RUN_FILE}: run file is not whole ({type(exc).__name__}: {exc}); "
+                          "run 'qualkit run' again to rewrite it") from None
     check_pseudonyms(options, outputs)
     return write_files(Path(out_dir or folder), outputs)
 
