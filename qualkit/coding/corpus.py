@@ -117,15 +117,23 @@ def write_corpus_coding(results: Iterable[TranscriptCoding], out: str | Path) ->
     """
     folder = Path(out)
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot make the output folder ({exc.strerror})") from None
     summary = CorpusSummary()
     paths = [folder / SEGMENTS_FILE, folder / NEGATED_FILE, folder / VETOED_FILE]
     partial = [path.with_name(f".{path.name}.partial") for path in paths]
     done = False
     try:
-        _stream(results, partial, summary)
-        for temporary, final in zip(partial, paths):
-            os.replace(temporary, final)
+        try:
+            _stream(results, partial, summary)
+            for temporary, final in zip(partial, paths):
+                os.replace(temporary, final)
+        except OSError as exc:
+            if exc.filename is None or Path(exc.filename).parent != folder:
+                raise
+            raise OutputError(f"{folder}: cannot write the coding there ({exc.strerror})") from None
         done = True
     finally:
         for temporary in partial:

@@ -100,7 +100,7 @@ def code_distributed(
 
 def _totals(plan: Plan, manifest: Manifest, summary: EngineSummary) -> dict[str, Any]:
     """Add up the parts' counts into the summary; warn of survey rows left out, per table."""
-    reports = {path: _copy(report) for path, report in plan.left_out.items()}
+    reports: dict[str, SurveyReport] = {}  # each part counts its own rows, duplicates (found by the plan) too
     for part in plan.parts:
         result = manifest.done[part.name]
         for key in ("transcripts", "words", "segments", "negated", "vetoed"):
@@ -116,10 +116,6 @@ def _totals(plan: Plan, manifest: Manifest, summary: EngineSummary) -> dict[str,
             warnings.warn(report.message() or "", stacklevel=3)
     return {key: getattr(summary, key) for key in ("transcripts", "words", "segments", "negated", "vetoed", "parts")} | {
         "left_out": summary.left_out}
-
-
-def _copy(report: SurveyReport) -> SurveyReport:
-    return SurveyReport(report.path, report.responses, dict(report.left_out), {k: list(v) for k, v in report.rows.items()})
 
 
 def _finished_summary(folder: Path, record: dict[str, Any]) -> EngineSummary:
