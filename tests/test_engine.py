@@ -1,0 +1,175 @@
+"""The part-by-part engine run in this process: plan, parts, manifest, assembly, resume, finished folders.
+
+The same machinery runs on Dask in tests/test_engine_dask.py; here it runs without a cluster.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from qualkit.coding import code_corpus_files
+from qualkit.engine import MANIFEST_FILE, SUCCESS_FILE, Job, code_distributed, make_plan
+from qualkit.errors import OutputError
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVEY = ROOT / "tests" / "fixtures" / "survey"
+CODEBOOK = SURVEY / "sample_codebook.yaml"
+TRANSCRIPTS = sorted(str(p) for p in (ROOT / "transcripts_sample").glob("*.txt"))
+OUTPUTS = ("coded_segments.csv", "negated_hits.csv", "vetoed_hits.csv")
+PART_BYTES = 12_000  # the sample's 16 transcripts in about 8 parts
+
+
+def quietly(function, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory) -> Path:
+    """``qualkit code --jobs 1`` on the sample transcripts: the reference every engine run must equal."""
+    out = tmp_path_factory.mktemp("jobs1")
+    quietly(code_corpus_files, TRANSCRIPTS, CODEBOOK, out)
+    return out
+
+
+def same_outputs(a: Path, b: Path) -> bool:
+    return all((a / name).read_bytes() == (b / name).read_bytes() for name in OUTPUTS)
+
+
+def test_the_plan_is_deterministic_and_parts_are_named_from_it():
+    job = Job(CODEBOOK.read_text(encoding="utf-8"), str(CODEBOOK))
+    first, second = make_plan(TRANSCRIPTS, job, part_bytes=PART_BYTES), make_plan(TRANSCRIPTS, job, part_bytes=PART_BYTES)
+    assert first.id == second.id and first.parts == second.parts
+    assert [p.name for p in first.parts] == [f"part-{n:05d}" for n in range(len(first.parts))]
+    assert [f for p in first.parts for f in p.files] == TRANSCRIPTS
+    other = make_plan(TRANSCRIPTS, Job(job.codebook_text, str(CODEBOOK), unit="turn"), part_bytes=PART_BYTES)
+    assert other.id != first.id  # another setting is another plan
+
+
+def test_parts_assembled_in_plan_order_equal_one_process(tmp_path: Path, one_process: Path):
+    summary = quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+    assert summary.parts >= 6 and len(summary.coded_now) == summary.parts
+    assert same_outputs(tmp_path, one_process)
+    success = json.loads((tmp_path / SUCCESS_FILE).read_text())
+    assert success["summary"]["segments"] == summary.segments
+    assert not (tmp_path / "_parts").exists()
+
+
+def test_a_survey_table_in_parts_equals_one_process(tmp_path: Path):
+    options = {"text_column": "comment", "id_column": "response_id"}
+    quietly(code_corpus_files, [SURVEY / "responses.csv"], CODEBOOK, tmp_path / "one", **options)
+    summary = quietly(code_distributed, [SURVEY / "responses.csv"], CODEBOOK, tmp_path / "parts", engine="local",
+                      part_rows=2, **options)
+    assert summary.parts == 4
+    assert summary.left_out == {"empty": 2, "duplicate": 1, "undecodable": 1}
+    assert same_outputs(tmp_path / "parts", tmp_path / "one")
+
+
+def test_a_finished_folder_is_verified_and_never_rewritten(tmp_path: Path):
+    quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+    stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    again = quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+    assert again.verified and again.coded_now == []
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
+
+
+def test_a_finished_folder_of_another_run_is_refused(tmp_path: Path):
+    quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+    with pytest.raises(OutputError, match="holds a finished run of other inputs, codebook or settings"):
+        quietly(code_distributed, TRANSCRIPTS[:3], CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+
+
+def test_a_finished_output_changed_afterwards_is_refused(tmp_path: Path):
+    quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+    with (tmp_path / "coded_segments.csv").open("a") as handle:
+        handle.write("extra,row\n")
+    with pytest.raises(OutputError, match="coded_segments.csv: does not match the checksum recorded in"):
+        quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+
+
+def test_a_folder_holding_another_coding_is_refused(tmp_path: Path, one_process: Path):
+    (tmp_path / "coded_segments.csv").write_bytes((one_process / "coded_segments.csv").read_bytes())
+    with pytest.raises(OutputError, match="already holds coded_segments.csv"):
+        quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+
+
+class Interrupted(Exception):
+    """Stands for the run being killed."""
+
+
+def stop_after(count: int):
+    def progress(results, total):
+        for number, result in enumerate(results, start=1):
+            yield result
+            if number == count:
+                raise Interrupted
+    return progress
+
+
+def test_a_killed_run_resumes_coding_only_missing_parts(tmp_path: Path, one_process: Path):
+    with pytest.raises(Interrupted):
+        quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES,
+                progress=stop_after(3))
+    manifest = json.loads((tmp_path / MANIFEST_FILE).read_text())
+    done = sorted(manifest["done"])
+    assert len(done) == 3 and not (tmp_path / SUCCESS_FILE).exists()
+    with pytest.raises(OutputError, match=r"holds an unfinished run \(3 of \d+ parts done\); add --resume"):
+        quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES)
+    summary = quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES,
+                      resume=True)
+    assert summary.already_done == 3
+    assert sorted(summary.coded_now) == sorted(set(manifest["names"]) - set(done))
+    assert same_outputs(tmp_path, one_process)
+
+
+def test_resume_recodes_a_recorded_part_whose_file_is_damaged(tmp_path: Path, one_process: Path):
+    with pytest.raises(Interrupted):
+        quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES,
+                progress=stop_after(2))
+    damaged = next((tmp_path / "_parts").glob("*.segments.csv"))
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    summary = quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES,
+                      resume=True)
+    assert damaged.name.split(".")[0] in summary.coded_now and summary.already_done == 1
+    assert same_outputs(tmp_path, one_process)
+
+
+def test_parquet_output_is_a_dataset_with_the_same_rows(tmp_path: Path, one_process: Path):
+    pandas = pytest.importorskip("pandas")
+    quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES, fmt="parquet")
+    parquet = pandas.read_parquet(tmp_path / "coded_segments").astype(str)
+    expected = pandas.read_csv(one_process / "coded_segments.csv", dtype=str, keep_default_na=False)
+    assert len(list((tmp_path / "coded_segments").glob("part-*.parquet"))) >= 6
+    assert parquet.values.tolist() == expected.values.tolist()
+
+
+def test_the_local_engine_never_imports_dask(tmp_path: Path):
+    script = (
+        "import sys, warnings\nwarnings.simplefilter('ignore')\nfrom click.testing import CliRunner\n"
+        "from qualkit.cli import main\n"
+        f"r = CliRunner().invoke(main, ['code', {TRANSCRIPTS[0]!r}, '-c', {str(CODEBOOK)!r}, '-o', {str(tmp_path)!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
+
+
+def test_only_the_engine_imports_dask():
+    wrong = []
+    for path in sorted((ROOT / "qualkit").rglob("*.py")):
+        if path.parent.name == "engine":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            wrong += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("dask", "distributed")]
+    assert wrong == []
