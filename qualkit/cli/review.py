@@ -30,14 +30,18 @@ class ServeByDefault(click.Group):
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: Any) -> None:
-        formatter.write_usage(ctx.command_path, "DIR [--coder NAME] [--port N] [--no-browser]\n"
-                              f"       {ctx.command_path} export|import ...")
+        formatter.write_usage(ctx.command_path, "DIR [--coder NAME] [--port N] [--no-browser] | export ... | import ...")
 
 
 @main.group(cls=ServeByDefault)
 def review() -> None:
-    """Review a study's first pass: `qualkit review DIR` serves the review page on 127.0.0.1 (a URL with a
-    random token; --port N, --no-browser); `review export` / `review import` do the same review as a sheet."""
+    """Review a study's first pass.
+
+    `qualkit review DIR` serves the review page of study DIR on 127.0.0.1, at an address carrying a random
+    token, and opens it in your browser; Ctrl+C stops it. Its options: --coder NAME (who the decisions are
+    recorded under; default: your login name), --port N (default: any free port), --no-browser (print the
+    address only). `qualkit review export` and `qualkit review import` do the same review as a sheet.
+    """
 
 
 @review.command(hidden=True)
