@@ -57,6 +57,9 @@ class StudyResult:
     skipped: list[dict[str, str]] = field(default_factory=list)
     human_coding: str | None = None
 
+    def _review_trail(self) -> dict[str, Any]:
+        return _review_trail(self.review, self.settings.coding)
+
     def methods(self) -> dict[str, Any]:
         """Return the methods trail: versions, pipeline, codebook file and hash, settings, date."""
         return {
@@ -69,7 +72,8 @@ class StudyResult:
             "human_coding": self.human_coding or "none",
             "study": self.settings.study or "none",
             "coding": (self.settings.coding if self.settings.study else "automatic (this run)"),
-            "skipped_files": [f"{s['file']}: {s['reason']}" for s in self.skipped] or "none",
+            "skipped_files": [s["reason"] for s in self.skipped] or "none",  # each reason names its file
+            **self._review_trail(),
             "created": self.created,
             "settings": {k: (list(v) if isinstance(v, tuple) else v)
                          for k, v in {**asdict(self.settings), "human_coding": self.human_coding}.items()},
@@ -106,6 +110,22 @@ def read_study(settings: StudySettings) -> StudyInput:
     notes += [f"skipped {message}" for _, message in read.skipped]
     check_group_by(transcripts, settings)
     return StudyInput(transcripts, codebook, notes, [{"file": f, "reason": m} for f, m in read.skipped])
+
+
+def _review_trail(review: dict[str, Any] | None, coding: str) -> dict[str, Any]:
+    """The methods trail's lines on a study's review: counts by status, reviewers, per-code acceptance."""
+    if not review:
+        return {}
+    shares = review.get("per_code_acceptance") or {}
+    return {
+        "review": ", ".join(f"{k} {review.get(k, 0)}" for k in
+                            ("automatic", "accepted", "rejected", "recoded", "manual", "pending", "orphaned")),
+        "reviewers": ", ".join(review.get("reviewers") or []) or "none",
+        "coding_reported": ("every automatic coding" if coding == "auto"
+                            else "accepted, recoded and manual codings (pending left out)"),
+        "automatic_codings_accepted": ", ".join(f"{code}: {'—' if v is None else f'{round(100 * v)}%'}"
+                                                for code, v in shares.items()) or "none decided",
+    }
 
 
 def load_study(settings: StudySettings) -> tuple[list[Transcript], Codebook, list[str]]:

@@ -131,3 +131,20 @@ def test_several_group_by_attributes_and_a_human_coding_of_ones_own(runner, stud
     assert f"- human coding: {human}" in appendix
     assert f"compared with human_XY's coding ({human})" in appendix  # coder named after the file
     assert "Agreement. The coding was compared sentence by sentence with human\\_XY's coding" in appendix
+
+
+def test_skip_bad_reads_the_rest_and_lists_what_was_skipped_in_the_methods(runner, tmp_path):
+    study = copy_study(tmp_path)
+    (study / "transcripts" / "E01.txt").write_text("  \n")
+    out = tmp_path / "out"
+    args = ["-t", str(study / "transcripts"), "-a", str(study / "participants.csv"), "-c", str(study / "codebook.yaml"),
+            "--themes", "1", "--out", str(out)]
+    refused = run(runner, *args)
+    assert refused.exit_code == 1 and refused.output.strip().splitlines()[-1] == \
+        f"Error: {study / 'transcripts' / 'E01.txt'}: file is empty"
+    result = run(runner, *args, "--skip-bad")
+    assert result.exit_code == 0, result.output
+    assert "Coded 3 transcripts" in result.output
+    methods = (out / "appendix.md").read_text(encoding="utf-8").split("\n## Methods\n")[1].replace("\\_", "_")
+    assert f"- skipped files: {study / 'transcripts' / 'E01.txt'}: file is empty\n" in methods
+    assert f"Files that could not be read and were left out: {study / 'transcripts' / 'E01.txt'}: file is empty." in methods

@@ -260,6 +260,11 @@ def test_run_on_a_study_reports_its_reviewed_coding(tmp_path):
     assert "Review. Of the 7 automatic codings, RH reviewed 2: 1 accepted, 1 rejected and 0 recoded to another code, " \
            "with 5 still pending; 0 passages were coded by hand." in md
     assert "warning: 5 automatic codings of" in result.output
+    trail = md.split("### Methods trail")[1]
+    assert "- review: automatic 7, accepted 1, rejected 1, recoded 0, manual 0, pending 5, orphaned 0" in trail
+    assert "- reviewers: RH" in trail
+    accepted = {first["code_id"]: "100%", second["code_id"]: "0%"}
+    assert all(f"{code}: {share}" in trail for code, share in accepted.items())
 
 
 # -- broken run files --------------------------------------------------------------------------------------------

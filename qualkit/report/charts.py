@@ -94,7 +94,9 @@ def saturation(context: Mapping[str, Any]) -> Figure | None:
     ax.bar(positions, [r["new"] for r in rows], color=PALETTE[0], label="new codes in this interview")
     ax.plot(positions, [r["cumulative"] for r in rows], color=PALETTE[1], marker="o", markersize=3,
             label="codes applied so far")
-    ax.set_xticks(positions, [r["transcript"] for r in rows], rotation=60, ha="right", fontsize=7)
+    step = max(1, len(rows) // 30)  # at most about 30 labels: every interview's id when they fit
+    shown = positions[::step]
+    ax.set_xticks(shown, [rows[p - 1]["transcript"] for p in shown], rotation=60, ha="right", fontsize=7)
     ax.set_xlabel(f"interviews in order ({data.get('order', '')}), n={len(rows)}"[:110])
     ax.set_ylabel("codes")
     ax.legend(loc="center right", fontsize=8, frameon=False)
