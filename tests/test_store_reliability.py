@@ -211,3 +211,15 @@ def test_killed_init_force_keeps_the_old_study_and_leaves_nothing_for_long(folde
     assert list(folder.glob(".study-*"))  # the half-made database a SIGKILL leaves ...
     init_study(folder, SETTINGS, force=True).close()
     assert sorted(p.name for p in folder.iterdir()) == ["study.sqlite"]  # ... goes with the next init
+
+
+def test_a_thread_per_request_does_not_pile_up_connections(folder: Path):
+    with open_study(folder) as study:
+        sid = study.segments()[0]["segment_id"]
+        for n in range(30):
+            thread = threading.Thread(target=study.decide, args=(sid, "accept"), kwargs={"coder": f"T{n}"})
+            thread.start()
+            thread.join()
+        assert len(study._connections) <= 2  # noqa: SLF001 - the handle's own bookkeeping is what is tested
+        assert sorted(r["coder"] for r in study.history(sid) if r["coder"].startswith("T")) == sorted(
+            f"T{n}" for n in range(30))

@@ -30,15 +30,21 @@ class Study:
         self.path = Path(path)
         self.database = database_path(self.path)
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         self._texts = _Texts(self)
         self._local.db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
+        """Open a connection for this thread, closing those of threads that have ended (a web server may
+        start a thread per request)."""
         db = connect(self.database)
         with self._lock:
-            self._connections.append(db)
+            ended = [c for thread, c in self._connections if not thread.is_alive()]
+            self._connections = [(t, c) for t, c in self._connections if t.is_alive()]
+            self._connections.append((threading.current_thread(), db))
+        for old in ended:
+            old.close()
         return db
 
     @property
@@ -52,7 +58,7 @@ class Study:
     def close(self) -> None:
         """Close every connection this handle opened."""
         with self._lock:
-            for db in self._connections:
+            for _, db in self._connections:
                 db.close()
             self._connections.clear()
 
