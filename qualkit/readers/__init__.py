@@ -162,10 +162,13 @@ def read_transcript(path: str | Path, options: ReadOptions | None = None) -> Tra
     return transcripts[0]
 
 
-def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
+def transcript_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
     """Expand folders (recursively) into the transcript files they hold, sorted by path; warn listing the
-    files left out because they are not transcripts (notes, attribute sheets, images, other formats)."""
-    files, skipped = expand(paths)
+    files left out because they are not transcripts (notes, attribute sheets, images, other formats).
+
+    Files in ``exclude`` (e.g. the study's attributes sheet) are left out without being listed.
+    """
+    files, skipped = expand(paths, exclude)
     _warn_skipped(skipped)
     return files
 
@@ -176,7 +179,7 @@ def _warn_skipped(skipped: list[tuple[str, str]]) -> None:
         warnings.warn(f"left out {len(skipped)} file(s) that are not transcripts: {listed}", stacklevel=3)
 
 
-def expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> tuple[list[Path], list[tuple[str, str]]]:
     """Return the transcript files under ``paths`` and the folder files left out, each with the reason.
 
     A file named on its own is always read; in a folder, notes (README, SOURCE.txt, ...), sheets that are
@@ -184,11 +187,14 @@ def expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str
     """
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
+    leave = {Path(p).resolve() for p in exclude if p}
     for item in map(Path, paths):
         if item.is_dir():
             found = []
             for path in sorted(item.rglob("*")):
                 if not path.is_file() or any(part.startswith((".", "~$", "__")) for part in path.relative_to(item).parts):
+                    continue
+                if leave and path.resolve() in leave:
                     continue
                 reason = _not_transcript(path)
                 if reason:
@@ -217,8 +223,9 @@ def _not_transcript(path: Path) -> str | None:
         return "an image"
     if suffix not in READERS:
         return f"not a transcript format ({suffix or 'no extension'})"
-    if _other_sheet(path):
-        return "a sheet without speaker and text columns (attributes?)"
+    sheet = _other_sheet(path)
+    if sheet:
+        return sheet
     if EXTENSIONS[suffix] == "text":
         from qualkit.readers.common import decode
         from qualkit.readers.text import notes_reason
@@ -233,13 +240,16 @@ def _not_transcript(path: Path) -> str | None:
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
 
 
-def _other_sheet(path: Path) -> bool:
-    """Tell a sheet in a transcripts folder that is not an utterance table (e.g. the attributes sheet).
+CODING_COLUMNS = {"codepath", "codeid", "code", "codes", "tag", "tags", "codename"}
+
+
+def _other_sheet(path: Path) -> str | None:
+    """Tell why a sheet in a transcripts folder is not an utterance table (the attributes sheet, a coding).
 
     Only a folder's contents are screened this way; a table named on its own is always read.
     """
     if path.suffix.lower() not in TABLE_SUFFIXES:
-        return False
+        return None
     from qualkit.readers.table import CANDIDATES, _key
 
     try:
@@ -252,9 +262,13 @@ def _other_sheet(path: Path) -> bool:
                 first = handle.readline()
             header = re.split(r"[\t,;]", first)
     except Exception:  # an unreadable sheet is left for the reader to report
-        return False
+        return None
     keys = {_key(column) for column in header}
-    return not (keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"]))
+    if keys & CODING_COLUMNS:
+        return "a table of coded segments, not a transcript"
+    if not (keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"])):
+        return "a sheet without speaker and text columns (attributes?)"
+    return None
 
 
 def read_transcripts_report(
@@ -269,12 +283,9 @@ def read_transcripts_report(
     transcripts: list[Transcript] = []
     problems: list[tuple[str, str]] = []
     paths = list(paths)
-    files, left_out = expand(paths)
+    files, left_out = expand(paths, exclude)
     named = {Path(p) for p in paths}
-    leave = {Path(p).resolve() for p in exclude}
     for path in files:
-        if leave and path.resolve() in leave:
-            continue
         try:
             transcripts.extend(read_many(path, options))
         except NotTranscriptError as exc:
