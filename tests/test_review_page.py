@@ -52,9 +52,14 @@ def page(browser, server):
 
 
 def press(page, key: str, path: str = "/api/decide") -> None:
-    """Press a key and wait for the request it sends."""
+    """Press a key, wait for the request it sends and for the page to show the answer."""
     with page.expect_response(lambda r: path in r.url):
         page.keyboard.press(key)
+    settled(page)
+
+
+def settled(page) -> None:
+    page.wait_for_selector("body[data-busy='0']", state="attached")
 
 
 def card_text(page) -> str:
@@ -123,7 +128,7 @@ def test_narrow_to_a_word_boundary_then_accept_and_write_a_memo(page, study_dir)
     narrowed = find(study_dir, "Our link worker", "paperwork")
     assert (narrowed["status"], narrowed["text"]) == ("accepted", "Our link worker helped with the housing forms")
     assert narrowed["memo"] == "Housing forms, not benefits: <i>check</i>"
-    assert page.inner_text("#card-memo") == "memo: Housing forms, not benefits: <i>check</i>"
+    sync_api.expect(page.locator("#card-memo")).to_have_text("memo: Housing forms, not benefits: <i>check</i>")
     assert page.problems == []
 
 
@@ -200,6 +205,7 @@ def test_memos_on_the_study_and_on_a_transcript(page, study_dir):
     page.keyboard.type("First pass looks over-inclusive on support.")
     with page.expect_response(lambda r: "/api/memo" in r.url):
         page.click("#memo-save")
+    settled(page)
     page.keyboard.press("t")
     page.wait_for_selector("#transcript-panel:not([hidden]) .turn")
     page.click("#transcript-memo")
