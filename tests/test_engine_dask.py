@@ -1,0 +1,132 @@
+"""The distributed engine on a real 2-worker Dask cluster (processes, bound to 127.0.0.1): output equal to
+``--jobs 1`` byte for byte, also when a worker is killed mid-run, after a killed run is resumed, and when a
+finished folder is run into again."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import warnings
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from qualkit.coding import code_corpus_files  # noqa: E402
+from qualkit.engine import MANIFEST_FILE, code_distributed  # noqa: E402
+from qualkit.errors import EngineError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVEY = ROOT / "tests" / "fixtures" / "survey"
+CODEBOOK = SURVEY / "sample_codebook.yaml"
+SAMPLE = sorted((ROOT / "transcripts_sample").glob("*.txt"))
+OUTPUTS = ("coded_segments.csv", "negated_hits.csv", "vetoed_hits.csv")
+PART_BYTES = 12_000  # the corpus below in about 40 parts, so that parts are still running when one finishes
+
+
+def quietly(function, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=logging.ERROR) as running:
+        with distributed.Client(running) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield running
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[str]:
+    """The sample's 16 transcripts four times over under new names (64 files, about 80,000 words)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for copy in range(4):
+        for path in SAMPLE:
+            (folder / f"{path.stem}-{copy}.txt").write_bytes(path.read_bytes())
+    return sorted(str(p) for p in folder.iterdir())
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory, corpus: list[str]) -> Path:
+    out = tmp_path_factory.mktemp("jobs1")
+    quietly(code_corpus_files, corpus, CODEBOOK, out)
+    return out
+
+
+def same_outputs(a: Path, b: Path) -> bool:
+    return all((a / name).read_bytes() == (b / name).read_bytes() for name in OUTPUTS)
+
+
+def run(out: Path, cluster, corpus: list[str], **options):
+    return quietly(code_distributed, corpus, CODEBOOK, out, engine="dask", scheduler=cluster.scheduler_address,
+                   part_bytes=PART_BYTES, **options)
+
+
+def test_the_cluster_gives_the_output_of_one_process(tmp_path: Path, cluster, corpus: list[str], one_process: Path):
+    summary = run(tmp_path, cluster, corpus)
+    assert summary.workers == 2 and summary.parts >= 30
+    assert same_outputs(tmp_path, one_process)
+
+
+def test_a_worker_killed_mid_run_changes_nothing(tmp_path: Path, cluster, corpus: list[str], one_process: Path):
+    killed: list[str] = []
+
+    def kill_a_busy_worker(results, total):
+        for result in results:
+            if not killed:  # the scheduler runs in this process: ask it which worker is running a part
+                busy = [state.address for state in list(cluster.scheduler.workers.values()) if state.processing]
+                nanny = next((n for n in cluster.workers.values() if busy and n.worker_address == busy[0]), None)
+                if nanny is not None:
+                    killed.append(busy[0])
+                    os.kill(nanny.process.pid, signal.SIGKILL)  # the worker process dies mid-part
+            yield result
+
+    summary = run(tmp_path, cluster, corpus, progress=kill_a_busy_worker)
+    assert killed, "no worker was busy to kill"
+    with distributed.Client(cluster.scheduler_address) as client:
+        client.wait_for_workers(2, timeout=120)
+        assert killed[0] not in client.scheduler_info()["workers"]  # it died (its nanny started a new one)
+    assert len(summary.coded_now) == summary.parts
+    assert same_outputs(tmp_path, one_process)
+    lines = (tmp_path / "coded_segments.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len((one_process / "coded_segments.csv").read_text(encoding="utf-8").splitlines())
+
+
+class Interrupted(Exception):
+    """Stands for the client being killed."""
+
+
+def test_a_killed_run_resumed_codes_only_the_missing_parts(tmp_path: Path, cluster, corpus: list[str], one_process: Path):
+    def stop_after_four(results, total):
+        for number, result in enumerate(results, start=1):
+            yield result
+            if number == 4:
+                raise Interrupted
+
+    with pytest.raises(Interrupted):
+        run(tmp_path, cluster, corpus, progress=stop_after_four)
+    manifest = json.loads((tmp_path / MANIFEST_FILE).read_text())
+    assert len(manifest["done"]) == 4
+    summary = run(tmp_path, cluster, corpus, resume=True)
+    assert summary.already_done == 4
+    assert sorted(summary.coded_now) == sorted(set(manifest["names"]) - set(manifest["done"]))
+    assert same_outputs(tmp_path, one_process)
+
+
+def test_a_rerun_into_a_finished_folder_verifies_without_rewriting(tmp_path: Path, cluster, corpus: list[str]):
+    run(tmp_path, cluster, corpus)
+    stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    again = run(tmp_path, cluster, corpus)
+    assert again.verified and again.coded_now == []
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
+
+
+def test_a_scheduler_that_is_not_there_is_one_error(tmp_path: Path):
+    with pytest.raises(EngineError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
+        quietly(code_distributed, [str(SAMPLE[0])], CODEBOOK, tmp_path, engine="dask", scheduler="tcp://127.0.0.1:9")
