@@ -197,3 +197,14 @@ def test_reexport_of_an_import_keeps_guids_and_dates(team, tmp_path):
             sorted(e.get("guid") for e in second.iterfind(f".//q:{kind}", NS)), kind
     dates = lambda r: sorted(e.get("creationDateTime") for e in r.iterfind(".//q:Coding", NS))  # noqa: E731
     assert dates(first) == dates(second)
+
+
+@pytest.mark.filterwarnings("ignore:.*(beyond U\\+FFFF|used more than once)")
+def test_a_date_that_is_not_an_iso_date_time_is_replaced_and_said(team):
+    transcripts, codebook, segments, created = team
+    first = segments[0]
+    odd = {**created, coding_key(first.transcript, first.start, first.end, first.code_id, first.coder): "10/01/2026 09:00"}
+    with pytest.warns(UserWarning, match=r"^1 coding dates are not ISO date-times \(e\.g\. '10/01/2026 09:00'\); those "
+                      r"codings are dated by the export's time \(2026-03-04T05:06:07Z\)$"):
+        root, _ = build_project(transcripts, codebook, segments, {"created": WHEN}, created=odd)
+    assert schema(PROJECT_NS).validate(etree.fromstring(etree.tostring(root)).getroottree())

@@ -134,7 +134,7 @@ def build_project(
         example = next(iter(renamed.values()))
         warnings.warn(f"{len(renamed)} code names are used more than once in the codebook; exported with their parent "
                       f"added so other tools keep them apart (e.g. {example!r}); qualkit reads the old names back", stacklevel=2)
-    now = str(methods.get("created") or _now())
+    now = _date_time(str(methods.get("created") or "")) or _now()
     by_id = {t.id: t for t in transcripts}
     codes = {c.id for c in codebook.codes}
     grouped: dict[str, list[CodedSegment]] = defaultdict(list)
@@ -163,7 +163,8 @@ def build_project(
     variables = _variables_and_cases(root, transcripts, ids, guids, source_guids)
     files: dict[str, bytes] = {}
     sources = etree.SubElement(root, NS + "Sources")
-    astral = []
+    astral: list[str] = []
+    bad_dates: list[str] = []
     for transcript in transcripts:
         guid = source_guids[transcript.id]
         files[f"sources/{guid}.txt"] = transcript.text.encode("utf-8")
@@ -175,7 +176,10 @@ def build_project(
         for s in sorted(grouped[transcript.id], key=lambda s: (s.start, s.end, s.coder != "auto", s.coder, s.code_id)):
             key = coding_key(s.transcript, s.start, s.end, s.code_id, s.coder)
             kept = ids.codings.get(key, {})
-            when = created.get(key) or kept.get("created") or now
+            given = created.get(key) or kept.get("created") or ""
+            when = _date_time(given) or now
+            if given and when != given:
+                bad_dates.append(given)
             selection = etree.SubElement(
                 source, NS + "PlainTextSelection", guid=guids.take(kept.get("selection"), "selection", key),
                 startPosition=str(unit(s.start)), endPosition=str(unit(s.end)), creatingUser=user_guid[s.coder],
@@ -191,7 +195,18 @@ def build_project(
     if errors:
         raise ExchangeError(f"the project would not follow the REFI-QDA schema, not written:\n{first_errors(errors)}")
     _warn_astral(astral, positions)
+    if bad_dates:
+        warnings.warn(f"{len(bad_dates)} coding dates are not ISO date-times (e.g. {bad_dates[0]!r}); those codings are "
+                      f"dated by the export's time ({now})", stacklevel=2)
     return root, files
+
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
+
+
+def _date_time(value: str | None) -> str:
+    """Return the value if it is an xsd:dateTime (as tools and the store write them), else ``''``."""
+    return value if value and _DATE_TIME.fullmatch(value) else ""
 
 
 def _node_name(codebook: Codebook, node_id: str) -> str:
