@@ -53,3 +53,7 @@ class StudySettings:
     # A study folder (qualkit study init): its transcripts, codebook and coding; coding 'reviewed' or 'auto'.
     study: str | None = None
     coding: str = "reviewed"
+    # Survey free text: the transcripts are tables of responses, this column holding each response (one
+    # participant turn) and id_column its id (row numbers without one); the other columns are attributes.
+    text_column: str | None = None
+    id_column: str | None = None

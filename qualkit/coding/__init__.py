@@ -11,7 +11,7 @@ from qualkit.coding.check import CheckReport, CodeStats, PatternStats, check_cod
 from qualkit.coding.coder import UNITS, Coder, TranscriptCoding, code_transcripts
 from qualkit.coding.corpus import (
     NEGATED_FILE, SEGMENTS_FILE, VETOED_FILE, CorpusSummary, check_writable, code_corpus, code_corpus_files, hit_row,
-    quiet_gc, stream_coding, survey_files, write_corpus_coding,
+    quiet_gc, stream_coding, write_corpus_coding,
 )
 from qualkit.coding.pipeline import DEFAULT_PIPELINE, build_pipeline, pipeline_info
 
@@ -19,5 +19,5 @@ __all__ = [
     "DEFAULT_PIPELINE", "NEGATED_FILE", "SEGMENTS_FILE", "UNITS", "VETOED_FILE", "CheckReport", "CodeStats", "Coder",
     "CorpusSummary", "PatternStats", "TranscriptCoding", "build_pipeline", "check_codebook", "check_writable",
     "code_corpus", "code_corpus_files", "code_transcripts", "hit_row", "pipeline_info", "quiet_gc", "render_check",
-    "stream_coding", "structural_problems", "survey_files", "write_corpus_coding",
+    "stream_coding", "structural_problems", "write_corpus_coding",
 ]

@@ -20,9 +20,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from qualkit.codebook import load_codebook
 from qualkit.coding.coder import Coder, TranscriptCoding, build_pipeline
-from qualkit.errors import OutputError, PipelineError, TranscriptError
+from qualkit.errors import OutputError, PipelineError
 from qualkit.readers import (
-    ReadOptions, SurveyColumns, SurveyReport, is_survey_table, read_many, survey_sources, transcript_files,
+    ReadOptions, SurveyColumns, SurveyReport, read_many, survey_files, survey_sources, transcript_files,
 )
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_row
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
@@ -206,25 +206,6 @@ def code_corpus_files(
     summary = write_corpus_coding(progress(results, count) if progress else results, out)
     summary.left_out = dict(report.left_out)
     return summary
-
-
-def survey_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into the survey tables they hold (sorted by name); refuse what is not one."""
-    files: list[Path] = []
-    for item in map(Path, paths):
-        if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and is_survey_table(p)
-                           and not p.name.startswith((".", "~$")))
-            if not found:
-                raise TranscriptError(f"{item}: folder holds no survey tables (.csv, .tsv, .xlsx, .parquet)")
-            files.extend(found)
-        elif not item.exists():
-            raise TranscriptError(f"{item}: survey table not found")
-        elif not is_survey_table(item):
-            raise TranscriptError(f"{item}: not a survey table (--text-column reads .csv, .tsv, .xlsx or .parquet)")
-        else:
-            files.append(item)
-    return files
 
 
 def check_writable(out: str | Path) -> None:

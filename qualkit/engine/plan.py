@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from qualkit.readers import SurveyColumns, SurveyReport, plan_survey, transcript_files
+from qualkit.readers import SurveyColumns, SurveyReport, plan_survey, survey_files, transcript_files
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 PART_BYTES = 4_000_000  # about 700,000 words of plain-text transcripts
@@ -77,8 +77,6 @@ def make_plan(paths: Sequence[str | Path], job: Job, *, part_bytes: int = PART_B
     reports: dict[str, SurveyReport] = {}
     inputs: list[tuple[str, int, int]] = []
     if job.text_column:
-        from qualkit.coding import survey_files
-
         seen: set[int] = set()
         columns = SurveyColumns(job.text_column, job.id_column)
         for path in survey_files(paths):

@@ -380,3 +380,28 @@ def survey_sources(paths: Iterable[str | Path], columns: SurveyColumns, *, chunk
             report.merge(own)
         if own.message():
             warnings.warn(own.message() or "", stacklevel=2)
+
+
+def survey_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the survey tables they hold (sorted by name); refuse what is not one."""
+    files: list[Path] = []
+    for item in map(Path, paths):
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.is_file() and is_survey_table(p)
+                           and not p.name.startswith((".", "~$")))
+            if not found:
+                raise TranscriptError(f"{item}: folder holds no survey tables (.csv, .tsv, .xlsx, .parquet)")
+            files.extend(found)
+        elif not item.exists():
+            raise TranscriptError(f"{item}: survey table not found")
+        elif not is_survey_table(item):
+            raise TranscriptError(f"{item}: not a survey table (--text-column reads .csv, .tsv, .xlsx or .parquet)")
+        else:
+            files.append(item)
+    return files
+
+
+def read_survey_tables(paths: Iterable[str | Path], columns: SurveyColumns) -> list[Transcript]:
+    """Return every response of survey tables (files or folders of them) as transcripts, in memory (for
+    a study's run and theme suggestion; ``qualkit code`` streams them instead), warning of rows left out."""
+    return [t for chunk in survey_sources(survey_files(paths), columns) for t in chunk]
