@@ -126,12 +126,20 @@ def test_no_sample_quote_is_a_passage_its_code_excludes_or_a_fragment(sample_run
 
 
 def test_sample_quotes_spread_over_participants_and_groups(sample_run):
+    from qualkit.report import study_data
+    from qualkit.report.quotes import exclusion_check, full_text
+
+    result, _ = sample_run
     context = sample_context(sample_run)
+    data = study_data(result)
+    group = {t.id: t.attributes["group"] for t in result.transcripts}
     for code in context["codes"]:
+        check = exclusion_check(code)
+        quotable = [s for s in data["segments"] if s["code_id"] == code["id"] and not check(full_text(s))]
         people = {q["transcript"] for q in code["quotes"]}
         groups = {q["group"] for q in code["quotes"]}
-        assert len(people) == len(code["quotes"]) or len(people) == code["participants"], code["id"]
-        assert len(groups) == min(len(code["quotes"]), sum(1 for c in code["by_group"] if c["segments"])), code["id"]
+        assert len(people) == min(len(code["quotes"]), len({s["transcript"] for s in quotable})), code["id"]
+        assert len(groups) == min(len(code["quotes"]), len({group[s["transcript"]] for s in quotable})), code["id"]
 
 
 def test_sample_set_aside_section_lists_its_negated_and_vetoed_hits(sample_run):
