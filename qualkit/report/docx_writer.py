@@ -43,7 +43,8 @@ def _quote(doc: DocumentObject, q: Mapping[str, Any]) -> None:
     quote_style = _style(doc, "Quote").style_id
     runs = "".join(_run_xml(piece["text"], bold=piece["match"]) for piece in q["pieces"])
     matched = f"; matched: {', '.join(q['matched'])}" if q["matched"] else ""
-    credit = _run_xml(f"— {q['attribution']} ({q['reference']}{matched})", size=8.5)
+    unreviewed = "; unreviewed" if q.get("unreviewed") else ""
+    credit = _run_xml(f"— {q['attribution']} ({q['reference']}{matched}{unreviewed})", size=8.5)
     body = doc.element.body
     body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{quote_style}"/></w:pPr>{runs}</w:p>'))
     body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:ind w:left="720"/></w:pPr>{credit}</w:p>'))
