@@ -70,8 +70,17 @@ def code_part(part: Part, job: Job, out: str) -> dict[str, Any]:
         "segments": summary.segments, "negated": summary.negated, "vetoed": summary.vetoed,
         "left_out": {"path": report.path, "counts": report.left_out, "rows": report.rows},
         "warnings": [str(w.message) for w in caught], "seconds": round(time.perf_counter() - began, 4),
-        "worker": os.getpid(),
+        "worker": os.getpid(), "peak_mib": round(_peak_mib(), 1),
     }
+
+
+def _peak_mib() -> float:
+    """Return this process's peak resident memory in MiB (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def coder_results(coder: Coder, part: Part, job: Job, report: SurveyReport) -> Iterator[TranscriptCoding]:

@@ -46,8 +46,13 @@ class EngineSummary:
     verified: bool = False
     """True when the folder held this very run, finished: it was checked, and nothing was written."""
     startup_seconds: float = 0.0
+    coding_seconds: float = 0.0
+    """From handing out the parts to the last one done (the cluster's start-up and shut-down apart)."""
+    shutdown_seconds: float = 0.0
     part_seconds: list[float] = field(default_factory=list)
     workers: int = 0
+    worker_peak_mib: dict[int, float] = field(default_factory=dict)
+    """Peak resident memory of each worker process (by process id) that coded a part now."""
     written: list[Path] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
 
@@ -91,6 +96,8 @@ def code_distributed(
             state.record(result)
             summary.coded_now.append(result["name"])
             summary.part_seconds.append(result["seconds"])
+            peak = summary.worker_peak_mib
+            peak[result["worker"]] = max(peak.get(result["worker"], 0.0), result.get("peak_mib", 0.0))
             for message in result["warnings"]:
                 warnings.warn(message, stacklevel=2)
     assemble(state, _totals(plan, state, summary))
@@ -159,6 +166,7 @@ def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | N
     summary.workers = len(client.scheduler_info().get("workers", {}))
     done = 0
     try:
+        handed_out = time.perf_counter()
         shipped = client.scatter(job, broadcast=True)
         salt = hashlib.sha256(f"{plan.id}{out.resolve()}".encode()).hexdigest()[:16]
         futures = {client.submit(code_part, part, shipped, str(out), key=f"qualkit-{part.name}-{salt}", retries=1):
@@ -175,6 +183,7 @@ def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | N
                                       f"(out of memory?); {done} of {len(parts)} parts are recorded in "
                                       f"{out / '_manifest.json'}; run again with --resume") from None
                 done += 1
+                summary.coding_seconds = round(time.perf_counter() - handed_out, 3)
                 yield result
         finally:
             client.cancel(list(futures))
@@ -184,9 +193,11 @@ def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | N
         raise EngineError(f"lost the Dask scheduler at {where} ({type(exc).__name__}: {exc}); {done} of "
                           f"{len(parts)} parts are recorded in {out / '_manifest.json'}; run again with --resume") from None
     finally:
+        closing = time.perf_counter()
         client.close()
         if cluster is not None:
             cluster.close()
+        summary.shutdown_seconds = round(time.perf_counter() - closing, 3)
 
 
 def folder_is_finished(out: str | Path) -> bool:
