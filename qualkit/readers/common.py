@@ -35,6 +35,8 @@ class ReadOptions:
     def canonical(self, label: str) -> str:
         """Return the speaker name for a label as written, after aliasing and trimming."""
         label = " ".join(label.split())
+        if not self.aliases:
+            return label
         folded = {k.casefold(): v for k, v in self.aliases.items()}
         return folded.get(label.casefold(), label)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from qualkit.readers.labels import OTTER, TIME
 
@@ -86,6 +87,7 @@ class Learned:
     warnings: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
 def key_of(label: str) -> str:
     """Return the form labels are compared in: case-folded, without full stops and extra spaces."""
     return " ".join(label.replace(".", " ").casefold().split()) if "." in label else " ".join(label.casefold().split())
@@ -125,6 +127,7 @@ def known_role(label: str) -> bool:
         PARTICIPANT_ID.match(key_of(label).replace(" ", "")))
 
 
+@lru_cache(maxsize=4096)
 def shape_ok(label: str) -> bool:
     """Return whether a candidate reads as a label (a name, a role, an id), not the start of a sentence."""
     tokens = label.split()
@@ -186,26 +189,32 @@ def _distance(a: str, b: str) -> int:
 
 def candidates(text: str, first_line: int = 1) -> list[Head]:
     """Return every line opening with a candidate label, in order (Otter's ``Name  0:00`` lines too)."""
-    found: list[Head] = []
-    line, counted = first_line, 0
-    matches = list(HEAD.finditer(text))
+    found: list[tuple[int, re.Match[str]]] = []
+    position = 0
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        opening = line[:90]  # only a line with a separator near its start can open a turn
+        if ":" in opening or "\t" in opening or " -" in opening or " –" in opening or " —" in opening:
+            match = HEAD.match(text, position)
+            if match is not None:
+                found.append((number, match))
+        position += len(line) + 1
     otter = list(OTTER.finditer(text))
     if len(otter) >= 2:
-        taken = {m.start() for m in matches}
-        matches = sorted(matches + [m for m in otter if m.start() not in taken], key=lambda m: m.start())
-    for match in matches:
+        taken = {m.start() for _, m in found}
+        extra = [(first_line + text.count("\n", 0, m.start()), m) for m in otter if m.start() not in taken]
+        found = sorted(found + extra, key=lambda item: item[1].start())
+    heads: list[Head] = []
+    for line, match in found:
         label = match.group("label").strip()
         if not shape_ok(label):
             continue
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
         groups = match.groupdict()
         whole = match.group(0)
         sep = groups.get("sep") or ""
         kind = SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip(" \t")[:1] in "-–—" and sep.strip() else SEP_COLON
-        found.append(Head(match.start() + len(whole) - len(whole.lstrip(" \t")), match.end(), line, label,
+        heads.append(Head(match.start() + len(whole) - len(whole.lstrip(" \t")), match.end(), line, label,
                           key_of(label), kind, groups.get("ts") or groups.get("ts2")))
-    return found
+    return heads
 
 
 def _paragraph_start(text: str, position: int) -> bool:
@@ -286,7 +295,7 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
         return known_role(head.label) or label_matches(head.label, named)
 
     recurring = {k: c for k, c in counts.items() if c >= 2}
-    styles = Counter(style_of(h.label) for h in heads if h.key in recurring)
+    styles = Counter(style_of(speaker_label) for speaker_label in {h.label for h in heads if h.key in recurring})
     by_form: dict[str, Counter[str]] = {}
     for h in heads:
         by_form.setdefault(h.key, Counter())[h.label] += 1

@@ -47,21 +47,23 @@ def decide_roles(
         return roles, None
     told = forms_of(participant_names)
     turns: dict[str, list[str]] = defaultdict(list)
+    asks: dict[str, list[bool]] = defaultdict(list)
+    sizes: dict[str, list[int]] = defaultdict(list)
     for speaker, words in spoken:
         turns[speaker].append(words)
+        asks[speaker].append(is_question(words))
+        sizes[speaker].append(len(words.split()))
     candidates = [s for s in speakers if not is_participant_label(s, told)]
-    evidence = {s: (sum(map(is_question, turns[s])) / len(turns[s]), median(len(w.split()) for w in turns[s]))
-                for s in speakers}
+    evidence = {s: (sum(asks[s]) / len(asks[s]), median(sizes[s])) for s in speakers}
     ranked = sorted((s for s in candidates if len(turns[s]) >= MIN_TURNS), key=lambda s: evidence[s][0], reverse=True)
     everyone = len(speakers)
     if ranked:
         chosen = ranked[0]
         share, words = evidence[chosen]
-        rest = [w for s in speakers if s != chosen for w in turns[s]]
-        rest_share = sum(map(is_question, rest)) / len(rest) if rest else 0.0
-        rest_words = median(len(w.split()) for w in rest) if rest else 0
-        runner_up = max((evidence[s][0] for s in ranked[1:] if sum(map(is_question, turns[s])) >= MIN_TURNS),
-                        default=0.0)
+        rest_asks = [a for s in speakers if s != chosen for a in asks[s]]
+        rest_share = sum(rest_asks) / len(rest_asks) if rest_asks else 0.0
+        rest_words = median(n for s in speakers if s != chosen for n in sizes[s]) if rest_asks else 0
+        runner_up = max((evidence[s][0] for s in ranked[1:] if sum(asks[s]) >= MIN_TURNS), default=0.0)
         asked = round(share * len(turns[chosen]))
         clear = share >= 0.25 and asked >= MIN_TURNS and share >= 2 * max(rest_share, runner_up)
         if clear and (words <= rest_words or share >= 3 * rest_share):
