@@ -2,9 +2,11 @@
 
 ``ThemeSuggester`` is a scikit-learn style estimator over plain strings (TF-IDF with NMF, LDA or k-means,
 k chosen by stability); ``suggest_themes`` runs it on a study's units (residual or whole corpus) and
-returns themes with terms, quotes, group prevalence and code overlap; ``suggest_from_files`` is
-``qualkit themes`` as one call. Rooms: ``model`` (the estimator), ``selection`` (coherence, diversity,
-stability, choosing k), ``suggest`` (study themes and quotes), ``export`` (JSON/CSV forms).
+returns themes with a label, terms, quotes, sentences and participants by group, and code overlap;
+``suggest_from_files`` is ``qualkit themes`` as one call. Rooms: ``model`` (the estimator), ``selection``
+(coherence, diversity, stability, choosing k), ``labels`` (speaker and role words, labels in spoken
+words), ``quotes`` (transcribers' marks, what may be quoted, choosing quotes), ``suggest`` (study themes),
+``export`` (JSON/CSV forms).
 """
 
 from qualkit.themes.export import CSV_COLUMNS, suggest_from_files, themes_csv, themes_dict, themes_json

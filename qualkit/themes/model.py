@@ -48,7 +48,9 @@ class ThemeSuggester:
 
     After ``fit``: ``terms_`` (per theme, ``(term, weight)`` pairs, best first), ``weights_`` (texts x
     themes), ``labels_`` (each text's strongest theme, or -1 when it has none), ``n_themes_``,
-    ``k_scores_`` (the selection curve), ``k_criterion_``, ``coherence_``, ``diversity_``,
+    ``k_scores_`` (the selection curve), ``k_criterion_``, ``merged_`` (per theme, the factorisation's
+    themes joined in it: with ``n_themes="auto"`` and documents given, themes whose shares rise and fall
+    together over passages are merged, see ``_merge``), ``coherence_``, ``diversity_``,
     ``vocabulary_size_`` and ``stop_words_``.
     """
 
@@ -73,6 +75,8 @@ class ThemeSuggester:
         stability_tolerance: float = 0.1,
         relevance: float = 0.6,
         prune: float = 0.02,
+        merge_below: float | None = 0.95,
+        min_themes: int = 5,
         random_state: int = 0,
     ) -> None:
         self.n_themes = n_themes
@@ -93,6 +97,8 @@ class ThemeSuggester:
         self.stability_tolerance = stability_tolerance
         self.relevance = relevance
         self.prune = prune
+        self.merge_below = merge_below
+        self.min_themes = min_themes
         self.random_state = random_state
 
     def _validate(self, n_texts: int) -> None:
@@ -153,12 +159,16 @@ class ThemeSuggester:
                 f"stability of top-{self.n_terms} terms across {self.n_seeds} random 80% subsamples (at most "
                 f"{self.selection_sample} texts), k in {self.k_range[0]}-{self.k_range[1]}, smoothed over neighbouring k; "
                 f"of the k within {self.stability_tolerance} of the most stable, the one nearest the middle of the range"
-            )
+            ) + (f"; then themes sharing passages merged (1 - correlation of their passage shares below "
+                 f"{self.merge_below}, at least {self.min_themes} themes)" if self.merge_below is not None and groups is not None else "")
         else:
             self.n_themes_ = int(min(int(self.n_themes), matrix.shape[1], len(texts)))
             self.k_scores_ = []
             self.k_criterion_ = "set by the user"
         self.weights_, self.components_ = self._factorise(features, matrix, self.n_themes_, self.random_state)
+        self.merged_ = [[number] for number in range(self.n_themes_)]
+        if self.merge_below is not None and groups is not None and self.n_themes == "auto":
+            self._merge(np.asarray(groups))
         components = self.components_.T.astype(np.float32)
         self.own_weights_ = np.asarray(normalize(own) @ components)
         self.local_weights_ = np.asarray(local @ components)
@@ -171,6 +181,40 @@ class ThemeSuggester:
         strongest = self.weights_.argmax(axis=1)
         self.labels_ = np.where(self.weights_.max(axis=1) > 0, strongest, -1)
         return self
+
+    def _merge(self, groups: np.ndarray) -> None:
+        """Merge themes that share passages: each text's theme shares, smoothed over its neighbours in its
+        document, correlated across texts; themes are joined (average linkage) while the distance
+        1 - correlation stays below ``merge_below``, keeping at least ``min_themes``. Facets of one
+        theme talked about in the same stretches become one; themes that compete stay apart."""
+        from scipy.cluster.hierarchy import fcluster, linkage
+        from scipy.spatial.distance import squareform
+
+        k = self.weights_.shape[1]
+        if k <= self.min_themes:
+            return
+        totals = self.weights_.sum(axis=1, keepdims=True)
+        shares = np.divide(self.weights_, totals, out=np.zeros_like(self.weights_), where=totals > 0)
+        smoothed = _smooth(sparse.csr_matrix(shares), groups, self.window, self.window_decay).toarray()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            correlation = np.nan_to_num(np.corrcoef(smoothed.T), nan=0.0)
+        distance = np.clip(1.0 - correlation, 0.0, 2.0)
+        np.fill_diagonal(distance, 0.0)
+        tree = linkage(squareform(distance, checks=False), "average")
+        clusters = fcluster(tree, t=self.merge_below, criterion="distance") - 1
+        if clusters.max() + 1 < self.min_themes:
+            clusters = fcluster(tree, t=self.min_themes, criterion="maxclust") - 1
+        order = sorted(range(clusters.max() + 1), key=lambda c: int(np.flatnonzero(clusters == c)[0]))
+        groups_of = [np.flatnonzero(clusters == c).tolist() for c in order]
+        if len(groups_of) == k:
+            return
+        join = np.zeros((k, len(groups_of)), dtype=self.weights_.dtype)
+        for new, members in enumerate(groups_of):
+            join[members, new] = 1.0
+        self.weights_ = self.weights_ @ join
+        self.components_ = join.T.astype(self.components_.dtype) @ self.components_
+        self.merged_ = groups_of
+        self.n_themes_ = len(groups_of)
 
     def _factorise(self, features: Any, matrix: Any, k: int, seed: int, init: str = "nndsvdar") -> tuple[np.ndarray, np.ndarray]:
         """Return (texts x themes weights, themes x terms components) for one model."""

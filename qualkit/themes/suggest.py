@@ -20,7 +20,10 @@ QUOTE_TERMS = 1
 # instead picked passing mentions (pdpilot: 0.38 of quotes inside the coders' segments of the theme,
 # against 0.50 for weight x share).
 QUOTE_RANKING = "ranked by the theme's weight in the sentence (with its context) x its share of the sentence's weight"
+# A theme is dropped as filler talk when at least this share of its sentences have fewer than two content
+# words, and this margin more than in the whole corpus (where short answers are common anyway).
 CONTENT_FREE_SHARE = 0.5
+CONTENT_FREE_MARGIN = 0.2
 RESIDUAL_QUESTION_WEIGHT = 0.5
 UNKNOWN_GROUP = "(no value)"
 
@@ -207,6 +210,7 @@ def suggest_themes(
     uses_terms = _top_term_counts(suggester) >= max(quote_terms, 0)
     can_quote = np.array([quotable(text, stop, min_quote_words) for text in raw], dtype=bool)
     content_free = np.array([len(content_words(text, stop)) < 2 for text in raw], dtype=bool)
+    filler_share = max(CONTENT_FREE_SHARE, float(content_free.mean()) + CONTENT_FREE_MARGIN) if len(units) else 1.0
     coded = _codes_per_unit(units, segments)
     labels = np.asarray(suggester.labels_).copy()
     themes: list[SuggestedTheme] = []
@@ -220,7 +224,7 @@ def suggest_themes(
         label = labeller.label(members, [index[(q.transcript, q.start)] for q in quotes], favoured,
                                {t.label for t in themes})
         shown = surface_terms(labeller, terms, members)
-        if not label or not quotes or (len(members) and content_free[members].mean() >= CONTENT_FREE_SHARE):
+        if not label or not quotes or (len(members) and content_free[members].mean() >= filler_share):
             why = "no quote" if not quotes else "no label" if not label else "mostly fillers and marks"
             dropped.append(f"{' / '.join(t for t, _ in shown[:3])} ({why})")
             labels[members] = -1
@@ -240,6 +244,7 @@ def suggest_themes(
     )
     methods = {
         "method": method, "k": suggester.n_themes_, "k_chosen_by": suggester.k_criterion_, "seed": random_state,
+        "k_before_merging": sum(len(m) for m in suggester.merged_),
         "units": len(units), "context": (
             f"each unit's TF-IDF plus {suggester.turn_weight} x its turn's"
             f"{' (its uncoded units only)' if residual else ''} and {suggester.question_weight} x the "
