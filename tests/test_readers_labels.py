@@ -215,3 +215,23 @@ def test_only_the_moderator_labelled_means_the_rest_is_the_participant():
     assert "(The participant scrolls down)" not in " ".join(transcript.turn_text(t) for t in transcript.turns)
     assert messages == [f"{LABELS / 'moderator_only.txt'}: only the interviewer's paragraphs are labelled "
                         "('MODERATOR'); the 3 unlabelled paragraphs read as 'Participant'"]
+
+
+def test_a_cover_block_of_names_only_is_not_speech(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("Interviewer: Jane Smith\nInterviewee: Bob Jones\n\n"
+                    "Interviewer: How did you start?\nInterviewee: Through a friend.\n"
+                    "Interviewer: And then?\nInterviewee: I stayed.\n")
+    transcript, messages = read(path)
+    assert transcript.attributes == {"interviewer": "Jane Smith", "interviewee": "Bob Jones"}
+    assert [t.speaker for t in transcript.turns] == ["Interviewer", "Interviewee"] * 2
+    assert transcript.turn_text(transcript.turns[0]) == "How did you start?"
+    assert messages == []
+
+
+def test_short_first_turns_are_not_taken_for_a_cover_block(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_text("Interviewer: Hello.\nParticipant: Hi.\n\nInterviewer: How did you start?\nParticipant: Luck.\n")
+    transcript, _ = read(path)
+    assert transcript.attributes == {}
+    assert [transcript.turn_text(t) for t in transcript.turns][:2] == ["Hello.", "Hi."]

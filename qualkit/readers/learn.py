@@ -244,16 +244,18 @@ def _cover(text: str, heads: list[Head], counts: Counter[str]) -> tuple[int, dic
     cover_like = [k in COVER_KEYS or k in COVER_KEY_PHRASES for k in keys]
     plain = [k in COVER_KEYS or k in COVER_KEY_PHRASES for k in keys if k not in COVER_INTERVIEWER | COVER_PARTICIPANT]
     names_used = set(counts)
+    values = [_value(text, h) for h in taken]
+    after = text[previous_end:previous_end + 2] if taken else ""
+    names_only = len(taken) >= 2 and after.startswith("\n") and after[1:2] in ("\n", "") and all(
+        _name_like(v) and not v.endswith((".", "!", ",", ";")) for v in values)
     size = 0
     interviewers: list[str] = []
     participants: list[str] = []
     attributes: dict[str, str] = {}
-    for number, head in enumerate(taken):
-        value_end = text.find("\n", head.start)
-        value = text[head.start:value_end if value_end >= 0 else len(text)].strip().strip("*_").strip()
+    for number, (head, value) in enumerate(zip(taken, values)):
         role = head.key in COVER_INTERVIEWER or head.key in COVER_PARTICIPANT
         if role:
-            named = bool(name_forms(value) & names_used) or (any(plain) and _name_like(value))
+            named = bool(name_forms(value) & names_used) or (any(plain) and _name_like(value)) or names_only
             if not named:
                 break
             (interviewers if head.key in COVER_INTERVIEWER else participants).append(value)
@@ -264,6 +266,11 @@ def _cover(text: str, heads: list[Head], counts: Counter[str]) -> tuple[int, dic
     if size and not (any(plain) or interviewers or participants):
         return 0, {}, [], []
     return size, attributes, interviewers, participants
+
+
+def _value(text: str, head: Head) -> str:
+    end = text.find("\n", head.start)
+    return text[head.start:end if end >= 0 else len(text)].strip().strip("*_").strip()
 
 
 def _name_like(value: str) -> bool:
