@@ -235,3 +235,43 @@ def test_short_first_turns_are_not_taken_for_a_cover_block(tmp_path):
     transcript, _ = read(path)
     assert transcript.attributes == {}
     assert [transcript.turn_text(t) for t in transcript.turns][:2] == ["Hello.", "Hi."]
+
+
+def test_word_file_cover_block_and_initials(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in ["Interview transcript", "Date: 4 June 2022", "Place: Leeds", "Interviewer: Jane Smith",
+                 "Respondent: Bob Jones", "JS: How did you start?", "BJ: Through a friend.", "It was a long time ago.",
+                 "JS: And then?", "BJ: I stayed."]:
+        document.add_paragraph(line)
+    path = tmp_path / "cover.docx"
+    document.save(path)
+    transcript, messages = read(path)
+    assert transcript.attributes == {"date": "4 June 2022", "place": "Leeds", "interviewer": "Jane Smith",
+                                     "respondent": "Bob Jones"}
+    assert turns(transcript) == [("JS", I, "How did you start?"), ("BJ", P, "Through a friend. It was a long time ago."),
+                                 ("JS", I, "And then?"), ("BJ", P, "I stayed.")]
+    assert messages == []
+
+
+def test_opendocument_questions_in_italics(tmp_path):
+    from odf.opendocument import OpenDocumentText
+    from odf.style import Style, TextProperties
+    from odf.text import P as Para
+
+    document = OpenDocumentText()
+    italic = Style(name="Q", family="paragraph")
+    italic.addElement(TextProperties(fontstyle="italic"))
+    document.automaticstyles.addElement(italic)
+    for question, answer in [("Tell me about the job.", "It was hard."), ("How long did you stay?", "Two years."),
+                             ("And the team.", "Kind.")]:
+        document.text.addElement(Para(stylename=italic, text=question))
+        document.text.addElement(Para(text=answer))
+    path = tmp_path / "italic.odt"
+    document.save(str(path))
+    transcript, messages = read(path)
+    assert [(t.speaker, t.role) for t in transcript.turns] == [("Interviewer", I), ("Participant", P)] * 3
+    assert transcript.turn_text(transcript.turns[4]) == "And the team."
+    assert messages == [f"{path}: no speaker labels; paragraphs alternate between two styles: the 3 in the style with "
+                        "more questions read as 'Interviewer', the others as 'Participant'"]
