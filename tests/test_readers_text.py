@@ -133,3 +133,12 @@ def test_no_warning_for_plain_utf8():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_transcript(FIXTURES / "codes.txt")
+
+
+def test_a_file_without_labels_is_read_not_refused():
+    # Was refused with "no speaker turns found" before issue 16; unlabelled documents are now read, with a warning.
+    with pytest.warns(UserWarning, match=r"no_turns\.txt: no speaker labels; no questions alternating with answers; "
+                                         r"each of the 1 paragraphs read as a turn of one speaker, 'Participant'"):
+        transcript = read_transcript(FIXTURES / "no_turns.txt")
+    assert [(t.speaker, t.role) for t in transcript.turns] == [("Participant", PARTICIPANT)]
+    assert transcript.turn_text(transcript.turns[0]).endswith("Nothing here is a speaker turn.")
