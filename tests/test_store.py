@@ -49,6 +49,13 @@ def test_segment_ids_are_stable_across_studies(template: Path, tmp_path: Path):
         assert [s["segment_id"] for s in a.segments()] == [s["segment_id"] for s in b.segments()]
 
 
+def test_units_are_the_coded_speakers_sentences(study):
+    units = study.units()
+    assert [u.text for u in units if u.transcript == "P02"] == [
+        "The link worker rang every week.", "I was on my own most days before that.",
+        "The benefits forms were a nightmare.", "The targets they set me were fine."]
+
+
 def test_transcript_has_text_and_turns(study):
     transcript = study.transcript("P02")
     turn = transcript["turns"][1]

@@ -19,7 +19,7 @@ from qualkit.codebook import Codebook, parse_codebook
 from qualkit.segments import CodedSegment, SetAsideHit, Unit
 from qualkit.settings import StudySettings
 from qualkit.store.decisions import decision_rows, effective
-from qualkit.store.schema import current_run, now, stable_id, transaction  # noqa: F401 - current_run re-exported
+from qualkit.store.schema import now, stable_id, transaction
 from qualkit.transcript import Transcript, Turn
 
 Progress = Callable[[list[Transcript]], Iterable[Transcript]]
@@ -197,4 +197,5 @@ def run_counts(db: sqlite3.Connection, run_id: int) -> dict[str, int]:
 def unit_records(db: sqlite3.Connection, texts: dict[str, str]) -> list[Unit]:
     """Return the stored units (sentences or turns of the coded speakers) as ``Unit`` records."""
     return [Unit(tid, turn, speaker, start, end, texts[tid][start:end]) for tid, start, end, turn, speaker in
-            db.execute('SELECT transcript_id, start, "end", turn, speaker FROM units ORDER BY transcript_id, start')]
+            db.execute('SELECT u.transcript_id, u.start, u."end", u.turn, u.speaker FROM units u '
+                       "JOIN transcripts t USING (transcript_id) ORDER BY t.position, u.start")]

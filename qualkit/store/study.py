@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 
 from qualkit.codebook import load_codebook
 from qualkit.errors import StoreError
+from qualkit.segments import Unit
 from qualkit.settings import StudySettings
 from qualkit.store import coding_runs, decisions, reading
 from qualkit.store.reviewed import ReviewedCoding, build_reviewed, run_info
@@ -118,6 +119,11 @@ class Study:
         """Return per code: code_id, path, reviewed, total (its automatic segments shown)."""
         with snapshot(self._db):
             return progress_by_code(self._db, coder)
+
+    def units(self) -> list[Unit]:
+        """Return the units (sentences, or turns) of the coded speakers the runs found, in transcript order."""
+        with snapshot(self._db):
+            return coding_runs.unit_records(self._db, self.texts)
 
     def history(self, segment_id: str) -> list[dict[str, Any]]:
         """Return every decision row on a segment, oldest first."""
