@@ -66,7 +66,7 @@ def assign(blocks: Sequence[Block]) -> tuple[list[str], str]:
                                       f"paragraphs read as a turn of one speaker, {ANSWERER!r}")
 
 
-PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t]*\n))*", re.MULTILINE)
+PARAGRAPH = re.compile(r"\S(?:.|\n(?=[ \t]*\S))*", re.MULTILINE)
 
 
 def text_blocks(text: str, start: int = 0) -> list[tuple[int, int]]:
