@@ -175,6 +175,15 @@ def test_the_review_library_loads_flask_only_for_the_page():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "False\n"
 
 
+def test_without_flask_the_page_says_which_extra_to_install(study_dir):
+    code = ("import sys; sys.modules['flask'] = None\n"
+            "from click.testing import CliRunner\nfrom qualkit.cli import main\n"
+            f"r = CliRunner().invoke(main, ['review', {str(study_dir)!r}, '--no-browser', '--coder', 'alice'])\n"
+            "print(r.exit_code, r.output, end='')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout == "1 Error: the review page needs Flask: pip install 'qualkit[review]' (the review sheet does not)\n"
+
+
 def test_a_port_in_use_is_refused_with_one_line(study_dir):
     from qualkit.review import make_review_server
 

@@ -120,6 +120,12 @@ BAD_SEGMENTS = [
                              "(write only in decision, recode_to and memo)"),
     ({"context": "something else"}, "row 2: column 'context' was edited; it is read-only "
                                     "(write only in decision, recode_to and memo)"),
+    ({"transcript": "R02"}, "row 2: column 'transcript' was edited; it is read-only "
+                            "(write only in decision, recode_to and memo)"),
+    ({"speaker": "Interviewer"}, "row 2: column 'speaker' was edited; it is read-only "
+                                 "(write only in decision, recode_to and memo)"),
+    ({"code_path": "Wellbeing"}, "row 2: column 'code_path' was edited; it is read-only "
+                                 "(write only in decision, recode_to and memo)"),
     ({"decision": "maybe"}, "row 2: decision 'maybe' is not accept, reject or empty"),
     ({"recode_to": "nosuch"}, "row 2: unknown code id 'nosuch' in recode_to"),
     ({"recode_to": "isolation"}, "row 2: recode_to 'isolation' is the segment's own code"),

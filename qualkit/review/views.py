@@ -151,7 +151,7 @@ def set_aside(study: Any, cache: TranscriptCache, code_id: str) -> list[dict[str
         turn = _turn_at(transcript, hit["start"])
         low, high = (turn["start"], turn["end"]) if turn else (hit["start"], hit["end"])
         low, high = _window(transcript["text"], min(low, hit["start"]), max(high, hit["end"]), hit["start"], hit["end"])
-        speaker = turn["speaker"] if turn else ""
+        speaker = hit.get("speaker") or (turn["speaker"] if turn else "")
         shown.append({**{k: hit.get(k) for k in ("hit_id", "transcript_id", "code_id", "start", "end", "status",
                                                    "reason", "restored")},
                       "speaker": speaker, "group": cache.group(study, hit["transcript_id"]),
