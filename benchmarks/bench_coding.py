@@ -8,6 +8,10 @@ tokens), drawn from the corpus vocabulary so that they hit. Each figure is measu
 
     python benchmarks/bench_coding.py [--words 1000000 5000000] [--data ../shared/data] [--sample]
 
+"bare" is the pipeline qualkit codes with (its lookup lemmatizer sets a doc's lemmas in one array write);
+"bare_stock" is the same pipeline with spaCy's own lemmatizer, one token at a time, as it was when the
+issue measured coding at 0.49x (dense) and 0.67x (sample) of the bare pipeline.
+
 With ``--sample`` the corpus is the bundled sample study (transcripts_sample/) repeated and the codebook
 is codebooks/sample.yaml: a realistic hit density, far below the generated codebook's one hit per 7 words.
 
@@ -120,9 +124,14 @@ def make_codebook(base: list[Transcript], nlp) -> Codebook:
 def measure(kind: str, words: int, jobs: int, data: Path) -> dict[str, float]:
     """Time one run in this process; return seconds, words and peak memory (MiB, self + workers)."""
     nlp = build_pipeline()
+    if kind == "bare_stock":  # the pipeline as the issue measured it: spaCy's lemmatizer, one token at a time
+        from spacy.pipeline import Lemmatizer
+
+        lemmatizer = nlp.get_pipe("qualkit_lemmatizer")
+        type(lemmatizer).__call__ = Lemmatizer.__call__  # type: ignore[method-assign]
     base = base_transcripts(data)
     counted = 0
-    if kind == "bare":
+    if kind.startswith("bare"):
         texts = ((t.turn_text(turn), None) for t in corpus(base, words) for turn in t.turns if turn.role == PARTICIPANT)
         began, cpu = time.perf_counter(), time.process_time()
         for doc, _ in nlp.pipe(texts, as_tuples=True, batch_size=64):
@@ -167,7 +176,8 @@ def main() -> None:
         sys.exit(f"real data folder {args.data} is absent (set QUALKIT_SHARED_DATA)")
     small, large = args.words
     figures: dict[str, dict[str, float]] = {}
-    for label, kind, words, jobs in [("bare_1m", "bare", small, 1), ("code_1m", "code", small, 1),
+    for label, kind, words, jobs in [("bare_1m", "bare", small, 1), ("bare_stock_1m", "bare_stock", small, 1),
+                                     ("code_1m", "code", small, 1),
                                      ("code_1m_jobs2", "code", small, 2), ("bare_5m", "bare", large, 1),
                                      ("code_5m", "code", large, 1)]:
         figures[label] = result = run(kind, words, jobs, args.data)
@@ -181,6 +191,8 @@ def main() -> None:
         "words_per_s_1m": round(rate["code_1m"]),
         "bare_words_per_s_1m": round(rate["bare_1m"]),
         "ratio_to_bare_1m": round(rate["code_1m"] / rate["bare_1m"], 3),
+        "ratio_to_stock_bare_1m": round(rate["code_1m"] / rate["bare_stock_1m"], 3),
+        "cpu_ratio_to_stock_bare_1m": round(figures["bare_stock_1m"]["cpu_seconds"] / figures["code_1m"]["cpu_seconds"], 3),
         "words_per_s_5m": round(rate["code_5m"]),
         "bare_words_per_s_5m": round(rate["bare_5m"]),
         "time_ratio_5m_1m": round(figures["code_5m"]["seconds"] / figures["code_1m"]["seconds"], 3),
@@ -193,10 +205,13 @@ def main() -> None:
         "cpu_ratio_to_bare_1m": round(figures["bare_1m"]["cpu_seconds"] / figures["code_1m"]["cpu_seconds"], 3),
         "cpu_time_ratio_5m_1m": round(figures["code_5m"]["cpu_seconds"] / figures["code_1m"]["cpu_seconds"], 3),
     }
-    print(f"coding runs at {summary['ratio_to_bare_1m']:.2f}x the bare pipeline (target >= 0.6); 5M/1M time "
-          f"{summary['time_ratio_5m_1m']:.2f} (<= 5.5), memory {summary['mem_ratio_5m_1m']:.2f} (<= 1.3); "
-          f"--jobs 2 speed-up {summary['jobs2_speedup']:.2f} (>= 1.7). On CPU time (robust to other load): "
-          f"{summary['cpu_ratio_to_bare_1m']:.2f}x the bare pipeline, 5M/1M {summary['cpu_time_ratio_5m_1m']:.2f}")
+    target = 0.9 if SAMPLE else 0.8
+    print(f"coding runs at {summary['ratio_to_bare_1m']:.2f}x the bare pipeline (target >= {target}) and "
+          f"{summary['ratio_to_stock_bare_1m']:.2f}x the bare pipeline with spaCy's own per-token lemmatizer (the "
+          f"floor before the array lemmatizer); 5M/1M time {summary['time_ratio_5m_1m']:.2f} (<= 5.2), memory "
+          f"{summary['mem_ratio_5m_1m']:.2f} (<= 1.2); --jobs 2 speed-up {summary['jobs2_speedup']:.2f}. On CPU time "
+          f"(robust to other load): {summary['cpu_ratio_to_bare_1m']:.2f}x the bare pipeline, "
+          f"{summary['cpu_ratio_to_stock_bare_1m']:.2f}x the stock one, 5M/1M {summary['cpu_time_ratio_5m_1m']:.2f}")
     print(json.dumps(summary))
 
 

@@ -169,13 +169,23 @@ class Coder:
         aside: list[tuple[int, int, SetAsideHit]] = []
         role, speaker = turn.role, turn.speaker
         plain, spans = self.plain, {}
+        text, base, starts, (idx, ends) = transcript.text, turn.start, facts.sentences, facts.offsets()
         for number in (self.dependants(by_code) if self.has_within else sorted(by_code)):
             code = self.code_list[number]
             if role not in self.code_roles[number] or (code.speakers and speaker not in code.speakers):
                 continue
             found = by_code[number]
             start = len(segments)
-            if plain[number]:
+            if plain[number] and len(found) == 1 and not (
+                    negatable and code.negation and self.negation.negator(facts, found[0][0]) is not None):
+                begin, stop, key = found[0]  # the common case, inline: one hit codes its sentence
+                sentence = bisect_right(starts, begin) - 1
+                span = spans.get(sentence) or self._sentence(facts, sentence, base, text, spans)
+                first, last = base + idx[begin], base + ends[stop - 1]
+                segments.append((span[0], number, span[1], _segment(
+                    transcript.id, speaker, role, turn.index, code.id, self.paths[number], span[0], span[1], span[2],
+                    (_new_match(first, last, text[first:last], key.label, key.kind, key.index),), "auto", "sentence")))
+            elif plain[number]:
                 self._code_plain(facts, number, found, transcript, turn, negatable and code.negation, segments,
                                  aside, spans)
             else:
@@ -275,10 +285,7 @@ class Coder:
         idx, ends = facts.offsets()
         code_id, path = self.code_list[number].id, self.paths[number]
         for sentence, found in (sorted(groups.items()) if len(groups) > 1 else groups.items()):
-            span = spans.get(sentence)
-            if span is None:
-                start, end = facts.char_span(base, *facts.sentence_bounds(sentence), text)
-                span = spans[sentence] = (start, end, text[start:end])
+            span = spans.get(sentence) or self._sentence(facts, sentence, base, text, spans)
             if len(found) == 1:
                 begin, stop, key = found[0]
                 first, last = base + idx[begin], base + ends[stop - 1]
@@ -289,6 +296,14 @@ class Coder:
             segments.append((span[0], number, span[1], _segment(
                 transcript.id, turn.speaker, turn.role, turn.index, code_id, path, span[0], span[1], span[2],
                 matches, "auto", "sentence")))
+
+    @staticmethod
+    def _sentence(facts: DocFacts, sentence: int, base: int, text: str,
+                  spans: dict[int, tuple[int, int, str]]) -> tuple[int, int, str]:
+        """Return (and cache) a sentence's transcript offsets and text, trimmed of space."""
+        start, end = facts.char_span(base, *facts.sentence_bounds(sentence), text)
+        span = spans[sentence] = (start, end, text[start:end])
+        return span
 
     @staticmethod
     def _match(facts: DocFacts, base: int, hit: Hit, text: str) -> Match:
