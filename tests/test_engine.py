@@ -173,3 +173,16 @@ def test_only_the_engine_imports_dask():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             wrong += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("dask", "distributed")]
     assert wrong == []
+
+
+def test_parts_coded_elsewhere_are_assembled_like_a_run(tmp_path: Path, one_process: Path):
+    # what the Spark recipe does: the part function called per part, then one assembly
+    from qualkit.engine import assemble_results, code_part
+
+    job = Job(CODEBOOK.read_text(encoding="utf-8"), str(CODEBOOK))
+    plan = make_plan(TRANSCRIPTS, job, part_bytes=PART_BYTES)
+    results = [quietly(code_part, part, job, str(tmp_path)) for part in reversed(plan.parts[1:])]
+    with pytest.raises(Exception, match=r"1 of \d+ parts are not done yet \(part-00000\)"):
+        assemble_results(tmp_path, plan, results)
+    quietly(assemble_results, tmp_path, plan, [quietly(code_part, plan.parts[0], job, str(tmp_path))])
+    assert same_outputs(tmp_path, one_process)

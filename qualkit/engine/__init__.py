@@ -5,15 +5,16 @@ plain data (a part, a ``Job`` holding the codebook's text, the output folder) an
 temporary names renamed when whole, so Dask, Spark's ``mapPartitions`` or a loop can call it;
 ``code_distributed`` runs a plan, records each part with its checksums in ``_manifest.json``, assembles
 the outputs in plan order and writes ``_SUCCESS`` (``--resume`` codes only the missing parts; a finished
-folder is verified, never appended to). Dask is imported only by ``run``, only when the Dask engine runs.
+folder is verified, never appended to); ``assemble_results`` does the recording and assembly for parts
+coded elsewhere (Spark). Dask is imported only by ``run``, only when the Dask engine runs.
 """
 
 from qualkit.engine.manifest import MANIFEST_FILE, SUCCESS_FILE
 from qualkit.engine.parts import code_part
 from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan
-from qualkit.engine.run import ENGINES, EngineSummary, code_distributed, folder_is_finished
+from qualkit.engine.run import ENGINES, EngineSummary, assemble_results, code_distributed, folder_is_finished
 
 __all__ = [
     "ENGINES", "FORMATS", "MANIFEST_FILE", "PART_BYTES", "PART_ROWS", "SUCCESS_FILE", "EngineSummary", "Job", "Part",
-    "Plan", "code_distributed", "code_part", "folder_is_finished", "make_plan",
+    "Plan", "assemble_results", "code_distributed", "code_part", "folder_is_finished", "make_plan",
 ]

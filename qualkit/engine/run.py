@@ -105,6 +105,31 @@ def code_distributed(
     return summary
 
 
+def assemble_results(out: str | Path, plan: Plan, results: Iterable[dict[str, Any]], fmt: str = "csv") -> EngineSummary:
+    """Record parts coded elsewhere (``code_part`` called from Spark's ``mapPartitions`` or a batch job
+    array, writing into ``out``) and assemble the outputs in plan order, as ``code_distributed`` does.
+
+    Parts recorded by an earlier call are kept; a part neither recorded nor given is an EngineError
+    naming it (run it and call again).
+    """
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = open_folder(folder, plan, fmt, resume=True)
+    if not isinstance(state, Manifest):
+        return _finished_summary(folder, state)
+    summary = EngineSummary(parts=len(plan.parts), already_done=len(state.done))
+    for result in results:
+        state.record(result)
+        summary.coded_now.append(result["name"])
+    missing = [part.name for part in plan.parts if part.name not in state.done]
+    if missing:
+        raise EngineError(f"{folder}: {len(missing)} of {len(plan.parts)} parts are not done yet "
+                          f"({', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}); code them and assemble again")
+    assemble(state, _totals(plan, state, summary))
+    summary.written = [*output_paths(folder, fmt).values(), folder / SUCCESS_FILE]
+    return summary
+
+
 def _totals(plan: Plan, manifest: Manifest, summary: EngineSummary) -> dict[str, Any]:
     """Add up the parts' counts into the summary; warn of survey rows left out, per table."""
     reports: dict[str, SurveyReport] = {}  # each part counts its own rows, duplicates (found by the plan) too
