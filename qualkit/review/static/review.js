@@ -442,6 +442,7 @@ async function start() {
   const first = codes.find((c) => c.code_id === last) || codes[0];
   if (first) await choose(first.code_id, null);
   document.body.dataset.ready = "1";
+  document.body.dataset.readyMs = String(Math.round(performance.now()));  // since navigation began
   loadProgress();
 }
 
