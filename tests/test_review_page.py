@@ -246,3 +246,22 @@ def test_a_review_made_on_the_page_is_exactly_the_reports_coding(page, study_dir
         ("targets", "The paperwork for the new flat never stopped.", "recoded", "alice"),
     ]
     assert "pending review" in result.output
+
+
+def test_review_by_pattern_and_by_transcript(page, study_dir):
+    page.click("#modes button[data-mode='pattern']")
+    page.click("button[data-code='support']")
+    page.click("button[data-pattern='help']")
+    sync_api.expect(page.locator("#queue-title")).to_have_text("Wellbeing > Support · pattern help")
+    sync_api.expect(page.locator("#queue-progress")).to_have_text("0 of 2 reviewed")
+    assert page.inner_text("#card .passage") == "🙂 Our link worker helped with the housing forms."
+    press(page, "a")
+    assert page.inner_text("#card .passage") == "I help them fill in the form and we find support nearby."
+    sync_api.expect(page.locator("#queue-progress")).to_have_text("1 of 2 reviewed")
+    page.click("#modes button[data-mode='transcript']")
+    page.click("button[data-transcript='R02']")
+    sync_api.expect(page.locator("#queue-title")).to_have_text("Transcript R02")
+    assert page.inner_text("#card .passage") == "The targets at work were impossible."
+    assert page.inner_text("#card .where b") == "Work > Targets"
+    assert find(study_dir, "🙂 Our link worker", "support")["status"] == "accepted"
+    assert page.problems == []
