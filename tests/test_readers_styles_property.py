@@ -16,7 +16,9 @@ STYLES = ["{label}: ", "**{label}:** ", "{label}:\t", "[00:0{n}:1{n}] {label}: "
           "{label} - ", "# {label}: ", "{label} / Leeds: "]
 WORDS = st.sampled_from("we went to the clinic every week and it was fine most days nurse bus money "
                         "time people felt alone help sometimes never quite".split())
-COVER = "Project: Clinics\nDate: 3 May 2019\nInterviewer: Jane Smith\nDuration: 40 min\n\n"
+COVER_LINES = ["Project: Clinics", "Date: 3 May 2019", "Interviewer: Jane Smith", "Duration: 40 min", "Place: Leeds",
+               "Persons present: Jane Smith, Bob Jones", "Transcriber: A. Clerk", "Location: the day centre",
+               "Interviewee: Bob Jones"]
 
 
 def cased(label: str, casing: str) -> str:
@@ -33,7 +35,9 @@ def transcripts(draw):
     casing = draw(st.sampled_from(["as is", "upper", "lower"]))
     style = draw(st.sampled_from(STYLES))
     blank = draw(st.sampled_from(["\n", "\n\n"]))
-    cover = draw(st.booleans())
+    cover = draw(st.lists(st.sampled_from(COVER_LINES), unique=True, max_size=5))
+    if cover and all(line.startswith(("Interviewer:", "Interviewee:")) for line in cover):
+        cover.append("Date: 1 June 2020")  # a cover names more than who took part
     spoken = []
     for number in range(draw(st.integers(2, 6)) * 2):
         words = draw(st.lists(WORDS, min_size=1, max_size=12))
@@ -44,13 +48,15 @@ def transcripts(draw):
         spoken.append((INTERVIEWER if number % 2 == 0 else PARTICIPANT, number % 2, text))
     labels = [cased(asker, casing), cased(answerer, casing)]
     body = blank.join(style.format(label=labels[who], n=n % 10) + text for n, (_, who, text) in enumerate(spoken))
-    return (COVER if cover else "") + body + "\n", spoken, labels, style
+    title = draw(st.sampled_from(["", "Interview 7\n\n", "# Transcript\n\n"]))
+    return title + ("\n".join(cover) + "\n\n" if cover else "") + body + "\n", spoken, labels, style
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(transcripts())
 def test_every_word_of_speech_lands_in_one_turn_of_the_right_speaker(tmp_path, case):
     text, spoken, labels, style = case
+    cover = text.split(style.format(label=labels[0], n=0), 1)[0]
     path = tmp_path / "generated.txt"
     path.write_text(text, encoding="utf-8")
     with warnings.catch_warnings():
@@ -61,3 +67,5 @@ def test_every_word_of_speech_lands_in_one_turn_of_the_right_speaker(tmp_path, c
         assert transcript.turn_text(turn).split() == words.split(), (style, labels)
         assert turn.role == role, (style, labels, turn.speaker)
         assert turn.speaker.casefold().startswith(labels[who].casefold()), (style, labels)
+    assert all(word not in " ".join(transcript.turn_text(t) for t in transcript.turns) for word in ("Clinics", "Leeds"))
+    assert len(transcript.attributes) == cover.count(": ") - cover.count("\n# ")

@@ -284,9 +284,6 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
     learned = Learned()
     if not heads:
         return learned
-    timed = [h for h in heads if h.timestamp]
-    if len(timed) >= 3 and len(timed) >= 0.6 * len(heads):
-        heads = timed  # every real turn carries a time: an untimed ``Word:`` inside a paragraph is speech
     counts: Counter[str] = Counter(h.key for h in heads)
     size, learned.cover, learned.interviewer_names, learned.participant_names = _cover(text, heads, counts)
     if size:
@@ -294,7 +291,10 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
         end = text.find("\n", last.start)
         learned.cover_end = len(text) if end < 0 else end + 1
         heads = heads[size:]
-        counts = Counter(h.key for h in heads)
+    timed = [h for h in heads if h.timestamp]
+    if len(timed) >= 3 and len(timed) >= 0.6 * len(heads):
+        heads = timed  # every real turn carries a time: an untimed ``Word:`` inside a paragraph is speech
+    counts = Counter(h.key for h in heads)
     named = set().union(*(name_forms(n) for n in learned.interviewer_names + learned.participant_names))
     named |= extra_known
 
