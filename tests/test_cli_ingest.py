@@ -127,3 +127,13 @@ def test_themes_json_into_a_missing_folder_is_written_and_an_unwritable_one_is_o
     result = CliRunner().invoke(main, ["themes", *themes, "--json", str(blocker / "themes.json")])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == f"Error: {blocker / 'themes.json'}: cannot write: {blocker} is a file, not a folder"
+
+
+def test_warnings_are_printed_once_and_grouped_by_file(capsys):
+    from qualkit.cli.common import echo_warnings
+
+    echo_warnings(["/d/a.txt: first about a", "/d/b.txt, line 3: about b", "/d/a.txt, line 9: second about a",
+                   "/d/b.txt, line 3: about b", "too few units"])
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: /d/a.txt: first about a", "warning: /d/a.txt, line 9: second about a",
+        "warning: /d/b.txt, line 3: about b", "warning: too few units"]
