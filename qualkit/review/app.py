@@ -19,7 +19,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request
 
 from qualkit.errors import QualkitError, StaleDecisionError
 from qualkit.review import views
-from qualkit.store import open_study
+from qualkit.store import check_coder, open_study
 
 HERE = Path(__file__).resolve().parent
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -32,10 +32,12 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def create_app(study_path: str | Path, *, coder: str, token: str | None = None) -> Flask:
     """Return the review app for one study and one coder; ``app.config['REVIEW_TOKEN']`` is its token."""
+    check_coder(coder)
     app = Flask("qualkit.review", root_path=str(HERE), template_folder="templates", static_folder="static")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     token = token or secrets.token_urlsafe(32)
     app.config.update(REVIEW_TOKEN=token, REVIEW_CSRF=secrets.token_urlsafe(32), REVIEW_CODER=coder,
-                      REVIEW_STUDY=str(study_path), JSON_SORT_KEYS=False,
+                      REVIEW_STUDY=str(study_path),
                       REVIEW_COOKIE="qualkit_review_" + hashlib.sha256(token.encode()).hexdigest()[:12])
     # One handle for the app's life: the store gives each thread its own connection, and the server's
     # threads are a fixed pool, so the connections are few and the transcripts are read once.
