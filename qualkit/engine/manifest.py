@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qualkit.coding import NEGATED_FILE, SEGMENTS_FILE, VETOED_FILE
-from qualkit.engine.parts import KINDS, PARTS_FOLDER, file_sha256, part_paths
+from qualkit.engine.parts import PARTS_FOLDER, file_sha256, part_paths
 from qualkit.engine.plan import Part, Plan
 from qualkit.errors import OutputError
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS

@@ -12,19 +12,16 @@ groups of a Parquet file) planned by :func:`plan_survey`.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import warnings
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from qualkit.errors import TranscriptError
+from qualkit.readers.survey_rows import SURVEY_SUFFIXES, SurveyPart, cell, data_start, survey_format, table_rows
 from qualkit.transcript import PARTICIPANT, Transcript, Turn
 
-SURVEY_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-                   ".parquet": "parquet", ".pq": "parquet"}
 REASONS = {"empty": "empty text", "duplicate": "a duplicate id", "undecodable": "undecodable bytes (not UTF-8)"}
 SHOWN_ROWS = 5
 
@@ -35,20 +32,6 @@ class SurveyColumns:
 
     text: str
     id: str | None = None
-
-
-@dataclass(frozen=True)
-class SurveyPart:
-    """A slice of one survey table: a byte range of a CSV (``start``/``stop``), a row range of an XLSX
-    or the row groups of a Parquet file (``start``/``stop`` as numbers), and the number of its first row
-    (the header is row 1). ``skip`` lists the rows left out for an id used earlier in the table."""
-
-    path: str
-    start: int = 0
-    stop: int | None = None
-    first_row: int = 2
-    skip: tuple[int, ...] = ()
-    size: int = 0
 
 
 @dataclass
@@ -94,16 +77,6 @@ def is_survey_table(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SURVEY_SUFFIXES
 
 
-def survey_format(path: Path) -> str:
-    """Return ``csv``, ``xlsx`` or ``parquet`` for a survey table, or raise a TranscriptError."""
-    fmt = SURVEY_SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        raise TranscriptError(f"{path}: not a survey table (use {', '.join(sorted(SURVEY_SUFFIXES))})")
-    if not path.is_file():
-        raise TranscriptError(f"{path}: survey table not found")
-    return fmt
-
-
 def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | None = None,
                 report: SurveyReport | None = None, seen: set[int] | None = None) -> Iterator[Transcript]:
     """Yield one transcript per response of a survey table (or of one part of it), streaming.
@@ -117,23 +90,23 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     own = report is None
     report = report if report is not None else SurveyReport(str(path))
     seen = seen if seen is not None else set()
-    header, rows = _rows(path, part)
+    header, rows = table_rows(path, part)
     text_at, id_at = _positions(path, header, columns)
     skip = set(part.skip) if part else set()
     for number, values in rows:
         if values is None:
             report.leave_out("undecodable", number)
             continue
-        text = _cell(values[text_at]) if text_at < len(values) else ""
+        text = cell(values[text_at]) if text_at < len(values) else ""
         if not text.strip():
             report.leave_out("empty", number)
             continue
-        response = _cell(values[id_at]).strip() if id_at is not None and id_at < len(values) else ""
+        response = cell(values[id_at]).strip() if id_at is not None and id_at < len(values) else ""
         response = response or f"{path.stem}-{number}"
         if number in skip or (part is None and id_at is not None and _first_time(seen, response) is False):
             report.leave_out("duplicate", number)
             continue
-        attributes = {name: _cell(values[i]) if i < len(values) else "" for i, name in enumerate(header)
+        attributes = {name: cell(values[i]) if i < len(values) else "" for i, name in enumerate(header)
                       if i != text_at and i != id_at and name}
         report.responses += 1
         yield Transcript(response, text, (Turn(0, response, PARTICIPANT, 0, len(text)),), attributes,
@@ -154,10 +127,10 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
     fmt = survey_format(path)
     seen = seen if seen is not None else set()
     report = report if report is not None else SurveyReport(str(path))
-    header, rows = _rows(path, None, offsets=True)
+    header, rows = table_rows(path, None, offsets=True)
     text_at, id_at = _positions(path, header, columns)
     parts: list[SurveyPart] = []
-    start, first, count, skip = _data_start(path, fmt), 2, 0, []
+    start, first, count, skip = data_start(path, fmt), 2, 0, []
     number, position, boundary = 1, start, start
     for number, values, position in rows:  # type: ignore[misc]
         if count >= rows_per_part and position != boundary:  # a Parquet part ends with its row group
@@ -165,8 +138,8 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
             start, first, count, skip = boundary, number, 0, []
         boundary = position
         if values is not None and id_at is not None and id_at < len(values) and text_at < len(values) \
-                and _cell(values[text_at]).strip():
-            response = _cell(values[id_at]).strip() or f"{path.stem}-{number}"
+                and cell(values[text_at]).strip():
+            response = cell(values[id_at]).strip() or f"{path.stem}-{number}"
             if not _first_time(seen, response):
                 skip.append(number)
                 report.leave_out("duplicate", number)
@@ -199,165 +172,6 @@ def _positions(path: Path, header: list[str], columns: SurveyColumns) -> tuple[i
 
     text_at = find(columns.text, "--text-column")
     return text_at, find(columns.id, "--id-column") if columns.id else None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return str(value)
-
-
-# -- the three formats, streamed ----------------------------------------------------------------------------
-
-Rows = Iterator[Any]
-
-
-def _rows(path: Path, part: SurveyPart | None, offsets: bool = False) -> tuple[list[str], Rows]:
-    """Return the header and an iterator of ``(row number, values or None, [offset after])``."""
-    fmt = survey_format(path)
-    reader = {"csv": _csv_rows, "xlsx": _xlsx_rows, "parquet": _parquet_rows}[fmt]
-    return reader(path, part, offsets)
-
-
-def _data_start(path: Path, fmt: str) -> int:
-    if fmt == "csv":
-        with path.open("rb") as handle:
-            _csv_header(path, handle)
-            return handle.tell()
-    return 0
-
-
-class _Lines:
-    """A CSV file's lines as text for ``csv.reader``, tracking the bytes read and undecodable lines."""
-
-    def __init__(self, handle: Any, stop: int | None) -> None:
-        self.handle, self.stop = handle, stop
-        self.position = handle.tell()
-        self.bad = False
-
-    def __iter__(self) -> "_Lines":
-        return self
-
-    def __next__(self) -> str:
-        if self.stop is not None and self.position >= self.stop:
-            raise StopIteration
-        line = self.handle.readline()
-        if not line:
-            raise StopIteration
-        self.position += len(line)
-        try:
-            return str(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            self.bad = True
-            return str(line.decode("utf-8", "replace"))
-
-
-def _delimiter(path: Path) -> str:
-    return "\t" if path.suffix.lower() == ".tsv" else ","
-
-
-def _csv_header(path: Path, handle: Any) -> list[str]:
-    lines = _Lines(handle, None)
-    try:
-        header = next(csv.reader(lines, delimiter=_delimiter(path)))
-    except StopIteration:
-        raise TranscriptError(f"{path}: survey table is empty (no header row)") from None
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
-    return [h.strip() for h in header]
-
-
-def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
-    handle = path.open("rb")
-    try:
-        header = _csv_header(path, handle)
-    except BaseException:
-        handle.close()
-        raise
-
-    def rows() -> Iterator[Any]:
-        with handle:
-            if part is not None:
-                handle.seek(part.start)
-            lines = _Lines(handle, part.stop if part else None)
-            number = part.first_row - 1 if part else 1
-            reader = csv.reader(lines, delimiter=_delimiter(path))
-            while True:
-                try:
-                    values = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    raise TranscriptError(f"{path}, row {number + 1}: cannot read the row: {exc}") from None
-                number += 1
-                bad, lines.bad = lines.bad, False
-                if not values:  # a blank line is not a response
-                    number -= 1
-                    continue
-                row = None if bad else values
-                yield (number, row, lines.position) if offsets else (number, row)
-
-    return header, rows()
-
-
-def _xlsx_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TranscriptError(f"{path}: cannot read the workbook: {exc}") from None
-    sheet = book.worksheets[0]
-    first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
-    if first is None:
-        book.close()
-        raise TranscriptError(f"{path}: survey table is empty (no header row)")
-    header = [_cell(v).strip() for v in first]
-    begin = part.start if part and part.start else 2
-
-    def rows() -> Iterator[Any]:
-        try:
-            number = begin - 1
-            for values in sheet.iter_rows(min_row=begin, max_row=(part.stop - 1) if part and part.stop else None,
-                                          values_only=True):
-                number += 1
-                if all(v is None for v in values):
-                    continue
-                yield (number, list(values), number + 1) if offsets else (number, list(values))
-        finally:
-            book.close()
-
-    return header, rows()
-
-
-def _parquet_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise TranscriptError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
-    try:
-        table = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises ArrowInvalid and OSError kinds for a damaged file
-        raise TranscriptError(f"{path}: cannot read the Parquet file: {exc}") from None
-    header = list(table.schema_arrow.names)
-    groups = list(range(table.num_row_groups))
-    if part is not None:
-        groups = groups[part.start: part.stop]
-
-    def rows() -> Iterator[Any]:
-        number = part.first_row - 1 if part else 1
-        for group in groups:
-            for batch in table.iter_batches(batch_size=8192, row_groups=[group]):
-                columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-                for values in zip(*columns):
-                    number += 1
-                    yield (number, list(values), group + 1) if offsets else (number, list(values))
-
-    return header, rows()
 
 
 def survey_sources(paths: Iterable[str | Path], columns: SurveyColumns, *, chunk: int = 256,

@@ -1,0 +1,199 @@
+"""Survey tables read as rows, streaming, in three formats: CSV line by line through the ``csv`` module
+(tracking byte offsets, so a part can start mid-file), XLSX through openpyxl's read-only mode, Parquet in
+record batches of its row groups. ``survey`` turns the rows into responses."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from qualkit.errors import TranscriptError
+
+SURVEY_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+                   ".parquet": "parquet", ".pq": "parquet"}
+
+
+@dataclass(frozen=True)
+class SurveyPart:
+    """A slice of one survey table: a byte range of a CSV (``start``/``stop``), a row range of an XLSX
+    or the row groups of a Parquet file (``start``/``stop`` as numbers), and the number of its first row
+    (the header is row 1). ``skip`` lists the rows left out for an id used earlier in the table."""
+
+    path: str
+    start: int = 0
+    stop: int | None = None
+    first_row: int = 2
+    skip: tuple[int, ...] = ()
+    size: int = 0
+
+
+def survey_format(path: Path) -> str:
+    """Return ``csv``, ``xlsx`` or ``parquet`` for a survey table, or raise a TranscriptError."""
+    fmt = SURVEY_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise TranscriptError(f"{path}: not a survey table (use {', '.join(sorted(SURVEY_SUFFIXES))})")
+    if not path.is_file():
+        raise TranscriptError(f"{path}: survey table not found")
+    return fmt
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+# -- the three formats, streamed ----------------------------------------------------------------------------
+
+Rows = Iterator[Any]
+
+
+def table_rows(path: Path, part: SurveyPart | None, offsets: bool = False) -> tuple[list[str], Rows]:
+    """Return the header and an iterator of ``(row number, values or None, [offset after])``."""
+    fmt = survey_format(path)
+    reader = {"csv": _csv_rows, "xlsx": _xlsx_rows, "parquet": _parquet_rows}[fmt]
+    return reader(path, part, offsets)
+
+
+def data_start(path: Path, fmt: str) -> int:
+    if fmt == "csv":
+        with path.open("rb") as handle:
+            _csv_header(path, handle)
+            return handle.tell()
+    return 0
+
+
+class _Lines:
+    """A CSV file's lines as text for ``csv.reader``, tracking the bytes read and undecodable lines."""
+
+    def __init__(self, handle: Any, stop: int | None) -> None:
+        self.handle, self.stop = handle, stop
+        self.position = handle.tell()
+        self.bad = False
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        if self.stop is not None and self.position >= self.stop:
+            raise StopIteration
+        line = self.handle.readline()
+        if not line:
+            raise StopIteration
+        self.position += len(line)
+        try:
+            return str(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            self.bad = True
+            return str(line.decode("utf-8", "replace"))
+
+
+def _delimiter(path: Path) -> str:
+    return "\t" if path.suffix.lower() == ".tsv" else ","
+
+
+def _csv_header(path: Path, handle: Any) -> list[str]:
+    lines = _Lines(handle, None)
+    try:
+        header = next(csv.reader(lines, delimiter=_delimiter(path)))
+    except StopIteration:
+        raise TranscriptError(f"{path}: survey table is empty (no header row)") from None
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    return [h.strip() for h in header]
+
+
+def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
+    handle = path.open("rb")
+    try:
+        header = _csv_header(path, handle)
+    except BaseException:
+        handle.close()
+        raise
+
+    def rows() -> Iterator[Any]:
+        with handle:
+            if part is not None:
+                handle.seek(part.start)
+            lines = _Lines(handle, part.stop if part else None)
+            number = part.first_row - 1 if part else 1
+            reader = csv.reader(lines, delimiter=_delimiter(path))
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise TranscriptError(f"{path}, row {number + 1}: cannot read the row: {exc}") from None
+                number += 1
+                bad, lines.bad = lines.bad, False
+                if not values:  # a blank line is not a response
+                    number -= 1
+                    continue
+                row = None if bad else values
+                yield (number, row, lines.position) if offsets else (number, row)
+
+    return header, rows()
+
+
+def _xlsx_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise TranscriptError(f"{path}: cannot read the workbook: {exc}") from None
+    sheet = book.worksheets[0]
+    first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+    if first is None:
+        book.close()
+        raise TranscriptError(f"{path}: survey table is empty (no header row)")
+    header = [cell(v).strip() for v in first]
+    begin = part.start if part and part.start else 2
+
+    def rows() -> Iterator[Any]:
+        try:
+            number = begin - 1
+            for values in sheet.iter_rows(min_row=begin, max_row=(part.stop - 1) if part and part.stop else None,
+                                          values_only=True):
+                number += 1
+                if all(v is None for v in values):
+                    continue
+                yield (number, list(values), number + 1) if offsets else (number, list(values))
+        finally:
+            book.close()
+
+    return header, rows()
+
+
+def _parquet_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise TranscriptError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid and OSError kinds for a damaged file
+        raise TranscriptError(f"{path}: cannot read the Parquet file: {exc}") from None
+    header = list(table.schema_arrow.names)
+    groups = list(range(table.num_row_groups))
+    if part is not None:
+        groups = groups[part.start: part.stop]
+
+    def rows() -> Iterator[Any]:
+        number = part.first_row - 1 if part else 1
+        for group in groups:
+            for batch in table.iter_batches(batch_size=8192, row_groups=[group]):
+                columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+                for values in zip(*columns):
+                    number += 1
+                    yield (number, list(values), group + 1) if offsets else (number, list(values))
+
+    return header, rows()
