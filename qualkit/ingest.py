@@ -45,6 +45,8 @@ class FileSummary:
     words: int
     preamble_words: int
     warnings: tuple[str, ...]
+    attributes: tuple[tuple[str, str], ...] = ()
+    """The attributes the file itself gave (front matter or cover block)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def summarise(transcript: Transcript, caught: Iterable[str] = ()) -> FileSummary
         words=sum(words.values()),
         preamble_words=len(transcript.text[start:end].split()),
         warnings=tuple(dict.fromkeys([*caught, *speaker_warnings(transcript)])),
+        attributes=tuple(transcript.attributes.items()),
     )
 
 
@@ -138,6 +141,8 @@ def format_report(report: IngestReport) -> str:
         for speaker in summary.speakers:
             lines.append(f"  {speaker.speaker} ({speaker.role}): {_count(speaker.turns, 'turn')}, "
                          f"{_count(speaker.words, 'word')}")
+        if summary.attributes:
+            lines.append("  attributes: " + "; ".join(f"{key}: {value}" for key, value in summary.attributes))
         if summary.preamble_words:
             lines.append(f"  preamble: {summary.preamble_words} words before the first turn")
         lines.extend(f"  warning: {message}" for message in summary.warnings)

@@ -137,3 +137,13 @@ def test_warnings_are_printed_once_and_grouped_by_file(capsys):
     assert capsys.readouterr().err.splitlines() == [
         "warning: /d/a.txt: first about a", "warning: /d/a.txt, line 9: second about a",
         "warning: /d/b.txt, line 3: about b", "warning: too few units"]
+
+
+def test_ingest_shows_the_cover_block_it_kept_as_attributes():
+    result = CliRunner().invoke(main, ["ingest", str(FIXTURES / "transcripts" / "labels" / "cover_block.txt")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:5] == [
+        "  JS (interviewer): 2 turns, 6 words", "  BJ (participant): 2 turns, 5 words",
+        "  attributes: project: Allotments; date: 3 May 2019; interviewer: Jane Smith; narrator: Bob Jones; "
+        "duration: 45 min",
+        "  preamble: 18 words before the first turn"]
