@@ -265,3 +265,16 @@ def test_review_by_pattern_and_by_transcript(page, study_dir):
     assert page.inner_text("#card .where b") == "Work > Targets"
     assert find(study_dir, "🙂 Our link worker", "support")["status"] == "accepted"
     assert page.problems == []
+
+
+def test_after_a_reload_undo_takes_back_your_decision_on_the_passage_shown(page, study_dir):
+    press(page, "a")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.inner_text("#card .passage") == "People feel isolated when the bus stops running."
+    page.keyboard.press("k")
+    assert page.get_attribute("#card", "data-status") == "accepted"
+    press(page, "u")
+    assert page.get_attribute("#card", "data-status") == "pending"
+    assert find(study_dir, "I felt isolated")["status"] == "pending"
+    assert page.problems == []

@@ -352,8 +352,9 @@ async function decide(decision, extra) {
 }
 
 async function undo() {
-  const segmentId = state.undo.pop();
-  if (!segmentId) return banner("Nothing of yours to undo on this page.");
+  // Your last decision on this page; after a reload, your decision on the passage shown.
+  const segmentId = state.undo.pop() || (current() && !state.aside ? current().segment_id : null);
+  if (!segmentId) return banner("Nothing of yours to undo here.");
   const at = state.items.findIndex((item) => item.segment_id === segmentId);
   if (at < 0) return banner("Your last decision is on a passage outside this list.");
   state.index = at;
