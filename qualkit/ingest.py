@@ -182,12 +182,16 @@ def write_turns(transcripts: Iterable[Transcript], path: str | Path) -> Path:
     if suffix == ".parquet" and not parquet_available():
         raise ReportError(f"{path}: writing .parquet needs pyarrow (pip install pyarrow), or write .csv")
     table = turns_table(transcripts)
+    staged = path.with_name(f".{path.name}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".csv":
-            table.to_csv(path, index=False, encoding="utf-8")
+            table.to_csv(staged, index=False, encoding="utf-8")
         else:
-            table.to_parquet(path, index=False)
+            table.to_parquet(staged, index=False)
+        staged.replace(path)  # a previous table is replaced only by a whole new one
     except OSError as exc:
         raise ReportError(f"{path}: cannot write turns table: {exc.strerror or exc}") from None
+    finally:
+        staged.unlink(missing_ok=True)
     return path

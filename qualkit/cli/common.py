@@ -70,13 +70,15 @@ def write_output(path: str, text: str) -> None:
     blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
     if blocking is not None:
         raise click.ClickException(f"{path}: cannot write: {blocking} is a file, not a folder")
+    staged = target.with_name(f".{target.name}.partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staged = target.with_name(f".{target.name}.partial")
         staged.write_text(text, encoding="utf-8")
-        staged.replace(target)
+        staged.replace(target)  # a previous file is replaced only by a whole new one
     except OSError as exc:
         raise click.ClickException(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def progress(items: Iterable[T], label: str, length: int | None = None) -> Iterable[T]:
