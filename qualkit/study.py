@@ -195,11 +195,15 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
     theme_curve: list[dict[str, float]] = []
     fewest = 5 if settings.n_themes == "auto" else int(settings.n_themes)
     if len(pool) >= fewest * 5:
-        found_themes = suggest_themes(pool, transcripts, n_themes=settings.n_themes, method=settings.theme_method,
-                                      random_state=settings.seed, lemmatise=pipeline_lemmatiser(nlp),
-                                      segments=segments, group_by=settings.group_by)
-        themes, theme_curve = list(found_themes.themes), [dict(row) for row in found_themes.k_curve]
-        theme_methods = {**found_themes.methods, "mode": settings.theme_mode}
+        try:
+            found_themes = suggest_themes(pool, transcripts, n_themes=settings.n_themes, method=settings.theme_method,
+                                          random_state=settings.seed, lemmatise=pipeline_lemmatiser(nlp),
+                                          segments=segments, group_by=settings.group_by)
+        except ValueError as exc:  # scikit-learn on a tiny pool ("no terms remain"): a note, not the run's end
+            notes.append(f"no themes suggested from {len(pool)} units: {exc}")
+        else:
+            themes, theme_curve = list(found_themes.themes), [dict(row) for row in found_themes.k_curve]
+            theme_methods = {**found_themes.methods, "mode": settings.theme_mode}
     else:
         notes.append(f"too few {'uncoded ' if settings.theme_mode == 'residual' else ''}units ({len(pool)}) "
                      f"to suggest {fewest} themes")
@@ -248,16 +252,17 @@ def _study_coding(settings: StudySettings) -> StudyCoding:
     if settings.coding == "reviewed" and pending:
         notes.append(f"{pending} automatic codings of {settings.study} are still pending review and are left out "
                      "(--coding auto reports every automatic coding)")
-    statuses = list(found.statuses)
-    if settings.coding == "auto":  # every automatic coding, each with what reviewers decided on it so far
-        from qualkit.store import open_study
+    from qualkit.store import open_study
 
-        with open_study(settings.study) as study:  # type: ignore[arg-type]
+    statuses, summary = list(found.statuses), dict(found.summary)
+    with open_study(settings.study) as study:  # type: ignore[arg-type]
+        summary["reviewers"] = sorted(set(summary.get("reviewers") or []) | set(study.coders()))  # everyone who decided
+        if settings.coding == "auto":  # every automatic coding, each with what reviewers decided on it so far
             decided = {s["segment_id"]: s["status"] for s in study.segments()}
-        statuses = [decided.get(i, "auto") if decided.get(i) in ("accepted", "recoded", "rejected") else "auto"
-                    for i in found.segment_ids]
+            statuses = [decided.get(i, "auto") if decided.get(i) in ("accepted", "recoded", "rejected") else "auto"
+                        for i in found.segment_ids]
     return StudyCoding(list(found.transcripts), found.codebook, list(found.segments), list(found.segment_ids),
-                       statuses, list(found.set_aside), dict(found.summary), list(found.memos), notes)
+                       statuses, list(found.set_aside), summary, list(found.memos), notes)
 
 
 def _identity(items: list[T]) -> Iterator[T]:

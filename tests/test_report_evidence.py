@@ -267,6 +267,29 @@ def test_run_on_a_study_reports_its_reviewed_coding(tmp_path):
     assert all(f"{code}: {share}" in trail for code, share in accepted.items())
 
 
+def test_a_study_with_two_coders_shows_their_agreement_and_every_quote_is_reviewed(tmp_path):
+    from qualkit.store import init_study
+
+    settings = StudySettings(transcripts=(str(STUDY / "transcripts"),), attributes=str(STUDY / "participants.csv"),
+                             codebook=str(STUDY / "codebook.yaml"), n_themes=1)
+    with init_study(tmp_path / "study", settings) as study:
+        segments = study.segments()
+        for number, segment in enumerate(segments):
+            study.decide(segment["segment_id"], "accept", coder="RH")
+            study.decide(segment["segment_id"], "accept" if number else "reject", coder="AB")
+    result = run_study(StudySettings(study=str(tmp_path / "study"), n_themes=1))
+    md = render_outputs(study_data(result), kinds=("appendix",), formats=("md",))["appendix.md"]
+    review = section(md, "## Review")
+    assert "Reviewers: AB, RH." in review
+    assert "AB, RH, on the 7 segments two or more of them decided: Krippendorff's alpha " in review
+    assert "| AB and RH | 7 | 86% |" in review
+    context = report_context(study_data(run_study(StudySettings(study=str(tmp_path / "study"), n_themes=1,
+                                                                coding="auto"))))
+    quotes = [q for code in context["codes"] for q in code["quotes"]]
+    assert segments[0]["text"] not in [q["coded_text"] for q in quotes]  # the last decision rejected it
+    assert quotes and all(q["status"] == "accepted" and not q["unreviewed"] for q in quotes)
+
+
 # -- broken run files --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", ["segments", "codebook", "settings"])

@@ -94,11 +94,13 @@ def review(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table, pi
     agreement = found.get("agreement")
     if agreement:
         _heading(doc, "Agreement between the study's coders", 3)
-        doc.add_paragraph(f"{', '.join(agreement['coders'])} over the {agreement['transcripts']} transcripts all of "
-                          f"them reviewed ({agreement['units']} units): Krippendorff's alpha {agreement['alpha']}.")
-        table(doc, ["Coders", "Transcripts", "Kappa", "Alpha"],
-              [[f"{p['coder_a']} and {p['coder_b']}", p["transcripts"], p["kappa"], p["alpha"]]
+        doc.add_paragraph(f"{', '.join(agreement['coders'])}, on the {agreement['segments']} segments two or more of "
+                          f"them decided: Krippendorff's alpha {agreement['alpha']}.")
+        table(doc, ["Coders", "Segments both decided", "Same decision", "Kappa"],
+              [[f"{p['coder_a']} and {p['coder_b']}", p["segments"], p["agreement"], p["kappa"]]
                for p in agreement["pairs"]])
+        table(doc, ["Code", "Segments", "Kappa (mean over pairs)"],
+              [[r["path"], r["segments"], r["kappa"]] for r in agreement["codes"]])
 
 
 def checklists(doc: Any, ctx: Context, table: Table) -> None:

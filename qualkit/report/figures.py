@@ -86,11 +86,16 @@ def review_figures(data: Mapping[str, Any], codes: Sequence[Mapping[str, Any]]) 
         "codes": [{"id": c["id"], "path": c["path"], "accepted_share":
                    "—" if shares.get(c["id"]) is None else f"{round(100 * shares[c['id']])}%"} for c in codes],
         "agreement": None if not agreement else {
-            "coders": list(agreement.get("coders") or []), "transcripts": agreement.get("transcripts", 0),
-            "units": agreement.get("units", 0), "alpha": decimals(agreement.get("alpha")),
-            "pairs": [{**p, "kappa": decimals(p.get("kappa")), "alpha": decimals(p.get("alpha"))}
-                      for p in agreement.get("pairs") or []],
-            "codes": [{"path": r.get("path", ""), "kappa": decimals(r.get("kappa")), "alpha": decimals(r.get("alpha"))}
+            "coders": list(agreement.get("coders") or []),
+            "segments": agreement.get("segments", agreement.get("units", 0)), "alpha": decimals(agreement.get("alpha")),
+            "pairs": [{"coder_a": p.get("coder_a", ""), "coder_b": p.get("coder_b", ""),
+                       "segments": p.get("segments", p.get("units", 0)), "agreement": _share(p.get("agreement")),
+                       "kappa": decimals(p.get("kappa"))} for p in agreement.get("pairs") or []],
+            "codes": [{"path": r.get("path", ""), "segments": r.get("segments", ""), "kappa": decimals(r.get("kappa"))}
                       for r in agreement.get("codes") or []],
         },
     }
+
+
+def _share(value: Any) -> str:
+    return "—" if value is None else f"{round(100 * float(value))}%"
