@@ -166,6 +166,7 @@ def test_a_set_aside_hit_is_one_key_away_and_restorable(page, study_dir):
     page.wait_for_selector("#card[data-status='negated']")
     assert page.inner_text("#card .passage") == "felt lonely"
     assert "negated by 'never'" in page.inner_text("#card")
+    assert page.inner_text("#card .fired") == "pattern: feel lonely"
     press(page, "a", "/api/restore")
     [restored] = segments(study_dir, code_id="isolation", transcript_id="R01")[1:]
     assert (restored["origin"], restored["text"], restored["decided_by"]) == (

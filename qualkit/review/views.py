@@ -153,7 +153,7 @@ def set_aside(study: Any, cache: TranscriptCache, code_id: str) -> list[dict[str
         low, high = _window(transcript["text"], min(low, hit["start"]), max(high, hit["end"]), hit["start"], hit["end"])
         speaker = hit.get("speaker") or (turn["speaker"] if turn else "")
         shown.append({**{k: hit.get(k) for k in ("hit_id", "transcript_id", "code_id", "start", "end", "status",
-                                                   "reason", "restored")},
+                                                   "reason", "pattern", "restored")},
                       "speaker": speaker, "group": cache.group(study, hit["transcript_id"]),
                       "context": {"start": low, "end": high, "text": transcript["text"][low:high]}})
     shown.sort(key=lambda h: (h["transcript_id"], h["start"]))

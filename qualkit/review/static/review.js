@@ -300,6 +300,7 @@ function renderAsideCard(card, item) {
       ` ${item.reason || ""}`, el("span", { class: "muted" }, ` · hit ${state.index + 1} of ${state.items.length}`)),
     el("p", { class: "who" }, el("b", {}, item.speaker || ""), ` · ${item.transcript_id}`, item.group ? ` · ${item.group}` : ""),
     contextNode({ ...item, matches: [{ start: item.start, end: item.end }] }, { start: item.start, end: item.end }),
+    el("p", { class: "fired" }, item.pattern ? `pattern: ${item.pattern}` : ""),
     el("p", { class: "muted" }, item.restored ? "Restored as a coding." : "Press a to restore this hit as a coding; s goes back to the passages."),
   );
 }
