@@ -7,6 +7,7 @@ researcher can spot a mis-parse before coding). :func:`write_turns` writes every
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import warnings
 from collections import Counter
@@ -193,5 +194,6 @@ def write_turns(transcripts: Iterable[Transcript], path: str | Path) -> Path:
     except OSError as exc:
         raise ReportError(f"{path}: cannot write turns table: {exc.strerror or exc}") from None
     finally:
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            staged.unlink()
     return path

@@ -78,7 +78,8 @@ def write_output(path: str, text: str) -> None:
     except OSError as exc:
         raise click.ClickException(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            staged.unlink()
 
 
 def progress(items: Iterable[T], label: str, length: int | None = None) -> Iterable[T]:
