@@ -182,6 +182,9 @@ def write_turns(transcripts: Iterable[Transcript], path: str | Path) -> Path:
         raise ReportError(f"{path}: unknown turns table format {suffix or '(no extension)'!r} (use .csv or .parquet)")
     if suffix == ".parquet" and not parquet_available():
         raise ReportError(f"{path}: writing .parquet needs pyarrow (pip install pyarrow), or write .csv")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ReportError(f"{path}: cannot write turns table: {blocking} is a file, not a folder")
     table = turns_table(transcripts)
     staged = path.with_name(f".{path.name}.partial")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import warnings
 
@@ -101,3 +102,11 @@ def test_attributes_from_sheet_keyed_by_file_name_and_reports_of_unmatched(tmp_p
     messages = [str(w.message) for w in caught]
     assert f"{sheet}: no row for transcript 'LW07'" in messages
     assert f"{sheet}: row 'ZZ9' matches no transcript" in messages
+
+
+def test_turns_table_under_a_file_is_one_clear_error_and_a_previous_table_stays(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ReportError, match=re.escape(f"{blocker / 'turns.csv'}: cannot write turns table: {blocker} is a "
+                                                    "file, not a folder")):
+        write_turns([], blocker / "turns.csv")
