@@ -104,7 +104,7 @@ def test_attributes_from_sheet_keyed_by_file_name_and_reports_of_unmatched(tmp_p
     assert f"{sheet}: row 'ZZ9' matches no transcript" in messages
 
 
-def test_turns_table_under_a_file_is_one_clear_error_and_a_previous_table_stays(tmp_path):
+def test_turns_table_under_a_file_is_one_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(ReportError, match=re.escape(f"{blocker / 'turns.csv'}: cannot write turns table: {blocker} is a "
