@@ -26,6 +26,8 @@ def prevalence(context: Mapping[str, Any]) -> Figure | None:
     groups = [f"{g['name']} (n={g['size']})" for g in context["comparison"]["groups"]]
     if not rows or not groups:
         return None
+    if len(groups) > BARS_UP_TO:
+        return _prevalence_grid(rows, groups)
     height = 0.8 / len(groups)
     fig = plt.figure(figsize=(7.5, 1.2 + 0.22 * len(rows) * max(1, len(groups) * 0.6)))
     ax = fig.add_subplot()
@@ -38,6 +40,26 @@ def prevalence(context: Mapping[str, Any]) -> Figure | None:
     ax.set_xlabel("participants with the code (% of group)")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+BARS_UP_TO = 4  # more groups than this: a grid of shares, so the chart keeps a readable height
+
+
+def _prevalence_grid(rows: list[Mapping[str, Any]], groups: list[str]) -> Figure:
+    """Code prevalence for many groups: codes x groups, each cell the share (%) of the group with the code."""
+    shares = [[r["cells"][g]["share"] for g in range(len(groups))] for r in rows]
+    fig = plt.figure(figsize=(7.5, 1.8 + 0.24 * len(rows)))
+    ax = fig.add_subplot()
+    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=100, aspect="auto")
+    for i, line in enumerate(shares):
+        for j, value in enumerate(line):
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6,
+                    color="white" if value > 60 else "black")
+    ax.set_xticks(range(len(groups)), groups, rotation=40, ha="right", fontsize=7)
+    ax.set_yticks(range(len(rows)), [_short(r["name"]) for r in rows], fontsize=7)
+    fig.colorbar(image, ax=ax, shrink=0.6, label="participants with the code (% of group)")
     fig.tight_layout()
     return fig
 
