@@ -161,7 +161,7 @@ def main() -> None:
             figures["segments"] = len(segments)
             figures["words"] = sum(t["words"] for t in study.transcripts())
             largest = max({s["code_id"] for s in segments}, key=lambda c: sum(s["code_id"] == c for s in segments))
-        print(f"{figures['segments']:,} automatic segments, {figures['words']:,} participant words")
+        print(f"{figures['segments']:,} automatic segments, {figures['words']:,} words (as the study counts them)")
 
         server = make_review_server(study_dir, coder="bench").start()
         try:
