@@ -275,3 +275,19 @@ def test_opendocument_questions_in_italics(tmp_path):
     assert transcript.turn_text(transcript.turns[4]) == "And the team."
     assert messages == [f"{path}: no speaker labels; paragraphs alternate between two styles: the 3 in the style with "
                         "more questions read as 'Interviewer', the others as 'Participant'"]
+
+
+def test_a_typo_in_a_word_file_is_placed_by_paragraph(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for n in range(6):
+        document.add_paragraph(f"Interviewer: Question {n}?")
+        document.add_paragraph(f"Participant: Answer {n}.")
+    document.add_paragraph("Particpant: One more.")
+    path = tmp_path / "typo.docx"
+    document.save(path)
+    transcript, messages = read(path)
+    assert transcript.speakers() == ("Interviewer", "Participant")
+    assert messages == [f"{path}, paragraph 13: label 'Particpant' is used once and is read as 'Participant' (a "
+                        "likely typo; map it in an alias file if not)"]

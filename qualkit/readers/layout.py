@@ -116,8 +116,12 @@ def read_paragraphs(path: Path, paragraphs: Iterable[Paragraph], options: ReadOp
         position += len(piece) + len(joiner)
     joined = joiner.join(pieces)
     learned = learn(joined, extra_known=options.known_forms())
-    for message in learned.warnings:
-        warnings.warn(f"{path}, {message.replace('line ', 'paragraph ', 1)}", stacklevel=3)
+    starts = [1]
+    for piece in pieces[:-1] if learned.warnings else ():
+        starts.append(starts[-1] + piece.count("\n") + joiner.count("\n"))
+    for line, message in learned.warnings:
+        para = paras[bisect_right(starts, line) - 1]
+        warnings.warn(f"{path}, {'line' if joiner == chr(10) else 'paragraph'} {para.line}: {message}", stacklevel=3)
     opening: dict[int, tuple[str, str, str | None]] = {}
     for head, speaker in learned.heads:
         number = bisect_right(offsets, head.head) - 1

@@ -84,7 +84,8 @@ class Learned:
     cover_end: int = 0
     interviewer_names: list[str] = field(default_factory=list)
     participant_names: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    """(line, message) for labels used once: likely typos, or speakers who spoke once."""
 
 
 @lru_cache(maxsize=4096)
@@ -321,13 +322,13 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
         typo = typo_of(head.key, recurring)
         if typo is not None:
             learned.heads.append((head, speaker_of[typo]))
-            learned.warnings.append(f"line {head.line}: label {head.label!r} is used once and is read as "
-                                    f"{speaker_of[typo]!r} (a likely typo; map it in an alias file if not)")
+            learned.warnings.append((head.line, f"label {head.label!r} is used once and is read as "
+                                    f"{speaker_of[typo]!r} (a likely typo; map it in an alias file if not)"))
             continue
         if style_of(head.label) in styles and len(head.label.split()) <= 3 and (
                 not paragraphs or _paragraph_start(text, head.head)):
             learned.heads.append((head, speaker_of[head.key]))
             others = ", ".join(repr(speaker_of[k]) for k in recurring)
-            learned.warnings.append(f"line {head.line}: label {head.label!r} is used only once (the others: "
-                                    f"{others}); read as a speaker: a typo or speech? map it in an alias file")
+            learned.warnings.append((head.line, f"label {head.label!r} is used only once (the others: "
+                                    f"{others}); read as a speaker: a typo or speech? map it in an alias file"))
     return learned

@@ -163,8 +163,8 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
         segments, preamble = captions
         return assemble(path, segments, options, fmt="zoom-captions", preamble=preamble, meta=meta)
     learned = learn(body, skipped + 1, extra_known=options.known_forms())
-    for message in learned.warnings:
-        warnings.warn(f"{path}, {message}", stacklevel=2)
+    for line, message in learned.warnings:
+        warnings.warn(f"{path}, line {line}: {message}", stacklevel=2)
     if not learned.heads:
         turns = unlabelled_turns(body, learned.cover_end, path)
     else:
