@@ -101,6 +101,12 @@ def test_recode_with_the_code_picker_after_choosing_a_code_with_the_mouse(page, 
     assert page.inner_text("#card .passage") == "The paperwork for the new flat never stopped."
     page.keyboard.press("c")
     page.wait_for_selector("#picker[open]")
+    page.keyboard.type("w")
+    assert "paperwork" not in page.inner_text("#picker-list")   # not the passage's own code
+    page.keyboard.press("Escape")                               # one Escape closes the picker
+    assert not page.is_visible("#picker")
+    page.keyboard.press("c")
+    page.wait_for_selector("#picker[open]")
     page.keyboard.type("targ")
     assert page.inner_text("#picker-list li.on") == "Work > Targets targets"
     press(page, "Enter")

@@ -42,9 +42,11 @@ function moveSpan(edge, direction) {
 // ---- code picker and memos -------------------------------------------------------------------------------
 
 let pickerDone = null;
+let pickerLeaves = null;
 
-function openPicker(onChoose) {
+function openPicker(onChoose, leaveOut) {
   pickerDone = onChoose;
+  pickerLeaves = leaveOut || null;
   $("picker-search").value = "";
   fillPicker();
   $("picker").showModal();
@@ -55,7 +57,8 @@ function fillPicker() {
   const needle = $("picker-search").value.trim().toLowerCase();
   const list = $("picker-list");
   list.replaceChildren();
-  const codes = state.overview.codes.filter((c) => !needle || c.path.toLowerCase().includes(needle) || c.code_id.toLowerCase().includes(needle));
+  const codes = state.overview.codes.filter((c) => c.code_id !== pickerLeaves
+    && (!needle || c.path.toLowerCase().includes(needle) || c.code_id.toLowerCase().includes(needle)));
   codes.forEach((code, i) => {
     const option = el("li", { role: "option", class: i === 0 ? "on" : "", "data-code": code.code_id },
       code.path, el("span", { class: "muted" }, ` ${code.code_id}`));

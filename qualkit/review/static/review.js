@@ -384,7 +384,7 @@ function toggleAside() {
 const KEYS = {
   a: () => (state.aside ? restore() : decide("accept")),
   r: () => decide("reject"),
-  c: () => current() && !state.aside && openPicker((codeId) => decide("recode", { recode_to: codeId })),
+  c: () => current() && !state.aside && openPicker((codeId) => decide("recode", { recode_to: codeId }), current().code_id),
   j: () => { if (state.index + 1 < state.items.length) { state.index += 1; show(); } },
   k: () => { if (state.index > 0) { state.index -= 1; show(); } },
   ArrowDown: () => KEYS.j(), ArrowUp: () => KEYS.k(),
@@ -420,6 +420,7 @@ function wire() {
     if (event.key === "ArrowDown") { event.preventDefault(); movePicker(1); }
     if (event.key === "ArrowUp") { event.preventDefault(); movePicker(-1); }
     if (event.key === "Enter") { event.preventDefault(); pick($("picker-list").querySelector(".on")?.dataset.code); }
+    if (event.key === "Escape") { event.preventDefault(); $("picker").close(); }  // a search box would only clear
   });
   $("picker").addEventListener("close", () => { pickerDone = null; });
   $("memo-text").addEventListener("keydown", (event) => {
