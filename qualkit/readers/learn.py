@@ -42,17 +42,17 @@ ROLE_PARTICIPANT = frozenset(
 )
 PARTICIPANT_ID = re.compile(r"^(?:p|participant|respondent|r|pt|id)[ #_-]?\d+[a-z]?$")
 ROLE_WORDS = ROLE_INTERVIEWER | ROLE_PARTICIPANT | {"speaker", "spk", "dr", "mr", "mrs", "ms", "prof"}
-COVER_KEYS = frozenset(
-    "date time place location venue duration length project study title transcriber transcribed by transcription "
-    "persons present people present present attendees recorded recording language site setting interview "
-    "interview date interview location interview number session file audio file tape mode format version "
-    "notes interviewed by conducted by source collection accession".split(" ")
-)
 COVER_KEY_PHRASES = frozenset({
     "persons present", "people present", "transcribed by", "interviewed by", "conducted by", "interview date",
     "interview location", "interview number", "audio file", "date of interview", "place of interview",
     "name of interviewer", "name of interviewee", "name of narrator", "recording date", "recorded by",
 })
+COVER_KEYS = COVER_KEY_PHRASES | frozenset(
+    "date time place location venue duration length project study title transcriber transcription attendees "
+    "present recorded recording language site setting interview session file tape mode format version source "
+    "collection accession".split()
+)
+"""Keys of a transcript's cover block (besides the names of who took part)."""
 COVER_INTERVIEWER = frozenset({"interviewer", "interviewers", "interviewed by", "conducted by", "moderator",
                                "facilitator", "researcher", "name of interviewer"})
 COVER_PARTICIPANT = frozenset({"interviewee", "narrator", "respondent", "participant", "informant",
@@ -242,8 +242,8 @@ def _cover(text: str, heads: list[Head], counts: Counter[str]) -> tuple[int, dic
         taken.append(head)
         previous_end = value_end if value_end >= 0 else len(text)
     keys = [h.key for h in taken]
-    cover_like = [k in COVER_KEYS or k in COVER_KEY_PHRASES for k in keys]
-    plain = [k in COVER_KEYS or k in COVER_KEY_PHRASES for k in keys if k not in COVER_INTERVIEWER | COVER_PARTICIPANT]
+    cover_like = [k in COVER_KEYS for k in keys]
+    plain = [k in COVER_KEYS for k in keys if k not in COVER_INTERVIEWER | COVER_PARTICIPANT]
     names_used = set(counts)
     values = [_value(text, h) for h in taken]
     after = text[previous_end:previous_end + 2] if taken else ""
