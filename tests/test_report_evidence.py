@@ -219,6 +219,19 @@ def test_markdown_shows_transcript_markup_literally(out):
     assert not re.search(r"(?<!\\)<(script|/script)>", md)
 
 
+@pytest.mark.parametrize("text, shown", [
+    ("<inaudible> and then", "\\<inaudible> and then"),
+    ("*laughs* yes", "\\*laughs\\* yes"),
+    ("<script>alert(1)</script>", "\\<script>alert(1)\\</script>"),
+    ("[crosstalk] a_b `code`", "\\[crosstalk\\] a\\_b \\`code\\`"),
+    ("two\nlines", "two lines"),
+])
+def test_markdown_text_is_escaped_to_show_literally(text, shown):
+    from qualkit.report.writer import markdown_text
+
+    assert markdown_text(text) == shown
+
+
 def test_every_picture_in_the_word_files_fits_its_page(out):
     pictures = 0
     for path in out.glob("*.docx"):
