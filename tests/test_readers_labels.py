@@ -291,3 +291,23 @@ def test_a_typo_in_a_word_file_is_placed_by_paragraph(tmp_path):
     assert transcript.speakers() == ("Interviewer", "Participant")
     assert messages == [f"{path}, paragraph 13: label 'Particpant' is used once and is read as 'Participant' (a "
                         "likely typo; map it in an alias file if not)"]
+
+
+def test_oral_history_table_of_initials_takes_roles_from_the_cover(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in ("Project: Mill voices", "Date: 2 March 1998", "Interviewer: Ann Cole", "Narrator: Ted Barker"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=0, cols=2)
+    for who, said in [("AC", "Where were you born?"), ("TB", "In Salford, in 1931."), ("AC", "And your father?"),
+                      ("TB", "He worked at the mill.")]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = who, said
+    path = tmp_path / "oral.docx"
+    document.save(path)
+    transcript, messages = read(path)
+    assert turns(transcript) == [("AC", I, "Where were you born?"), ("TB", P, "In Salford, in 1931."),
+                                 ("AC", I, "And your father?"), ("TB", P, "He worked at the mill.")]
+    assert transcript.attributes["narrator"] == "Ted Barker"
+    assert messages == []
