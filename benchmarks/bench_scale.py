@@ -147,15 +147,22 @@ def main() -> None:
         elif kind == "parts":
             extra = f"; {result['parts']:.0f} parts"
         print(f"{label:>15}: {result['words']:>10,.0f} words in {result['seconds']:7.2f} s = "
-              f"{result['words'] / result['seconds']:>8,.0f} words/s, peak {result['peak_mib']:.0f} MiB{extra}", flush=True)
+              f"{result['words'] / result['seconds']:>8,.0f} words/s, peak {result['peak_mib']:.0f} MiB{extra} "
+              f"(CPU {result['cpu_seconds']:.1f} s in the parent; load average {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores)", flush=True)
     shutil.rmtree(folder, ignore_errors=True)
     rate = {k: v["words"] / v["seconds"] for k, v in figures.items()}
     small_parts, large_parts = figures["parts_small_1m"], figures["parts_large_1m"]
-    overhead = (small_parts["seconds"] - large_parts["seconds"]) / max(1, small_parts["parts"] - large_parts["parts"])
+    # on CPU time (the in-process engine does all its work in the measured process): robust to other load
+    overhead = (small_parts["cpu_seconds"] - large_parts["cpu_seconds"]) / max(1, small_parts["parts"] - large_parts["parts"])
     dask = figures[f"dask{w}_5m"]
     per_worker = dask["words"] / (dask["part_seconds_mean"] * dask["parts"])  # words/s while coding a part
     summary = {
         "cores": os.cpu_count(),
+        "load_average": round(os.getloadavg()[1], 1),
+        "one_process_cpu_words_per_s_1m": round(figures["one_1m"]["words"] / figures["one_1m"]["cpu_seconds"]),
+        "one_process_cpu_words_per_s_5m": round(figures["one_5m"]["words"] / figures["one_5m"]["cpu_seconds"]),
+        "cpu_time_ratio_5m_1m": round(figures["one_5m"]["cpu_seconds"] / figures["one_1m"]["cpu_seconds"], 3),
         "one_process_words_per_s_1m": round(rate["one_1m"]),
         f"jobs{w}_words_per_s_1m": round(rate[f"jobs{w}_1m"]),
         f"dask{w}_words_per_s_1m": round(rate[f"dask{w}_1m"]),
@@ -180,8 +187,10 @@ def main() -> None:
         hours = (summary["worker_startup_s"] + words / (n * per_worker) + parts * max(overhead, 0) / n) / 3600
         summary[f"predicted_hours_1e9_words_{n}_workers"] = round(hours, 2)
     print(f"Dask with {w} workers: {summary[f'dask{w}_speedup_5m']:.2f}x one process at 5M words end to end, "
-          f"{summary[f'dask{w}_coding_speedup_5m']:.2f}x while coding (this machine has "
-          f"{summary['cores']} cores shared with other work); --jobs {w}: {summary[f'jobs{w}_speedup_1m']:.2f}x at 1M. "
+          f"{summary[f'dask{w}_coding_speedup_5m']:.2f}x while coding (this machine has {summary['cores']} cores, "
+          f"load average {summary['load_average']} from other work); --jobs {w}: {summary[f'jobs{w}_speedup_1m']:.2f}x "
+          f"at 1M. One process on CPU time: {summary['one_process_cpu_words_per_s_5m']:,} words/s, 5M/1M "
+          f"{summary['cpu_time_ratio_5m_1m']:.2f}. "
           f"One process 5M/1M time {summary['time_ratio_5m_1m']:.2f}, peak memory {summary['peak_mib_one_1m']} -> "
           f"{summary['peak_mib_one_5m']} MiB. Per worker {summary['per_worker_words_per_s']:,} words/s, start-up "
           f"{summary['worker_startup_s']:.1f} s, per-part overhead {summary['per_part_overhead_s']:.3f} s. 10^9 words: "

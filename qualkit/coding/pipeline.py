@@ -72,8 +72,11 @@ OPENING_BRACKETS = ("[", "(")
 def bracket_sentences(doc: Doc) -> Doc:
     """Start a sentence at an opening bracket rather than just after it, so that a transcriber's note
     such as "[laughs]" opens the next sentence instead of leaving "[" on the end of the last one."""
-    openings = [doc.vocab.strings[b] for b in OPENING_BRACKETS]
-    positions = np.flatnonzero(np.isin(doc.to_array([ORTH]).ravel(), openings))
+    if len(doc) < 3:
+        return doc
+    square, round_ = (doc.vocab.strings[b] for b in OPENING_BRACKETS)
+    words = doc.to_array(ORTH)
+    positions = np.flatnonzero((words == square) | (words == round_)).tolist()
     for i in positions:
         if 0 < i < len(doc) - 1 and doc[i + 1].is_sent_start and not doc[i].is_sent_start:
             doc[i + 1].is_sent_start = False
