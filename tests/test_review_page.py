@@ -164,6 +164,9 @@ def test_code_a_selection_in_the_transcript_view(page, study_dir):
                                                                             "manual")
     assert manual["decided_by"] == "alice"
     page.wait_for_selector("#transcript-text .coded >> text=My neighbour checks on me every day")
+    page.click("button[data-code='support']")                   # the new coding is in its code's queue
+    sync_api.expect(page.locator("#queue-progress")).to_have_text("0 of 3 reviewed")
+    assert "manual" in page.inner_text("#list")
     assert page.problems == []
 
 

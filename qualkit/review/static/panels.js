@@ -198,6 +198,7 @@ function codeSelection() {
     window.getSelection().removeAllRanges();
     state.transcript = await api(`/api/transcript/${encodeURIComponent(transcriptId)}`);
     renderTranscript(current());
+    if (!state.aside && state.key === (state.mode === "transcript" ? transcriptId : codeId)) await loadQueue(true);
     laterProgress();
   });
 }

@@ -193,6 +193,7 @@ async function choose(key, pattern) {
 
 async function loadQueue(keepIndex) {
   if (!state.key) return;
+  const shown = keepIndex && current() ? current().segment_id || current().hit_id : null;
   let data;
   if (state.aside) {
     data = await api(`/api/set_aside?${query({ code_id: state.key })}`);
@@ -206,6 +207,8 @@ async function loadQueue(keepIndex) {
     const first = state.items.findIndex((item) => state.aside ? !item.restored : item.status === "pending" || item.status === "orphaned");
     state.index = first >= 0 ? first : 0;
   }
+  const again = shown ? state.items.findIndex((item) => (item.segment_id || item.hit_id) === shown) : -1;
+  if (again >= 0) state.index = again;
   state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
   renderHead();
   show();
