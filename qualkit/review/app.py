@@ -98,11 +98,11 @@ def create_app(study_path: str | Path, *, coder: str, token: str | None = None) 
     def set_aside() -> Response:
         return jsonify(items=views.set_aside(_study(app), cache, request.args.get("code_id", "")))
 
-    @app.get("/api/transcript/<transcript_id>")
+    @app.get("/api/transcript/<path:transcript_id>")
     def transcript(transcript_id: str) -> Response:
         return jsonify(views.transcript_view(_study(app), cache, transcript_id))
 
-    @app.get("/api/history/<segment_id>")
+    @app.get("/api/history/<path:segment_id>")
     def history(segment_id: str) -> Response:
         return jsonify(items=_study(app).history(segment_id))
 
