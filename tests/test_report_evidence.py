@@ -200,10 +200,10 @@ def test_methods_prose_names_the_runs_figures(result, out):
     md = section((out / "appendix.md").read_text(encoding="utf-8"), "## Methods")
     data = json.loads((out / "run.json").read_text(encoding="utf-8"))
     words = sum(t.participant_words() for t in result.transcripts)
-    assert f"Data. 3 interview transcripts ({words:,} words of participant speech) were analysed: 1 user and 2 worker" in md
+    assert f"Data. 3 interview transcripts ({words:,} words of participant speech) were analysed, by group: user (n=1) and worker (n=2)." in md
     assert f"The run produced {len(result.segments)} coded segments; 3 of 3 codes were applied." in md
     assert f"SHA-256 {result.codebook.sha256[:12]}" in md
-    assert "patterns (phrase (3 codes)) were matched on participant speech only, and a hit coded its sentence" in md
+    assert "patterns (phrase in 3 codes) were matched on participant speech only, and a hit coded its sentence" in md
     assert "0 negated, 0 vetoed and 0 outside a restriction" in md
     assert "| COREQ | 22 | Data saturation | Appendix, Saturation (new codes per interview, as evidence) |" in md
     assert "| COREQ | 28 | Participant checking | **Researcher to report** |" in md

@@ -166,8 +166,8 @@ def test_sample_methods_prose_names_the_runs_numbers_and_the_human_coding(sample
     groups = {g: sum(1 for t in result.transcripts if t.attributes["group"] == g)
               for g in ("health trainer", "link worker", "service user")}
     assert (f"Data. {len(result.transcripts)} interview transcripts (" in md
-            and f"were analysed: {groups['health trainer']} health trainer, {groups['link worker']} link worker and "
-                f"{groups['service user']} service user (by group)." in md)
+            and f"were analysed, by group: health trainer (n={groups['health trainer']}), link worker "
+                f"(n={groups['link worker']}) and service user (n={groups['service user']})." in md)
     assert f"The run produced {len(result.segments)} coded segments" in md
     assert f"{negated} negated, {vetoed} vetoed and 0 outside a restriction" in md
     kappa = result.agreement["overall"]["kappa"]

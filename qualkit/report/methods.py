@@ -72,13 +72,13 @@ def methods_prose(data: Mapping[str, Any], context: Mapping[str, Any]) -> list[s
     """Paragraphs describing what this run did, from its own figures, for the researcher to adapt."""
     methods, settings, study = data["methods"], data["settings"], context["study"]
     book = data["codebook"]
-    groups = _listing([f"{g['size']} {g['name']}" for g in study["groups"]])
+    groups = _listing([f"{g['name']} (n={g['size']})" for g in study["groups"]])
     attributes = sorted({k for t in data["transcripts"] for k in t["attributes"]})
     skipped = methods.get("skipped_files")
     paragraphs = [
         f"Data. {_count(study['transcripts'], 'interview transcript')} ({study['participant_words']:,} words of "
         f"participant speech) were analysed"
-        + (f": {groups} (by {study['group_by']})" if study["groups"] else "") + "."
+        + (f", by {study['group_by']}: {groups}" if study["groups"] else "") + "."
         + (f" Participants' attributes recorded: {_listing(attributes)}." if attributes else "")
         + (f" Files that could not be read and were left out: {'; '.join(skipped)}." if isinstance(skipped, list)
            else "")
@@ -87,13 +87,15 @@ def methods_prose(data: Mapping[str, Any], context: Mapping[str, Any]) -> list[s
     for code in book["codes"]:
         for kind in code.get("pattern_kinds", ()):
             kinds[kind] = kinds.get(kind, 0) + 1
-    kinds_text = _listing([f"{k} ({_count(n, 'code')})" for k, n in sorted(kinds.items())])
+    order = ("phrase", "exact", "wildcard", "word", "token", "near", "exclude")
+    ranked = sorted(kinds.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    kinds_text = _listing([f"{'exclude vetoes' if k == 'exclude' else k} in {_count(n, 'code')}" for k, n in ranked])
     paragraphs.append(
         f"Coding. The transcripts were coded with the codebook \u201c{book['name']}\u201d (version {book['version']}, "
         f"{_count(len(book['themes']), 'theme')}, {_count(len(book['codes']), 'code')}; file "
         f"{methods.get('codebook_file', '')}, SHA-256 {str(methods.get('codebook_sha256', ''))[:12]}) as a deductive "
         f"first pass using qualkit {methods.get('qualkit_version', '')} with spaCy {methods.get('spacy_version', '')} "
-        f"(pipeline {methods.get('pipeline', '')}: {methods.get('components', '')}). Each code's patterns "
+        f"(pipeline {methods.get('pipeline', '')}: {methods.get('components', '')}). The codes' patterns "
         f"({kinds_text or 'none'}) were matched on participant speech only, and a hit coded its "
         f"{settings.get('unit', 'sentence')}. Hits governed by a negation (for codes that ask for it), vetoed by a "
         f"code's exclude pattern, or outside a code's restriction were set aside rather than coded: "
