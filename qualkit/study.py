@@ -108,7 +108,7 @@ def read_study(settings: StudySettings) -> StudyInput:
             transcripts = _joined(transcripts, settings)
     notes = [str(w.message) for w in caught]
     notes += [f"skipped {message}" for _, message in read.skipped]
-    check_group_by(transcripts, settings)
+    notes += check_group_by(transcripts, settings)
     return StudyInput(transcripts, codebook, notes, [{"file": f, "reason": m} for f, m in read.skipped])
 
 
@@ -151,16 +151,21 @@ def _some(names: Iterable[str], shown: int = 3) -> str:
     return ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
 
 
-def check_group_by(transcripts: Sequence[Transcript], settings: StudySettings) -> None:
+def check_group_by(transcripts: Sequence[Transcript], settings: StudySettings) -> list[str]:
     """Raise AttributesError for a ``--group-by`` attribute that no transcript has (a report grouped by it
-    would have no groups). With no attributes at all, the default ``group`` is allowed: one group."""
+    would have no groups). Without an attributes sheet, the default ``group`` is allowed when no transcript
+    has it: one group, and a note that says so (returned)."""
     known = sorted({k for t in transcripts for k in t.attributes})
     for name in (settings.group_by, *settings.also_group_by):
-        if name in known or (not known and name == "group" and not settings.also_group_by):
+        if name in known:
             continue
+        if name == "group" and not settings.attributes and not settings.also_group_by:
+            return ["no attributes sheet and no transcript has a 'group' attribute: every participant is in one "
+                    "group (give --attributes and --group-by to compare groups)"]
         where = f"the attributes ({settings.attributes})" if settings.attributes else "the transcripts' attributes"
         raise AttributesError(f"--group-by {name!r}: no such attribute in {where} "
                               f"(attributes: {', '.join(known) or 'none'})")
+    return []
 
 
 def run_study(settings: StudySettings = StudySettings(), progress: Progress | None = None) -> StudyResult:
@@ -246,8 +251,7 @@ def _study_coding(settings: StudySettings) -> StudyCoding:
     from qualkit.store import reviewed_coding
 
     found = reviewed_coding(settings.study, coding=settings.coding)  # type: ignore[arg-type]
-    check_group_by(found.transcripts, settings)
-    notes = []
+    notes = check_group_by(found.transcripts, settings)
     pending = int(found.summary.get("pending") or 0)
     if settings.coding == "reviewed" and pending:
         notes.append(f"{pending} automatic codings of {settings.study} are still pending review and are left out "

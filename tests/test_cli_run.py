@@ -148,3 +148,17 @@ def test_skip_bad_reads_the_rest_and_lists_what_was_skipped_in_the_methods(runne
     methods = (out / "appendix.md").read_text(encoding="utf-8").split("\n## Methods\n")[1].replace("\\_", "_")
     assert f"- skipped files: {study / 'transcripts' / 'E01.txt'}: file is empty\n" in methods
     assert f"Files that could not be read and were left out: {study / 'transcripts' / 'E01.txt'}: file is empty." in methods
+
+
+def test_without_a_sheet_the_default_group_by_is_one_group_and_says_so(runner, tmp_path):
+    out = tmp_path / "out"
+    result = run(runner, "-t", str(STUDY / "transcripts"), "-a", "", "-c", str(STUDY / "codebook.yaml"), "--themes", "1",
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert ("warning: no attributes sheet and no transcript has a 'group' attribute: every participant is in one group "
+            "(give --attributes and --group-by to compare groups)") in result.output
+    refused = run(runner, "-t", str(STUDY / "transcripts"), "-a", "", "-c", str(STUDY / "codebook.yaml"),
+                  "--group-by", "site", "--out", str(out))
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines()[-1] == (
+        "Error: --group-by 'site': no such attribute in the transcripts' attributes (attributes: title)")
