@@ -216,3 +216,28 @@ def test_every_picture_in_the_sample_word_files_fits_its_page(sample_run):
                 assert int(extent.get("cx")) <= section.page_width - section.left_margin - section.right_margin
                 assert int(extent.get("cy")) <= section.page_height - section.top_margin - section.bottom_margin
             index += bool(block.xpath("./w:pPr/w:sectPr"))
+
+
+def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_section(sample_run):
+    import io
+
+    import docx
+    from docx.enum.section import WD_ORIENT
+
+    from qualkit.report import render_outputs, study_data
+
+    result, _ = sample_run
+    data = study_data(result)
+    data["settings"]["group_by"] = "ethnicity"  # 8 groups: the themes table has 10 columns
+    content = render_outputs(data, kinds=("comparison",), formats=("docx",))["comparison.docx"]
+    document = docx.Document(io.BytesIO(content))
+    assert [s.orientation for s in document.sections][:3] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
+                                                               WD_ORIENT.PORTRAIT]
+    sections, index, wide = list(document.sections), 0, []
+    for block in document.element.body.iterchildren():
+        if block.tag.endswith("}tbl"):
+            columns = len(block.xpath("./w:tr[1]/w:tc"))
+            wide.append((columns, sections[index].orientation))
+        index += bool(block.xpath("./w:pPr/w:sectPr"))
+    assert wide and all(orientation == WD_ORIENT.LANDSCAPE for columns, orientation in wide if columns > 6)
+    assert any(columns == 10 for columns, _ in wide)
