@@ -18,7 +18,7 @@ from typing import Iterable
 import pandas as pd
 
 from qualkit.errors import NotTranscriptError, ReportError, TranscriptError
-from qualkit.readers import ReadOptions, bad_files_message, check_unique_ids, expand, read_many
+from qualkit.readers import ReadOptions, bad_files_message, check_unique_ids, expand, nothing_read_message, read_many
 from qualkit.transcript import Transcript
 
 TURN_COLUMNS = ["transcript", "turn", "speaker", "role", "start", "end", "timestamp", "end_timestamp", "text"]
@@ -125,6 +125,8 @@ def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, s
             files.append(summarise(transcript, messages))
     if problems and not skip_bad:
         raise TranscriptError(bad_files_message(problems))
+    if not transcripts:
+        raise TranscriptError(nothing_read_message(paths, problems, left_out))
     check_unique_ids(transcripts)
     return IngestReport(tuple(transcripts), tuple(files), tuple(problems), tuple(left_out))
 

@@ -311,3 +311,16 @@ def test_oral_history_table_of_initials_takes_roles_from_the_cover(tmp_path):
                                  ("AC", I, "And your father?"), ("TB", P, "He worked at the mill.")]
     assert transcript.attributes["narrator"] == "Ted Barker"
     assert messages == []
+
+
+def test_a_document_with_headings_is_not_a_transcript_and_a_folder_of_none_says_what_each_file_was(tmp_path):
+    prose = " ".join(["The module describes how projects are exchanged between tools."] * 40)
+    (tmp_path / "standard.txt").write_text("".join(f"{heading}: {prose}\n\n" for heading in
+                                                   ("Editor", "Library", "Module", "Release Date")))
+    (tmp_path / "README.md").write_text("# About\n\n- see https://example.org\n")
+    with pytest.raises(TranscriptError) as error:
+        read_transcripts([tmp_path])
+    assert str(error.value) == (
+        f"{tmp_path}: no transcript read ({tmp_path / 'README.md'}: notes, not a transcript (its name and no speaker "
+        f"turns); {tmp_path / 'standard.txt'}: a document, not a transcript: its 4 'Label:' headings are mostly used "
+        "once (4) and open long stretches of text (360 words in the middle one))")

@@ -60,7 +60,7 @@ BINARY_FORMATS = {"docx", "odt", "pdf", "xlsx"}
 __all__ = [
     "SurveyColumns", "SurveyPart", "SurveyReport", "is_survey_table", "plan_survey", "read_survey", "read_survey_tables",
     "survey_files", "survey_sources",
-    "READERS", "ReadOptions", "ReadResult", "bad_files_message", "check_unique_ids", "detect_format", "expand",
+    "READERS", "ReadOptions", "ReadResult", "bad_files_message", "nothing_read_message", "check_unique_ids", "detect_format", "expand",
     "load_aliases", "read_many", "read_transcript",
     "read_text", "read_transcripts", "read_transcripts_report", "transcript_files",
 ]
@@ -204,7 +204,10 @@ def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> t
                 else:
                     found.append(path)
             if not found:
-                raise TranscriptError(f"{item}: folder holds no transcript files ({', '.join(sorted(READERS))})")
+                here = [(p, r) for p, r in skipped if Path(p).is_relative_to(item)]
+                left = "; ".join(f"{Path(p).relative_to(item)}: {r}" for p, r in here[:5]) + ("; ..." if len(here) > 5 else "")
+                raise TranscriptError(f"{item}: folder holds no transcript files ({', '.join(sorted(READERS))})"
+                                      + (f"; left out {len(here)} file(s): {left}" if here else ""))
             files.extend(found)
         elif not item.exists():
             raise TranscriptError(f"{item}: transcript file not found")
@@ -300,8 +303,18 @@ def read_transcripts_report(
     _warn_skipped(left_out)
     if problems and not skip_bad:
         raise TranscriptError(bad_files_message(problems))
+    if not transcripts:
+        raise TranscriptError(nothing_read_message(paths, problems, left_out))
     check_unique_ids(transcripts)
     return ReadResult(tuple(transcripts), tuple(problems), tuple(left_out))
+
+
+def nothing_read_message(paths: Iterable[str | Path], problems: list[tuple[str, str]],
+                         left_out: list[tuple[str, str]]) -> str:
+    """Return the error for a set of paths that gave no transcript at all, saying what each file was."""
+    found = [*problems, *((p, f"{p}: {r}") for p, r in left_out)]
+    listed = "; ".join(message for _, message in found[:5]) + ("; ..." if len(found) > 5 else "")
+    return f"{', '.join(map(str, paths))}: no transcript read ({listed})"
 
 
 def bad_files_message(problems: list[tuple[str, str]]) -> str:

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from qualkit.errors import TranscriptError
+from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.mapping_file import read_mapping
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript, Turn
 
@@ -152,7 +152,12 @@ def build_transcript(
         kept.append((speaker, start, end, raw))
     if not kept:
         raise TranscriptError(f"{path}: no speech found (the file holds only a title, a cover block or notes)")
-    roles, note = decide_roles([(s, text[a:b]) for s, a, b, _ in kept], interviewers, participant_names)
+    spoken = [(s, text[a:b]) for s, a, b, _ in kept]
+    if fmt in LEARNED_FORMATS:
+        reason = document_reason(spoken)
+        if reason:
+            raise NotTranscriptError(f"{path}: {reason}")
+    roles, note = decide_roles(spoken, interviewers, participant_names)
     if note:
         warnings.warn(f"{path}: {note}", stacklevel=3)
     turns = tuple(Turn(n, s, roles[s], a, b, raw.timestamp, raw.end_timestamp) for n, (s, a, b, raw) in enumerate(kept))
@@ -165,6 +170,27 @@ def build_transcript(
     else:
         preamble_end = text.rfind("\n", 0, first) + 1 if "\n" in text[:first] else 0
     return Transcript(transcript_id, text, turns, attributes, str(path), fmt, (0, preamble_end))
+
+
+LEARNED_FORMATS = {"text", "pdf", "docx", "odt", "html"}
+
+
+def document_reason(spoken: list[tuple[str, str]]) -> str | None:
+    """Return why ``Word:`` labels read from a text are a document's headings, not speakers, or None.
+
+    Speakers take turns; a document's ``Editor:``, ``Module:`` headings are mostly used once, open long
+    stretches of text, and are many.
+    """
+    turns: dict[str, int] = {}
+    for speaker, _ in spoken:
+        turns[speaker] = turns.get(speaker, 0) + 1
+    once = sum(1 for count in turns.values() if count == 1)
+    sizes = sorted(len(words.split()) for _, words in spoken)
+    middle = sizes[len(sizes) // 2]
+    if len(turns) >= 3 and once >= 0.6 * len(turns) and middle >= 300:
+        return (f"a document, not a transcript: its {len(turns)} 'Label:' headings are mostly used once "
+                f"({once}) and open long stretches of text ({middle} words in the middle one)")
+    return None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
