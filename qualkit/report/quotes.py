@@ -157,7 +157,7 @@ def quality(item: Mapping[str, Any], policy: QuotePolicy) -> tuple[int, int, int
     text = full_text(item)
     words = _words(text)
     moderate = policy.min_words <= words <= policy.max_words
-    complete = is_complete(text) if policy.complete_sentences else True
+    complete = (is_complete(text) and _balanced(text)) if policy.complete_sentences else True
     return (0 if item.get("status") in REVIEWED else 1, 0 if moderate else (1 if words > policy.max_words else 2),
             0 if complete else 1, abs(words - policy.ideal_words), item["start"])
 
