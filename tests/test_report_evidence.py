@@ -5,6 +5,7 @@ Markdown escaping, Word pictures within the page, a study's reviewed coding, and
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import shutil
@@ -171,8 +172,12 @@ def test_a_memo_on_a_participant_and_code_is_the_cells_summary(result):
     data = study_data(result)
     data["extra"]["memos"] = [{"target": "case_code", "target_id": "P02|targets", "text": "Resents the board.",
                                "coder": "RH"}]
-    md = render_outputs(data, formats=("md",), kinds=("appendix",))["appendix.md"]
-    assert "| P02 | worker | Riverside | 2: *Summary:* Resents the board. (RH); “My son works there too." in md
+    outputs = render_outputs(data, formats=("md", "tables"), kinds=("appendix",))
+    assert "| P02 | worker | Riverside | 2: *Summary:* Resents the board. (RH); “My son works there too." in \
+        outputs["appendix.md"]
+    rows = list(csv.DictReader(io.StringIO(outputs["tables/framework_matrix.csv"])))
+    assert [(r["participant"], r["group"], r["site"], r["code_id"], r["segments"], r["summary"]) for r in rows
+            if r["summary"]] == [("P02", "worker", "Riverside", "targets", "2", "Resents the board.")]
 
 
 # -- set-aside hits, methods ---------------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ def report_tables(context: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
                              for row in context["comparison"]["rows"] for cell in row["cells"]])
     framework = pd.DataFrame([{
         "theme": matrix["theme"], "participant": row["participant"], group_by: row["group"],
-        "code_id": code["id"], "code": code["path"], "segments": cell["segments"],
+        **{a["name"]: a["value"] for a in row.get("attributes", ())},
+        "code_id": code["id"], "code": code["path"], "segments": cell["segments"], "summary": cell.get("summary", ""),
         "quote": cell["quote"]["text"] if cell["quote"] else "",
         "reference": cell["quote"]["reference"] if cell["quote"] else "",
     } for matrix in context["framework"] for row in matrix["rows"] for code, cell in zip(matrix["codes"], row["cells"])])
