@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from qualkit.readers import SurveyColumns, SurveyReport, plan_survey, survey_files, transcript_files
+from qualkit.readers import SeenIds, SurveyColumns, SurveyReport, plan_survey, survey_files, transcript_files
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 PART_BYTES = 4_000_000  # about 700,000 words of plain-text transcripts
@@ -77,7 +77,7 @@ def make_plan(paths: Sequence[str | Path], job: Job, *, part_bytes: int = PART_B
     reports: dict[str, SurveyReport] = {}
     inputs: list[tuple[str, int, int]] = []
     if job.text_column:
-        seen: set[int] = set()
+        seen = SeenIds()
         columns = SurveyColumns(job.text_column, job.id_column)
         for path in survey_files(paths):
             own = reports[str(path)] = SurveyReport(str(path))

@@ -22,7 +22,7 @@ from qualkit.readers.odt import read_odt
 from qualkit.readers.pdf import read_pdf
 from qualkit.readers.sniff import sniff
 from qualkit.readers.survey import (
-    SurveyColumns, SurveyPart, SurveyReport, is_survey_table, plan_survey, read_survey, read_survey_tables,
+    SeenIds, SurveyColumns, SurveyPart, SurveyReport, is_survey_table, plan_survey, read_survey, read_survey_tables,
     survey_files, survey_sources,
 )
 from qualkit.readers.table import read_csv, read_table_many, read_xlsx
@@ -58,7 +58,7 @@ TABLES = {"csv", "xlsx"}
 BINARY_FORMATS = {"docx", "odt", "pdf", "xlsx"}
 
 __all__ = [
-    "SurveyColumns", "SurveyPart", "SurveyReport", "is_survey_table", "plan_survey", "read_survey", "read_survey_tables",
+    "SeenIds", "SurveyColumns", "SurveyPart", "SurveyReport", "is_survey_table", "plan_survey", "read_survey", "read_survey_tables",
     "survey_files", "survey_sources",
     "READERS", "ReadOptions", "ReadResult", "bad_files_message", "nothing_read_message", "check_unique_ids", "detect_format", "expand",
     "load_aliases", "read_many", "read_transcript",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -78,7 +79,7 @@ def is_survey_table(path: str | Path) -> bool:
 
 
 def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | None = None,
-                report: SurveyReport | None = None, seen: set[int] | None = None) -> Iterator[Transcript]:
+                report: SurveyReport | None = None, seen: SeenIds | None = None) -> Iterator[Transcript]:
     """Yield one transcript per response of a survey table (or of one part of it), streaming.
 
     Rows left out are counted in ``report``; when the iteration ends, a warning says how many and why
@@ -89,7 +90,7 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     path = Path(path)
     own = report is None
     report = report if report is not None else SurveyReport(str(path))
-    seen = seen if seen is not None else set()
+    seen = seen if seen is not None else SeenIds()
     header, rows = table_rows(path, part)
     text_at, id_at = _positions(path, header, columns)
     skip = set(part.skip) if part else set()
@@ -116,7 +117,7 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
 
 
 def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
-                seen: set[int] | None = None, report: SurveyReport | None = None) -> list[SurveyPart]:
+                seen: SeenIds | None = None, report: SurveyReport | None = None) -> list[SurveyPart]:
     """Split a survey table into parts of about ``rows_per_part`` rows, reading it once (streaming).
 
     The same table always gives the same parts. Duplicate ids are found here, across the whole table
@@ -125,7 +126,7 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
     """
     path = Path(path)
     fmt = survey_format(path)
-    seen = seen if seen is not None else set()
+    seen = seen if seen is not None else SeenIds()
     report = report if report is not None else SurveyReport(str(path))
     header, rows = table_rows(path, None, offsets=True)
     text_at, id_at = _positions(path, header, columns)
@@ -152,13 +153,44 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
     return parts
 
 
-def _first_time(seen: set[int], response: str) -> bool:
-    """Note an id's fingerprint (8 bytes, so a huge table's ids stay small); return whether it is new."""
-    key = int.from_bytes(hashlib.blake2b(response.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
-    if key in seen:
-        return False
-    seen.add(key)
-    return True
+class SeenIds:
+    """The ids met so far, as 8-byte fingerprints in an open-addressing table (12-23 bytes an id, against
+    about 60 in a Python set of fingerprints and more for the ids themselves), so that a table of 10^8
+    responses can be checked for duplicates. Two ids share a fingerprint with odds of about n^2 / 2^65."""
+
+    def __init__(self) -> None:
+        self.slots = array("Q", bytes(8 * 1024))
+        self.count = 0
+
+    def add(self, response: str) -> bool:
+        """Note an id; return whether it is new."""
+        key = int.from_bytes(hashlib.blake2b(response.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                             "big") or 1  # 0 marks an empty slot
+        slots, mask = self.slots, len(self.slots) - 1
+        slot = key & mask
+        while slots[slot]:
+            if slots[slot] == key:
+                return False
+            slot = (slot + 1) & mask
+        slots[slot] = key
+        self.count += 1
+        if 10 * self.count > 7 * len(slots):
+            self._grow()
+        return True
+
+    def _grow(self) -> None:
+        old, self.slots = self.slots, array("Q", bytes(16 * len(self.slots)))
+        mask = len(self.slots) - 1
+        for key in old:
+            if key:
+                slot = key & mask
+                while self.slots[slot]:
+                    slot = (slot + 1) & mask
+                self.slots[slot] = key
+
+
+def _first_time(seen: SeenIds, response: str) -> bool:
+    return seen.add(response)
 
 
 def _positions(path: Path, header: list[str], columns: SurveyColumns) -> tuple[int, int | None]:
@@ -179,7 +211,7 @@ def survey_sources(paths: Iterable[str | Path], columns: SurveyColumns, *, chunk
     """Yield the responses of survey tables in chunks of ``chunk`` (one ``nlp.pipe`` each), streaming,
     with duplicate ids found across all of them; the rows left out are counted in ``report`` (or warned
     of, per file, without one)."""
-    seen: set[int] = set()
+    seen = SeenIds()
     for path in paths:
         own = SurveyReport(str(path))
         batch: list[Transcript] = []
