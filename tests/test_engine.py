@@ -186,3 +186,14 @@ def test_parts_coded_elsewhere_are_assembled_like_a_run(tmp_path: Path, one_proc
         assemble_results(tmp_path, plan, results)
     quietly(assemble_results, tmp_path, plan, [quietly(code_part, plan.parts[0], job, str(tmp_path))])
     assert same_outputs(tmp_path, one_process)
+
+
+def test_a_part_failing_on_bad_input_names_the_part_and_the_input(tmp_path: Path):
+    (tmp_path / "in").mkdir()
+    good, bad = tmp_path / "in" / "a.txt", tmp_path / "in" / "b.txt"
+    good.write_text("Interviewer: How was it?\nSam: Lonely at first.\n", encoding="utf-8")
+    bad.write_bytes(b"\x00\x01\x02 binary")
+    with pytest.raises(Exception) as error:
+        quietly(code_distributed, [good, bad], CODEBOOK, tmp_path / "out", engine="local", part_bytes=1)
+    assert str(error.value).startswith(f"part-00001 ({bad}): {bad}: ")
+    assert not (tmp_path / "out" / "coded_segments.csv").exists()

@@ -161,7 +161,11 @@ def _finished_summary(folder: Path, record: dict[str, Any]) -> EngineSummary:
 
 def _local(parts: list[Part], job: Job, out: Path) -> Iterator[dict[str, Any]]:
     for part in parts:
-        yield code_part(part, job, str(out))
+        try:
+            result = code_part(part, job, str(out))
+        except QualkitError as exc:
+            raise type(exc)(f"{part.name} ({part.describe()}): {exc}") from None
+        yield result
 
 
 def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | None, workers: int | None,
