@@ -137,3 +137,21 @@ def test_an_output_folder_that_cannot_be_written_is_one_line(tmp_path: Path, out
     assert result.exit_code == 1
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("Error: ") and problem in last and "Traceback" not in result.output
+
+
+def test_two_processes_code_a_survey_table_like_one(tmp_path: Path):
+    from qualkit.coding import code_corpus_files
+
+    table = tmp_path / "fft.csv"
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "comment"])
+        writer.writerows((f"R{n}", ["I felt lonely and isolated", "The GP referred me to a group",
+                                    "Nothing to add", "I never felt isolated"][n % 4]) for n in range(1_500))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = code_corpus_files([table], CODEBOOK, tmp_path / "one", text_column="comment", id_column="id")
+        two = code_corpus_files([table], CODEBOOK, tmp_path / "two", jobs=2, text_column="comment", id_column="id")
+    assert one.segments > 700 and (one.segments, one.negated) == (two.segments, two.negated)
+    for name in ("coded_segments.csv", "negated_hits.csv", "vetoed_hits.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
