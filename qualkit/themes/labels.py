@@ -123,7 +123,7 @@ class Labeller:
             return self.display(key)
         return " ".join(self.display((part,)) if (part,) in self.surface else part for part in key)
 
-    def _is_role(self, text: str) -> bool:
+    def is_role(self, text: str) -> bool:
         """Return whether a phrase names a speaker or role, or uses a word of one (``link`` of ``link worker``)."""
         return any(word in self.blocked_words for word in text.lower().split())
 
@@ -147,7 +147,7 @@ class Labeller:
         size = max(len(members), 1)
         out = []
         for key, count in counts.items():
-            if count < 2 or (allowed is not None and key not in allowed) or self._is_role(self.display(key)):
+            if count < 2 or (allowed is not None and key not in allowed) or self.is_role(self.display(key)):
                 continue
             share, overall = count / size, self.df[key] / self.n
             if share <= overall:
@@ -172,7 +172,10 @@ class Labeller:
         if phrases and phrases[0][0] >= PHRASE_SHARE * best_word:
             return self.display(phrases[0][1])
         first = words[0]
-        second = next(((s, k) for s, k in words[1:] if s >= PHRASE_SHARE * first[0]), None)
+        # A second word only when it is said together with the first (else the pair reads as a grab-bag).
+        together = [i for i in members if first[1] in self.keys[i]]
+        second = next(((s, k) for s, k in words[1:] if s >= PHRASE_SHARE * first[0]
+                       and sum(k in self.keys[i] for i in together) >= 2), None)
         if second is None:
             return self.display(first[1])
         return f"{self.display(first[1])} and {self.display(second[1])}"
@@ -194,7 +197,8 @@ def surface_terms(labeller: Labeller, terms: Sequence[tuple[str, float]], member
     merged: dict[str, float] = {}
     for term, weight in terms:
         shown = labeller.term(term)
-        merged[shown] = max(merged.get(shown, 0.0), weight)
+        if not labeller.is_role(shown):
+            merged[shown] = max(merged.get(shown, 0.0), weight)
     if used is None:
         return tuple(merged.items())
     spoken = {labeller.term(t) for t, _ in terms if used.get(tuple(t.split()), 0) > 0}

@@ -23,6 +23,7 @@ say said says saying go going went laughs laughter inaudible unintelligible cros
 isn wasn ve ll re im ive dont cant wont thats theres youre theyre be have do would could should will can
 let want need make use way time good great yes sure pretty probably definitely something anything
 doe bite laugh pause whatever somebody someone everybody everyone
+honestly obviously anyway absolutely totally exactly alright cos cause gon na wan thank thanks cheers bye hello
 """.split())
 # Generic verbs of conversation and everyday nouns of telling: they answer "what was said", not "about what".
 INTERVIEW_SPEECH_WORDS = frozenset("""

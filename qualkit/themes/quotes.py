@@ -20,7 +20,8 @@ REDACTION = re.compile(r"x{2,}|\*{2,}|_{2,}|#{2,}|(?:redacted|anonymi[sz]ed|unin
                        re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\*{2,}|_{2,}|#{2,}")
 SENTENCE_START = re.compile(r"^[\"'“‘(]*[A-Z0-9]")
-BROKEN_END = re.compile(r"(?:[,;:\-–—/]|\.\.\.|…)[\"'”’)]*$")
+BROKEN_END = re.compile(r"(?:[,;:\-–—/]|\.\.\.|…|\b(?:and|but|or|because|cause|the|a|an|of|to|with|for|if|um|uh|er|erm|like|my|our|their|your)[.?!])[\"'”’)]*$",
+                        re.IGNORECASE)
 
 
 def without_notes(text: str) -> str:
@@ -57,9 +58,11 @@ def quotable(text: str, stop_words: Collection[str], min_words: int = MIN_QUOTE_
 
 
 def choose_quotes(units: Sequence[Unit], members: np.ndarray, score: np.ndarray, allowed: np.ndarray,
-                  limit: int) -> list[Unit]:
+                  limit: int, first: np.ndarray | None = None) -> list[Unit]:
     """Return up to ``limit`` of the members, best score first, where ``allowed`` (quotable and using the
-    theme's words), at most one per participant (transcript and speaker)."""
+    theme's words), at most one per participant (transcript and speaker). With ``first`` (per unit,
+    higher is better), the chosen quotes are shown in that order, so the quote a reader would pick
+    (the most of the theme's words, the fewest fillers) comes first."""
     ranked = sorted((i for i in members if allowed[i] and score[i] > 0), key=lambda i: (-score[i], i))
     chosen: list[Unit] = []
     seen: set[tuple[str, str]] = set()
@@ -71,4 +74,8 @@ def choose_quotes(units: Sequence[Unit], members: np.ndarray, score: np.ndarray,
         seen.add(who)
         if len(chosen) == limit:
             break
+    if first is not None:
+        position = {id(unit): n for n, unit in enumerate(chosen)}
+        index = {id(units[i]): i for i in ranked}
+        chosen.sort(key=lambda unit: (-first[index[id(unit)]], position[id(unit)]))
     return chosen

@@ -19,7 +19,9 @@ QUOTE_TERMS = 1
 # A quote should be strongly and mainly about its theme. Ranking by the share of the unit's own words
 # instead picked passing mentions (pdpilot: 0.38 of quotes inside the coders' segments of the theme,
 # against 0.50 for weight x share).
-QUOTE_RANKING = "ranked by the theme's weight in the sentence (with its context) x its share of the sentence's weight"
+QUOTE_RANKING = ("chosen by the theme's weight in the sentence (with its context) x its share of the sentence's "
+                 "weight, shown most theme terms (up to 2), then most content words and fewest hesitations, first")
+HESITATIONS = frozenset("um umm erm er uh uhm ah hmm mm like".split())
 # A theme is dropped as filler talk when at least this share of its sentences have fewer than two content
 # words, and this margin more than in the whole corpus (where short answers are common anyway).
 CONTENT_FREE_SHARE = 0.5
@@ -207,9 +209,14 @@ def suggest_themes(
     raw = [unit.text for unit in units]
     labeller = Labeller(raw, lemmatise, stop, roles)
     quote_scores = _quote_scores(weights, shares)
-    uses_terms = _top_term_counts(suggester) >= max(quote_terms, 0)
+    term_counts = _top_term_counts(suggester)
+    uses_terms = term_counts >= max(quote_terms, 0)
     can_quote = np.array([quotable(text, stop, min_quote_words) for text in raw], dtype=bool)
-    content_free = np.array([len(content_words(text, stop)) < 2 for text in raw], dtype=bool)
+    content = np.array([len(content_words(text, stop)) for text in raw], dtype=float)
+    content_free = content < 2
+    words = [text.lower().replace(",", " ").split() for text in raw]
+    spoken = np.array([max(len(w), 1) for w in words], dtype=float)
+    hesitant = np.array([sum(word.strip(".?!") in HESITATIONS for word in w) for w in words], dtype=float)
     filler_share = max(CONTENT_FREE_SHARE, float(content_free.mean()) + CONTENT_FREE_MARGIN) if len(units) else 1.0
     coded = _codes_per_unit(units, segments)
     labels = np.asarray(suggester.labels_).copy()
@@ -219,7 +226,8 @@ def suggest_themes(
     index = {(u.transcript, u.start): i for i, u in enumerate(units)}
     for number, terms in enumerate(suggester.terms_):
         members = np.flatnonzero(labels == number)
-        quotes = choose_quotes(units, members, quote_scores[:, number], can_quote & uses_terms[:, number], n_quotes)
+        quotes = choose_quotes(units, members, quote_scores[:, number], can_quote & uses_terms[:, number], n_quotes,
+                               first=np.minimum(term_counts[:, number], 2) + (content - 2 * hesitant) / spoken)
         favoured = {tuple(term.split()) for term, _ in terms}
         label = labeller.label(members, [index[(q.transcript, q.start)] for q in quotes], favoured,
                                {t.label for t in themes})
