@@ -324,3 +324,13 @@ def test_a_document_with_headings_is_not_a_transcript_and_a_folder_of_none_says_
         f"{tmp_path}: no transcript read ({tmp_path / 'README.md'}: notes, not a transcript (its name and no speaker "
         f"turns); {tmp_path / 'standard.txt'}: a document, not a transcript: its 4 'Label:' headings are mostly used "
         "once (4) and open long stretches of text (360 words in the middle one))")
+
+
+def test_a_typo_in_a_short_transcript_is_still_caught(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_text("Interviewer: One?\nParticipant: Yes.\nInterviewer: Two?\nParticipant: No.\n"
+                    "Interviewer: Three?\nParticpant: Maybe.\nParticipant: Done.\n")
+    transcript, messages = read(path)
+    assert transcript.speakers() == ("Interviewer", "Participant")
+    assert messages == [f"{path}, line 6: label 'Particpant' is used once and is read as 'Participant' (a likely "
+                        "typo; map it in an alias file if not)"]

@@ -316,14 +316,14 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
             continue
         if head.sep != SEP_COLON:
             continue  # ``Yes - definitely``: a dash or tab separates only a label that recurs with it
-        if sum(recurring.values()) < FEW and (not styles or style_of(head.label) in styles):
-            learned.heads.append((head, speaker_of[head.key]))  # too few turns to learn from: take it
-            continue
         typo = typo_of(head.key, recurring)
         if typo is not None:
             learned.heads.append((head, speaker_of[typo]))
             learned.warnings.append((head.line, f"label {head.label!r} is used once and is read as "
                                     f"{speaker_of[typo]!r} (a likely typo; map it in an alias file if not)"))
+            continue
+        if sum(recurring.values()) < FEW and (not styles or style_of(head.label) in styles):
+            learned.heads.append((head, speaker_of[head.key]))  # too few turns to learn from: take it
             continue
         if style_of(head.label) in styles and len(head.label.split()) <= 3 and (
                 not paragraphs or _paragraph_start(text, head.head)):
