@@ -94,7 +94,8 @@ def test_themes_command_writes_json_and_csv(tmp_path):
     assert result.output.startswith("3 themes (nmf, k 3: set by the user; full corpus, 18 units)")
     data = json.loads(out_json.read_text())
     assert list(data) == ["method", "topics", "assignments"]
-    assert list(data["topics"][0]) == ["id", "label", "terms", "quotes"]
+    assert list(data["topics"][0]) == ["id", "label", "terms", "quotes", "sentences", "participants", "by_group"]
+    assert sum(t["sentences"] for t in data["topics"]) == len(data["assignments"])
     quote = data["topics"][0]["quotes"][0]
     text = (THEMES / "transcripts" / f"{quote['document']}.txt").read_text()
     assert text[quote["start"]:quote["end"]] == quote["text"]

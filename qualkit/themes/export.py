@@ -49,6 +49,9 @@ def themes_dict(found: ThemeSuggestions) -> dict[str, Any]:
         "topics": [{
             "id": theme.number, "label": theme.label, "terms": [term for term, _ in theme.terms],
             "quotes": [{"document": q.transcript, "start": q.start, "end": q.end, "text": q.text} for q in theme.quotes],
+            "sentences": theme.units, "participants": len(theme.participants),
+            "by_group": [{"group": group, "sentences": n, "participants": people, "group_size": size}
+                         for group, n, people, size in theme.by_group],
         } for theme in found.themes],
         "assignments": [{"document": a.document, "start": a.start, "end": a.end, "topic": a.topic, "weight": a.weight}
                         for a in found.assignments],
