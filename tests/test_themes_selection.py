@@ -90,3 +90,23 @@ def test_residual_mode_means_no_given_segment_touches_a_unit(segment_start, resi
     segment = CodedSegment("T0", "P", "participant", 0, "x", "X", segment_start, segment_start + 5, "text")
     found = suggest_themes(units, n_themes=2, segments=[segment])
     assert found.methods["residual"] is residual
+
+
+def test_themes_that_rise_and_fall_together_over_passages_are_merged():
+    import numpy as np
+
+    blocks = [(0, 1), (2,), (3,), (0, 1), (2,), (3,)]
+    weights = np.zeros((60, 4))
+    for b, themes in enumerate(blocks):
+        for t in themes:
+            weights[b * 10:(b + 1) * 10, t] = 1.0 + 0.1 * np.arange(10) % 3
+    model = ThemeSuggester(min_themes=2, window=1, window_decay=0.5)
+    model.weights_, model.components_, model.n_themes_ = weights, np.eye(4), 4
+    model._merge(np.zeros(60, dtype=int))
+    assert model.merged_ == [[0, 1], [2], [3]] and model.n_themes_ == 3
+    assert model.weights_.shape == (60, 3) and model.components_[0].tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_a_number_of_themes_given_by_the_user_is_never_merged():
+    found = _files(n_themes=3)
+    assert found.methods["k"] == 3 == found.methods["k_before_merging"]
