@@ -17,8 +17,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from qualkit.errors import NotTranscriptError, ReportError, TranscriptError
-from qualkit.readers import ReadOptions, bad_files_message, check_unique_ids, expand, nothing_read_message, read_many
+from qualkit.errors import ReportError
+from qualkit.readers import ReadOptions, check_reading, expand, read_one
 from qualkit.transcript import Transcript
 
 TURN_COLUMNS = ["transcript", "turn", "speaker", "role", "start", "end", "timestamp", "end_timestamp", "text"]
@@ -108,26 +108,12 @@ def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, s
     for path in found_files:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            try:
-                found = read_many(path, options)
-            except NotTranscriptError as exc:
-                if path in named:
-                    problems.append((str(path), str(exc)))
-                else:
-                    left_out.append((str(path), str(exc).removeprefix(f"{path}: ")))
-                continue
-            except TranscriptError as exc:
-                problems.append((str(path), str(exc)))
-                continue
+            found = read_one(path, options, path in named, problems, left_out)
         messages = [str(w.message) for w in caught]
         for transcript in found:
             transcripts.append(transcript)
             files.append(summarise(transcript, messages))
-    if problems and not skip_bad:
-        raise TranscriptError(bad_files_message(problems))
-    if not transcripts:
-        raise TranscriptError(nothing_read_message(paths, problems, left_out))
-    check_unique_ids(transcripts)
+    check_reading(paths, transcripts, problems, left_out, skip_bad)
     return IngestReport(tuple(transcripts), tuple(files), tuple(problems), tuple(left_out))
 
 

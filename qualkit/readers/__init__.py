@@ -60,8 +60,8 @@ BINARY_FORMATS = {"docx", "odt", "pdf", "xlsx"}
 __all__ = [
     "SeenIds", "SurveyColumns", "SurveyPart", "SurveyReport", "is_survey_table", "plan_survey", "read_survey", "read_survey_tables",
     "survey_files", "survey_sources",
-    "READERS", "ReadOptions", "ReadResult", "bad_files_message", "nothing_read_message", "check_unique_ids", "detect_format", "expand",
-    "load_aliases", "read_many", "read_transcript",
+    "READERS", "ReadOptions", "ReadResult", "check_reading", "check_unique_ids", "detect_format", "expand",
+    "load_aliases", "read_many", "read_one", "read_transcript",
     "read_text", "read_transcripts", "read_transcripts_report", "transcript_files",
 ]
 
@@ -291,22 +291,37 @@ def read_transcripts_report(
     files, left_out = expand(paths, exclude)
     named = {Path(p) for p in paths}
     for path in files:
-        try:
-            transcripts.extend(read_many(path, options))
-        except NotTranscriptError as exc:
-            if path in named:
-                problems.append((str(path), str(exc)))
-            else:
-                left_out.append((str(path), str(exc).removeprefix(f"{path}: ")))
-        except TranscriptError as exc:
-            problems.append((str(path), str(exc)))
+        transcripts.extend(read_one(path, options, path in named, problems, left_out))
     _warn_skipped(left_out)
+    check_reading(paths, transcripts, problems, left_out, skip_bad)
+    return ReadResult(tuple(transcripts), tuple(problems), tuple(left_out))
+
+
+def read_one(path: Path, options: ReadOptions | None, named: bool, problems: list[tuple[str, str]],
+             left_out: list[tuple[str, str]]) -> list[Transcript]:
+    """Read one file found by :func:`expand`; a bad file goes to ``problems``, and a file that is not a
+    transcript to ``left_out`` when a folder held it (to ``problems`` when it was named itself)."""
+    try:
+        return read_many(path, options)
+    except NotTranscriptError as exc:
+        if named:
+            problems.append((str(path), str(exc)))
+        else:
+            left_out.append((str(path), str(exc).removeprefix(f"{path}: ")))
+    except TranscriptError as exc:
+        problems.append((str(path), str(exc)))
+    return []
+
+
+def check_reading(paths: list[str | Path], transcripts: list[Transcript], problems: list[tuple[str, str]],
+                  left_out: list[tuple[str, str]], skip_bad: bool) -> None:
+    """Raise one TranscriptError for bad files (unless ``skip_bad``), for no transcript at all, or for ids
+    used twice."""
     if problems and not skip_bad:
         raise TranscriptError(bad_files_message(problems))
     if not transcripts:
         raise TranscriptError(nothing_read_message(paths, problems, left_out))
     check_unique_ids(transcripts)
-    return ReadResult(tuple(transcripts), tuple(problems), tuple(left_out))
 
 
 def nothing_read_message(paths: Iterable[str | Path], problems: list[tuple[str, str]],
