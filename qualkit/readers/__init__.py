@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-import re
 from pathlib import Path
 from typing import Callable, Iterable
 
 from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.readers.common import ReadOptions, load_aliases
 from qualkit.readers.docx import read_docx
+from qualkit.readers.folders import expand, transcript_files, warn_left_out
+from qualkit.readers.formats import EXTENSIONS, OLD_OFFICE, RESAVE
 from qualkit.readers.html import read_html
 from qualkit.readers.json import read_json
 from qualkit.readers.odt import read_odt
@@ -45,13 +46,6 @@ FORMAT_READERS: dict[str, Reader] = {
     "xlsx": read_xlsx,
 }
 
-EXTENSIONS: dict[str, str] = {
-    ".txt": "text", ".md": "text", ".markdown": "text", ".text": "text",
-    ".vtt": "vtt", ".webvtt": "vtt", ".srt": "srt",
-    ".docx": "docx", ".odt": "odt", ".pdf": "pdf",
-    ".html": "html", ".htm": "html", ".json": "json",
-    ".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-}
 
 READERS: dict[str, Reader] = {ext: FORMAT_READERS[fmt] for ext, fmt in EXTENSIONS.items()}
 TABLES = {"csv", "xlsx"}
@@ -88,8 +82,6 @@ def _read_bytes(path: Path) -> bytes:
         raise TranscriptError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-OLD_OFFICE = {".doc": "Word", ".xls": "Excel", ".ppt": "PowerPoint"}
-RESAVE = {"Word": ".docx", "Excel": ".xlsx", "PowerPoint": ".pptx"}
 
 
 def _old_office(path: Path) -> TranscriptError:
@@ -164,118 +156,6 @@ def read_transcript(path: str | Path, options: ReadOptions | None = None) -> Tra
     return transcripts[0]
 
 
-def transcript_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
-    """Expand folders (recursively) into the transcript files they hold, sorted by path; warn listing the
-    files left out because they are not transcripts (notes, attribute sheets, images, other formats).
-
-    Files in ``exclude`` (e.g. the study's attributes sheet) are left out without being listed.
-    """
-    files, skipped = expand(paths, exclude)
-    _warn_skipped(skipped)
-    return files
-
-
-def _warn_skipped(skipped: list[tuple[str, str]]) -> None:
-    if skipped:
-        listed = "; ".join(f"{path} ({reason})" for path, reason in skipped)
-        warnings.warn(f"left out {len(skipped)} file(s) that are not transcripts: {listed}", stacklevel=3)
-
-
-def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Return the transcript files under ``paths`` and the folder files left out, each with the reason.
-
-    A file named on its own is always read; in a folder, notes (README, SOURCE.txt, ...), sheets that are
-    not utterance tables, images and files of other formats are left out.
-    """
-    files: list[Path] = []
-    skipped: list[tuple[str, str]] = []
-    leave = {Path(p).resolve() for p in exclude if p}
-    for item in map(Path, paths):
-        if item.is_dir():
-            found = []
-            for path in sorted(item.rglob("*")):
-                if not path.is_file() or any(part.startswith((".", "~$", "__")) for part in path.relative_to(item).parts):
-                    continue
-                if leave and path.resolve() in leave:
-                    continue
-                reason = _not_transcript(path)
-                if reason:
-                    skipped.append((str(path), reason))
-                else:
-                    found.append(path)
-            if not found:
-                here = [(p, r) for p, r in skipped if Path(p).is_relative_to(item)]
-                left = "; ".join(f"{Path(p).relative_to(item)}: {r}" for p, r in here[:5]) + ("; ..." if len(here) > 5 else "")
-                raise TranscriptError(f"{item}: folder holds no transcript files ({', '.join(sorted(READERS))})"
-                                      + (f"; left out {len(here)} file(s): {left}" if here else ""))
-            files.extend(found)
-        elif not item.exists():
-            raise TranscriptError(f"{item}: transcript file not found")
-        else:
-            files.append(item)
-    return files, skipped
-
-
-IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".svg", ".webp", ".heic"}
-
-
-def _not_transcript(path: Path) -> str | None:
-    """Return why a file found in a folder is not a transcript, or None to read it."""
-    suffix = path.suffix.lower()
-    if suffix in OLD_OFFICE:
-        return None  # read, so that the error says how to re-save it
-    if suffix in IMAGES:
-        return "an image"
-    if suffix not in READERS:
-        return f"not a transcript format ({suffix or 'no extension'})"
-    sheet = _other_sheet(path)
-    if sheet:
-        return sheet
-    if EXTENSIONS[suffix] == "text":
-        from qualkit.readers.common import decode
-        from qualkit.readers.text import notes_reason
-
-        try:
-            return notes_reason(path, decode(path.read_bytes(), path))
-        except (OSError, TranscriptError):
-            return None  # left for the reader to report
-    return None
-
-
-TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
-
-
-CODING_COLUMNS = {"codepath", "codeid", "code", "codes", "tag", "tags", "codename"}
-
-
-def _other_sheet(path: Path) -> str | None:
-    """Tell why a sheet in a transcripts folder is not an utterance table (the attributes sheet, a coding).
-
-    Only a folder's contents are screened this way; a table named on its own is always read.
-    """
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        return None
-    from qualkit.readers.table import CANDIDATES, _key
-
-    try:
-        if path.suffix.lower() == ".xlsx":
-            import pandas as pd
-
-            header = [str(c) for c in pd.read_excel(path, nrows=0).columns]
-        else:
-            with path.open(encoding="utf-8-sig", errors="replace") as handle:
-                first = handle.readline()
-            header = re.split(r"[\t,;]", first)
-    except Exception:  # an unreadable sheet is left for the reader to report
-        return None
-    keys = {_key(column) for column in header}
-    if keys & CODING_COLUMNS:
-        return "a table of coded segments, not a transcript"
-    if not (keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"])):
-        return "a sheet without speaker and text columns (attributes?)"
-    return None
-
-
 def read_transcripts_report(
     paths: Iterable[str | Path], options: ReadOptions | None = None, *, skip_bad: bool = False,
     exclude: Iterable[str | Path] = (),
@@ -292,7 +172,7 @@ def read_transcripts_report(
     named = {Path(p) for p in paths}
     for path in files:
         transcripts.extend(read_one(path, options, path in named, problems, left_out))
-    _warn_skipped(left_out)
+    warn_left_out(left_out)
     check_reading(paths, transcripts, problems, left_out, skip_bad)
     return ReadResult(tuple(transcripts), tuple(problems), tuple(left_out))
 

@@ -1,0 +1,123 @@
+"""Which files of a folder are transcripts: folders are read recursively, and notes (README, SOURCE.txt,
+licences), sheets that are not utterance tables (attributes, codings), images and other formats are
+left out, each with the reason, so that the caller can list them."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+from qualkit.errors import TranscriptError
+from qualkit.readers.formats import EXTENSIONS, IMAGES, OLD_OFFICE
+
+
+def transcript_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Expand folders (recursively) into the transcript files they hold, sorted by path; warn listing the
+    files left out because they are not transcripts (notes, attribute sheets, images, other formats).
+
+    Files in ``exclude`` (e.g. the study's attributes sheet) are left out without being listed.
+    """
+    files, skipped = expand(paths, exclude)
+    warn_left_out(skipped)
+    return files
+
+
+def warn_left_out(skipped: list[tuple[str, str]]) -> None:
+    """Warn once, listing the files left out as not transcripts with their reasons."""
+    if skipped:
+        listed = "; ".join(f"{path} ({reason})" for path, reason in skipped)
+        warnings.warn(f"left out {len(skipped)} file(s) that are not transcripts: {listed}", stacklevel=3)
+
+
+def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Return the transcript files under ``paths`` and the folder files left out, each with the reason.
+
+    A file named on its own is always read; in a folder, notes (README, SOURCE.txt, ...), sheets that are
+    not utterance tables, images and files of other formats are left out.
+    """
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    leave = {Path(p).resolve() for p in exclude if p}
+    for item in map(Path, paths):
+        if item.is_dir():
+            found = []
+            for path in sorted(item.rglob("*")):
+                if not path.is_file() or any(part.startswith((".", "~$", "__")) for part in path.relative_to(item).parts):
+                    continue
+                if leave and path.resolve() in leave:
+                    continue
+                reason = _not_transcript(path)
+                if reason:
+                    skipped.append((str(path), reason))
+                else:
+                    found.append(path)
+            if not found:
+                here = [(p, r) for p, r in skipped if Path(p).is_relative_to(item)]
+                left = "; ".join(f"{Path(p).relative_to(item)}: {r}" for p, r in here[:5]) + ("; ..." if len(here) > 5 else "")
+                raise TranscriptError(f"{item}: folder holds no transcript files ({', '.join(sorted(EXTENSIONS))})"
+                                      + (f"; left out {len(here)} file(s): {left}" if here else ""))
+            files.extend(found)
+        elif not item.exists():
+            raise TranscriptError(f"{item}: transcript file not found")
+        else:
+            files.append(item)
+    return files, skipped
+
+
+def _not_transcript(path: Path) -> str | None:
+    """Return why a file found in a folder is not a transcript, or None to read it."""
+    suffix = path.suffix.lower()
+    if suffix in OLD_OFFICE:
+        return None  # read, so that the error says how to re-save it
+    if suffix in IMAGES:
+        return "an image"
+    if suffix not in EXTENSIONS:
+        return f"not a transcript format ({suffix or 'no extension'})"
+    sheet = _other_sheet(path)
+    if sheet:
+        return sheet
+    if EXTENSIONS[suffix] == "text":
+        from qualkit.readers.common import decode
+        from qualkit.readers.text import notes_reason
+
+        try:
+            return notes_reason(path, decode(path.read_bytes(), path))
+        except (OSError, TranscriptError):
+            return None  # left for the reader to report
+    return None
+
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
+
+
+CODING_COLUMNS = {"codepath", "codeid", "code", "codes", "tag", "tags", "codename"}
+
+
+def _other_sheet(path: Path) -> str | None:
+    """Tell why a sheet in a transcripts folder is not an utterance table (the attributes sheet, a coding).
+
+    Only a folder's contents are screened this way; a table named on its own is always read.
+    """
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return None
+    from qualkit.readers.table import CANDIDATES, _key
+
+    try:
+        if path.suffix.lower() == ".xlsx":
+            import pandas as pd
+
+            header = [str(c) for c in pd.read_excel(path, nrows=0).columns]
+        else:
+            with path.open(encoding="utf-8-sig", errors="replace") as handle:
+                first = handle.readline()
+            header = re.split(r"[\t,;]", first)
+    except Exception:  # an unreadable sheet is left for the reader to report
+        return None
+    keys = {_key(column) for column in header}
+    if keys & CODING_COLUMNS:
+        return "a table of coded segments, not a transcript"
+    if not (keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"])):
+        return "a sheet without speaker and text columns (attributes?)"
+    return None
