@@ -9,8 +9,9 @@ Each figure is measured in a fresh process (so peak memory is that run's own). U
 
 It prints words/s for each way of running, the 5M/1M time ratio of one process, the Dask cluster's
 start-up, per-part time and peak memory per worker, the per-part overhead (the same table coded in
-parts of 2,000 and of 50,000 rows in one process), and the cost model's prediction for 10^9 words on
-10, 50 and 100 workers. The last line printed is one JSON object with the figures.
+parts of 2,000 and of 50,000 rows in one process, on CPU time), and the cost model's prediction for 10^9
+words on 10, 50 and 100 workers: start-up + words / (workers x words/s of one core) + parts x overhead /
+workers + output bytes / assembly rate (the one client copies the parts into the outputs). The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def make_table(path: Path, words: int) -> int:
 
 
 def measure(kind: str, table: Path, workers: int, part_rows: int) -> dict[str, float]:
-    """Code the table one way in this process; return seconds, words, peak memory (MiB) and engine figures."""
+    """Code the table one way in this process; return seconds, words, peak memory (MiB), output size and
+    engine figures."""
     from qualkit.coding import code_corpus_files
     from qualkit.engine import code_distributed
 
@@ -100,6 +102,9 @@ def measure(kind: str, table: Path, workers: int, part_rows: int) -> dict[str, f
                            worker_peak_mib=max(summary.worker_peak_mib.values()),
                            worker_peaks=len(summary.worker_peak_mib))
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    figures["output_bytes"] = sum(p.stat().st_size for p in (out / "o").rglob("*.csv"))
+    if hasattr(summary, "assembly_seconds"):
+        figures["assembly_seconds"] = summary.assembly_seconds
     shutil.rmtree(out, ignore_errors=True)
     return {"seconds": seconds, "cpu_seconds": cpu, "words": summary.words, "segments": summary.segments,
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -156,7 +161,10 @@ def main() -> None:
     # on CPU time (the in-process engine does all its work in the measured process): robust to other load
     overhead = (small_parts["cpu_seconds"] - large_parts["cpu_seconds"]) / max(1, small_parts["parts"] - large_parts["parts"])
     dask = figures[f"dask{w}_5m"]
-    per_worker = dask["words"] / (dask["part_seconds_mean"] * dask["parts"])  # words/s while coding a part
+    contended = dask["words"] / (dask["part_seconds_mean"] * dask["parts"])  # words/s of a worker here
+    per_worker = figures["one_5m"]["words"] / figures["one_5m"]["cpu_seconds"]  # words/s of one core's time
+    bytes_per_word = figures["one_5m"]["output_bytes"] / figures["one_5m"]["words"]
+    assembly_rate = dask["output_bytes"] / max(dask["assembly_seconds"], 1e-3)  # bytes/s copied into the outputs
     summary = {
         "cores": os.cpu_count(),
         "load_average": round(os.getloadavg()[1], 1),
@@ -179,22 +187,28 @@ def main() -> None:
         "worker_peak_mib_5m": round(dask["worker_peak_mib"]),
         "worker_startup_s": round(dask["startup_seconds"], 2),
         "per_worker_words_per_s": round(per_worker),
+        "per_worker_words_per_s_here": round(contended),
+        "output_bytes_per_word": round(bytes_per_word, 2),
+        "assembly_mib_per_s": round(assembly_rate / 2**20),
         "per_part_overhead_s": round(overhead, 4),
     }
     words = 1e9
     for n in (10, 50, 100):
         parts = words / 700_000  # the default part of 50,000 responses of 14 words
-        hours = (summary["worker_startup_s"] + words / (n * per_worker) + parts * max(overhead, 0) / n) / 3600
-        summary[f"predicted_hours_1e9_words_{n}_workers"] = round(hours, 2)
+        seconds = (summary["worker_startup_s"] + words / (n * per_worker) + parts * max(overhead, 0) / n
+                   + words * bytes_per_word / assembly_rate)
+        summary[f"predicted_minutes_1e9_words_{n}_workers"] = round(seconds / 60, 1)
     print(f"Dask with {w} workers: {summary[f'dask{w}_speedup_5m']:.2f}x one process at 5M words end to end, "
           f"{summary[f'dask{w}_coding_speedup_5m']:.2f}x while coding (this machine has {summary['cores']} cores, "
           f"load average {summary['load_average']} from other work); --jobs {w}: {summary[f'jobs{w}_speedup_1m']:.2f}x "
           f"at 1M. One process on CPU time: {summary['one_process_cpu_words_per_s_5m']:,} words/s, 5M/1M "
           f"{summary['cpu_time_ratio_5m_1m']:.2f}. "
           f"One process 5M/1M time {summary['time_ratio_5m_1m']:.2f}, peak memory {summary['peak_mib_one_1m']} -> "
-          f"{summary['peak_mib_one_5m']} MiB. Per worker {summary['per_worker_words_per_s']:,} words/s, start-up "
+          f"{summary['peak_mib_one_5m']} MiB. Per worker {summary['per_worker_words_per_s']:,} words/s of a core "
+          f"({summary['per_worker_words_per_s_here']:,} here, sharing 2 cores), output {summary['output_bytes_per_word']} "
+          f"bytes a word assembled at {summary['assembly_mib_per_s']:,} MiB/s, start-up "
           f"{summary['worker_startup_s']:.1f} s, per-part overhead {summary['per_part_overhead_s']:.3f} s. 10^9 words: "
-          + ", ".join(f"{summary[f'predicted_hours_1e9_words_{n}_workers']:.1f} h on {n} workers" for n in (10, 50, 100)))
+          + ", ".join(f"{summary[f'predicted_minutes_1e9_words_{n}_workers']:.0f} min on {n} workers" for n in (10, 50, 100)))
     print(json.dumps(summary))
 
 

@@ -49,6 +49,7 @@ class EngineSummary:
     coding_seconds: float = 0.0
     """From handing out the parts to the last one done (the cluster's start-up and shut-down apart)."""
     shutdown_seconds: float = 0.0
+    assembly_seconds: float = 0.0
     part_seconds: list[float] = field(default_factory=list)
     workers: int = 0
     worker_peak_mib: dict[int, float] = field(default_factory=dict)
@@ -100,7 +101,9 @@ def code_distributed(
             peak[result["worker"]] = max(peak.get(result["worker"], 0.0), result.get("peak_mib", 0.0))
             for message in result["warnings"]:
                 warnings.warn(message, stacklevel=2)
+    began = time.perf_counter()
     assemble(state, _totals(plan, state, summary))
+    summary.assembly_seconds = round(time.perf_counter() - began, 3)
     summary.written = [*output_paths(folder, fmt).values(), folder / SUCCESS_FILE]
     return summary
 
