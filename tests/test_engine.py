@@ -197,3 +197,32 @@ def test_a_part_failing_on_bad_input_names_the_part_and_the_input(tmp_path: Path
         quietly(code_distributed, [good, bad], CODEBOOK, tmp_path / "out", engine="local", part_bytes=1)
     assert str(error.value).startswith(f"part-00001 ({bad}): {bad}: ")
     assert not (tmp_path / "out" / "coded_segments.csv").exists()
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--engine", "dask", "--jobs", "2"], "--jobs is for the local engine; with --engine dask give --workers"),
+    (["--workers", "2"], "--scheduler and --workers need --engine dask"),
+])
+def test_options_of_the_other_engine_are_refused(tmp_path: Path, options: list[str], message: str):
+    from click.testing import CliRunner
+
+    from qualkit.cli import main
+
+    result = CliRunner().invoke(main, ["code", TRANSCRIPTS[0], "-c", str(CODEBOOK), "-o", str(tmp_path / "o"), *options])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_qualkit_code_engine_local_parquet_then_a_rerun_verifies(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from qualkit.cli import main
+
+    args = ["code", *TRANSCRIPTS[:2], "-c", str(CODEBOOK), "-o", str(tmp_path / "o"), "--format", "parquet"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "Parts: 1 coded now, 0 done before, 1 in all." in first.output
+    assert f"Wrote {tmp_path / 'o' / 'coded_segments'}" in first.output
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0
+    assert again.output.strip().splitlines()[-1] == (
+        f"{tmp_path / 'o'} already holds this run, finished; its outputs match their checksums (nothing written).")

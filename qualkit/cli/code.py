@@ -37,6 +37,10 @@ def code(paths: tuple[str, ...], codebook: str, out: str, jobs: int, unit: str, 
          interviewer: tuple[str, ...], text_column: str | None, id_column: str | None, engine: str,
          scheduler: str | None, workers: int | None, resume: bool, fmt: str) -> None:
     """Code transcript files or folders, or survey tables (PATHS), with a codebook; the command for large corpora."""
+    if engine == "dask" and jobs > 1:
+        raise click.UsageError("--jobs is for the local engine; with --engine dask give --workers")
+    if engine == "local" and (scheduler or workers):
+        raise click.UsageError("--scheduler and --workers need --engine dask")
     labels = tuple(interviewer) or DEFAULT_INTERVIEWER_LABELS
     began = time.perf_counter()
     with translated_errors():
