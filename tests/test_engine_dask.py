@@ -130,3 +130,43 @@ def test_a_rerun_into_a_finished_folder_verifies_without_rewriting(tmp_path: Pat
 def test_a_scheduler_that_is_not_there_is_one_error(tmp_path: Path):
     with pytest.raises(EngineError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
         quietly(code_distributed, [str(SAMPLE[0])], CODEBOOK, tmp_path, engine="dask", scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_lost_scheduler_is_one_error_and_the_manifest_shows_what_is_done(tmp_path: Path, corpus: list[str]):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    scheduler = subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                               "--no-dashboard", "--host", "127.0.0.1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        with distributed.Client(address, timeout="60s") as client:
+            client.wait_for_workers(1, timeout=max(1, deadline - time.monotonic()))
+
+        def kill_the_scheduler(results, total):
+            for number, result in enumerate(results, start=1):
+                yield result
+                if number == 2:
+                    scheduler.kill()
+
+        with pytest.raises(EngineError) as error:
+            quietly(code_distributed, corpus, CODEBOOK, tmp_path, engine="dask", scheduler=address,
+                    part_bytes=PART_BYTES, progress=kill_the_scheduler)
+        message = str(error.value)
+        assert message.startswith(f"lost the Dask scheduler at {address} (") and "\n" not in message
+        done = len(json.loads((tmp_path / MANIFEST_FILE).read_text())["done"])
+        assert done >= 2 and f"{done} of " in message and "run again with --resume" in message
+    finally:
+        for process in (worker, scheduler):
+            process.kill()
+            process.wait()

@@ -222,7 +222,8 @@ def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | N
     except (QualkitError, GeneratorExit, KeyboardInterrupt):
         raise
     except Exception as exc:  # the scheduler or its connection went away
-        raise EngineError(f"lost the Dask scheduler at {where} ({type(exc).__name__}: {exc}); {done} of "
+        reason = " ".join(str(exc).split())
+        raise EngineError(f"lost the Dask scheduler at {where} ({type(exc).__name__}: {reason}); {done} of "
                           f"{len(parts)} parts are recorded in {out / '_manifest.json'}; run again with --resume") from None
     finally:
         closing = time.perf_counter()
