@@ -17,7 +17,7 @@ from qualkit.coding import Coder, build_pipeline, pipeline_info
 from qualkit.agreement import study_agreement
 from qualkit.compare import codes_by_group, cooccurrence_tables, items_by_group, pairwise_tests
 from qualkit.errors import AttributesError, CodingError, StoreError
-from qualkit.readers import ReadOptions, read_transcripts_report, transcript_files
+from qualkit.readers import ReadOptions, read_transcripts_report
 from qualkit.segments import CodedSegment, SetAsideHit, Unit
 from qualkit.themes import SuggestedTheme, pipeline_lemmatiser, suggest_themes, uncoded_units
 from qualkit.settings import (  # noqa: F401  (re-exported: the study's settings live beside it)
@@ -99,10 +99,9 @@ def read_study(settings: StudySettings) -> StudyInput:
     # files the run reads in another role (the attributes sheet, a human coding) are not transcripts
     others = (settings.attributes, settings.human_coding, SAMPLE_HUMAN_CODING)
     skip = {Path(other).resolve() for other in others if other}
-    files = [f for f in transcript_files(settings.transcripts) if f.resolve() not in skip]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        read = read_transcripts_report(files, options, skip_bad=settings.skip_bad)
+        read = read_transcripts_report(settings.transcripts, options, skip_bad=settings.skip_bad, exclude=skip)
         transcripts = list(read.transcripts)
         if settings.attributes:
             transcripts = _joined(transcripts, settings)
