@@ -208,7 +208,7 @@ def main() -> None:
         met.append(print_table(study.name, rows, targets))
         summary.append((study.name, rows))
         if args.halves:
-            for split in (0, 1):
+            for split in (0, 2):
                 for half in halves(study, split):
                     half_rows = score_study(half, lemmatise, seeds=SEEDS[:3], show=False)
                     print(f"  held-out {half.name}: " + "; ".join(
