@@ -124,6 +124,34 @@ def test_empty_sources_are_named_and_comments_are_not_split_into_speakers():
         ("Survey of clinic visitors", "Participant", 0), ("Impossible on Mondays", "Participant", 0)]
 
 
+def test_an_imported_document_reads_back_from_the_study_folder_as_one_turn(tmp_path):
+    # The folder import writes must give the same transcript when qualkit run reads it again.
+    from qualkit.readers import read_transcripts
+    from qualkit.refi import write_study
+
+    project = read_project(REFI / "comments.qde")
+    write_study(project, tmp_path / "study")
+    [again] = read_transcripts([tmp_path / "study" / "transcripts"])
+    [imported] = [t for t in project.transcripts if t.id == again.id]
+    assert again.text == imported.text
+    assert [(t.speaker, t.start, t.end) for t in again.turns] == [(t.speaker, t.start, t.end) for t in imported.turns]
+    assert len(again.turns) == 1
+    for segment in project.segments:
+        assert again.text[segment.start:segment.end] == segment.text
+
+
+def test_a_study_file_named_like_a_note_is_still_a_transcript(tmp_path):
+    # Front matter naming the transcript says it is one, whatever the file is called.
+    from qualkit.readers import read_transcripts
+
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "Field note.txt").write_text("---\nid: Field note\n---\nInterviewer: How was it?\nP1: Fine.\n"
+                                           "Interviewer: And then?\nP1: Better.\n", encoding="utf-8")
+    (folder / "README.md").write_text("# About\n\nSee https://example.org\n", encoding="utf-8")
+    assert [t.id for t in read_transcripts([folder])] == ["Field note"]
+
+
 def test_interviews_stay_interviews():
     project = read_project(REFI / "maxqda_project.qde", lenient=True)
     assert [(t.speaker, t.role) for t in project.transcripts[0].turns] == [("Interviewer", "interviewer"), ("P1", "participant")]
@@ -154,8 +182,7 @@ def test_import_refuses_a_folder_holding_a_study_and_force_replaces_it(tmp_path)
 def test_cli_import_then_export_keeps_the_other_tools_guids(tmp_path):
     project = tmp_path / "quirks.qdpx"
     with zipfile.ZipFile(project, "w") as archive:
-        # (A source named "... note" would be left out when the folder is read: the readers skip notes by name.)
-        qde = (REFI / "quirks.qde").read_text(encoding="utf-8").replace('name="Field note"', 'name="Visit diary"')
+        qde = (REFI / "quirks.qde").read_text(encoding="utf-8")
         archive.writestr("project.qde", qde.encode("utf-8"))
         archive.write(REFI / "sources_quirks.txt", "sources/P01.txt")
     out = tmp_path / "study"

@@ -142,6 +142,9 @@ def notes_reason(path: Path, text: str) -> str | None:
     A note has no recurring speaker labels and either a notes name (README, SOURCE, LICENSE, ...) or
     the look of documentation (links, headings, lists, tables).
     """
+    meta, _, _ = split_front_matter(text, path)
+    if meta.get("id") is not None or meta.get("layout") == "document":
+        return None  # front matter naming the transcript says it is one (a study folder qualkit wrote)
     learned = learn(text)
     uses = Counter(speaker for _, speaker in learned.heads)
     if sum(count >= 2 for count in uses.values()) >= 2:
@@ -158,6 +161,8 @@ def notes_reason(path: Path, text: str) -> str | None:
 def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     """Read a plain-text or Markdown transcript."""
     meta, body, skipped = split_front_matter(decode(raw, path), path)
+    if meta.get("layout") == "document":
+        return _document(path, body, meta, options)
     captions = caption_segments(body, skipped + 1)
     if captions is not None:
         segments, preamble = captions
@@ -172,3 +177,13 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
         turns = answers_between(body, turns, learned.cover_end, options, path) or turns
     return build_transcript(path, body, turns, options, meta=meta, cover=learned.cover, fmt="text",
                             interviewer_names=learned.interviewer_names, participant_names=learned.participant_names)
+
+
+def _document(path: Path, body: str, meta: dict, options: ReadOptions) -> Transcript:
+    """A text whose front matter says ``layout: document``: one participant turn over the whole text,
+    whatever words stand before colons in it (open comments, notes, documents imported from a QDA tool)."""
+    start = len(body) - len(body.lstrip())
+    end = max(start, len(body.rstrip()))
+    speaker = str(meta.get("speaker") or "Participant")
+    return build_transcript(path, body, [RawTurn(speaker, start, end, line=1)], options, meta=meta, fmt="document",
+                            participant_names=[speaker])

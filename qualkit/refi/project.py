@@ -24,7 +24,7 @@ from qualkit.refi.export import AUTO_USER, TRAIL_MARK
 from qualkit.refi.guids import ForeignIds, coding_key, normal_guid
 from qualkit.refi.positions import UTF16, Convention, SourceText, detect
 from qualkit.refi.schema import PROJECT_NS, first_errors, nested_namespaces, normalise_namespace, schema_errors
-from qualkit.refi.transcripts import NO_TURNS_SPEAKER, as_document, not_speakers, transcript_file
+from qualkit.refi.transcripts import NO_TURNS_SPEAKER, as_document, front_matter, not_speakers, transcript_file
 from qualkit.segments import CodedSegment
 from qualkit.transcript import Transcript
 
@@ -258,6 +258,7 @@ class _Project:
                                      f"turn of '{NO_TURNS_SPEAKER}' (text prefixed with '{NO_TURNS_SPEAKER}: ', offsets shifted)")
         elif not self.ours and (reason := not_speakers(transcript)):
             transcript = as_document(transcript)
+            file_text = front_matter(transcript_id, document=True) + text.text
             self.reader.notes.append(
                 f"{self.reader.path}: source {name!r} is not an interview ({reason}); imported as one unlabelled "
                 f"document (a single '{NO_TURNS_SPEAKER}' turn), so its codings stay inside the text")

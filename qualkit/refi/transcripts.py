@@ -23,9 +23,11 @@ SAME_SPEAKER_SHARE = 0.75  # ... most turns following their own label (headings)
 PREAMBLE_SHARE = 0.2       # or this share of the text comes before the first label
 
 
-def front_matter(transcript_id: str) -> str:
-    """Return the YAML front matter that keeps a transcript's id whatever its file is called."""
-    return "---\n" + yaml.safe_dump({"id": transcript_id}, allow_unicode=True, width=100_000) + "---\n"
+def front_matter(transcript_id: str, *, document: bool = False) -> str:
+    """Return the YAML front matter that keeps a transcript's id whatever its file is called (and, for a
+    text that is not an interview, ``layout: document`` so that it reads back as one turn)."""
+    fields = {"id": transcript_id, **({"layout": "document"} if document else {})}
+    return "---\n" + yaml.safe_dump(fields, allow_unicode=True, width=100_000) + "---\n"
 
 
 def transcript_file(transcript_id: str, text: str, attributes: Mapping[str, str],
