@@ -142,3 +142,18 @@ def test_a_file_without_labels_is_read_not_refused():
         transcript = read_transcript(FIXTURES / "no_turns.txt")
     assert [(t.speaker, t.role) for t in transcript.turns] == [("Participant", PARTICIPANT)]
     assert transcript.turn_text(transcript.turns[0]).endswith("Nothing here is a speaker turn.")
+
+
+def test_front_matter_dates_are_attributes_and_a_list_is_said_to_be_left_out(tmp_path):
+    from qualkit.readers import read_transcript
+
+    path = tmp_path / "D01.txt"
+    path.write_text("---\nid: D01\ndate: 2026-02-17\nsite:\ntags: [a, b]\n---\nInterviewer: How was it?\nD01: Fine.\n",
+                    encoding="utf-8")
+    with pytest.warns(UserWarning) as caught:
+        transcript = read_transcript(path)
+    assert transcript.attributes["date"] == "2026-02-17"
+    assert transcript.attributes["site"] == ""
+    assert "tags" not in transcript.attributes
+    assert f"{path}: front matter field 'tags' holds a list, not one value; not kept as an attribute" in [
+        str(w.message) for w in caught]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -162,14 +163,31 @@ def build_transcript(
         warnings.warn(f"{path}: {note}", stacklevel=3)
     turns = tuple(Turn(n, s, roles[s], a, b, raw.timestamp, raw.end_timestamp) for n, (s, a, b, raw) in enumerate(kept))
     transcript_id = str(meta.pop("id", "") or path.stem)
-    attributes = {**(cover or {}),
-                  **{str(k): str(v) for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None}}
+    meta.pop("layout", None)
+    attributes = {**(cover or {}), **front_matter_attributes(path, meta)}
     first = turns[0].start
     if first_head is not None:
         preamble_end = first_head
     else:
         preamble_end = text.rfind("\n", 0, first) + 1 if "\n" in text[:first] else 0
     return Transcript(transcript_id, text, turns, attributes, str(path), fmt, (0, preamble_end))
+
+
+def front_matter_attributes(path: Path, meta: Mapping[str, Any]) -> dict[str, str]:
+    """Return front-matter fields as attribute strings: dates in ISO form (YAML reads ``2026-02-17`` as a
+    date), empty fields empty; a list or mapping is not an attribute, and the warning says it was left out."""
+    attributes: dict[str, str] = {}
+    for key, value in meta.items():
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            attributes[str(key)] = value.isoformat()
+        elif isinstance(value, (str, int, float, bool)):
+            attributes[str(key)] = str(value)
+        elif value is None:
+            attributes[str(key)] = ""
+        else:
+            warnings.warn(f"{path}: front matter field {key!r} holds a {type(value).__name__}, not one value; "
+                          "not kept as an attribute", stacklevel=4)
+    return attributes
 
 
 LEARNED_FORMATS = {"text", "pdf", "docx", "odt", "html"}
