@@ -99,6 +99,25 @@ def test_importing_the_same_sheet_twice_changes_nothing_the_second_time(exported
     assert dump(study_dir) == before
 
 
+def test_an_import_that_fails_while_writing_leaves_the_study_unchanged(exported, study_dir, monkeypatch):
+    # Validation passed, then the last write failed (a full disk, a killed process): the decisions already
+    # made by this import must not stay behind on their own.
+    from qualkit.errors import StoreError
+    from qualkit.store import Study
+
+    fill(exported, {2: {"decision": "accept"}, 3: {"decision": "reject"}},
+         manual=[{"transcript": "R02", "code_id": "support", "quote": "we find support nearby"}])
+    before = dump(study_dir)
+
+    def failing(*args, **kwargs):
+        raise StoreError("disk full")
+
+    monkeypatch.setattr(Study, "add_manual", failing)
+    with pytest.raises(StoreError, match="disk full"):
+        import_review(study_dir, exported, coder="bob")
+    assert dump(study_dir) == before
+
+
 def test_export_for_a_coder_holds_that_coders_decisions(study_dir, tmp_path):
     segment = find(study_dir, "We had a target")
     with open_study(study_dir) as study:

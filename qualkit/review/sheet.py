@@ -308,16 +308,17 @@ def _squash(text: str) -> str:
 def _write(study: Any, plan: list[tuple[str, str, dict[str, Any]]], manual: list[dict[str, Any]],
            coder: str) -> ImportSummary:
     counts = {"accept": 0, "reject": 0, "recode": 0, "memo": 0, "unchanged": 0}
-    for segment_id, action, arguments in plan:
-        if action == "unchanged":
-            pass
-        elif action == "memo":
-            study.add_memo("segment", segment_id, arguments["text"], coder=coder)
-        else:
-            study.decide(segment_id, action, coder=coder, **arguments)
-        counts[action] += 1
-    for item in manual:
-        study.add_manual(item["transcript_id"], item["code_id"], item["start"], item["end"], coder=coder,
-                         memo=item["memo"])
+    with study.batch():  # the whole sheet lands, or nothing does
+        for segment_id, action, arguments in plan:
+            if action == "unchanged":
+                pass
+            elif action == "memo":
+                study.add_memo("segment", segment_id, arguments["text"], coder=coder)
+            else:
+                study.decide(segment_id, action, coder=coder, **arguments)
+            counts[action] += 1
+        for item in manual:
+            study.add_manual(item["transcript_id"], item["code_id"], item["start"], item["end"], coder=coder,
+                             memo=item["memo"])
     return ImportSummary(accepted=counts["accept"], rejected=counts["reject"], recoded=counts["recode"],
                          memos=counts["memo"], manual=len(manual), unchanged=counts["unchanged"])

@@ -146,7 +146,12 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 
 @contextlib.contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """Run the block as one write transaction (taking the write lock at once): all of it, or none of it."""
+    """Run the block as one write transaction (taking the write lock at once): all of it, or none of it.
+
+    Inside an open transaction (``Study.batch``), the block joins it: the outer one commits or rolls back."""
+    if db.in_transaction:
+        yield db
+        return
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import tempfile
@@ -163,6 +164,10 @@ class Study:
                                   decisions.read_memos(self._db), self.settings(), run, coding)
 
     # -- writing --------------------------------------------------------------------------------------
+
+    def batch(self) -> contextlib.AbstractContextManager[Any]:
+        """Make the writes inside the block one transaction: all of them land, or none (a review sheet's import)."""
+        return transaction(self._db)
 
     def decide(self, segment_id: str, decision: str, *, coder: str, recode_to: str | None = None,
                memo: str | None = None, start: int | None = None, end: int | None = None,
