@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from qualkit.errors import TranscriptError
 
-SURVEY_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+SURVEY_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
                    ".parquet": "parquet", ".pq": "parquet"}
 
 
