@@ -267,8 +267,9 @@ def suggest_themes(
         "lemmatised": lemmatise is not _lower, "diversity": round(suggester.diversity_, 4),
         "coherence_npmi": round(float(np.mean(suggester.coherence_)), 4) if suggester.coherence_ else 0.0,
         "min_quote_words": min_quote_words,
-        "labels": "the theme's best phrase (up to 3 words, spoken forms) by its share of the theme's sentences x "
-                  "log(sentences / sentences using it), taken from its quotes; else its best one or two words",
+        "labels": "the theme's best phrase (up to 3 words, as spoken) in its quotes, by p x log(p / q), p its share of "
+                  "the theme's sentences and q of all sentences (x2 for the model's top terms); else its best word, "
+                  "with the next when said together with it; never a speaker's name or a role word",
         "quotes": f"whole sentences of at least {min_quote_words} spoken words using at least {quote_terms} of the "
                   f"theme's top {suggester.n_terms} terms, one per participant, {QUOTE_RANKING}",
         "dropped": dropped,
