@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import datetime as _dt
-import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import pandas as pd
 
 from qualkit import __version__
-from qualkit.attributes import join_attributes, read_attributes
-from qualkit.codebook import Codebook, load_codebook
+from qualkit.codebook import Codebook
 from qualkit.coding import Coder, build_pipeline, pipeline_info
 from qualkit.agreement import study_agreement
 from qualkit.compare import codes_by_group, cooccurrence_tables, items_by_group, pairwise_tests
-from qualkit.errors import AttributesError, CodingError, StoreError
-from qualkit.readers import ReadOptions, read_transcripts_report
+from qualkit.errors import CodingError, StoreError
+from qualkit.inputs import StudyInput, check_group_by, load_study, read_study  # noqa: F401  (re-exported)
 from qualkit.segments import CodedSegment, SetAsideHit, Unit
 from qualkit.themes import SuggestedTheme, pipeline_lemmatiser, suggest_themes, uncoded_units
 from qualkit.settings import (  # noqa: F401  (re-exported: the study's settings live beside it)
@@ -80,37 +78,6 @@ class StudyResult:
         }
 
 
-@dataclass
-class StudyInput:
-    """What a study's files gave: transcripts (attributes joined), the codebook, warnings, skipped files."""
-
-    transcripts: list[Transcript]
-    codebook: Codebook
-    notes: list[str]
-    skipped: list[dict[str, str]]
-
-
-def read_study(settings: StudySettings) -> StudyInput:
-    """Read the transcripts (with attributes joined) and the codebook, refusing what would mislead: an
-    attributes sheet none of whose ids is a transcript (such as the bundled sample's sheet beside your
-    own transcripts) and a ``--group-by`` attribute no transcript has."""
-    codebook = load_codebook(settings.codebook)
-    options = ReadOptions(interviewer_labels=settings.interviewer_labels)
-    # files the run reads in another role (the attributes sheet, a human coding) are not transcripts
-    others = (settings.attributes, settings.human_coding, SAMPLE_HUMAN_CODING)
-    skip = {Path(other).resolve() for other in others if other}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        read = read_transcripts_report(settings.transcripts, options, skip_bad=settings.skip_bad, exclude=skip)
-        transcripts = list(read.transcripts)
-        if settings.attributes:
-            transcripts = _joined(transcripts, settings)
-    notes = [str(w.message) for w in caught]
-    notes += [f"skipped {message}" for _, message in read.skipped]
-    notes += check_group_by(transcripts, settings)
-    return StudyInput(transcripts, codebook, notes, [{"file": f, "reason": m} for f, m in read.skipped])
-
-
 def _review_trail(review: dict[str, Any] | None, coding: str) -> dict[str, Any]:
     """The methods trail's lines on a study's review: counts by status, reviewers, per-code acceptance."""
     if not review:
@@ -125,46 +92,6 @@ def _review_trail(review: dict[str, Any] | None, coding: str) -> dict[str, Any]:
         "automatic_codings_accepted": ", ".join(f"{code}: {'—' if v is None else f'{round(100 * v)}%'}"
                                                 for code, v in shares.items()) or "none decided",
     }
-
-
-def load_study(settings: StudySettings) -> tuple[list[Transcript], Codebook, list[str]]:
-    """Read the transcripts (with attributes joined) and the codebook; return them and any warnings."""
-    found = read_study(settings)
-    return found.transcripts, found.codebook, found.notes
-
-
-def _joined(transcripts: list[Transcript], settings: StudySettings) -> list[Transcript]:
-    sheet = read_attributes(settings.attributes)  # type: ignore[arg-type]
-    names = {t.id for t in transcripts} | {Path(t.source).stem for t in transcripts}
-    if sheet and transcripts and not names & set(sheet):
-        sample = Path(settings.attributes).resolve() == Path(SAMPLE_ATTRIBUTES).resolve()  # type: ignore[arg-type]
-        hint = (" (it is the bundled sample's sheet, used when --attributes is left out: give your own with "
-                "--attributes FILE, or --attributes '' for none)" if sample else "")
-        raise AttributesError(f"--attributes {settings.attributes}: none of its {len(sheet)} ids matches a transcript "
-                              f"(sheet: {_some(sheet)}; transcripts: {_some(t.id for t in transcripts)}){hint}")
-    return join_attributes(transcripts, sheet, settings.attributes)  # type: ignore[arg-type]
-
-
-def _some(names: Iterable[str], shown: int = 3) -> str:
-    names = sorted(set(names))
-    return ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
-
-
-def check_group_by(transcripts: Sequence[Transcript], settings: StudySettings) -> list[str]:
-    """Raise AttributesError for a ``--group-by`` attribute that no transcript has (a report grouped by it
-    would have no groups). Without an attributes sheet, the default ``group`` is allowed when no transcript
-    has it: one group, and a note that says so (returned)."""
-    known = sorted({k for t in transcripts for k in t.attributes})
-    for name in (settings.group_by, *settings.also_group_by):
-        if name in known:
-            continue
-        if name == "group" and not settings.attributes and not settings.also_group_by:
-            return ["no attributes sheet and no transcript has a 'group' attribute: every participant is in one "
-                    "group (give --attributes and --group-by to compare groups)"]
-        where = f"the attributes ({settings.attributes})" if settings.attributes else "the transcripts' attributes"
-        raise AttributesError(f"--group-by {name!r}: no such attribute in {where} "
-                              f"(attributes: {', '.join(known) or 'none'})")
-    return []
 
 
 def run_study(settings: StudySettings = StudySettings(), progress: Progress | None = None) -> StudyResult:

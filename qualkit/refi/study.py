@@ -11,7 +11,8 @@ from qualkit.errors import ExchangeError
 from qualkit.refi.export import export_project
 from qualkit.refi.guids import IDS_FILE, ForeignIds, coding_key
 from qualkit.segments import CodedSegment
-from qualkit.study import StudySettings, load_study
+from qualkit.inputs import load_study
+from qualkit.settings import StudySettings
 
 CODINGS = ("auto", "human", "both")
 

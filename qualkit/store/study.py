@@ -249,7 +249,7 @@ def init_study(path: str | Path, settings: StudySettings = StudySettings(), *, f
     The database is built beside its final place and moved in when complete, so a failure leaves the
     folder as it was. A folder already holding a study is refused unless ``force``.
     """
-    from qualkit.study import load_study
+    from qualkit.inputs import load_study
 
     folder = Path(path)
     target = database_path(folder)
