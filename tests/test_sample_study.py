@@ -77,6 +77,20 @@ def test_theme_suggestion_finds_themes_in_what_the_codebook_missed(sample_run):
             assert not overlapping, (quote.text, overlapping[0].code_id)
 
 
+def test_each_suggested_theme_says_its_size_by_group_in_the_report(sample_run):
+    result, out = sample_run
+    thematic = (out / "thematic.md").read_text(encoding="utf-8")
+    sizes = {t.attributes["group"]: 0 for t in result.transcripts}
+    for t in result.transcripts:
+        sizes[t.attributes["group"]] += 1
+    for theme in result.themes:
+        assert sum(n for _, _, n, _ in theme.by_group) == len(theme.participants)
+        assert sum(units for _, units, _, _ in theme.by_group) == theme.units
+        shown = "; ".join(f"{group}: {n}/{sizes[group]} participants, {units} sentences"
+                          for group, units, n, _ in theme.by_group)
+        assert f"{theme.units} sentences from {len(theme.participants)} participants ({shown})" in thematic
+
+
 def test_negated_and_vetoed_hits_are_kept_apart_with_their_reason(sample_run):
     result, out = sample_run
     rows = list(csv.DictReader((out / "set_aside_hits.csv").open(encoding="utf-8")))

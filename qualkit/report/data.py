@@ -111,6 +111,7 @@ def study_data(result: StudyResult) -> dict[str, Any]:
         "units": len(result.units),
         "suggested": [{
             "number": t.number, "label": t.label, "units": t.units, "participants": list(t.participants),
+            "by_group": [{"group": g, "units": u, "participants": n, "group_size": size} for g, u, n, size in t.by_group],
             "terms": [{"term": term, "weight": round(float(weight), 3)} for term, weight in t.terms],
             "quotes": [_segment(q, texts.get(q.transcript)) for q in t.quotes],
         } for t in result.themes],

@@ -167,7 +167,10 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
     for t in ctx["suggested"]:
         _heading(doc, f"{t['number']}. {t['label']}", 3)
         terms = ", ".join(f"{term['term']} ({term['weight']})" for term in t["terms"])
-        doc.add_paragraph(f"{t['units']} sentences from {t['participants']} participants. Terms: {terms}")
+        by_group = "; ".join(f"{g['group']}: {g['participants']}/{g['group_size']} participants, {g['units']} sentences"
+                             for g in t.get("by_group", []))
+        doc.add_paragraph(f"{t['units']} sentences from {t['participants']} participants"
+                          + (f" ({by_group})" if by_group else "") + f". Terms: {terms}")
         for q in t["quotes"]:
             _quote(doc, q)
 
