@@ -170,3 +170,37 @@ def test_a_lost_scheduler_is_one_error_and_the_manifest_shows_what_is_done(tmp_p
         for process in (worker, scheduler):
             process.kill()
             process.wait()
+
+
+def test_a_client_process_killed_mid_run_then_resumed_gives_the_same_output(tmp_path: Path, cluster, corpus: list[str],
+                                                                           one_process: Path):
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    script = (
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "from qualkit.engine import code_distributed\n"
+        f"code_distributed({corpus!r}, {str(CODEBOOK)!r}, {str(out)!r}, engine='dask', "
+        f"scheduler={cluster.scheduler_address!r}, part_bytes=6000)\n"
+    )
+    client = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and client.poll() is None:
+            manifest = out / MANIFEST_FILE
+            if manifest.exists() and len(json.loads(manifest.read_text())["done"]) >= 3:
+                client.kill()  # SIGKILL: no clean-up of any kind
+                break
+            time.sleep(0.02)
+    finally:
+        client.kill()
+        client.wait()
+    assert not (out / "_SUCCESS").exists(), "the run finished before it could be killed"
+    recorded = set(json.loads((out / MANIFEST_FILE).read_text())["done"])
+    summary = quietly(code_distributed, corpus, CODEBOOK, out, engine="dask", scheduler=cluster.scheduler_address,
+                      part_bytes=6000, resume=True)
+    assert summary.already_done == len(recorded) >= 3
+    assert set(summary.coded_now) == {f"part-{n:05d}" for n in range(summary.parts)} - recorded
+    assert same_outputs(out, one_process)
