@@ -13,6 +13,7 @@ import gc
 import multiprocessing
 import os
 import shutil
+import signal
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -87,8 +88,14 @@ def code_corpus(
         if jobs <= 1:
             yield from _passed_on(map(_code_source, sources))
             return
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt) as pool:
             yield from _passed_on(pool.imap(_code_source, sources, chunksize=4))
+
+
+def _ignore_interrupt() -> None:
+    """In a pool worker: leave Ctrl-C to the parent, which stops the pool and says so in one line (workers
+    would otherwise each print a KeyboardInterrupt traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextlib.contextmanager
