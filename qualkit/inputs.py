@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 from qualkit.attributes import join_attributes, read_attributes
 from qualkit.codebook import Codebook, load_codebook
 from qualkit.errors import AttributesError
-from qualkit.readers import ReadOptions, read_transcripts_report
+from qualkit.readers import ReadOptions, ReadResult, SurveyColumns, read_survey_tables, read_transcripts_report
 from qualkit.settings import SAMPLE_ATTRIBUTES, SAMPLE_HUMAN_CODING, StudySettings
 from qualkit.transcript import Transcript
 
@@ -41,7 +41,11 @@ def read_study(settings: StudySettings) -> StudyInput:
     skip = {Path(other).resolve() for other in others if other}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        read = read_transcripts_report(settings.transcripts, options, skip_bad=settings.skip_bad, exclude=skip)
+        if settings.text_column:  # survey tables: each response one participant turn, other columns attributes
+            columns = SurveyColumns(settings.text_column, settings.id_column)
+            read = ReadResult(tuple(read_survey_tables(settings.transcripts, columns)))
+        else:
+            read = read_transcripts_report(settings.transcripts, options, skip_bad=settings.skip_bad, exclude=skip)
         transcripts = list(read.transcripts)
         if settings.attributes:
             transcripts = _joined(transcripts, settings)

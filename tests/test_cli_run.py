@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -162,3 +163,35 @@ def test_without_a_sheet_the_default_group_by_is_one_group_and_says_so(runner, t
     assert refused.exit_code == 1
     assert refused.output.strip().splitlines()[-1] == (
         "Error: --group-by 'site': no such attribute in the transcripts' attributes (attributes: title)")
+
+
+SURVEY = Path(__file__).resolve().parent / "fixtures" / "survey"
+
+
+def test_run_reads_a_survey_table_one_response_a_participant_grouped_by_its_columns(runner, tmp_path):
+    out = tmp_path / "out"
+    result = run(runner, "-t", str(SURVEY / "responses.csv"), "--text-column", "comment", "--id-column", "response_id",
+                 "-c", str(SURVEY / "sample_codebook.yaml"), "--group-by", "site", "--themes", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    # the bad rows are counted and named, never dropped silently; the bundled sample's sheet is not joined
+    assert ("4 rows left out: 2 with empty text (rows 4, 9); 1 with a duplicate id (row 6); "
+            "1 with undecodable bytes (not UTF-8) (row 7)") in result.output
+    assert "Coded 4 transcripts" in result.output
+    rows = list(csv.DictReader((out / "coded_segments.csv").open(encoding="utf-8")))
+    assert rows and {r["transcript"] for r in rows} <= {"R001", "R002", "R004", "R007"}
+    texts = {"R004": "I felt lonely after my husband died,\nand the group at the community centre gave me somewhere to go."}
+    for row in rows:
+        assert row["role"] == "participant"
+        if row["transcript"] in texts:
+            assert texts[row["transcript"]][int(row["start"]):int(row["end"])] == row["text"]
+    appendix = (out / "appendix.md").read_text(encoding="utf-8")
+    assert "Westgate" in appendix and "Northfield" in appendix
+
+
+def test_themes_reads_a_survey_table(runner):
+    result = runner.invoke(main, ["themes", str(SURVEY / "responses.csv"), "--text-column", "comment", "--k", "2"])
+    assert result.exit_code == 0, result.output
+    quoted = re.findall(r'\((\S+), (\d+)-(\d+)\)$', result.output, re.M)
+    # every quote is a response of the table (ids from row numbers), at offsets into the response's text
+    assert quoted and all(doc.startswith("responses-") and int(start) == 0 for doc, start, _ in quoted)
+    assert "themes (nmf, k " in result.output and "set by the user" in result.output

@@ -131,6 +131,11 @@ def study_options(func: Any) -> Any:
         click.option("--themes", "n_themes", default="auto", show_default=True, type=ThemeCount(),
                      help="Number of themes to suggest, or 'auto' to choose it from the data."),
         click.option("--seed", default=0, show_default=True, type=int, help="Random seed for theme suggestion."),
+        click.option("--text-column", default=None,
+                     help="Read --transcripts as survey tables (CSV/XLSX/Parquet): the column holding each response's "
+                          "text (one participant turn each; the other columns are attributes)."),
+        click.option("--id-column", default=None,
+                     help="Survey tables: the column holding each response's id (default: row numbers)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -139,12 +144,16 @@ def study_options(func: Any) -> Any:
 
 def settings_from(opts: dict[str, Any]) -> StudySettings:
     """Build StudySettings from the study options."""
+    attributes = opts["attributes"] or None
+    if opts.get("text_column") and attributes == SAMPLE_ATTRIBUTES:
+        attributes = None  # a survey table's own columns are its attributes, never the bundled sample's sheet
     return StudySettings(
-        transcripts=tuple(opts["transcripts"]), attributes=opts["attributes"] or None, codebook=opts["codebook"],
+        transcripts=tuple(opts["transcripts"]), attributes=attributes, codebook=opts["codebook"],
         model=opts["model"], unit=opts["unit"], group_by=_first(opts["group_by"]),
         also_group_by=tuple(dict.fromkeys(opts["group_by"]))[1:] if not isinstance(opts["group_by"], str) else (),
         interviewer_labels=tuple(opts["interviewer"]) or DEFAULT_INTERVIEWER_LABELS,
         n_themes=opts["n_themes"], seed=opts["seed"],
+        text_column=opts.get("text_column"), id_column=opts.get("id_column"),
     )
 
 

@@ -25,10 +25,14 @@ def _k(value: str) -> int | str:
               help="Theme model.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 @click.option("--interviewer", multiple=True, help="Interviewer speaker label (repeatable).")
+@click.option("--text-column", default=None,
+              help="Read TRANSCRIPTS as survey tables (CSV/XLSX/Parquet): the column holding each response's text.")
+@click.option("--id-column", default=None, help="Survey tables: the column holding each response's id (default: row numbers).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the themes as JSON here.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write one row per unit and theme here.")
 def themes(transcripts: tuple[str, ...], codebook: str | None, k: str, method: str, seed: int,
-           interviewer: tuple[str, ...], json_path: str | None, csv_path: str | None, **_: Any) -> None:
+           interviewer: tuple[str, ...], text_column: str | None, id_column: str | None, json_path: str | None,
+           csv_path: str | None, **_: Any) -> None:
     """Suggest themes in TRANSCRIPTS (files or folders), print them and write them."""
     from qualkit.themes import suggest_from_files, themes_csv, themes_json
     from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
@@ -37,7 +41,8 @@ def themes(transcripts: tuple[str, ...], codebook: str | None, k: str, method: s
     with translated_errors():
         try:
             found = suggest_from_files(transcripts, codebook=codebook, n_themes=n_themes, method=method, seed=seed,
-                                       interviewer_labels=interviewer or DEFAULT_INTERVIEWER_LABELS)
+                                       interviewer_labels=interviewer or DEFAULT_INTERVIEWER_LABELS,
+                                       text_column=text_column, id_column=id_column)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     m = found.methods

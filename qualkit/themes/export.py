@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from qualkit.codebook import Codebook, load_codebook
 from qualkit.coding import Coder, build_pipeline
-from qualkit.readers import ReadOptions, read_transcripts
+from qualkit.readers import ReadOptions, SurveyColumns, read_survey_tables, read_transcripts
 from qualkit.segments import CodedSegment, Unit
 from qualkit.themes.suggest import ThemeSuggestions, pipeline_lemmatiser, suggest_themes, uncoded_units
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
@@ -22,13 +22,16 @@ CSV_COLUMNS = ["document", "start", "end", "topic", "weight"]
 def suggest_from_files(
     paths: Sequence[str | Path], *, codebook: str | Path | None = None, n_themes: int | str = "auto",
     method: str = "nmf", seed: int = 0, interviewer_labels: Sequence[str] = DEFAULT_INTERVIEWER_LABELS,
-    unit: str = "sentence", model: str | None = None,
+    unit: str = "sentence", model: str | None = None, text_column: str | None = None, id_column: str | None = None,
 ) -> ThemeSuggestions:
-    """Read transcripts and suggest themes in their participant units.
+    """Read transcripts (or survey tables, with ``text_column``) and suggest themes in their participant units.
 
     With a codebook, themes come from the units no code touched (residual mode); without one, from all.
     """
-    transcripts = read_transcripts(paths, ReadOptions(interviewer_labels=tuple(interviewer_labels)))
+    if text_column:
+        transcripts = read_survey_tables(paths, SurveyColumns(text_column, id_column))
+    else:
+        transcripts = read_transcripts(paths, ReadOptions(interviewer_labels=tuple(interviewer_labels)))
     book = load_codebook(codebook) if codebook else Codebook("none", "", ())
     nlp = build_pipeline(model)
     units: list[Unit] = []
