@@ -52,6 +52,7 @@ def read_study(settings: StudySettings) -> StudyInput:
     notes = [str(w.message) for w in caught]
     notes += [f"skipped {message}" for _, message in read.skipped]
     notes += check_group_by(transcripts, settings)
+    notes += patternless(codebook)
     return StudyInput(transcripts, codebook, notes, [{"file": f, "reason": m} for f, m in read.skipped])
 
 
@@ -93,3 +94,17 @@ def check_group_by(transcripts: Sequence[Transcript], settings: StudySettings) -
         raise AttributesError(f"--group-by {name!r}: no such attribute in {where} "
                               f"(attributes: {', '.join(known) or 'none'})")
     return []
+
+
+def patternless(codebook: Codebook) -> list[str]:
+    """Return a note when codes have no patterns: the first pass never applies them (a codebook imported
+    from a spreadsheet or another tool often has only names and definitions)."""
+    bare = [code.id for code in codebook.codes if not code.patterns]
+    if not bare:
+        return []
+    if len(bare) == len(codebook.codes):
+        which = f"none of its {len(bare)} codes has patterns"
+    else:
+        which = f"{len(bare)} of its {len(codebook.codes)} codes have no patterns ({_some(bare)})"
+    return [f"{codebook.source}: {which}: such codes code nothing automatically; add patterns (see "
+            "codebooks/README.md), or code them by hand in a study's review (qualkit study init, qualkit review)"]

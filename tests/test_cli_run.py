@@ -195,3 +195,16 @@ def test_themes_reads_a_survey_table(runner):
     # every quote is a response of the table (ids from row numbers), at offsets into the response's text
     assert quoted and all(doc.startswith("responses-") and int(start) == 0 for doc, start, _ in quoted)
     assert "themes (nmf, k " in result.output and "set by the user" in result.output
+
+
+def test_run_says_when_codes_have_no_patterns(runner, study_args, tmp_path):
+    # A codebook imported from a spreadsheet often has names and definitions only: say so, not just "0 segments".
+    book = tmp_path / "bare.yaml"
+    book.write_text("themes:\n  - name: Care\n    codes:\n      - {id: kind, name: Kind staff, definition: Staff kindness}\n"
+                    "      - {id: wait, name: Waiting, patterns: [waiting list]}\n", encoding="utf-8")
+    args = [a if a != str(STUDY / "codebook.yaml") else str(book) for a in study_args]
+    result = run(runner, *args, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (f"{book}: 1 of its 2 codes have no patterns (kind): such codes code nothing automatically; add patterns "
+            "(see codebooks/README.md), or code them by hand in a study's review (qualkit study init, qualkit review)"
+            ) in result.output
