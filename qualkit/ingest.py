@@ -18,7 +18,7 @@ from typing import Iterable
 import pandas as pd
 
 from qualkit.errors import ReportError
-from qualkit.readers import ReadOptions, check_reading, expand, read_one
+from qualkit.readers import ReadOptions, check_reading, expand, read_one, recurring_interviewers
 from qualkit.transcript import Transcript
 
 TURN_COLUMNS = ["transcript", "turn", "speaker", "role", "start", "end", "timestamp", "end_timestamp", "text"]
@@ -100,7 +100,7 @@ def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, s
     written); with ``skip_bad`` the bad files are left out and listed in ``skipped``.
     """
     transcripts: list[Transcript] = []
-    files: list[FileSummary] = []
+    said: list[list[str]] = []
     problems: list[tuple[str, str]] = []
     paths = list(paths)
     named = {Path(p) for p in paths}
@@ -112,8 +112,11 @@ def ingest(paths: Iterable[str | Path], options: ReadOptions | None = None, *, s
         messages = [str(w.message) for w in caught]
         for transcript in found:
             transcripts.append(transcript)
-            files.append(summarise(transcript, messages))
+            said.append(messages)
     check_reading(paths, transcripts, problems, left_out, skip_bad)
+    transcripts, notes = recurring_interviewers(transcripts)
+    files = [summarise(t, [*messages, *([notes[t.id]] if t.id in notes else [])])
+             for t, messages in zip(transcripts, said)]
     return IngestReport(tuple(transcripts), tuple(files), tuple(problems), tuple(left_out))
 
 

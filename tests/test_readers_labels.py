@@ -334,3 +334,49 @@ def test_a_typo_in_a_short_transcript_is_still_caught(tmp_path):
     assert transcript.speakers() == ("Interviewer", "Participant")
     assert messages == [f"{path}, line 6: label 'Particpant' is used once and is read as 'Participant' (a likely "
                         "typo; map it in an alias file if not)"]
+
+
+def _named_study(folder, interviewer="Sarah", people=("Tom", "Ann", "Raj"), speaker_words=None):
+    folder.mkdir()
+    for person in people:
+        (folder / f"{person}.txt").write_text(
+            f"{interviewer}: Thanks for coming. Tell me about the service.\n{person}: It helped me a lot with money.\n"
+            f"{interviewer}: Right, and then what happened next with the worker.\n{person}: We met every week.\n",
+            encoding="utf-8")
+    return folder
+
+
+def test_the_person_in_every_interview_of_a_study_is_its_interviewer(tmp_path):
+    # An interviewer called by first name, who asks few questions with a '?': found across the folder.
+    from qualkit.readers import read_transcripts
+
+    folder = _named_study(tmp_path / "study")
+    with pytest.warns(UserWarning) as caught:
+        transcripts = read_transcripts([folder])
+    for transcript in transcripts:
+        roles = {turn.speaker: turn.role for turn in transcript.turns}
+        assert roles == {"Sarah": "interviewer", transcript.id: "participant"}
+    assert (f"{folder / 'Ann.txt'}: read with the other transcripts, 'Sarah' speaks in 3 of 3 transcripts while the "
+            "others speak in this one only, so is read as the interviewer (this replaces the note that everyone is a "
+            "participant); use --interviewer to choose another") in [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("interviewer", ["Speaker 1", "Participant", "0"])
+def test_generic_or_participant_labels_are_never_taken_for_the_interviewer_across_files(tmp_path, interviewer):
+    from qualkit.readers import read_transcripts
+
+    folder = _named_study(tmp_path / "study", interviewer=interviewer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        transcripts = read_transcripts([folder])
+    assert all(turn.role == "participant" for t in transcripts for turn in t.turns)
+
+
+def test_a_study_of_two_files_is_not_enough_to_tell(tmp_path):
+    from qualkit.readers import read_transcripts
+
+    folder = _named_study(tmp_path / "study", people=("Tom", "Ann"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        transcripts = read_transcripts([folder])
+    assert all(turn.role == "participant" for t in transcripts for turn in t.turns)

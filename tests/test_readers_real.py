@@ -193,6 +193,21 @@ def test_the_meeting_chair_or_experimenter_is_the_interviewer(shared_data, name,
     assert interviewers(read_quietly(shared_data / name)) == interviewer
 
 
+def test_podcast_hosts_are_the_interviewers_when_the_episodes_are_read_together(shared_data):
+    # No host asks in a quarter of his turns, but the two hosts speak in every episode and each guest in one.
+    from qualkit.readers import read_transcripts
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        episodes = {t.id: t for t in read_transcripts([shared_data / "metamuse" / "edited"])}
+    for episode, guest in (("33-cities", "Devon Zuegel"), ("34-bring-your-own-client", "Geoffrey Litt"),
+                           ("37-visual-programming", "Maggie Appleton")):
+        assert interviewers(episodes[episode]) == ["Adam Wiggins", "Mark McGranaghan"]
+        assert {t.speaker for t in episodes[episode].turns if t.role == "participant"} == {guest}
+    # the hosts alone (no guest) stay as they were: no one would be left to be the participant
+    assert interviewers(episodes["10-tools-for-thought"]) == []
+
+
 @pytest.mark.parametrize("folder, transcripts, left_out", [
     ("pdpilot/original_pdf", 7, ["code-system.pdf", "coded-segments.pdf", "protocol.pdf"]),
     ("metamuse/edited", 4, []),

@@ -21,6 +21,7 @@ from qualkit.readers.html import read_html
 from qualkit.readers.json import read_json
 from qualkit.readers.odt import read_odt
 from qualkit.readers.pdf import read_pdf
+from qualkit.readers.roles import recurring_interviewers
 from qualkit.readers.sniff import sniff
 from qualkit.readers.survey import (
     SeenIds, SurveyColumns, SurveyPart, SurveyReport, is_survey_table, plan_survey, read_survey, read_survey_tables,
@@ -56,7 +57,7 @@ __all__ = [
     "survey_files", "survey_sources",
     "READERS", "ReadOptions", "ReadResult", "check_reading", "check_unique_ids", "detect_format", "expand",
     "load_aliases", "read_many", "read_one", "read_transcript",
-    "read_text", "read_transcripts", "read_transcripts_report", "transcript_files",
+    "read_text", "read_transcripts", "recurring_interviewers", "read_transcripts_report", "transcript_files",
 ]
 
 
@@ -174,6 +175,9 @@ def read_transcripts_report(
         transcripts.extend(read_one(path, options, path in named, problems, left_out))
     warn_left_out(left_out)
     check_reading(paths, transcripts, problems, left_out, skip_bad)
+    transcripts, notes = recurring_interviewers(transcripts)
+    for note in notes.values():
+        warnings.warn(note, stacklevel=2)
     return ReadResult(tuple(transcripts), tuple(problems), tuple(left_out))
 
 

@@ -5,18 +5,22 @@ A speaker is the interviewer when its label (or a part of it: ``Interviewer (Sar
 interviewer (full name, first or last name, initials). When no speaker matches, the speaker who asks
 (the largest share of turns ending in a question, with shorter turns than the others) is chosen when
 the evidence is clear, and the caller warns naming who and why; otherwise everyone is a participant,
-with a warning saying how to name the interviewer.
+with a warning saying how to name the interviewer. Files read together get one more look
+(``recurring_interviewers``): the named speaker in nearly every interview of a study runs them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import replace
 from statistics import median
 from typing import Iterable, Sequence
 
 from qualkit.readers.learn import PARTICIPANT_ID, ROLE_PARTICIPANT, label_matches, name_forms, role_parts
 from qualkit.readers.unlabelled import is_question
-from qualkit.transcript import INTERVIEWER, PARTICIPANT
+from qualkit.transcript import INTERVIEWER, PARTICIPANT, Transcript
 
 MIN_TURNS = 3
 
@@ -73,3 +77,45 @@ def decide_roles(
                            f"and {rest_words:g} words for the others); use --interviewer to choose another")
     return roles, (f"no label names the interviewer and no speaker clearly asks the questions; all {everyone} "
                    "speakers read as participants (their speech is coded); name the interviewer with --interviewer")
+
+
+# Labels that name no one (a transcription service's numbered speakers): recurring across files says nothing.
+GENERIC_LABEL = re.compile(r"(?:(?:speaker|spk|s|person|voice|unknown|unidentified)\s*[-_#]?\s*)?(?:\d+|[a-z])?",
+                           re.IGNORECASE)
+
+
+def recurring_interviewers(transcripts: Sequence[Transcript]) -> tuple[list[Transcript], dict[str, str]]:
+    """Return the transcripts with the study's own interviewers found across files, and a note per changed file.
+
+    In a study read together (three files or more), the person who speaks in (nearly) every transcript while
+    the others each speak in one is the one running the interviews: an interviewer called by name, podcast
+    hosts with a guest, a focus-group moderator. This applies only to a file where no interviewer was found,
+    never to generic or participant labels, and only when someone in the file is left to be the participant.
+    """
+    if len(transcripts) < 3:
+        return list(transcripts), {}
+    files_of = Counter(s for t in transcripts for s in {turn.speaker for turn in t.turns})
+    need = max(3, math.ceil(2 * len(transcripts) / 3))
+    out: list[Transcript] = []
+    notes: dict[str, str] = {}
+    for transcript in transcripts:
+        speakers = list(dict.fromkeys(turn.speaker for turn in transcript.turns))
+        recurring = [s for s in speakers if files_of[s] >= need and not is_participant_label(s, set())
+                     and not GENERIC_LABEL.fullmatch(s.strip())]
+        others = [s for s in speakers if s not in recurring]
+        if (any(turn.role == INTERVIEWER for turn in transcript.turns) or not recurring or not others
+                or any(files_of[s] > 1 for s in others)):
+            out.append(transcript)
+            continue
+        turns = tuple(replace(turn, role=INTERVIEWER) if turn.speaker in recurring else turn for turn in transcript.turns)
+        out.append(replace(transcript, turns=turns))
+        who = " and ".join(repr(s) for s in recurring)
+        counts = {files_of[s] for s in recurring}
+        where = f"{min(counts)} of {len(transcripts)}" if len(counts) == 1 else f"at least {min(counts)} of {len(transcripts)}"
+        notes[transcript.id] = (
+            f"{transcript.source}: read with the other transcripts, {who} "
+            f"{'speaks' if len(recurring) == 1 else 'speak'} in {where} transcripts while the others speak in this "
+            "one only, so "
+            f"{'is' if len(recurring) == 1 else 'are'} read as the interviewer{'' if len(recurring) == 1 else 's'} "
+            "(this replaces the note that everyone is a participant); use --interviewer to choose another")
+    return out, notes
