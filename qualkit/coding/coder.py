@@ -116,19 +116,20 @@ class Coder:
     def code_each(self, transcripts: Iterable[Transcript], with_units: bool = False) -> Iterator[TranscriptCoding]:
         """Yield one ``TranscriptCoding`` per transcript, streaming all turns through ``nlp.pipe``."""
         roles = self.coded_roles
-        jobs = ((t.turn_text(turn), (t, turn)) for t in transcripts for turn in t.turns if turn.role in roles)
-        text = Transcript.turn_text
+        jobs = ((text, (t, turn, text)) for t in transcripts for turn in t.turns if turn.role in roles
+                for text in (t.turn_text(turn),))
+        lemmas = self.matchers.needs_lemmas
         current: TranscriptCoding | None = None
         current_transcript: Transcript | None = None
-        for doc, (transcript, turn) in self.nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size):
+        for doc, (transcript, turn, text) in self.nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size):
             if current_transcript is not transcript:
                 if current is not None and current_transcript is not None:
                     yield self._finish(current, current_transcript)
                 current, current_transcript = TranscriptCoding(transcript.id), transcript
             assert current is not None
-            facts = DocFacts(doc)
+            facts = DocFacts(doc, lemmas)
             if turn.role in self.roles:
-                current.words += len(text(transcript, turn).split())  # doc.text would rebuild it
+                current.words += len(text.split())  # doc.text would rebuild it
                 if with_units:
                     spans = unit_spans(facts, turn.start, transcript.text, whole=self.unit.startswith("turn"))
                     current.units.extend(Unit(transcript.id, turn.index, turn.speaker, start, end,

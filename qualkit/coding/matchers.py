@@ -14,7 +14,6 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from spacy.attrs import LEMMA
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -204,7 +203,7 @@ class MatcherSet:
         triggers = self.triggers["lower"]
         for word in lowers.intersection(triggers) if len(lowers) < len(triggers) else triggers.keys() & lowers:
             candidates.update(triggers[word])
-        lemma_list: list[int] = doc.to_array(LEMMA).tolist() if self.needs_lemmas else []
+        lemma_list = facts.lemma
         if self.triggers["lemma"]:
             lemma_triggers = self.triggers["lemma"]
             for word in lemma_triggers.keys() & set(lemma_list):

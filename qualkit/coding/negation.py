@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from spacy.strings import StringStore
 
-from qualkit.coding.units import DocFacts, sentence_of
+from qualkit.coding.units import DocFacts
 
 NEGATORS = frozenset({
     "not", "n't", "never", "no", "nor", "neither", "without", "hardly", "barely", "scarcely", "nobody",
@@ -44,20 +44,12 @@ class Negation:
 
     def negator(self, facts: DocFacts, begin: int) -> str | None:
         """Return the negating word governing a hit starting at token ``begin``, or ``None``."""
-        sentences = facts.sentences
-        floor = sentences[sentence_of(sentences, begin)]
-        lower, negators, breaks, spaces = facts.lower, self.negators, self.breaks, self.spaces
-        steps = 0
-        position = begin - 1
-        while position >= floor and steps <= NEGATION_WINDOW:
-            word = lower[position]
-            if word in negators:
-                return facts.doc[position].text
-            if word in breaks:
-                break
-            if word not in spaces:
-                steps += 1
-            position -= 1
+        governed = facts.negated
+        if governed is None:
+            governed = facts.negated = self._governed(facts)
+        position = governed.get(begin)
+        if position is not None:
+            return facts.doc[position].text
         if self.parsed:
             root = facts.doc[begin]
             for head in (root, root.head):
@@ -65,3 +57,39 @@ class Negation:
                     if child.dep_ == "neg" and child.i < begin:
                         return str(child.text)
         return None
+
+    def _governed(self, facts: DocFacts) -> dict[int, int]:
+        """Map each token a negator of the doc governs to that negator's position, walking forward from
+        each negator once per doc: the nearest negator before the token, in its sentence, with no clause
+        break between and at most ``NEGATION_WINDOW`` words (white space not counted) between them."""
+        lower = facts.lower
+        present = self.negators.intersection(facts.lowers)
+        if not present:
+            return {}
+        positions: list[int] = []
+        for word in present:
+            position = lower.index(word)
+            try:
+                while True:
+                    positions.append(position)
+                    position = lower.index(word, position + 1)
+            except ValueError:
+                pass
+        positions.sort()
+        starts = set(facts.sentences)
+        negators, breaks, spaces = self.negators, self.breaks, self.spaces
+        governed: dict[int, int] = {}
+        for negator in positions:
+            steps = 0
+            for position in range(negator + 1, facts.length):
+                if position in starts:
+                    break
+                governed[position] = negator
+                word = lower[position]
+                if word in negators or word in breaks:
+                    break
+                if word not in spaces:
+                    steps += 1
+                    if steps > NEGATION_WINDOW:
+                        break
+        return governed

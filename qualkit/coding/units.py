@@ -13,7 +13,7 @@ from bisect import bisect_right
 from typing import Any, Callable, Sequence, TypeVar
 
 import numpy
-from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -21,47 +21,58 @@ from qualkit.transcript import Transcript, Turn
 
 Hit = tuple[int, int, Any]  # token start, token end, what matched (a match key)
 R = TypeVar("R")
+_ATTRS = [LOWER, SENT_START, IDX, LENGTH]
+_WITH_LEMMA = [LOWER, SENT_START, IDX, LENGTH, LEMMA]
 
 
 def record_maker(cls: type[R]) -> Callable[..., R]:
     """Return a fast constructor of a frozen dataclass taking every field positionally.
 
-    It fills the instance's ``__dict__`` directly instead of calling ``object.__setattr__`` per field
-    (3x faster; the record is equal to one built by ``cls(...)``). Falls back to ``cls`` for classes
-    with slots or a ``__post_init__``.
+    It fills the instance's ``__dict__`` one key at a time instead of calling ``object.__setattr__`` per
+    field (3x faster; the record is equal to one built by ``cls(...)``); the function is generated from
+    the field names, as ``dataclasses`` generates ``__init__``. Falls back to ``cls`` for classes with
+    slots or a ``__post_init__``.
     """
     if hasattr(cls, "__slots__") or hasattr(cls, "__post_init__"):
         return cls
-    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-    new = object.__new__
-
-    def make(*values: Any) -> R:
-        item = new(cls)
-        item.__dict__.update(zip(names, values))
-        return item
-
-    return make
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    fill = "".join(f"    fields[{name!r}] = {name}\n" for name in names)
+    source = f"def make({', '.join(names)}):\n    item = new(cls)\n    fields = item.__dict__\n{fill}    return item\n"
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    exec(source, scope)  # noqa: S102 - field names of a dataclass, not input
+    return scope["make"]  # type: ignore[no-any-return]
 
 
 class DocFacts:
-    """What the coder needs of one doc, read once as integer lists: lower-case ids, sentence starts, offsets."""
+    """What the coder needs of one doc, read once as integer lists: lower-case ids, sentence starts, offsets.
 
-    __slots__ = ("doc", "length", "lower", "lowers", "_sentences", "_idx", "_end")
+    The token attributes come from one ``to_array`` call per doc (lemma ids too when ``lemmas``); the
+    sentence starts and offsets are turned into lists only when a hit needs them.
+    """
 
-    def __init__(self, doc: Doc) -> None:
+    __slots__ = ("doc", "length", "lower", "lowers", "lemma", "negated", "_rows", "_sentences", "_idx", "_end")
+
+    def __init__(self, doc: Doc, lemmas: bool = False) -> None:
         self.doc = doc
         self.length = len(doc)
-        self.lower: list[int] = doc.to_array(LOWER).tolist() if self.length else []
-        self.lowers = set(self.lower)
         self._sentences: list[int] | None = None
         self._idx: list[int] | None = None
         self._end: list[int] = []
+        self.negated: dict[int, int] | None = None  # token -> the negator governing it (see ``Negation``)
+        if self.length:
+            rows = self._rows = doc.to_array(_WITH_LEMMA if lemmas else _ATTRS).T
+            self.lower: list[int] = rows[0].tolist()
+            self.lemma: list[int] = rows[4].tolist() if lemmas else []
+        else:
+            self._rows = None
+            self.lower, self.lemma = [], []
+        self.lowers = set(self.lower)
 
     @property
     def sentences(self) -> list[int]:
         """Return the token index where each sentence starts (``[0]`` for an empty doc)."""
         if self._sentences is None:
-            starts = numpy.flatnonzero(self.doc.to_array(SENT_START) == 1).tolist() if self.length else []
+            starts = numpy.flatnonzero(self._rows[1] == 1).tolist() if self.length else []
             if not starts or starts[0] != 0:
                 starts.insert(0, 0)
             self._sentences = starts
@@ -76,8 +87,8 @@ class DocFacts:
         """Return the character start and end of every token within the doc's text."""
         if self._idx is None:
             if self.length:
-                rows = self.doc.to_array([IDX, LENGTH])
-                self._idx, self._end = rows[:, 0].tolist(), (rows[:, 0] + rows[:, 1]).tolist()
+                rows = self._rows
+                self._idx, self._end = rows[2].tolist(), (rows[2] + rows[3]).tolist()
             else:
                 self._idx, self._end = [], []
         return self._idx, self._end
