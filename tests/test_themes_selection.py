@@ -110,3 +110,18 @@ def test_themes_that_rise_and_fall_together_over_passages_are_merged():
 def test_a_number_of_themes_given_by_the_user_is_never_merged():
     found = _files(n_themes=3)
     assert found.methods["k"] == 3 == found.methods["k_before_merging"]
+
+
+def test_quotes_using_two_theme_terms_come_before_heavier_passing_mentions():
+    import numpy as np
+
+    from qualkit.themes.suggest import _quote_scores
+
+    # Three sentences, one theme: heavy but one theme term; light but two; as light, two terms among many words.
+    weights = np.array([[0.9], [0.3], [0.3]])
+    shares = np.ones_like(weights)
+    local = np.ones_like(weights)
+    term_counts = np.array([[1], [2], [2]])
+    content = np.array([3.0, 3.0, 12.0])
+    scores = _quote_scores(weights, shares, local, term_counts, content)[:, 0]
+    assert list(np.argsort(-scores)) == [1, 2, 0]
