@@ -194,7 +194,8 @@ def test_themes_reads_a_survey_table(runner):
     quoted = re.findall(r'\((\S+), (\d+)-(\d+)\)$', result.output, re.M)
     # every quote is a response of the table (ids from row numbers), at offsets into the response's text
     assert quoted and all(doc.startswith("responses-") and int(start) == 0 for doc, start, _ in quoted)
-    assert "themes (nmf, k " in result.output and "set by the user" in result.output
+    # the table's few words cannot carry the 2 themes asked for: the count is said, not silently cut
+    assert "1 theme (nmf, k 1: set by the user (2 asked; at most 1 possible with 6 texts and 1 terms)" in result.output
 
 
 def test_run_says_when_codes_have_no_patterns(runner, study_args, tmp_path):

@@ -46,7 +46,7 @@ def themes(transcripts: tuple[str, ...], codebook: str | None, k: str, method: s
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     m = found.methods
-    click.echo(f"{len(found.themes)} themes ({m['method']}, k {m['k']}: {m['k_chosen_by']}; {m['mode']}, {m['units']} units)")
+    click.echo(f"{len(found.themes)} theme{'' if len(found.themes) == 1 else 's'} ({m['method']}, k {m['k']}: {m['k_chosen_by']}; {m['mode']}, {m['units']} units)")
     for theme in found.themes:
         click.echo(f"{theme.number:3d}. {theme.label}  [{theme.units} units, {len(theme.participants)} participants]")
         for quote in theme.quotes[:3]:

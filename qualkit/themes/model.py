@@ -165,7 +165,10 @@ class ThemeSuggester:
         else:
             self.n_themes_ = int(min(int(self.n_themes), matrix.shape[1], len(texts)))
             self.k_scores_ = []
-            self.k_criterion_ = "set by the user"
+            self.k_criterion_ = "set by the user" + (
+                "" if self.n_themes_ == int(self.n_themes) else
+                f" ({self.n_themes} asked; at most {self.n_themes_} possible with {len(texts)} texts and "
+                f"{matrix.shape[1]} terms)")
         self.weights_, self.components_ = self._factorise(features, matrix, self.n_themes_, self.random_state)
         self.merged_ = [[number] for number in range(self.n_themes_)]
         if self.merge_below is not None and groups is not None and self.n_themes == "auto":
