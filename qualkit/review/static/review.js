@@ -400,7 +400,8 @@ const KEYS = {
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (document.querySelector("dialog[open]")) return;
-  if (event.target.closest && event.target.closest("input, textarea, select")) return;
+  const field = event.target.closest && event.target.closest("input, textarea, select");
+  if (field && !field.closest("dialog:not([open])")) return;  // typing, unless in a dialog already closed
   const action = KEYS[event.key];
   if (!action) return;
   event.preventDefault();
@@ -423,9 +424,10 @@ function wire() {
     if (event.key === "ArrowDown") { event.preventDefault(); movePicker(1); }
     if (event.key === "ArrowUp") { event.preventDefault(); movePicker(-1); }
     if (event.key === "Enter") { event.preventDefault(); pick($("picker-list").querySelector(".on")?.dataset.code); }
-    if (event.key === "Escape") { event.preventDefault(); $("picker").close(); }  // a search box would only clear
+    if (event.key === "Escape") { event.preventDefault(); $("picker-search").blur(); $("picker").close(); }  // a search box would only clear
   });
-  $("picker").addEventListener("close", () => { pickerDone = null; });
+  // the keys work again at once: focus must not stay in the closed picker's search box
+  $("picker").addEventListener("close", () => { pickerDone = null; $("picker-search").blur(); });
   $("memo-text").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); saveMemo(); }
   });
