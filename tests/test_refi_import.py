@@ -157,6 +157,21 @@ def test_interviews_stay_interviews():
     assert [(t.speaker, t.role) for t in project.transcripts[0].turns] == [("Interviewer", "interviewer"), ("P1", "participant")]
 
 
+def test_speakers_without_an_interviewer_are_told_from_labels_by_how_they_recur():
+    from qualkit.refi.transcripts import not_speakers, transcript_file
+
+    def reason(text: str) -> str:
+        return not_speakers(transcript_file("t", text, {})[1])
+
+    # three speakers, one of whom speaks once: still an interview
+    assert reason("Anna: How did it go?\nBen: Fine, really.\nAnna: And the job?\nBen: Hard at first.\n"
+                  "Carl: Can I add one thing?\nAnna: Later.\nBen: Then it got better.\n") == ""
+    assert reason("Ann: hi\nBob: hey\nCy: yo\nAnn: so\nBob: yes\nCy: ok\n") == ""
+    assert reason("".join(f"{w}: {w.lower()} one\n{w}: {w.lower()} two\n" for w in ("Alpha", "Beta", "Gamma", "Delta", "Eps"))) \
+        == "its 5 labels come in runs: 56% of turns follow their own label"
+    assert reason("Kim: Great post.\nLee: Agreed.\nKim: Thanks!\nMo: Nice.\n") == "2 of its 3 labels are used once"
+
+
 # The command line: a study folder is never written over unasked, and the GUIDs go round.
 
 def test_import_refuses_a_folder_holding_a_study_and_force_replaces_it(tmp_path):

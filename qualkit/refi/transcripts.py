@@ -17,9 +17,7 @@ from qualkit.transcript import Transcript, Turn
 
 NO_TURNS_SPEAKER = "Participant"
 # A text is read as a document, not an interview, when its ``Word:`` labels do not behave like speakers.
-MANY_LABELS, RUNS = 5, 0.4  # this many labels, and this share of turns following their own label (topics), or
-MOST_SPEAKERS = 8          # more labels than this, and ...
-SAME_SPEAKER_SHARE = 0.75  # ... most turns following their own label (headings)
+MANY_LABELS, RUNS = 5, 0.4  # this many labels, and this share of turns following their own label (topics, headings)
 PREAMBLE_SHARE = 0.2       # or this share of the text comes before the first label
 
 
@@ -76,7 +74,7 @@ def not_speakers(transcript: Transcript) -> str:
     if len(counts) >= 3 and once * 2 >= len(counts):
         return f"{once} of its {len(counts)} labels are used once"
     same = sum(a.speaker == b.speaker for a, b in zip(turns, turns[1:])) / max(len(turns) - 1, 1)
-    if (len(counts) >= MANY_LABELS and same >= RUNS) or (len(counts) > MOST_SPEAKERS and same > SAME_SPEAKER_SHARE):
+    if len(counts) >= MANY_LABELS and same >= RUNS:
         return f"its {len(counts)} labels come in runs: {same:.0%} of turns follow their own label"
     before = turns[0].start / max(len(transcript.text), 1) if turns else 0.0
     if before > PREAMBLE_SHARE:
