@@ -145,17 +145,16 @@ def notes_reason(path: Path, text: str) -> str | None:
     meta, _, _ = split_front_matter(text, path)
     if meta.get("id") is not None or meta.get("layout") == "document":
         return None  # front matter naming the transcript says it is one (a study folder qualkit wrote)
-    learned = learn(text)
-    uses = Counter(speaker for _, speaker in learned.heads)
-    if sum(count >= 2 for count in uses.values()) >= 2:
-        return None
     if NOTES_NAMES.search(path.name):
-        return "notes, not a transcript (its name and no speaker turns)"
-    lines = [line for line in text.splitlines() if line.strip()]
-    marked = len(DOC_LINE.findall(text))
-    if lines and marked >= max(2, 0.15 * len(lines)):
-        return "notes, not a transcript (links, headings or lists, and no speaker turns)"
-    return None
+        reason = "notes, not a transcript (its name and no speaker turns)"
+    else:
+        lines = [line for line in text.splitlines() if line.strip()]
+        marked = len(DOC_LINE.findall(text))
+        if not (lines and marked >= max(2, 0.15 * len(lines))):
+            return None  # no look of a note: the labels are learned once, when the file is read
+        reason = "notes, not a transcript (links, headings or lists, and no speaker turns)"
+    uses = Counter(speaker for _, speaker in learn(text).heads)
+    return None if sum(count >= 2 for count in uses.values()) >= 2 else reason
 
 
 def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
