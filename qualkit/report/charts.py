@@ -97,8 +97,8 @@ def theme_sizes(context: Mapping[str, Any]) -> Figure | None:
     ax.invert_yaxis()
     if total:
         ax.set_xlim(0, total)
-    ax.set_xlabel("participants" + (f" (of {total})" if total else "")
-                  + ": with a coded segment (codebook themes) or a sentence (suggested themes)")
+    ax.set_xlabel("participants" + (f" (of {total})" if total else "")  # two lines: one line overran the figure
+                  + ":\nwith a coded segment (codebook themes) or a sentence (suggested themes)")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
