@@ -184,6 +184,21 @@ def test_qdc_round_trip_keeps_hierarchy_descriptions_colours_and_ids(tmp_path):
     assert plain(load_codebook(tmp_path / "c.yaml").codes) == plain(back.codes)
 
 
+def test_yaml_extras_come_only_from_the_file_the_codebook_was_read_from(tmp_path):
+    from qualkit.refi import codebook_to_yaml
+
+    path = tmp_path / "cb.yaml"
+    original = (STUDY / "codebook.yaml").read_text(encoding="utf-8")
+    path.write_text(original.replace('version: "0.1"\n', 'version: "0.1"\nunit: turn\n'), encoding="utf-8")
+    codebook = load_codebook(path)
+    assert "\nunit: turn\n" in codebook_to_yaml(codebook)
+    path.write_text(original.replace('version: "0.1"\n', 'version: "0.1"\nunit: sentence\nnegation: false\n'),
+                    encoding="utf-8")  # changed since it was read: its settings are not this codebook's
+    text = codebook_to_yaml(codebook)
+    assert "unit:" not in text and "negation:" not in text
+    assert "- LOWER: 'on'" in text  # the patterns still travel
+
+
 def test_maxqda_namespace_is_read(tmp_path):
     book, _, notes = read_qdc(REFI / "maxqda.qdc")
     assert [(c.id, c.path, c.colour, c.definition) for c in book.codes] == [

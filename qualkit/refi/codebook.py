@@ -7,6 +7,7 @@ so they survive a trip through another tool. Patterns cannot live in REFI-QDA.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -221,11 +222,15 @@ REFI_FIELDS = {"id", "name", "definition", "description", "include", "exclude", 
 
 def codebook_extras(codebook: Codebook) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Return what REFI-QDA cannot hold: top-level settings and, per code id, the code's other fields
-    (patterns, unit, negation, ...) as written in its YAML file, or its patterns when the file is gone."""
+    (patterns, unit, negation, ...) as written in its YAML file, or its patterns when the file is gone or
+    no longer holds the text the codebook was read from (its ``sha256``)."""
     ids = {c.path: c.id for c in codebook.codes}
     fallback = {c.id: {"patterns": [p.value for p in c.patterns]} for c in codebook.codes if c.patterns}
     try:
-        data = yaml.safe_load(Path(codebook.source).read_text(encoding="utf-8-sig")) if codebook.source else None
+        raw = Path(codebook.source).read_bytes() if codebook.source else b""
+        text = raw.decode("utf-8-sig")
+        same = codebook.sha256 in (hashlib.sha256(raw).hexdigest(), hashlib.sha256(text.encode()).hexdigest())
+        data = yaml.safe_load(text) if same else None
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):
