@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping, Sequence
 
@@ -62,6 +63,11 @@ def _group_of(transcripts: Mapping[str, Mapping[str, Any]], group_by: str) -> di
     return {tid: (t["attributes"].get(group_by) or UNKNOWN_GROUP) for tid, t in transcripts.items()}
 
 
+def _sizes(groups: Mapping[str, str]) -> dict[str, int]:
+    """Participants per group, groups in sorted order."""
+    return dict(sorted(Counter(groups.values()).items()))
+
+
 class _Builder:
     """Builds the context from run data once the options are settled."""
 
@@ -74,8 +80,8 @@ class _Builder:
         self.options = options
         self.transcripts = {t["id"]: t for t in data["transcripts"]}
         self.groups = _group_of(self.transcripts, self.group_by)
-        self.group_names = sorted(set(self.groups.values()))
-        self.group_sizes = {g: sum(1 for v in self.groups.values() if v == g) for g in self.group_names}
+        self.group_sizes = _sizes(self.groups)
+        self.group_names = list(self.group_sizes)
         self.also_group_by = [n for n in settings.get("also_group_by") or () if n != self.group_by]
         self.case_memos = case_memos(data.get("extra", {}).get("memos") or [])
         self.exclusions = {c["id"]: exclusion_check(c) for c in data["codebook"]["codes"]}
@@ -181,8 +187,8 @@ class _Builder:
         tables = []
         for name in self.also_group_by:
             groups = _group_of(self.transcripts, name)
-            values = sorted(set(groups.values()))
-            sizes = {v: sum(1 for g in groups.values() if g == v) for v in values}
+            sizes = _sizes(groups)
+            values = list(sizes)
             rows = []
             for code in codes:
                 found = self.by_code.get(code["id"], [])
