@@ -174,7 +174,7 @@ class StudyCoding:
 
 
 def _study_coding(settings: StudySettings) -> StudyCoding:
-    from qualkit.store import reviewed_coding
+    from qualkit.store import open_study, reviewed_coding
 
     found = reviewed_coding(settings.study, coding=settings.coding)  # type: ignore[arg-type]
     notes = check_group_by(found.transcripts, settings)
@@ -182,8 +182,6 @@ def _study_coding(settings: StudySettings) -> StudyCoding:
     if settings.coding == "reviewed" and pending:
         notes.append(f"{pending} automatic codings of {settings.study} are still pending review and are left out "
                      "(--coding auto reports every automatic coding)")
-    from qualkit.store import open_study
-
     statuses, summary = list(found.statuses), dict(found.summary)
     with open_study(settings.study) as study:  # type: ignore[arg-type]
         summary["reviewers"] = sorted(set(summary.get("reviewers") or []) | set(study.coders()))  # everyone who decided
