@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qualkit.codebook import load_codebook, parse_codebook
-from qualkit.codebook.table import read_codebook_table
+from qualkit.codebook import load_codebook, parse_codebook, read_codebook_table
 from qualkit.errors import CodebookError
 
 CODE = "themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: [{pattern}]\n"
