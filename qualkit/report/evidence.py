@@ -27,9 +27,9 @@ def set_aside_summary(data: Mapping[str, Any], examples: int = EXAMPLES_PER_KIND
         kinds = []
         for status, label in SET_ASIDE_KINDS:
             mine = sorted((h for h in hits if h["status"] == status), key=lambda h: (h["transcript"], h["start"]))
-            shown, seen = [], set()
+            shown, seen, people = [], set(), len({h["transcript"] for h in mine})
             for hit in mine:  # examples from different participants first
-                if hit["transcript"] in seen and len({h["transcript"] for h in mine}) > len(seen):
+                if hit["transcript"] in seen and people > len(seen):
                     continue
                 seen.add(hit["transcript"])
                 shown.append(hit)
@@ -78,6 +78,7 @@ def saturation(data: Mapping[str, Any]) -> dict[str, Any]:
     no new code appeared, worded as what these data show (codes of this codebook), not as a claim."""
     ordered, how = interview_order(data["transcripts"])
     names = {c["id"]: c["path"] for c in data["codebook"]["codes"]}
+    rank = {code_id: i for i, code_id in enumerate(names)}
     codes_of: dict[str, set[str]] = {}
     for segment in data["segments"]:
         codes_of.setdefault(segment["transcript"], set()).add(segment["code_id"])
@@ -85,7 +86,7 @@ def saturation(data: Mapping[str, Any]) -> dict[str, Any]:
     rows = []
     for position, transcript in enumerate(ordered, start=1):
         mine = codes_of.get(transcript["id"], set())
-        new = sorted(mine - seen, key=lambda c: list(names).index(c) if c in names else len(names))
+        new = sorted(mine - seen, key=lambda c: rank.get(c, len(names)))
         seen |= mine
         rows.append({"position": position, "transcript": transcript["id"], "codes": len(mine), "new": len(new),
                      "cumulative": len(seen), "new_codes": [names.get(c, c) for c in new]})
