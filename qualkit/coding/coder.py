@@ -248,16 +248,9 @@ class Coder:
                           "not inside a passage coded " + " or ".join(f"'{c}'" for c in code.within))
                 aside.extend(self._aside(facts, hit, number, transcript, turn, status, reason) for hit in found)
                 continue
-            if len(found) == 1:
-                begin, stop, key = found[0]
-                begin, stop = base + idx[begin], base + ends[stop - 1]
-                matches: tuple[Match, ...] = (
-                    _new_match(begin, stop, text[begin:stop], key.label, key.kind, key.index),)
-            else:
-                matches = _dedupe(tuple(self._match(facts, base, hit, text) for hit in found))
             segments.append((start, number, end, _segment(
                 transcript.id, turn.speaker, turn.role, turn.index, code.id, self.paths[number], start, end,
-                text[start:end], matches, "auto", unit)))
+                text[start:end], self._matches(facts, base, found, text, idx, ends), "auto", unit)))
 
     def _code_plain(
         self, facts: DocFacts, number: int, raw: list[Hit], transcript: Transcript, turn: Turn, negatable: bool,
@@ -287,16 +280,9 @@ class Coder:
         code_id, path = self.code_list[number].id, self.paths[number]
         for sentence, found in (sorted(groups.items()) if len(groups) > 1 else groups.items()):
             span = spans.get(sentence) or self._sentence(facts, sentence, base, text, spans)
-            if len(found) == 1:
-                begin, stop, key = found[0]
-                first, last = base + idx[begin], base + ends[stop - 1]
-                matches: tuple[Match, ...] = (
-                    _new_match(first, last, text[first:last], key.label, key.kind, key.index),)
-            else:
-                matches = _dedupe(tuple(self._match(facts, base, hit, text) for hit in found))
             segments.append((span[0], number, span[1], _segment(
                 transcript.id, turn.speaker, turn.role, turn.index, code_id, path, span[0], span[1], span[2],
-                matches, "auto", "sentence")))
+                self._matches(facts, base, found, text, idx, ends), "auto", "sentence")))
 
     @staticmethod
     def _sentence(facts: DocFacts, sentence: int, base: int, text: str,
@@ -312,6 +298,16 @@ class Coder:
         begin, end, key = hit
         start, stop = base + idx[begin], base + ends[end - 1]
         return _new_match(start, stop, text[start:stop], key.label, key.kind, key.index)
+
+    def _matches(self, facts: DocFacts, base: int, found: list[Hit], text: str, idx: list[int], ends: list[int],
+                 ) -> tuple[Match, ...]:
+        """Return a segment's matches: its one hit's (the common case, from the doc's offsets at hand),
+        else its hits' in order and deduplicated."""
+        if len(found) == 1:
+            begin, stop, key = found[0]
+            first, last = base + idx[begin], base + ends[stop - 1]
+            return (_new_match(first, last, text[first:last], key.label, key.kind, key.index),)
+        return _dedupe(tuple(self._match(facts, base, hit, text) for hit in found))
 
     def _aside(self, facts: DocFacts, hit: Hit, number: int, transcript: Transcript, turn: Turn, status: str,
                reason: str) -> tuple[int, int, SetAsideHit]:
