@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from qualkit.codebook import load_codebook
-from qualkit.coding import check_writable
+from qualkit.coding import CorpusSummary, check_writable
 from qualkit.engine.manifest import SUCCESS_FILE, Manifest, assemble, open_folder, output_paths
 from qualkit.engine.parts import code_part
 from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan
@@ -32,14 +32,10 @@ Progress = Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]]
 
 
 @dataclass
-class EngineSummary:
-    """What a run of the engine did: counts, the parts coded now and before, timings, files written."""
+class EngineSummary(CorpusSummary):
+    """What a run of the engine did: ``CorpusSummary``'s counts and files, and the parts coded now and
+    before, and timings."""
 
-    transcripts: int = 0
-    words: int = 0
-    segments: int = 0
-    negated: int = 0
-    vetoed: int = 0
     parts: int = 0
     coded_now: list[str] = field(default_factory=list)
     already_done: int = 0
@@ -54,8 +50,6 @@ class EngineSummary:
     workers: int = 0
     worker_peak_mib: dict[int, float] = field(default_factory=dict)
     """Peak resident memory of each worker process (by process id) that coded a part now."""
-    written: list[Path] = field(default_factory=list)
-    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def code_distributed(
