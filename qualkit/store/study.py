@@ -92,7 +92,9 @@ class Study:
 
     def transcript(self, transcript_id: str) -> dict[str, Any]:
         """Return one transcript with its text and turns."""
-        return reading.read_transcript(self._db, transcript_id)
+        found = reading.read_transcript(self._db, transcript_id)
+        self._texts.setdefault(transcript_id, found["text"])   # its segments need not read the text again
+        return found
 
     def segments(self, *, code_id: str | None = None, transcript_id: str | None = None, pattern: str | None = None,
                  status: str | None = None, coder: str | None = None) -> list[dict[str, Any]]:
@@ -157,6 +159,8 @@ class Study:
         """Return the coding a report stands on (see ``qualkit.store.reviewed_coding``)."""
         with snapshot(self._db):
             transcripts = coding_runs.load_transcripts(self._db)
+            for transcript in transcripts:   # the texts are loaded: segments and set-aside hits reuse them
+                self._texts.setdefault(transcript.id, transcript.text)
             codebook, _ = coding_runs.current_codebook(self._db)
             run = run_info(self._db.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone())
             return build_reviewed(transcripts, codebook, reading.read_segments(self._db, self.texts),
