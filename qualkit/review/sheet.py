@@ -51,11 +51,17 @@ def _cell(value: str) -> str:
     return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT] + ELLIPSIS
 
 
-def segment_rows(study: Any, *, coder: str | None = None, cache: TranscriptCache | None = None) -> list[dict[str, str]]:
-    """Return the ``segments`` sheet as rows: every automatic segment, pre-filled with ``coder``'s decisions."""
+def segment_rows(study: Any, *, coder: str | None = None, cache: TranscriptCache | None = None,
+                 codes: list[dict[str, Any]] | None = None,
+                 segments: list[dict[str, Any]] | None = None) -> list[dict[str, str]]:
+    """Return the ``segments`` sheet as rows: every automatic segment, pre-filled with ``coder``'s decisions.
+
+    ``codes`` and ``segments`` (``study.segments(coder=coder)``) may be given when the caller has read them."""
     cache = cache or TranscriptCache()
-    paths = {code["code_id"]: code["path"] for code in study.codes()}
-    found = [s for s in study.segments(coder=coder) if s.get("origin") != "manual"]
+    codes = study.codes() if codes is None else codes
+    segments = study.segments(coder=coder) if segments is None else segments
+    paths = {code["code_id"]: code["path"] for code in codes}
+    found = [s for s in segments if s.get("origin") != "manual"]
     found.sort(key=lambda s: (s["transcript_id"], s["start"], s["end"], s["code_id"]))
     rows = []
     for segment in found:
@@ -164,8 +170,9 @@ def import_review(study_path: str | Path, sheet_path: str | Path, *, coder: str)
     where = Path(sheet_path).name
     with open_study(study_path) as study:
         cache = TranscriptCache()
-        plan = _plan_segments(study, cache, sheets[SEGMENTS_SHEET], where, coder)
-        manual = _plan_manual(study, cache, sheets.get(MANUAL_SHEET, []), where, coder)
+        codes, segments = study.codes(), study.segments(coder=coder)   # read once, for both sheets
+        plan = _plan_segments(study, cache, sheets[SEGMENTS_SHEET], where, coder, codes, segments)
+        manual = _plan_manual(study, cache, sheets.get(MANUAL_SHEET, []), where, codes, segments)
         return _write(study, plan, manual, coder)
 
 
@@ -213,10 +220,12 @@ def _text(value: Any) -> str:
 
 
 def _plan_segments(study: Any, cache: TranscriptCache, rows: list[tuple[int, dict[str, str]]], where: str,
-                   coder: str) -> list[tuple[str, str, dict[str, Any]]]:
+                   coder: str, all_codes: list[dict[str, Any]],
+                   segments: list[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
     """Check the segments sheet; return the writes it asks for: (segment_id, action, arguments)."""
-    expected = {row["segment_id"]: row for row in segment_rows(study, coder=coder, cache=cache)}
-    codes = {code["code_id"] for code in study.codes()}
+    expected = {row["segment_id"]: row
+                for row in segment_rows(study, coder=coder, cache=cache, codes=all_codes, segments=segments)}
+    codes = {code["code_id"] for code in all_codes}
     seen: dict[str, int] = {}
     plan: list[tuple[str, str, dict[str, Any]]] = []
     for number, row in rows:
@@ -255,12 +264,11 @@ def _plan_segments(study: Any, cache: TranscriptCache, rows: list[tuple[int, dic
 
 
 def _plan_manual(study: Any, cache: TranscriptCache, rows: list[tuple[int, dict[str, str]]], where: str,
-                 coder: str) -> list[dict[str, Any]]:
+                 all_codes: list[dict[str, Any]], segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Check the manual sheet; return the manual codings to add (located in their transcripts)."""
     transcripts = {t["transcript_id"] for t in cache.summaries(study)}
-    codes = {code["code_id"] for code in study.codes()}
-    held = {(s["transcript_id"], s["code_id"], s["start"], s["end"])
-            for s in study.segments(coder=coder) if s.get("origin") == "manual"} if rows else set()
+    codes = {code["code_id"] for code in all_codes}
+    held = {(s["transcript_id"], s["code_id"], s["start"], s["end"]) for s in segments if s.get("origin") == "manual"}
     planned = []
     for number, row in rows:
         place = f"{where}, sheet {MANUAL_SHEET}, row {number}"
