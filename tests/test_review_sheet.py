@@ -43,6 +43,15 @@ def row_of(sheet_path: Path, text: str, code_id: str) -> int:
     raise AssertionError(f"no row for {text!r} / {code_id}")
 
 
+def assert_refused(study: Path, sheet_path: Path, message: str) -> None:
+    """Importing the sheet fails with exactly ``message`` and writes nothing to the study."""
+    before = dump(study)
+    with pytest.raises(ReviewError) as raised:
+        import_review(study, sheet_path, coder="bob")
+    assert str(raised.value) == message
+    assert dump(study) == before
+
+
 @pytest.fixture()
 def exported(study_dir: Path, tmp_path: Path) -> Path:
     out = tmp_path / "review.xlsx"
@@ -156,19 +165,13 @@ BAD_SEGMENTS = [
 def test_a_bad_segments_row_is_refused_with_one_line_and_the_study_unchanged(exported, study_dir, edits, message):
     # A good decision on a later row must not be written either.
     fill(exported, {2: edits, 5: {"decision": "accept"}})
-    before = dump(study_dir)
-    with pytest.raises(ReviewError) as raised:
-        import_review(study_dir, exported, coder="bob")
-    assert str(raised.value) == f"review.xlsx, sheet segments, {message}"
-    assert dump(study_dir) == before
+    assert_refused(study_dir, exported, f"review.xlsx, sheet segments, {message}")
 
 
 def test_a_segment_listed_twice_is_refused(exported, study_dir):
     first = rows(exported)[0]["segment_id"]
     fill(exported, {3: {**{c: v for c, v in rows(exported)[0].items() if c in SEGMENT_COLUMNS[:7]}}})
-    with pytest.raises(ReviewError) as raised:
-        import_review(study_dir, exported, coder="bob")
-    assert str(raised.value) == f"review.xlsx, sheet segments, row 3: segment '{first}' is already on row 2"
+    assert_refused(study_dir, exported, f"review.xlsx, sheet segments, row 3: segment '{first}' is already on row 2")
 
 
 BAD_MANUAL = [
@@ -191,11 +194,7 @@ BAD_MANUAL = [
 @pytest.mark.parametrize("row,message", BAD_MANUAL, ids=[m[:30] for _, m in BAD_MANUAL])
 def test_a_bad_manual_row_is_refused_with_one_line_and_the_study_unchanged(exported, study_dir, row, message):
     fill(exported, {2: {"decision": "accept"}}, manual=[{"transcript": "R01", "code_id": "support", "quote": "move"}, row])
-    before = dump(study_dir)
-    with pytest.raises(ReviewError) as raised:
-        import_review(study_dir, exported, coder="bob")
-    assert str(raised.value) == f"review.xlsx, sheet manual, row 3: {message}"
-    assert dump(study_dir) == before
+    assert_refused(study_dir, exported, f"review.xlsx, sheet manual, row 3: {message}")
 
 
 def test_a_sheet_without_its_columns_or_sheets_is_refused(study_dir, tmp_path):
