@@ -105,11 +105,14 @@ def test_negated_and_vetoed_hits_are_kept_apart_with_their_reason(sample_run):
         assert not any(m.start == int(row["start"]) for s in coded for m in s.matches)
 
 
-def sample_context(sample_run):
+@pytest.fixture(scope="module")
+def sample_data(sample_run):
+    """The sample run's plain data and its report context, built once for the tests that read them."""
     from qualkit.report import report_context, study_data
 
     result, _ = sample_run
-    return report_context(study_data(result))
+    data = study_data(result)
+    return data, report_context(data)
 
 
 def markdown_section(path: Path, heading: str) -> str:
@@ -119,11 +122,11 @@ def markdown_section(path: Path, heading: str) -> str:
     return text[start:] if end < 0 else text[start:end]
 
 
-def test_no_sample_quote_is_a_passage_its_code_excludes_or_a_fragment(sample_run):
+def test_no_sample_quote_is_a_passage_its_code_excludes_or_a_fragment(sample_run, sample_data):
     from qualkit.report.quotes import exclusion_check
 
     result, _ = sample_run
-    context = sample_context(sample_run)
+    _, context = sample_data
     turns = {(t.id, turn.index): t.text[turn.start:turn.end] for t in result.transcripts for turn in t.turns}
     quotes = [(code, q) for code in context["codes"] for q in code["quotes"]]
     quotes += [(code, cell["quote"]) for matrix in context["framework"] for row in matrix["rows"]
@@ -139,13 +142,11 @@ def test_no_sample_quote_is_a_passage_its_code_excludes_or_a_fragment(sample_run
         assert quote["pieces"][0]["cut"] or text[0].isupper() or text[0] in "\"'[", text
 
 
-def test_sample_quotes_spread_over_participants_and_groups(sample_run):
-    from qualkit.report import study_data
+def test_sample_quotes_spread_over_participants_and_groups(sample_run, sample_data):
     from qualkit.report.quotes import exclusion_check, full_text
 
     result, _ = sample_run
-    context = sample_context(sample_run)
-    data = study_data(result)
+    data, context = sample_data
     group = {t.id: t.attributes["group"] for t in result.transcripts}
     for code in context["codes"]:
         check = exclusion_check(code)
