@@ -84,8 +84,11 @@ def coder_tops(rows: Iterable[DecisionRow]) -> dict[str, DecisionRow]:
 def effective(rows: Iterable[DecisionRow], coder: str | None = None) -> DecisionRow | None:
     """Return the decision in force: the coder's, or the most recent of anyone's; ``None`` when undecided."""
     tops = coder_tops(rows)
-    if coder is not None:
-        return tops.get(coder)
+    return tops.get(coder) if coder is not None else latest(tops)
+
+
+def latest(tops: dict[str, DecisionRow]) -> DecisionRow | None:
+    """Return the most recent of the coders' decisions in force (``coder_tops``); ``None`` when there is none."""
     return max(tops.values(), key=lambda r: r.decision_id) if tops else None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qualkit.store.decisions import DecisionRow, coder_tops, decision_rows, segment_status
+from qualkit.store.decisions import DecisionRow, coder_tops, decision_rows, latest, segment_status
 from qualkit.store.reading import read_codes
 from qualkit.store.schema import current_run
 
@@ -47,7 +47,7 @@ def study_status(db: sqlite3.Connection, *, agreement: bool = True) -> dict[str,
     decided: list[tuple[str, str, int, dict[str, DecisionRow]]] = []
     for sid, origin, _tid, code_id, _start, _end, last_run in rows:
         tops = coder_tops(decisions.get(sid, ()))
-        top = max(tops.values(), key=lambda r: r.decision_id) if tops else None
+        top = latest(tops)
         if origin == "auto" and last_run != current and top is None:
             continue
         counts = per_code.setdefault(code_id, _zero())
@@ -84,7 +84,7 @@ def progress_by_code(db: sqlite3.Connection, coder: str | None = None) -> list[d
         if origin != "auto":
             continue
         tops = coder_tops(decisions.get(sid, ()))
-        anyone = max(tops.values(), key=lambda r: r.decision_id) if tops else None
+        anyone = latest(tops)
         if last_run != current and anyone is None:
             continue
         top = anyone if coder is None else tops.get(coder)
