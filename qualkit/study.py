@@ -55,9 +55,6 @@ class StudyResult:
     skipped: list[dict[str, str]] = field(default_factory=list)
     human_coding: str | None = None
 
-    def _review_trail(self) -> dict[str, Any]:
-        return _review_trail(self.review, self.settings.coding)
-
     def methods(self) -> dict[str, Any]:
         """Return the methods trail: versions, pipeline, codebook file and hash, settings, date."""
         return {
@@ -71,7 +68,7 @@ class StudyResult:
             "study": self.settings.study or "none",
             "coding": (self.settings.coding if self.settings.study else "automatic (this run)"),
             "skipped_files": [s["reason"] for s in self.skipped] or "none",  # each reason names its file
-            **self._review_trail(),
+            **_review_trail(self.review, self.settings.coding),
             "created": self.created,
             "settings": {k: (list(v) if isinstance(v, tuple) else v)
                          for k, v in {**asdict(self.settings), "human_coding": self.human_coding}.items()},
