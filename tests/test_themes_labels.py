@@ -61,6 +61,7 @@ def test_a_role_or_speaker_name_is_never_a_label(found):
 
 def test_quotes_are_whole_sentences_of_eight_words_from_different_participants(found, study):
     transcripts = {t.id: t for t in study[0]}
+    assert found.themes
     for theme in found.themes:
         assert theme.quotes
         speakers = [(q.transcript, q.speaker) for q in theme.quotes]
@@ -71,6 +72,7 @@ def test_quotes_are_whole_sentences_of_eight_words_from_different_participants(f
 
 
 def test_each_quote_uses_its_themes_words_and_the_label_comes_from_them(found):
+    assert found.themes
     for theme in found.themes:
         terms = [term for term, _ in theme.terms]
         for quote in theme.quotes:

@@ -75,6 +75,7 @@ def test_full_corpus_mode_keeps_question_context_and_the_quote_rule():
 @pytest.mark.parametrize("codebook", [None, "codebook.yaml"])
 def test_quotes_use_a_top_term_of_their_theme(codebook):
     found = _files(codebook=FIXTURES / "themes" / codebook if codebook else None, n_themes=2)
+    assert found.themes and all(theme.quotes for theme in found.themes)
     for theme in found.themes:
         top = {term for term, _ in theme.terms}
         for quote in theme.quotes:
