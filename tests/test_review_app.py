@@ -132,8 +132,10 @@ def test_a_decision_on_a_segment_changed_since_the_page_loaded_gets_409(server, 
 ])
 def test_a_bad_decision_is_refused_with_its_reason(server, study_dir, body, message):
     body = {k: find(study_dir, "I felt isolated")["segment_id"] if v == "SEG" else v for k, v in body.items()}
+    before = dump(study_dir)
     status, answer, _ = request(server, "POST", "/api/decide", headers=changing(server), body=body)
     assert (status, answer) == (400, {"error": message})
+    assert dump(study_dir) == before
 
 
 def test_queues_by_code_by_transcript_and_by_pattern(server):
