@@ -47,23 +47,32 @@ def _segment(segment: Any, transcript: Transcript | None = None, min_words: int 
     """A coded segment as plain data; with its transcript, also the whole sentences around it that a quote
     shows (``quote_before``/``quote_after``, offsets ``quote_start``/``quote_end``) when they differ."""
     data = _plain_segment(segment)
-    if transcript is not None and 0 <= segment.turn < len(transcript.turns):
-        turn = transcript.turns[segment.turn]
-        start, end = quote_span(transcript.text, (turn.start, turn.end), segment.start, segment.end, min_words)
-        if (start, end) != (segment.start, segment.end):
-            data.update(quote_start=start, quote_end=end, quote_before=transcript.text[start:segment.start],
-                        quote_after=transcript.text[segment.end:end])
+    around = _sentences_around(segment, transcript, min_words)
+    if around is not None and around[1:] != (segment.start, segment.end):
+        text, start, end = around
+        data.update(quote_start=start, quote_end=end, quote_before=text[start:segment.start],
+                    quote_after=text[segment.end:end])
     return data
 
 
 def _hit(hit: Any, transcript: Transcript | None) -> dict[str, Any]:
     """A set-aside hit as plain data, with the sentence around it (``passage``, ``passage_start``/``_end``)."""
     data = dataclasses.asdict(hit)
-    if transcript is not None and 0 <= hit.turn < len(transcript.turns):
-        turn = transcript.turns[hit.turn]
-        start, end = quote_span(transcript.text, (turn.start, turn.end), hit.start, hit.end, 1)
-        data.update(passage_start=start, passage_end=end, passage=transcript.text[start:end])
+    around = _sentences_around(hit, transcript, 1)
+    if around is not None:
+        text, start, end = around
+        data.update(passage_start=start, passage_end=end, passage=text[start:end])
     return data
+
+
+def _sentences_around(item: Any, transcript: Transcript | None, min_words: int) -> tuple[str, int, int] | None:
+    """The transcript's text and the span of whole sentences of its turn around a segment or hit
+    (``quote_span``); None without the transcript or the turn."""
+    if transcript is None or not 0 <= item.turn < len(transcript.turns):
+        return None
+    turn = transcript.turns[item.turn]
+    return (transcript.text,
+            *quote_span(transcript.text, (turn.start, turn.end), item.start, item.end, min_words))
 
 
 def _plain_segment(segment: Any) -> dict[str, Any]:
