@@ -75,3 +75,12 @@ def role_for(speaker: str, interviewer_labels: tuple[str, ...] = DEFAULT_INTERVI
     """Return ``interviewer`` when the label names an interviewer (case-insensitive), else ``participant``."""
     wanted = {label.casefold() for label in interviewer_labels}
     return INTERVIEWER if speaker.strip().casefold() in wanted else PARTICIPANT
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return ``(start, end)`` moved inwards past the whitespace at the span's edges of ``text``."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

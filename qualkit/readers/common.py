@@ -14,7 +14,7 @@ import yaml
 
 from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.mapping_file import read_mapping
-from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript, Turn
+from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript, Turn, trim_span
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def build_transcript(
     first_head: int | None = None
     asking = {i.casefold() for i in interviewers}
     for raw in raw_turns:
-        start, end = _trim(text, raw.start, raw.end)
+        start, end = trim_span(text, raw.start, raw.end)
         if start >= end:
             continue
         if not kept and raw.head is not None:
@@ -209,14 +209,6 @@ def document_reason(spoken: list[tuple[str, str]]) -> str | None:
         return (f"a document, not a transcript: its {len(turns)} 'Label:' headings are mostly used once "
                 f"({once}) and open long stretches of text ({middle} words in the middle one)")
     return None
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def load_aliases(path: str | Path) -> dict[str, str]:

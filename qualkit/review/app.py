@@ -20,6 +20,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request
 from qualkit.errors import QualkitError, StaleDecisionError
 from qualkit.review import views
 from qualkit.store import check_coder, open_study
+from qualkit.transcript import trim_span
 
 HERE = Path(__file__).resolve().parent
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -123,7 +124,7 @@ def create_app(study_path: str | Path, *, coder: str, token: str | None = None) 
         body = _body()
         transcript_id = _text(body, "transcript_id")
         text = cache.get(_study(app), transcript_id)["text"]
-        start, end = views.trim_span(text, _int(body, "start"), _int(body, "end"))
+        start, end = trim_span(text, _int(body, "start"), _int(body, "end"))
         if not 0 <= start < end <= len(text):
             abort(400, "select some words of the transcript first")
         segment = _study(app).add_manual(transcript_id, _text(body, "code_id"), start, end, coder=coder,

@@ -179,12 +179,3 @@ def transcript_view(study: Any, cache: TranscriptCache, transcript_id: str) -> d
             "turns": [{k: turn.get(k) for k in ("index", "speaker", "role", "start", "end", "timestamp")}
                       for turn in transcript["turns"]],
             "coded": coded}
-
-
-def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Return a selected span without the whitespace at its edges."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
