@@ -55,3 +55,26 @@ def test_check_of_a_broken_codebook_is_one_clear_error(tmp_path):
     assert result.exit_code == 1
     assert result.output == (f"Error: {bad}, line 5, column 9, code 'B': 'unit' must be match, sentence, turn or "
                              f"turn+N, got 'page'\n")
+
+
+def test_check_without_transcripts_still_refuses_a_token_pattern_spacy_refuses(tmp_path):
+    bad = tmp_path / "cb.yaml"
+    bad.write_text('themes:\n  - name: A\n    codes:\n      - name: x\n        definition: d\n'
+                   '        patterns: [[{"LEMMA": "wait", "OP": "?x"}]]\n')
+    result = CliRunner().invoke(main, ["codebook", "check", str(bad)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {bad}, line 6, column 20, code 'x', pattern 1: invalid token pattern: token 1, "
+                                  f"OP: Input should be '+', '*', '?' or '!'\n")
+
+
+def test_a_codebook_sheet_given_where_yaml_is_read_says_how_to_convert_it(tmp_path):
+    sheet = tmp_path / "codebook.csv"
+    sheet.write_text("code_path,description\nAccess,Getting to the service\n", encoding="utf-8")
+    for command in (["codebook", "check", str(sheet)], ["code", str(CODING / "transcripts"), "--codebook", str(sheet),
+                                                        "--out", str(tmp_path / "out")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {sheet}: is a codebook sheet, not a YAML codebook: convert it once with "
+                                 f"'qualkit codebook import {sheet} --out {tmp_path / 'codebook.yaml'}', add patterns, "
+                                 f"and use the YAML\n")
+    assert not (tmp_path / "out").exists()

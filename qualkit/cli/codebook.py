@@ -43,7 +43,7 @@ def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, i
         verdicts = pattern_feedback(study_dir) if study_dir is not None else None
         options = ReadOptions(interviewer_labels=tuple(interviewer) or DEFAULT_INTERVIEWER_LABELS)
         found = read_transcripts(transcripts, options) if transcripts else []
-        coder = Coder(book, build_pipeline(model)) if found else None
+        coder = Coder(book, build_pipeline(model))  # builds the matchers: a pattern spaCy refuses is an error here
         click.echo(render_check(check_codebook(book, found, coder)), nl=False)
         if verdicts is not None:
             click.echo("\n" + render_pattern_feedback(verdicts, Path(study_dir).name), nl=False)

@@ -124,10 +124,16 @@ def slugify(text: str) -> str:
     return slug or "code"
 
 
+SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
+
 
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a YAML codebook; raise ``CodebookError`` naming the file, line, column and field."""
     path = Path(path)
+    if path.suffix.lower() in SHEET_SUFFIXES:
+        raise CodebookError(f"{path}: is a codebook sheet, not a YAML codebook: convert it once with "
+                            f"'qualkit codebook import {path} --out {path.with_suffix('.yaml')}', add patterns, "
+                            f"and use the YAML")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
