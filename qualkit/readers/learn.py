@@ -17,15 +17,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from qualkit.readers.brackets import bracket_marks, unnamed_labels
 from qualkit.readers.labels import OTTER, TIME
 
-SEP_COLON, SEP_TAB, SEP_DASH = "colon", "tab", "dash"
+SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET = "colon", "tab", "dash", "bracket"
 HEAD = re.compile(
     rf"""^[ \t]*(?:\[(?P<ts>{TIME})\][ \t]*)?
     (?:\*\*|__|\#{{1,6}}[ \t]+)?
-    (?P<label>[^\W_][^\n:\t*?!,;"“”]{{0,39}}?)
+    (?:\[[ \t]*(?P<bracket>[^\W_][^\[\]\n:\t*?!,;"“”]{{0,39}}?)[ \t]*\]|(?P<label>[^\W_][^\n:\t*?!,;"“”]{{0,39}}?))
     [ \t]*(?:\((?P<ts2>{TIME})\))?[ \t]*(?:\*\*|__)?
-    (?P<sep>:(?:\*\*|__)?(?:[ \t]+|$)|\t+(?=\S)|[ \t]+[-–—](?:[ \t]+|$))""",
+    (?P<sep>:(?:\*\*|__)?(?:[ \t]+|$)|\t+(?=\S)|[ \t]+[-–—](?:[ \t]+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!)))""",
     re.VERBOSE | re.MULTILINE,
 )
 SPEECH_WORDS = frozenset(
@@ -73,6 +74,8 @@ class Head:
     key: str
     sep: str
     timestamp: str | None
+    bracket: bool = False
+    """Whether the label is written in square brackets (``[Interviewer]``): a label or a transcriber's mark."""
 
 
 @dataclass
@@ -194,7 +197,8 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
     position = 0
     for number, line in enumerate(text.split("\n"), start=first_line):
         opening = line[:90]  # only a line with a separator near its start can open a turn
-        if ":" in opening or "\t" in opening or " -" in opening or " –" in opening or " —" in opening:
+        if (":" in opening or "\t" in opening or " -" in opening or " –" in opening or " —" in opening
+                or opening.lstrip(" \t*#_").startswith("[")):
             match = HEAD.match(text, position)
             if match is not None:
                 found.append((number, match))
@@ -206,15 +210,16 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
         found = sorted(found + extra, key=lambda item: item[1].start())
     heads: list[Head] = []
     for line, match in found:
-        label = match.group("label").strip()
+        groups = match.groupdict()
+        label = (groups.get("bracket") or match.group("label")).strip()
         if not shape_ok(label):
             continue
-        groups = match.groupdict()
         whole = match.group(0)
         sep = groups.get("sep") or ""
-        kind = SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip(" \t")[:1] in "-–—" and sep.strip() else SEP_COLON
+        kind = (SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip(" \t")[:1] in "-–—" and sep.strip()
+                else SEP_COLON if ":" in sep else SEP_BRACKET)
         heads.append(Head(match.start() + len(whole) - len(whole.lstrip(" \t")), match.end(), line, label,
-                          key_of(label), kind, groups.get("ts") or groups.get("ts2")))
+                          key_of(label), kind, groups.get("ts") or groups.get("ts2"), bool(groups.get("bracket"))))
     return heads
 
 
@@ -295,13 +300,16 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
     timed = [h for h in heads if h.timestamp]
     if len(timed) >= 3 and len(timed) >= 0.6 * len(heads):
         heads = timed  # every real turn carries a time: an untimed ``Word:`` inside a paragraph is speech
-    counts = Counter(h.key for h in heads)
     named = set().union(*(name_forms(n) for n in learned.interviewer_names + learned.participant_names))
     named |= extra_known
 
     def known(head: Head) -> bool:
         return known_role(head.label) or label_matches(head.label, named)
 
+    marks = bracket_marks(text, heads, known, lambda h: _paragraph_start(text, h.head), style_of, key_of)
+    if marks:
+        heads = [h for h in heads if not (h.bracket and h.key in marks)]
+    counts = Counter(h.key for h in heads)
     recurring = {k: c for k, c in counts.items() if c >= 2}
     styles = Counter(style_of(speaker_label) for speaker_label in {h.label for h in heads if h.key in recurring})
     by_form: dict[str, Counter[str]] = {}
@@ -331,4 +339,17 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
             others = ", ".join(repr(speaker_of[k]) for k in recurring)
             learned.warnings.append((head.line, f"label {head.label!r} is used only once (the others: "
                                     f"{others}); read as a speaker: a typo or speech? map it in an alias file"))
+    unnamed = unnamed_labels([h for h, _ in learned.heads], known)
+    if unnamed:
+        many = len(unnamed) > 1
+        learned.warnings.append((learned.heads[0][0].line, f"bracketed label{'s' * many} "
+                                 f"{', '.join(f'[{u}]' for u in unnamed)} read as {'speakers' if many else 'a speaker'} (recurring at "
+                                 "line starts like the labels, though naming no role or id); if "
+                                 f"{'one' if many else 'it'} is a transcriber's mark, map it to the speaker it "
+                                 "interrupts in an alias file"))
+    if marks and any(h.bracket for h, _ in learned.heads):
+        learned.warnings.append((learned.heads[0][0].line, "bracketed line openings read as transcriber's marks "
+                                 "inside turns, not speakers: " + "; ".join(
+                                     f"[{k}] ({why})" for k, why in list(marks.items())[:5])
+                                 + ("; ..." if len(marks) > 5 else "")))
     return learned

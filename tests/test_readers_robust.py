@@ -1,0 +1,106 @@
+"""Transcripts in layouts the other reader tests do not hold: bracketed speaker labels beside bracketed
+transcriber's marks, labels run together on one line, tables of turns in any column order."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from qualkit.readers import read_transcript
+from qualkit.transcript import INTERVIEWER, PARTICIPANT
+from tests.test_readers_support import check_offsets
+
+ROBUST = Path(__file__).resolve().parent / "fixtures" / "readers"
+I, P = INTERVIEWER, PARTICIPANT
+
+
+def read(path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        transcript = read_transcript(path)
+    check_offsets(transcript)
+    return transcript, [str(w.message).removeprefix(f"{path}").lstrip(":, ") for w in caught]
+
+
+def turns(transcript):
+    return [(t.speaker, t.role, transcript.turn_text(t)) for t in transcript.turns]
+
+
+# Square-bracket labels: [Interviewer] / [P03]: / [Health Trainer 2], never [laughs] or [inaudible 00:12:03].
+
+def test_bracketed_role_labels_are_speakers_and_marks_inside_turns_stay_text():
+    transcript, messages = read(ROBUST / "brackets_roles.txt")
+    assert turns(transcript) == [
+        ("Interviewer", I, "So how did you first hear about the service?"),
+        ("P03", P, "I think it was my GP. [laughs] He said it would help."),
+        ("Interviewer", I, "And what happened next?"),
+        ("P03", P, "Well, I rang them up.\n[inaudible 00:12:03] and then they sent a letter."),
+        ("Interviewer", I, "Did that work for you?"),
+        ("P03", P, "Yes. [pause] Mostly.\n[crosstalk]"),
+        ("Interviewer", I, "Okay, thanks."),
+    ]
+    assert messages == ["line 1: bracketed line openings read as transcriber's marks inside turns, not speakers: "
+                        "[crosstalk] (lower case, unlike the labels)"]
+
+
+def test_a_bracketed_label_with_a_colon_need_not_name_a_role_and_the_asker_is_said():
+    transcript, messages = read(ROBUST / "brackets_colon.txt")
+    assert [(s, r) for s, r, _ in turns(transcript)] == [("Health Trainer 2", I), ("P03", P)] * 3
+    assert transcript.turn_text(transcript.turns[1]) == "I think I mostly walk. [laughs]\n[redacted] told me to walk more."
+    assert transcript.turn_text(transcript.turns[3]) == "[name] did, at the surgery."
+    assert messages[:2] == [
+        "line 1: bracketed label [Health Trainer 2] read as a speaker (recurring at line starts like the labels, "
+        "though naming no role or id); if it is a transcriber's mark, map it to the speaker it interrupts in an alias file",
+        "line 1: bracketed line openings read as transcriber's marks inside turns, not speakers: "
+        "[redacted] (lower case, unlike the labels)"]
+    assert messages[2].startswith("no label names the interviewer; 'Health Trainer 2' read as the interviewer")
+
+
+def test_a_capitalised_mark_that_also_sits_inside_speech_is_not_a_speaker():
+    transcript, messages = read(ROBUST / "brackets_names.txt")
+    assert transcript.speakers() == ("Sam", "Alex")
+    assert transcript.turn_text(transcript.turns[3]) == "The waiting lists, honestly.\n[Laughs] Sorry, it's not funny."
+    assert transcript.turn_text(transcript.turns[5]) == "The people.\n[Inaudible] and the team."
+    assert "[laughs] (also used inside speech)" in messages[0]
+
+
+def test_bracketed_labels_on_their_own_line_and_a_mark_inside_a_paragraph():
+    transcript, messages = read(ROBUST / "brackets_own_line.txt")
+    assert turns(transcript) == [
+        ("Interviewer", I, "So how long have you been a link worker?"),
+        ("Participant", P, "About two years.\n[Pause]\nFeels longer."),
+        ("Interviewer", I, "What is the hardest part?"),
+        ("Participant", P, "The waiting lists, honestly."),
+    ]
+    assert messages == ["line 1: bracketed line openings read as transcriber's marks inside turns, not speakers: "
+                        "[pause] (inside a paragraph, where the labels open paragraphs)"]
+
+
+def test_bracketed_marks_in_a_file_whose_labels_have_colons_stay_text():
+    transcript, messages = read(ROBUST / "colon_labels_bracket_marks.txt")
+    assert transcript.speakers() == ("Interviewer", "Participant")
+    assert transcript.turn_text(transcript.turns[1]) == "About two years.\n[Laughs] Feels longer, really."
+    assert messages == []
+
+
+@pytest.mark.parametrize("line", ["[Laughs] so anyway.", "[inaudible] it was fine.", "[Crosstalk]"])
+def test_a_bracketed_mark_never_becomes_a_speaker_in_a_bracket_labelled_file(tmp_path, line):
+    path = tmp_path / "t.txt"
+    path.write_text(f"[Interviewer] How was it?\n[P1] Good.\n{line}\n[Interviewer] Why?\n[P1] Quick.\n{line}\n"
+                    "[Interviewer] Thanks.\n", encoding="utf-8")
+    transcript, _ = read(path)
+    assert transcript.speakers() == ("Interviewer", "P1")
+    assert transcript.turn_text(transcript.turns[1]) == f"Good.\n{line}"
+
+
+def test_a_capitalised_mark_opening_sentences_is_read_as_a_speaker_and_said(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("[Interviewer] How was it?\n[P1] Good.\n[Laughs] So anyway.\n[Interviewer] Why?\n[P1] Quick.\n"
+                    "[Laughs] Yes.\n[Interviewer] Thanks.\n", encoding="utf-8")
+    transcript, messages = read(path)
+    assert transcript.speakers() == ("Interviewer", "P1", "Laughs")
+    assert messages == ["line 1: bracketed label [Laughs] read as a speaker (recurring at line starts like the labels, "
+                        "though naming no role or id); if it is a transcriber's mark, map it to the speaker it "
+                        "interrupts in an alias file"]
