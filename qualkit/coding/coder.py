@@ -118,7 +118,6 @@ class Coder:
         roles = self.coded_roles
         jobs = ((text, (t, turn, text)) for t in transcripts for turn in t.turns if turn.role in roles
                 for text in (t.turn_text(turn),))
-        lemmas = self.matchers.needs_lemmas
         current: TranscriptCoding | None = None
         current_transcript: Transcript | None = None
         for doc, (transcript, turn, text) in self.nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size):
@@ -127,7 +126,7 @@ class Coder:
                     yield self._finish(current, current_transcript)
                 current, current_transcript = TranscriptCoding(transcript.id), transcript
             assert current is not None
-            facts = DocFacts(doc, lemmas)
+            facts = DocFacts(doc)
             if turn.role in self.roles:
                 current.words += len(text.split())  # doc.text would rebuild it
                 if with_units:

@@ -83,9 +83,9 @@ class MatcherSet:
                 first = rule.requirements[0]
                 for word in first.ids:
                     self.triggers[first.attr].setdefault(word, []).append(number)
-        self.needs_lemmas = any(r.attr == "lemma" for rule in self.rules for r in rule.requirements)
         self.wild_requirements = [(n, r) for n, rule in enumerate(self.rules) for r in rule.requirements
                                   if r.regex is not None]
+        self.uses_lemmas = any(r.attr == "lemma" for rule in self.rules for r in rule.requirements)
         others = self.other_wildcards
         self.any_wild = re.compile("|".join(f"(?:{r.pattern})" for _, r in others)) if others else None
 
@@ -203,11 +203,13 @@ class MatcherSet:
         triggers = self.triggers["lower"]
         for word in lowers.intersection(triggers) if len(lowers) < len(triggers) else triggers.keys() & lowers:
             candidates.update(triggers[word])
-        lemma_list = facts.lemma
         if self.triggers["lemma"]:
             lemma_triggers = self.triggers["lemma"]
-            for word in lemma_triggers.keys() & set(lemma_list):
+            for word in lemma_triggers.keys() & set(facts.lemma):
                 candidates.update(lemma_triggers[word])
+        if not candidates:
+            return hits
+        lemma_list = facts.lemma if self.uses_lemmas else []
         for number in sorted(candidates):
             rule = self.rules[number]
             if not rule.requirements:

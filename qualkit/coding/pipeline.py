@@ -16,6 +16,9 @@ from spacy.tokens import Doc, Token
 from qualkit.errors import PipelineError
 
 DEFAULT_PIPELINE = "blank:en"
+# The key under which the lemmatizer keeps, in ``doc.user_data``, what it read of a doc: its lower-case ids
+# (a list), their set and the lemma ids (an array), so that the coder does not read them again.
+TOKEN_IDS = "qualkit.token_ids"
 ANNOTATING_FACTORIES = {
     "POS": {"morphologizer", "attribute_ruler"},
     "TAG": {"tagger", "attribute_ruler"},
@@ -34,7 +37,8 @@ class CaseFoldLookupLemmatizer(Lemmatizer):
 
     def __call__(self, doc: Doc) -> Doc:
         """Set every token's lemma in one array write: each lower-case word is looked up once per run and
-        its lemma id cached (the same lemmas as looking each token up, at a fraction of the cost)."""
+        its lemma id cached (the same lemmas as looking each token up, at a fraction of the cost). What it
+        read of the doc is kept under ``TOKEN_IDS`` for the coder."""
         if self.mode != "lookup" or not self.overwrite or not len(doc):
             return super().__call__(doc)
         cache: dict[int, int] | None = getattr(self, "_lemma_ids", None)
@@ -42,14 +46,16 @@ class CaseFoldLookupLemmatizer(Lemmatizer):
             cache = self._lemma_ids = {}
             self._table = self.lookups.get_table("lemma_lookup", {})
         lowers = doc.to_array(LOWER).tolist()
-        missing = set(lowers).difference(cache)
+        present = set(lowers)
+        missing = present.difference(cache)
         if missing:
             strings, table = doc.vocab.strings, self._table
             for lower in missing:
                 word = strings[lower]
                 cache[lower] = strings.add(table.get(word, word))
-        doc.from_array([LEMMA], np.fromiter(map(cache.__getitem__, lowers), dtype=np.uint64, count=len(lowers))
-                       .reshape(-1, 1))
+        lemmas = np.fromiter(map(cache.__getitem__, lowers), dtype=np.uint64, count=len(lowers))
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        doc.user_data[TOKEN_IDS] = (lowers, present, lemmas)
         return doc
 
     def lookup_lemmatize(self, token: Token) -> list[str]:

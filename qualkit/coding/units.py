@@ -17,12 +17,12 @@ from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from qualkit.coding.pipeline import TOKEN_IDS
 from qualkit.transcript import Transcript, Turn
 
 Hit = tuple[int, int, Any]  # token start, token end, what matched (a match key)
 R = TypeVar("R")
-_ATTRS = [LOWER, SENT_START, IDX, LENGTH]
-_WITH_LEMMA = [LOWER, SENT_START, IDX, LENGTH, LEMMA]
+_OFFSETS = [IDX, LENGTH]
 
 
 def record_maker(cls: type[R]) -> Callable[..., R]:
@@ -44,35 +44,44 @@ def record_maker(cls: type[R]) -> Callable[..., R]:
 
 
 class DocFacts:
-    """What the coder needs of one doc, read once as integer lists: lower-case ids, sentence starts, offsets.
+    """What the coder needs of one doc, as integer lists: lower-case ids, sentence starts, offsets.
 
-    The token attributes come from one ``to_array`` call per doc (lemma ids too when ``lemmas``); the
-    sentence starts and offsets are turned into lists only when a hit needs them.
+    The lower-case ids (a list and its set) are those qualkit's lemmatizer kept on the doc when it set
+    the lemmas (``TOKEN_IDS``), so no second pass reads them; another pipeline's doc is read with
+    ``to_array``. Lemma ids, sentence starts and offsets are read only when a hit or a rule needs them.
     """
 
-    __slots__ = ("doc", "length", "lower", "lowers", "lemma", "negated", "_rows", "_sentences", "_idx", "_end")
+    __slots__ = ("doc", "length", "lower", "lowers", "negated", "_lemma", "_lemma_ids", "_sentences", "_idx",
+                 "_end")
 
-    def __init__(self, doc: Doc, lemmas: bool = False) -> None:
+    def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.length = len(doc)
+        self.length = length = len(doc)
         self._sentences: list[int] | None = None
         self._idx: list[int] | None = None
         self._end: list[int] = []
+        self._lemma: list[int] | None = None
         self.negated: dict[int, int] | None = None  # token -> the negator governing it (see ``Negation``)
-        if self.length:
-            rows = self._rows = doc.to_array(_WITH_LEMMA if lemmas else _ATTRS).T
-            self.lower: list[int] = rows[0].tolist()
-            self.lemma: list[int] = rows[4].tolist() if lemmas else []
+        kept = doc.user_data.get(TOKEN_IDS)
+        if kept is not None and len(kept[0]) == length:
+            self.lower, self.lowers, self._lemma_ids = kept
         else:
-            self._rows = None
-            self.lower, self.lemma = [], []
-        self.lowers = set(self.lower)
+            self.lower = doc.to_array(LOWER).tolist() if length else []
+            self.lowers, self._lemma_ids = set(self.lower), None
+
+    @property
+    def lemma(self) -> list[int]:
+        """Return the lemma id of every token."""
+        if self._lemma is None:
+            ids = self._lemma_ids if self._lemma_ids is not None else self.doc.to_array(LEMMA) if self.length else None
+            self._lemma = ids.tolist() if ids is not None else []
+        return self._lemma
 
     @property
     def sentences(self) -> list[int]:
         """Return the token index where each sentence starts (``[0]`` for an empty doc)."""
         if self._sentences is None:
-            starts = numpy.flatnonzero(self._rows[1] == 1).tolist() if self.length else []
+            starts = numpy.flatnonzero(self.doc.to_array(SENT_START) == 1).tolist() if self.length else []
             if not starts or starts[0] != 0:
                 starts.insert(0, 0)
             self._sentences = starts
@@ -87,8 +96,8 @@ class DocFacts:
         """Return the character start and end of every token within the doc's text."""
         if self._idx is None:
             if self.length:
-                rows = self._rows
-                self._idx, self._end = rows[2].tolist(), (rows[2] + rows[3]).tolist()
+                rows = self.doc.to_array(_OFFSETS).T
+                self._idx, self._end = rows[0].tolist(), (rows[0] + rows[1]).tolist()
             else:
                 self._idx, self._end = [], []
         return self._idx, self._end
