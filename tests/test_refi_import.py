@@ -169,7 +169,34 @@ def test_speakers_without_an_interviewer_are_told_from_labels_by_how_they_recur(
     assert reason("Ann: hi\nBob: hey\nCy: yo\nAnn: so\nBob: yes\nCy: ok\n") == ""
     assert reason("".join(f"{w}: {w.lower()} one\n{w}: {w.lower()} two\n" for w in ("Alpha", "Beta", "Gamma", "Delta", "Eps"))) \
         == "its 5 labels come in runs: 56% of turns follow their own label"
-    assert reason("Kim: Great post.\nLee: Agreed.\nKim: Thanks!\nMo: Nice.\n") == "2 of its 3 labels are used once"
+    comments = "".join(f"{w}: {w.lower()} was fine.\n" for w in ("Kim", "Lee", "Mo", "Ned", "Ola", "Pat")) + "Kim: Thanks!\n"
+    assert reason(comments) == "5 of its 6 labels are used once"
+
+
+def test_label_evidence_decides_only_with_turns_enough_and_says_what_it_decided():
+    from qualkit.refi.transcripts import label_evidence, transcript_file
+
+    def evidence(text: str) -> tuple[str, str]:
+        return label_evidence(transcript_file("t", text, {})[1])
+
+    # four turns, half the labels used once: too few to call it a document
+    assert evidence("Kim: Great post.\nLee: Agreed.\nKim: Thanks!\nMo: Nice.\n") == (
+        "undecided", "2 of its 3 labels are used once, but its 4 turns are too few to tell a document from a short "
+        "conversation")
+    # a short interview where two of four voices speak once: the one-off voices speak few of the turns
+    short = ("Anna: How did it go?\nBen: Fine.\nAnna: And work?\nBen: Hard.\nCarl: Can I add something?\n"
+             "Anna: Go on.\nDee: Just hello.\nBen: Then better.\nAnna: Good.\nBen: Yes.\n")
+    assert evidence(short) == ("interview", "")
+    # a big focus group, each paragraph labelled: long runs, but the speakers come back
+    group = "".join(f"{w}: first thought of {w}.\n{w}: second thought.\n" for w in ("Ann", "Bo", "Cy", "Di", "Ed", "Flo")) * 3
+    assert evidence(group) == ("interview", "")
+    # topics in runs that never come back: a document
+    assert evidence("".join(f"{w}: one.\n{w}: two.\n" for w in ("Alpha", "Beta", "Gamma", "Delta", "Eps")))[0] == "document"
+    # a long consent preamble before a conversation whose speakers come back
+    talk = "This is the consent statement read to the participant before the recording. " * 4 + "\n\n" + \
+        "Sam: I liked it.\nAlex: Me too.\nSam: The staff were kind.\nAlex: Busy though.\nSam: Very.\nAlex: Yes.\n"
+    verdict, why = evidence(talk)
+    assert verdict == "interview" and why.endswith("but its speakers take turns and come back: read as a preamble")
 
 
 # The command line: a study folder is never written over unasked, and the GUIDs go round.
@@ -232,3 +259,14 @@ def test_export_for_nvivo_writes_utf16_and_says_so(tmp_path, study_args):
     result = CliRunner().invoke(main, ["export", "qdpx", *args, "--for", "nvivo", "--positions", "characters"])
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == "Error: --for nvivo writes UTF-16 positions; it cannot go with --positions characters"
+
+
+def test_small_or_lively_interviews_stay_interviews_and_the_decision_is_said():
+    path = REFI / "short_interviews.qde"
+    project = read_project(path)
+    assert [t.speakers() for t in project.transcripts] == [("Kim", "Lee", "Mo"), ("Ann", "Bo", "Cy", "Di", "Ed")]
+    assert project.notes[0] == (
+        f"{path}: source 'Corridor chat' read as an interview with speakers 'Kim', 'Lee', 'Mo' (2 of its 3 labels are "
+        "used once, but its 4 turns are too few to tell a document from a short conversation)")
+    assert not any("is not an interview" in note for note in project.notes)
+    assert [(s.text, s.speaker) for s in project.segments] == [("Always on Mondays", "Lee")]

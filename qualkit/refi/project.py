@@ -24,7 +24,9 @@ from qualkit.refi.export import AUTO_USER, TRAIL_MARK
 from qualkit.refi.guids import ForeignIds, coding_key, normal_guid
 from qualkit.refi.positions import UTF16, Convention, SourceText, detect
 from qualkit.refi.schema import PROJECT_NS, first_errors, nested_namespaces, normalise_namespace, schema_errors
-from qualkit.refi.transcripts import NO_TURNS_SPEAKER, as_document, front_matter, not_speakers, transcript_file
+from qualkit.refi.transcripts import (
+    DOCUMENT, INTERVIEW, NO_TURNS_SPEAKER, as_document, front_matter, label_evidence, transcript_file,
+)
 from qualkit.segments import CodedSegment
 from qualkit.transcript import Transcript
 
@@ -253,14 +255,19 @@ class _Project:
         except TranscriptError as exc:
             self.reader.fail(source.sourceline or 0, f"text source {name!r}: {exc}")
             return None
+        verdict, why = (INTERVIEW, "") if shift or self.ours else label_evidence(transcript)
         if shift:
             self.reader.notes.append(f"{self.reader.path}: source {name!r} has no 'Speaker:' turns; stored as one "
                                      f"turn of '{NO_TURNS_SPEAKER}' (text prefixed with '{NO_TURNS_SPEAKER}: ', offsets shifted)")
-        elif not self.ours and (reason := not_speakers(transcript)):
+        elif verdict != DOCUMENT and why:
+            speakers = transcript.speakers()
+            self.reader.notes.append(f"{self.reader.path}: source {name!r} read as an interview with speakers "
+                                     f"{', '.join(map(repr, speakers[:6]))}{', ...' if len(speakers) > 6 else ''} ({why})")
+        elif verdict == DOCUMENT:
             transcript = as_document(transcript)
             file_text = front_matter(transcript_id, document=True) + text.text
             self.reader.notes.append(
-                f"{self.reader.path}: source {name!r} is not an interview ({reason}); imported as one unlabelled "
+                f"{self.reader.path}: source {name!r} is not an interview ({why}); imported as one unlabelled "
                 f"document (a single '{NO_TURNS_SPEAKER}' turn), so its codings stay inside the text")
             said = []  # what the reader said about its labels no longer applies
         self.reader.notes.extend(f"{self.reader.path}: source {name!r}: {line}" for line in said)

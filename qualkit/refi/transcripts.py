@@ -18,7 +18,10 @@ from qualkit.transcript import Transcript, Turn
 NO_TURNS_SPEAKER = "Participant"
 # A text is read as a document, not an interview, when its ``Word:`` labels do not behave like speakers.
 MANY_LABELS, RUNS = 5, 0.4  # this many labels, and this share of turns following their own label (topics, headings)
+RETURNS = 1.5              # ... coming back seldom: at most this many runs of turns per label (speakers come back)
+ONCE_TURNS = 1 / 3         # labels used once speaking this share of the turns (comments, not a few one-off voices)
 PREAMBLE_SHARE = 0.2       # or this share of the text comes before the first label
+ENOUGH_TURNS = 6           # below this many turns the labels are too few to tell; the text stays an interview
 
 
 def front_matter(transcript_id: str, *, document: bool = False) -> str:
@@ -56,30 +59,51 @@ def transcript_file(transcript_id: str, text: str, attributes: Mapping[str, str]
     raise AssertionError("unreachable")
 
 
-def not_speakers(transcript: Transcript) -> str:
-    """Return why the ``Word:`` labels the reader found in a text are not a set of speakers (``''`` if they are).
+DOCUMENT, INTERVIEW, UNDECIDED = "document", "interview", "undecided"
 
-    Speakers recur and take turns; the words before colons in comments, documents or notes do not:
-    most labels are used once, or five or more labels come in runs (topics or headings), or much of the
-    text comes before the first label. A text with an interviewer is an interview (a focus group's
-    many speakers have a moderator; a podcast's two to four hosts may run on, but are few).
+
+def not_speakers(transcript: Transcript) -> str:
+    """Return why the ``Word:`` labels the reader found in a text are not a set of speakers (``''`` if they are,
+    or if the text has too few turns to tell: see :func:`label_evidence`)."""
+    verdict, reason = label_evidence(transcript)
+    return reason if verdict == DOCUMENT else ""
+
+
+def label_evidence(transcript: Transcript) -> tuple[str, str]:
+    """Return whether a text's ``Word:`` labels are a document's, speakers' or too few to tell, and why.
+
+    Speakers recur, take turns and come back; the words before colons in comments, documents or notes do
+    not: labels used once speak much of the text (comments), five or more labels come in runs that seldom
+    come back (topics or headings), or much of the text comes before the first label. A text with an
+    interviewer is an interview (a focus group's many speakers have a moderator). A text with fewer than
+    ``ENOUGH_TURNS`` turns is too small to be called a document by how its labels recur (``UNDECIDED``: it
+    stays an interview); one whose speakers come back after others spoke is an interview after a long preamble.
     """
     turns = transcript.turns
     if any(t.role == "interviewer" for t in turns):
-        return ""
+        return INTERVIEW, ""
     counts: dict[str, int] = {}
     for turn in turns:
         counts[turn.speaker] = counts.get(turn.speaker, 0) + 1
+    enough = len(turns) >= ENOUGH_TURNS
+    small = f"but its {len(turns)} turns are too few to tell a document from a short conversation"
     once = sum(1 for n in counts.values() if n == 1)
-    if len(counts) >= 3 and once * 2 >= len(counts):
-        return f"{once} of its {len(counts)} labels are used once"
+    if len(counts) >= 3 and once * 2 >= len(counts) and once >= ONCE_TURNS * len(turns):
+        reason = f"{once} of its {len(counts)} labels are used once"
+        return (DOCUMENT, reason) if enough else (UNDECIDED, f"{reason}, {small}")
     same = sum(a.speaker == b.speaker for a, b in zip(turns, turns[1:])) / max(len(turns) - 1, 1)
-    if len(counts) >= MANY_LABELS and same >= RUNS:
-        return f"its {len(counts)} labels come in runs: {same:.0%} of turns follow their own label"
+    runs = 1 + sum(a.speaker != b.speaker for a, b in zip(turns, turns[1:]))
+    if len(counts) >= MANY_LABELS and same >= RUNS and runs <= RETURNS * len(counts):
+        return DOCUMENT, f"its {len(counts)} labels come in runs: {same:.0%} of turns follow their own label"
     before = turns[0].start / max(len(transcript.text), 1) if turns else 0.0
     if before > PREAMBLE_SHARE:
-        return f"{before:.0%} of the text comes before its first label"
-    return ""
+        reason = f"{before:.0%} of the text comes before its first label"
+        if sum(1 for n in counts.values() if n >= 2) < 2 or runs <= len(counts):
+            return DOCUMENT, reason
+        if not enough:
+            return UNDECIDED, f"{reason}, {small}"
+        return INTERVIEW, f"{reason}, but its speakers take turns and come back: read as a preamble"
+    return INTERVIEW, ""
 
 
 def as_document(transcript: Transcript) -> Transcript:
