@@ -104,3 +104,59 @@ def test_a_capitalised_mark_opening_sentences_is_read_as_a_speaker_and_said(tmp_
     assert messages == ["line 1: bracketed label [Laughs] read as a speaker (recurring at line starts like the labels, "
                         "though naming no role or id); if it is a transcriber's mark, map it to the speaker it "
                         "interrupts in an alias file"]
+
+
+# Where a timestamp sits, the spaces and colons a label is written with, line endings and letter case.
+
+TIMED = [("Interviewer", I, "00:01:02", "How long have you worked here?"), ("Participant", P, "00:01:10", "About six years now."),
+         ("Interviewer", I, "00:01:30", "And what changed?"), ("Participant", P, "00:01:35", "The targets mostly.")]
+
+
+@pytest.mark.parametrize("name", ["time_bracket_after_label.txt", "time_bare_before_label.txt",
+                                  "time_paren_before_label.txt", "time_after_colon.txt"])
+def test_a_timestamp_before_or_after_the_label_is_the_turns_time_not_speech(name):
+    transcript, messages = read(ROBUST / name)
+    assert [(t.speaker, t.role, t.timestamp, transcript.turn_text(t)) for t in transcript.turns] == TIMED
+    assert messages == []
+
+
+def test_a_timestamp_in_parentheses_after_the_label_already_read():
+    transcript, messages = read(ROBUST / "time_paren_after_label.txt")
+    assert [(t.speaker, t.timestamp) for t in transcript.turns][:2] == [("Interviewer", "00:01:02"), ("Participant", "00:01:10")]
+    assert messages == []
+
+
+@pytest.mark.parametrize("name, first, second", [
+    ("no_break_space.txt", "Interviewer", "Participant"),    # Word puts a no-break space after the colon
+    ("fullwidth_colon.txt", "Interviewer", "Participant"),   # a full-width colon (CJK input)
+    ("space_before_colon.txt", "Interviewer", "Participant"),  # ``Interviewer :`` and a tab before the colon
+    ("bom_crlf_upper.txt", "INTERVIEWER", "RESPONDENT"),     # byte-order mark, CRLF, capitals
+    ("cr_only.txt", "Interviewer", "Participant"),           # old Mac line endings
+    ("mixed_case.txt", "INTERVIEWER", "Participant"),        # INTERVIEWER / Interviewer / interviewer: one speaker
+])
+def test_labels_written_with_other_spaces_colons_line_ends_and_case(name, first, second):
+    transcript, messages = read(ROBUST / name)
+    assert [(t.speaker, t.role) for t in transcript.turns][:4] == [(first, I), (second, P), (first, I), (second, P)]
+    assert transcript.turn_text(transcript.turns[0]) == "How are you?"
+    assert all(not transcript.turn_text(t).startswith((":", "\xa0", "：")) for t in transcript.turns)
+    assert messages == []
+
+
+@pytest.mark.parametrize("name", ["otter_dash.txt", "otter_two_spaces.txt", "speaker_time_line.txt"])
+def test_a_speaker_and_time_on_their_own_line_open_the_paragraph_below(name):
+    transcript, _ = read(ROBUST / name)
+    assert [(t.speaker, t.timestamp, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Speaker 1", "00:00:05", "So tell me how you came to the service."),
+        ("Speaker 2", "00:00:12", "My GP sent me, really." + (" I was not sure at first." if name != "otter_dash.txt" else "")),
+        ("Speaker 1", "00:00:30", "What made you stay?"),
+        ("Speaker 2", "00:00:33", "The people." + (" They listened." if name != "otter_dash.txt" else "")),
+    ]
+
+
+def test_a_file_holding_only_a_byte_order_mark_is_empty():
+    from qualkit.errors import TranscriptError
+
+    path = ROBUST / "bom_only.txt"
+    with pytest.raises(TranscriptError) as error:
+        read_transcript(path)
+    assert str(error.value) == f"{path}: file is empty (only a byte-order mark or blank lines)"

@@ -80,6 +80,8 @@ def decode(raw: bytes, path: Path) -> str:
         except UnicodeDecodeError:
             text = raw.decode("cp1252", errors="replace")
             warnings.warn(f"{path}: not UTF-8; read as Windows-1252", stacklevel=2)
+    if not text.strip():
+        raise TranscriptError(f"{path}: file is empty (only a byte-order mark or blank lines)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

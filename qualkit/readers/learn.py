@@ -21,12 +21,14 @@ from qualkit.readers.brackets import bracket_marks, unnamed_labels
 from qualkit.readers.labels import OTTER, TIME
 
 SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET = "colon", "tab", "dash", "bracket"
+_S = r"[^\S\n]"  # a space inside a line: a space, a tab, a no-break space (Word's after a colon), ...
 HEAD = re.compile(
-    rf"""^[ \t]*(?:\[(?P<ts>{TIME})\][ \t]*)?
-    (?:\*\*|__|\#{{1,6}}[ \t]+)?
-    (?:\[[ \t]*(?P<bracket>[^\W_][^\[\]\n:\t*?!,;"“”]{{0,39}}?)[ \t]*\]|(?P<label>[^\W_][^\n:\t*?!,;"“”]{{0,39}}?))
-    [ \t]*(?:\((?P<ts2>{TIME})\))?[ \t]*(?:\*\*|__)?
-    (?P<sep>:(?:\*\*|__)?(?:[ \t]+|$)|\t+(?=\S)|[ \t]+[-–—](?:[ \t]+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!)))""",
+    rf"""^{_S}*(?:(?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME})(?={_S})){_S}*)?
+    (?:\*\*|__|\#{{1,6}}{_S}+)?
+    (?:\[{_S}*(?P<bracket>[^\W_][^\[\]\n:：\t*?!,;"“”]{{0,39}}?){_S}*\]|(?P<label>[^\W_][^\n:：\t*?!,;"“”\[]{{0,39}}?))
+    {_S}*(?:[(\[](?P<ts2>{TIME})[)\]])?{_S}*(?:\*\*|__)?
+    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!)))
+    (?:[\[(](?P<ts3>{TIME})[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
 )
 SPEECH_WORDS = frozenset(
@@ -197,7 +199,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
     position = 0
     for number, line in enumerate(text.split("\n"), start=first_line):
         opening = line[:90]  # only a line with a separator near its start can open a turn
-        if (":" in opening or "\t" in opening or " -" in opening or " –" in opening or " —" in opening
+        if (":" in opening or "：" in opening or "\t" in opening or " -" in opening or " –" in opening or " —" in opening
                 or opening.lstrip(" \t*#_").startswith("[")):
             match = HEAD.match(text, position)
             if match is not None:
@@ -216,10 +218,11 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
             continue
         whole = match.group(0)
         sep = groups.get("sep") or ""
-        kind = (SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip(" \t")[:1] in "-–—" and sep.strip()
-                else SEP_COLON if ":" in sep else SEP_BRACKET)
-        heads.append(Head(match.start() + len(whole) - len(whole.lstrip(" \t")), match.end(), line, label,
-                          key_of(label), kind, groups.get("ts") or groups.get("ts2"), bool(groups.get("bracket"))))
+        kind = (SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip()[:1] in "-–—" and sep.strip()
+                else SEP_COLON if ":" in sep or "：" in sep else SEP_BRACKET)
+        stamp = next((groups[g] for g in ("ts", "ts0", "ts1", "ts2", "ts3", "ts4") if groups.get(g)), None)
+        heads.append(Head(match.start() + len(whole) - len(whole.lstrip()), match.end(), line, label,
+                          key_of(label), kind, stamp, bool(groups.get("bracket"))))
     return heads
 
 
