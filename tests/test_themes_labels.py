@@ -118,6 +118,39 @@ def test_labels_and_terms_use_the_words_participants_said_not_lemmas(study):
     assert labeller.term("datum provenance") == "data provenance"
 
 
+OTHER_TALK = ["The bus was late again today.", "My garden needs water every day.", "The bus driver never waits.",
+              "Tomatoes grow well in my garden."]
+
+
+def test_a_describing_word_never_names_a_theme(study):
+    # "useful" is said in every sentence of the theme, more than "clusters", but names nothing.
+    from qualkit.themes.labels import Labeller
+    texts = ["The clusters were really useful for this model.", "I found it useful when I looked closely.",
+             "Clusters are useful and quick to read.", "Highlighting was useful too, and the clusters.",
+             "It was useful to me, honestly, very useful."] + OTHER_TALK
+    label = Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(5))
+    assert label == "clusters"
+
+
+def test_two_words_said_side_by_side_are_labelled_as_their_phrase(study):
+    from qualkit.themes.labels import Labeller
+    texts = ["Feature interactions matter a lot in this model.", "I looked for interactions with each feature first.",
+             "The feature interactions were hard to see.", "Interactions of every feature showed in the plot."] + OTHER_TALK
+    assert Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(4)) == "feature interactions"
+
+
+def test_a_second_term_joins_the_label_only_when_said_with_the_first(study):
+    from qualkit.themes.labels import Labeller
+    together = ["The heat map was clear, the polar plot less so.", "I read the heat map before the polar plot.",
+                "A polar plot and a heat map side by side helped.", "The heat map colours and the polar plot axes."]
+    apart = ["The heat map was clear to me.", "I read the heat map first.", "A polar plot helped me here.",
+             "The polar plot axes confused me."]
+    lemmatise = study[2]
+    assert Labeller(together + OTHER_TALK, lemmatise, INTERVIEW_STOP_WORDS).label(range(4)) in (
+        "heat map and polar plot", "polar plot and heat map")
+    assert " and " not in Labeller(apart + OTHER_TALK, lemmatise, INTERVIEW_STOP_WORDS).label(range(4))
+
+
 def test_the_theme_size_chart_counts_one_unit_for_codebook_and_suggested_themes():
     from qualkit.report.charts import theme_sizes
 

@@ -4,9 +4,13 @@ speaker's name or role, a transcriber's mark, a filler or a lemmatiser's fragmen
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
 import re
 from collections import Counter
+from functools import lru_cache
+from importlib import resources
 from typing import Callable, Collection, Iterable, Sequence
 
 from qualkit.themes.quotes import REDACTION, spoken_words
@@ -18,7 +22,12 @@ interviewer interviewee participant participants respondent respondents moderato
 speaker speakers transcriber chair note-taker
 """.split())
 MAX_PHRASE = 3
-PHRASE_SHARE = 0.5
+# A phrase is the label when it scores at least this share of the best single word (a phrase is rarer
+# than its words, and says more: ``data provenance`` over ``data``).
+PHRASE_SHARE = 0.4
+# A second term joins the first (``polar plot and heat map``) when it scores at least this share of the
+# first and is said with it in at least two of the theme's sentences; never a third (a word bag).
+SECOND_SHARE = 0.5
 
 Lemmatise = Callable[[list[str]], list[str]]
 
@@ -47,6 +56,21 @@ def speaker_words(transcripts: Iterable[Transcript]) -> tuple[frozenset[str], fr
                 words.add(parts[-1])
     phrases.discard("")
     return frozenset(w for w in words if w), frozenset(phrases)
+
+
+@lru_cache(maxsize=1)
+def describing_words() -> frozenset[str]:
+    """Return English lemmas that are only adjectives or adverbs in WordNet (``useful``, ``unable``,
+    ``quite``): they describe a theme's matter but never name it, so no label ends in one. Read from
+    spacy-lookups-data's copy of the WordNet index (no download); empty when it is not installed."""
+    try:
+        path = resources.files("spacy_lookups_data").joinpath("data", "en_lemma_index.json.gz")
+        with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+            index = json.load(handle)
+    except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
+        return frozenset()
+    naming = set(index.get("noun", ())) | set(index.get("verb", ()))
+    return frozenset(w for w in set(index.get("adj", ())) | set(index.get("adv", ())) if w not in naming and "_" not in w)
 
 
 def _words(text: str) -> list[str]:
@@ -88,6 +112,7 @@ class Labeller:
             self.keys.append(keys)
             self.df.update(keys)
         self.n = max(len(texts), 1)
+        self.describing = describing_words()
 
     def _allowed(self, word: str) -> bool:
         lower = word.lower()
@@ -156,29 +181,63 @@ class Labeller:
             out.append((score, key))
         return sorted(out, key=lambda pair: (-pair[0], pair[1]))
 
+    def names(self, key: tuple[str, ...]) -> bool:
+        """Return whether a phrase can name a theme: its last word is not only an adjective or adverb."""
+        return key[-1] not in self.describing
+
     def label(self, members: Sequence[int], quotes: Sequence[int] = (), favoured: Collection[tuple[str, ...]] = (),
               taken: Collection[str] = ()) -> str:
-        """Return a theme's label: its best phrase of two or more words when that scores at least half
-        the best single word, else its best word and (when close) the next, joined by ``and``; '' when
-        nothing qualifies. Phrases come from the theme's quotes when any qualifies; a label in ``taken``
-        (another theme's) is passed over."""
+        """Return a theme's label: its best phrase of two or more words when that scores at least
+        ``PHRASE_SHARE`` of the best single word, else its best word (or the phrase of it and the next
+        word when the two are said side by side: ``feature interactions``, not ``interactions and
+        feature``); then, when another phrase or word sharing no word with it scores at least
+        ``SECOND_SHARE`` of it and is said with it, ``first and second``. Only phrases that can name
+        (see ``names``) count; phrases come from the theme's quotes when any qualifies; a label in
+        ``taken`` (another theme's) is passed over; '' when nothing qualifies."""
         ranked = self.scores(members, quotes, favoured) or self.scores(members, (), favoured)
-        ranked = [(s, k) for s, k in ranked if self.display(k) not in taken]
+        ranked = [(s, k) for s, k in ranked if self.names(k) and self.display(k) not in taken]
         if not ranked:
             return ""
         words = [(s, k) for s, k in ranked if len(k) == 1]
         phrases = [(s, k) for s, k in ranked if len(k) > 1]
         best_word = words[0][0] if words else 0.0
         if phrases and phrases[0][0] >= PHRASE_SHARE * best_word:
-            return self.display(phrases[0][1])
-        first = words[0]
-        # A second word only when it is said together with the first (else the pair reads as a grab-bag).
-        together = [i for i in members if first[1] in self.keys[i]]
-        second = next(((s, k) for s, k in words[1:] if s >= PHRASE_SHARE * first[0]
+            first = phrases[0]
+        else:
+            first = words[0]
+            if len(words) > 1 and words[1][0] >= SECOND_SHARE * first[0]:
+                side_by_side = self._adjacent(members, first[1][0], words[1][1][0])
+                if side_by_side is not None and self.display(side_by_side) not in taken:
+                    first = (first[0], side_by_side)
+        counts = self.counts(members)
+        first_key = self._widest(first[1], ranked, counts, taken)
+        together = [i for i in members if first_key in self.keys[i]]
+        second = next(((s, k) for s, k in ranked if s >= SECOND_SHARE * first[0] and not set(k) & set(first_key)
                        and sum(k in self.keys[i] for i in together) >= 2), None)
         if second is None:
-            return self.display(first[1])
-        return f"{self.display(first[1])} and {self.display(second[1])}"
+            return self.display(first_key)
+        second_key = self._widest(second[1], ranked, counts, taken)
+        if set(second_key) & set(first_key):
+            second_key = second[1]
+        return f"{self.display(first_key)} and {self.display(second_key)}"
+
+    def _widest(self, key: tuple[str, ...], ranked: Sequence[tuple[float, tuple[str, ...]]],
+                counts: Counter[tuple[str, ...]], taken: Collection[str]) -> tuple[str, ...]:
+        """Return the longest ranked phrase holding ``key`` said in at least ``SECOND_SHARE`` of the
+        theme's sentences that use ``key`` (``plot`` said as ``polar plot`` is shown so), else ``key``."""
+        def holds(longer: tuple[str, ...]) -> bool:
+            return any(longer[i : i + len(key)] == key for i in range(len(longer) - len(key) + 1))
+
+        wider = [k for _, k in ranked if len(k) > len(key) and holds(k) and self.display(k) not in taken
+                 and counts.get(k, 0) >= SECOND_SHARE * counts.get(key, 0)]
+        return max(wider, key=lambda k: (counts[k], len(k))) if wider else key
+
+    def _adjacent(self, members: Sequence[int], one: str, other: str) -> tuple[str, ...] | None:
+        """Return the two-word phrase of ``one`` and ``other`` (either order) said most often in the members'
+        sentences, when it is said in at least two and can name; else None."""
+        counts = self.counts(members)
+        pairs = [key for key in ((one, other), (other, one)) if counts.get(key, 0) >= 2 and self.names(key)]
+        return max(pairs, key=lambda key: (counts[key], key)) if pairs else None
 
 
 def blocked_summary(words: Collection[str], limit: int = 12) -> str:
@@ -206,4 +265,4 @@ def surface_terms(labeller: Labeller, terms: Sequence[tuple[str, float]], member
     return tuple(kept) if len(kept) >= keep else tuple(merged.items())
 
 
-__all__ = ["Labeller", "ROLE_WORDS", "blocked_summary", "speaker_words", "surface_terms"]
+__all__ = ["Labeller", "ROLE_WORDS", "blocked_summary", "describing_words", "speaker_words", "surface_terms"]
