@@ -116,15 +116,16 @@ class Coder:
     def code_each(self, transcripts: Iterable[Transcript], with_units: bool = False) -> Iterator[TranscriptCoding]:
         """Yield one ``TranscriptCoding`` per transcript, streaming all turns through ``nlp.pipe``."""
         roles = self.coded_roles
-        jobs = ((text, (t, turn, text)) for t in transcripts for turn in t.turns if turn.role in roles
-                for text in (t.turn_text(turn),))
+        jobs = ((text, (number, t, turn, text)) for number, t in enumerate(transcripts) for turn in t.turns
+                if turn.role in roles for text in (t.turn_text(turn),))
         current: TranscriptCoding | None = None
         current_transcript: Transcript | None = None
-        for doc, (transcript, turn, text) in self.nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size):
-            if current_transcript is not transcript:
+        current_number = -1
+        for doc, (number, transcript, turn, text) in self.nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size):
+            if number != current_number:
                 if current is not None and current_transcript is not None:
                     yield self._finish(current, current_transcript)
-                current, current_transcript = TranscriptCoding(transcript.id), transcript
+                current, current_transcript, current_number = TranscriptCoding(transcript.id), transcript, number
             assert current is not None
             facts = DocFacts(doc)
             if turn.role in self.roles:

@@ -73,6 +73,18 @@ def _passed_on(results: Iterable[tuple[list[TranscriptCoding], list[str]]]) -> I
         yield from codings
 
 
+def _read_each(sources: Iterable[Source], options: ReadOptions) -> Iterator[Transcript]:
+    """Yield the transcripts of each source in turn, passing on the readers' warnings as a pool worker's
+    are (so one stream through the pipeline codes them all, not one ``nlp.pipe`` per source)."""
+    for source in sources:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            transcripts = _read(source, options)
+        for warning in caught:
+            warnings.warn(str(warning.message), stacklevel=2)
+        yield from transcripts
+
+
 def code_corpus(
     sources: Iterable[Source], coder: Coder, *, jobs: int = 1, options: ReadOptions | None = None,
 ) -> Iterator[TranscriptCoding]:
@@ -86,7 +98,7 @@ def code_corpus(
         raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
     with quiet_gc():
         if jobs <= 1:
-            yield from _passed_on(map(_code_source, sources))
+            yield from coder.code_each(_read_each(sources, _WORKER["options"]))
             return
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt) as pool:
             yield from _passed_on(pool.imap(_code_source, sources, chunksize=4))
