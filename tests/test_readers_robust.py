@@ -160,3 +160,26 @@ def test_a_file_holding_only_a_byte_order_mark_is_empty():
     with pytest.raises(TranscriptError) as error:
         read_transcript(path)
     assert str(error.value) == f"{path}: file is empty (only a byte-order mark or blank lines)"
+
+
+# Turns run together on one line (a transcript pasted without its line breaks, a missed line break).
+
+def test_a_whole_transcript_on_one_line_is_split_at_its_speakers_labels_and_said():
+    transcript, messages = read(ROBUST / "one_line.txt")
+    assert turns(transcript) == [
+        ("Interviewer", I, "How are you?"),
+        ("Participant", P, "Fine thanks, I went to the clinic. He said. Doctor: you need rest."),
+        ("Interviewer", I, "Tell me about the clinic."),
+        ("Participant", P, "It is good, mostly."),
+    ]
+    assert messages == ["3 turns start inside a line, after the end of a sentence (first: 'Participant' on line 1): "
+                        "read as turns, as if the line broke there"]
+
+
+def test_a_missed_line_break_is_split_but_a_word_before_a_colon_in_speech_is_not():
+    transcript, messages = read(ROBUST / "missed_line_break.txt")
+    assert [s for s, _, _ in turns(transcript)] == ["Interviewer", "Participant"] * 3
+    assert transcript.turn_text(transcript.turns[2]) == "And the clinic?"
+    assert transcript.turn_text(transcript.turns[3]) == "It is good, mostly. The nurse told me. Note: bring your card."
+    assert messages == ["1 turn starts inside a line, after the end of a sentence (first: 'Interviewer' on line 2): "
+                        "read as turns, as if the line broke there"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from qualkit.readers.common import RawTurn, ReadOptions, build_transcript, decode, split_front_matter
 from qualkit.readers.labels import CAPTION, NOT_LABELS, TIME, TURN
 from qualkit.readers.layout import Segment, assemble
+from qualkit.readers.inline import inline_heads
 from qualkit.readers.learn import Learned, learn
 from qualkit.errors import NotTranscriptError
 from qualkit.readers.unlabelled import (
@@ -169,6 +170,9 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     learned = learn(body, skipped + 1, extra_known=options.known_forms())
     for line, message in learned.warnings:
         warnings.warn(f"{path}, line {line}: {message}", stacklevel=2)
+    run_on = inline_heads(body, learned, skipped + 1) if learned.heads else None
+    if run_on:
+        warnings.warn(f"{path}: {run_on}", stacklevel=2)
     if not learned.heads:
         turns = unlabelled_turns(body, learned.cover_end, path)
     else:

@@ -1,0 +1,43 @@
+"""Turns run together on one line: ``Interviewer: How are you? Participant: Fine. Interviewer: ...``.
+
+A transcript pasted from a web form or a PDF may lose its line breaks, so a turn's label sits after the
+end of the sentence before it rather than at a line start. Such a label opens a turn when it is one the
+file's speakers use (a label learned at a line start), or when it recurs that way and names a role or an
+id; a name in reported speech (``He said. Doctor: rest.``) is not a speaker of the file and stays text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+
+from qualkit.readers.learn import SEP_COLON, Head, Learned, key_of, known_role, shape_ok
+
+INLINE = re.compile(r"(?<=[.?!…\"”)\]])[^\S\n]+(?P<label>[^\W_][^\n:：?!.,;\"“”\[\]]{0,39}?)[^\S\n]*[:：][^\S\n]+(?=\S)")
+
+
+def inline_heads(text: str, learned: Learned, first_line: int = 1) -> str | None:
+    """Add to ``learned`` the turns whose labels sit inside a line, after a sentence; return the warning, or None."""
+    speakers = {head.key: speaker for head, speaker in learned.heads if head.sep == SEP_COLON}
+    found = [m for m in INLINE.finditer(text, learned.cover_end) if shape_ok(m.group("label").strip())]
+    uses = Counter(key_of(m.group("label").strip()) for m in found)
+    spans = [(head.head, head.start) for head, _ in learned.heads]
+    added: list[tuple[Head, str]] = []
+    for match in found:
+        label = match.group("label").strip()
+        key = key_of(label)
+        if key not in speakers and not (uses[key] >= 2 and known_role(label)):
+            continue
+        before = bisect_right(spans, (match.start("label"), len(text))) - 1
+        if before >= 0 and spans[before][1] > match.start("label"):
+            continue  # the label of a line-start head, after its timestamp: ``(00:01:02) Interviewer:``
+        line = text.count("\n", 0, match.start()) + first_line
+        head = Head(match.start("label"), match.end(), line, label, key, SEP_COLON, None)
+        added.append((head, speakers.get(key, label)))
+    if not added:
+        return None
+    learned.heads = sorted([*learned.heads, *added], key=lambda pair: pair[0].head)
+    first = added[0][0]
+    return (f"{len(added)} {'turns start' if len(added) > 1 else 'turn starts'} inside a line, after the end of a sentence (first: "
+            f"{first.label!r} on line {first.line}): read as turns, as if the line broke there")
