@@ -19,7 +19,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from qualkit.codebook import Code, Codebook, Pattern
-from qualkit.coding.pipeline import ANNOTATING_FACTORIES
+from qualkit.coding.pipeline import ANNOTATING_FACTORIES, lemma_map
 from qualkit.coding.units import DocFacts, sentence_of
 from qualkit.errors import CodebookError, PipelineError
 
@@ -45,11 +45,14 @@ class MatchKey:
 
 @dataclass
 class Requirement:
-    """Words a token pattern cannot match without: lower-case or lemma ids (grown for wildcards)."""
+    """Words a token pattern cannot match without: lower-case or lemma ids. Lower-case ids grow as words
+    are seen: those fitting ``regex`` (a wildcard), or whose lemma is in ``lemmas`` (a lemma requirement,
+    answered from the lower-case words when the pipeline's lemma is a function of them)."""
 
     attr: str
     ids: set[int]
     regex: re.Pattern[str] | None = None
+    lemmas: set[int] | None = None
 
 
 @dataclass
@@ -75,6 +78,7 @@ class MatcherSet:
         self.rules: list[TokenRule] = []
         self.prefixes: dict[str, list[str]] = {}
         self.other_wildcards: list[tuple[str, re.Pattern[str]]] = []
+        self.lemma_of = lemma_map(nlp)
         self._compile()
         self.always = [n for n, rule in enumerate(self.rules) if not rule.requirements]
         self.triggers: dict[str, dict[int, list[int]]] = {"lower": {}, "lemma": {}}
@@ -83,8 +87,8 @@ class MatcherSet:
                 first = rule.requirements[0]
                 for word in first.ids:
                     self.triggers[first.attr].setdefault(word, []).append(number)
-        self.wild_requirements = [(n, r) for n, rule in enumerate(self.rules) for r in rule.requirements
-                                  if r.regex is not None]
+        self.growing = [(n, r) for n, rule in enumerate(self.rules) for r in rule.requirements
+                        if r.regex is not None or r.lemmas is not None]
         self.uses_lemmas = any(r.attr == "lemma" for rule in self.rules for r in rule.requirements)
         others = self.other_wildcards
         self.any_wild = re.compile("|".join(f"(?:{r.pattern})" for _, r in others)) if others else None
@@ -178,18 +182,23 @@ class MatcherSet:
                 rule.requirements.append(Requirement(kind, ids))
         # Literal words first, the longest (usually the rarest) leading: the first one triggers the rule.
         rule.requirements.sort(key=lambda r: (r.regex is not None, -max((len(strings[i]) for i in r.ids), default=0)))
+        if self.lemma_of is not None:
+            rule.requirements = [Requirement("lower", set(), None, r.ids) if r.attr == "lemma" else r
+                                 for r in rule.requirements]
         rule.longest = _longest(tokens)
         return rule
 
     def see(self, word: str, lower: int) -> None:
-        """Note a new word: add it to the wildcard phrases and wildcard requirements it fits."""
+        """Note a new word: add it to the wildcard phrases and the wildcard and lemma requirements it fits."""
         keys = [k for n in range(2, len(word) + 1) for k in self.prefixes.get(word[:n], ())] if self.prefixes else []
         if self.any_wild is not None and self.any_wild.fullmatch(word):
             keys += [key for key, regex in self.other_wildcards if regex.fullmatch(word)]
         for key in keys:
             self.lower_phrases.add(key, [Doc(self.nlp.vocab, words=[word])])
-        for number, requirement in self.wild_requirements:
-            if requirement.regex is not None and requirement.regex.search(word):
+        lemma = self.lemma_of.get(lower) if self.lemma_of is not None else None
+        for number, requirement in self.growing:
+            if (requirement.regex.search(word) if requirement.regex is not None else
+                    requirement.lemmas is not None and lemma in requirement.lemmas):
                 requirement.ids.add(lower)
                 if requirement is self.rules[number].requirements[0]:
                     self.triggers["lower"].setdefault(lower, []).append(number)

@@ -33,7 +33,16 @@ ANNOTATING_FACTORIES = {
 
 
 class CaseFoldLookupLemmatizer(Lemmatizer):
-    """spaCy's lookup lemmatizer, looking words up in lower case so that "Felt" -> "feel"."""
+    """spaCy's lookup lemmatizer, looking words up in lower case so that "Felt" -> "feel".
+
+    ``lemma_ids`` maps each lower-case word id it has met to its lemma id: a token's lemma is a function
+    of its lower-case form (see ``lemma_map``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lemma_ids: dict[int, int] = {}
+        self._table: Any = None
 
     def __call__(self, doc: Doc) -> Doc:
         """Set every token's lemma in one array write: each lower-case word is looked up once per run and
@@ -41,9 +50,8 @@ class CaseFoldLookupLemmatizer(Lemmatizer):
         read of the doc is kept under ``TOKEN_IDS`` for the coder."""
         if self.mode != "lookup" or not self.overwrite or not len(doc):
             return super().__call__(doc)
-        cache: dict[int, int] | None = getattr(self, "_lemma_ids", None)
-        if cache is None:
-            cache = self._lemma_ids = {}
+        cache = self.lemma_ids
+        if self._table is None:
             self._table = self.lookups.get_table("lemma_lookup", {})
         lowers = doc.to_array(LOWER).tolist()
         present = set(lowers)
@@ -69,6 +77,15 @@ class CaseFoldLookupLemmatizer(Lemmatizer):
 def make_lemmatizer(nlp: Language, name: str, model: Any, mode: str, overwrite: bool) -> CaseFoldLookupLemmatizer:
     """Build the case-folding lookup lemmatizer (a spaCy factory)."""
     return CaseFoldLookupLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite)
+
+
+def lemma_map(nlp: Language) -> dict[int, int] | None:
+    """Return the lower-case id -> lemma id map of a pipeline whose lemmas are a function of the lower-case
+    word (qualkit's lemmatizer, last in the pipeline, as in the default one), else ``None``."""
+    last = nlp.get_pipe(nlp.pipe_names[-1]) if nlp.pipe_names else None
+    if isinstance(last, CaseFoldLookupLemmatizer) and last.mode == "lookup" and last.overwrite:
+        return last.lemma_ids
+    return None
 
 
 OPENING_BRACKETS = ("[", "(")
