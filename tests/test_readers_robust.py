@@ -183,3 +183,67 @@ def test_a_missed_line_break_is_split_but_a_word_before_a_colon_in_speech_is_not
     assert transcript.turn_text(transcript.turns[3]) == "It is good, mostly. The nurse told me. Note: bring your card."
     assert messages == ["1 turn starts inside a line, after the end of a sentence (first: 'Interviewer' on line 2): "
                         "read as turns, as if the line broke there"]
+
+
+# Word tables of turns: any column order, a header or none, a number column, one column, a merged title row.
+
+QA = [("Interviewer", "How did you start?"), ("Participant", "Through a friend."), ("Interviewer", "And then?"),
+      ("Participant", "I stayed.")]
+
+
+def word_table(path, rows, merged_title=None):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=len(rows) + bool(merged_title), cols=len(rows[0]))
+    if merged_title:
+        title = table.cell(0, 0).merge(table.cell(0, len(rows[0]) - 1))
+        title.text = merged_title
+    for i, row in enumerate(rows, start=bool(merged_title)):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    document.save(path)
+    return path
+
+
+@pytest.mark.parametrize("rows", [
+    [("Speaker", "Time", "Text")] + [(s, f"00:0{i}:00", x) for i, (s, x) in enumerate(QA)],
+    [("#", "Time", "Speaker", "Text")] + [(str(i + 1), f"00:0{i}:00", s, x) for i, (s, x) in enumerate(QA)],
+    [("Text", "Speaker", "Start")] + [(x, s, f"00:0{i}:00") for i, (s, x) in enumerate(QA)],
+    [(s + ":", f"[00:0{i}:00]", x) for i, (s, x) in enumerate(QA)],
+], ids=["speaker-time-text", "number-time-speaker-text", "text-speaker-start", "no-header-time-between"])
+def test_a_word_table_of_turns_in_any_column_order(tmp_path, rows):
+    transcript, messages = read(word_table(tmp_path / "t.docx", rows))
+    assert [(t.speaker, t.role, t.timestamp, transcript.turn_text(t)) for t in transcript.turns] == [
+        (s, I if s == "Interviewer" else P, f"00:0{i}:00", x) for i, (s, x) in enumerate(QA)]
+    assert messages == []
+
+
+def test_a_one_column_word_table_is_read_as_paragraphs_with_their_labels(tmp_path):
+    transcript, messages = read(word_table(tmp_path / "t.docx", [(f"{s}: {x}",) for s, x in QA]))
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == QA
+    assert messages == []
+
+
+def test_a_merged_title_row_is_a_title_not_a_speaker(tmp_path):
+    transcript, _ = read(word_table(tmp_path / "t.docx", [(s, x) for s, x in QA], merged_title="Interview 3, 12 May"))
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == QA
+    assert transcript.text[slice(*transcript.preamble)].strip() == "Interview 3, 12 May"
+
+
+def test_a_word_table_that_is_not_turns_is_left_out_and_said(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for s, x in QA:
+        document.add_paragraph(f"{s}: {x}")
+    table = document.add_table(rows=2, cols=3)
+    for i, row in enumerate([("Code", "Count", "Share"), ("Access", "12", "40% of all")]):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    path = tmp_path / "t.docx"
+    document.save(path)
+    transcript, messages = read(path)
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == QA
+    assert messages == ["table 1 (2 rows, 3 columns) is not a table of turns (a speaker and their words in each row); "
+                        "its text is left out"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -73,28 +74,83 @@ def whole_style(flags: list[tuple[str, bool, bool]]) -> str:
 
 
 def table_paragraphs(rows: list[list[str]], line: int) -> list[Paragraph] | None:
-    """Return a table's rows as turns when it is a table of turns, else None."""
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    """Return a table's rows as turns when it is a table of turns, else None.
+
+    The speaker, words and time columns are named by a header row (``Speaker | Time | Text``, in any order,
+    beside a ``#`` column) or told by their content: times in every row, the words the longest cells, the
+    speaker short cells. A row whose cells are one merged cell is a paragraph of its own (a title); a table
+    of one column is a paragraph per row, whose labels are learned like any paragraph's.
+    """
+    rows = [[cell.strip() for cell in row] for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         return None
-    width = len(rows[0])
-    if width not in (2, 3) or len(rows) < 2:
+    if max(len(row) for row in rows) == 1:
+        return [Paragraph(row[0], None, None, line) for row in rows]
+    merged = [len(set(row)) == 1 for row in rows]
+    body = [row for row, one in zip(rows, merged) if not one]
+    found = turn_columns(body)
+    if found is None:
         return None
-    header = [cell.strip().casefold() for cell in rows[0]]
-    if "speaker" in header or "name" in header:
-        rows = rows[1:]
+    speaker_at, text_at, time_at, header = found
+    width = len(body[0])
     paragraphs = []
-    for row in rows:
+    for row, one in zip(rows, merged):
+        if header and row is body[0]:
+            continue
+        if one:
+            paragraphs.append(Paragraph(row[0], None, None, line))
+            continue
         if len(row) != width:
             return None
-        time = row[0] if width == 3 else None
-        speaker, text = row[-2].strip().rstrip(":").strip(), row[-1]
-        if time is not None and time.strip() and not TIME_CELL.match(time):
-            return None
-        if len(speaker.split()) > 5:
-            return None
-        paragraphs.append(Paragraph(text, speaker or None, (time or "").strip("[] ") or None, line))
+        speaker = row[speaker_at].rstrip(":").strip()
+        time = row[time_at].strip("[] ") if time_at is not None else ""
+        paragraphs.append(Paragraph(row[text_at], speaker or None, time or None, line))
     return paragraphs
+
+
+HEADER_NAMES = {
+    "speaker": {"speaker", "speakername", "name", "who", "person", "participant", "role", "voice"},
+    "text": {"text", "utterance", "speech", "content", "words", "dialogue", "dialog", "transcript", "transcription",
+             "message", "quote", "segment", "transcripttext", "comment", "response", "answer"},
+    "time": {"time", "timestamp", "start", "starttime", "begin", "timecode", "tc", "time(start)"},
+}
+
+
+def turn_columns(rows: list[list[str]]) -> tuple[int, int, int | None, bool] | None:
+    """Return (speaker column, words column, time column or None, whether the first row is a header) for
+    rows of one width that are turns, or None."""
+    if len(rows) < 2 or len({len(row) for row in rows}) != 1 or not 2 <= len(rows[0]) <= 5:
+        return None
+    width = len(rows[0])
+    keys = [re.sub(r"[^a-z()]", "", cell.casefold()) for cell in rows[0]]
+    named = {role: next((i for i, k in enumerate(keys) if k in names), None) for role, names in HEADER_NAMES.items()}
+    header = named["speaker"] is not None and (named["text"] is not None or named["time"] is not None)
+    data = rows[1:] if header else rows
+    if not data:
+        return None
+    columns = list(zip(*data))
+    times = {i for i, cells in enumerate(columns) if any(cells) and all(not c or TIME_CELL.match(c) for c in cells)}
+    numbers = {i for i, cells in enumerate(columns) if all(c.isdigit() for c in cells if c) and any(cells)}
+    if header:
+        speaker_at, text_at, time_at = named["speaker"], named["text"], named["time"]
+        if text_at is None:
+            rest = [i for i in range(width) if i not in (speaker_at, time_at) and i not in numbers]
+            text_at = max(rest, key=lambda i: sum(len(c) for c in columns[i]), default=None)
+    else:
+        rest = [i for i in range(width) if i not in times and i not in numbers]
+        if len(rest) != 2 or len(times) > 1:
+            return None
+        text_at = max(rest, key=lambda i: sum(len(c) for c in columns[i]))
+        speaker_at = next(i for i in rest if i != text_at)
+        time_at = next(iter(times), None)
+    if speaker_at is None or text_at is None or speaker_at == text_at:
+        return None
+    speakers = [c for c in columns[speaker_at] if c]
+    if not speakers or any(len(c.split()) > 5 for c in speakers):
+        return None
+    if time_at is not None and time_at not in times:
+        return None
+    return speaker_at, text_at, time_at, header
 
 
 def _document(path: Path, raw: bytes) -> Any:
@@ -116,6 +172,7 @@ def docx_paragraphs(path: Path, raw: bytes) -> Iterator[Paragraph]:
 
     document = _document(path, raw)
     body = document.element.body
+    tables = 0
     for number, element in enumerate(body.iterchildren(), start=1):
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -126,9 +183,22 @@ def docx_paragraphs(path: Path, raw: bytes) -> Iterator[Paragraph]:
         elif tag == "tbl":
             table = Table(element, document)
             rows = [[cell.text for cell in row.cells] for row in table.rows]
+            tables += 1
             turns = table_paragraphs(rows, number)
             if turns is not None:
                 yield from turns
+            else:
+                warn_table(path, f"table {tables}", rows)
+
+
+def warn_table(path: Path, where: str, rows: list[list[str]]) -> None:
+    """Warn that a table holding text is left out, not being a table of turns."""
+    filled = [row for row in rows if any(cell.strip() for cell in row)]
+    if filled:
+        width = max(len(row) for row in filled)
+        warnings.warn(f"{path}: {where} ({len(filled)} row{'s' * (len(filled) != 1)}, {width} columns) is "
+                      "not a table of turns (a speaker and their words in each row); its text is left out",
+                      stacklevel=4)
 
 
 def read_docx(path: Path, raw: bytes, options: ReadOptions) -> Transcript:

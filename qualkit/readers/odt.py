@@ -10,7 +10,7 @@ from xml.parsers.expat import ExpatError
 
 from qualkit.errors import TranscriptError
 from qualkit.readers.common import ReadOptions
-from qualkit.readers.docx import paragraph_record, table_paragraphs
+from qualkit.readers.docx import paragraph_record, table_paragraphs, warn_table
 from qualkit.readers.layout import Paragraph, read_paragraphs
 from qualkit.transcript import Transcript
 
@@ -56,7 +56,8 @@ def _runs(node: Any, bold_styles: set[str], bold: bool = False) -> Iterator[tupl
             yield from _runs(child, bold_styles, bold or style in bold_styles)
 
 
-def _walk(node: Any, bold_styles: set[str], italic_styles: set[str] = frozenset()) -> Iterator[Paragraph]:  # type: ignore[assignment]
+def _walk(node: Any, bold_styles: set[str], italic_styles: set[str] = frozenset(),  # type: ignore[assignment]
+          path: Path | None = None) -> Iterator[Paragraph]:
     for number, child in enumerate(node.childNodes, start=1):
         if child.nodeType != child.ELEMENT_NODE:
             continue
@@ -72,9 +73,12 @@ def _walk(node: Any, bold_styles: set[str], italic_styles: set[str] = frozenset(
                 cells = [c for c in row.childNodes if c.qname == (TABLE_NS, "table-cell")]
                 rows.append(["\n".join("".join(t for t, _ in _runs(p, bold_styles)) for p in c.childNodes
                                        if p.nodeType == p.ELEMENT_NODE) for c in cells])
-            yield from table_paragraphs(rows, number) or ()
+            turns = table_paragraphs(rows, number)
+            if turns is None and path is not None:
+                warn_table(path, f"the table after paragraph {number - 1}", rows)
+            yield from turns or ()
         elif child.qname in ((TEXT_NS, "list"), (TEXT_NS, "list-item"), (TEXT_NS, "section")):
-            yield from _walk(child, bold_styles, italic_styles)
+            yield from _walk(child, bold_styles, italic_styles, path)
 
 
 def _table_row() -> Any:
@@ -91,5 +95,5 @@ def read_odt(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
         document = load(io.BytesIO(raw))
     except (zipfile.BadZipFile, KeyError, ExpatError, ValueError, AttributeError) as exc:
         raise TranscriptError(f"{path}: corrupt or not an OpenDocument .odt file ({exc})") from None
-    return read_paragraphs(path, _walk(document.text, _bold_styles(document), _styled(document, "font-style", ("italic",))),
-                           options, fmt="odt")
+    paragraphs = _walk(document.text, _bold_styles(document), _styled(document, "font-style", ("italic",)), path)
+    return read_paragraphs(path, paragraphs, options, fmt="odt")
