@@ -228,41 +228,29 @@ class MatcherSet:
             if len(requirements) > 1 and any(
                     r.ids.isdisjoint(lemma_list if r.attr == "lemma" else lowers) for r in requirements[1:]):
                 continue
-            wanted: set[int] | None = None
-            for requirement in requirements:
-                values = lemma_list if requirement.attr == "lemma" else facts.lower
-                found = _sentences_holding(values, requirement.ids, facts.sentences)
-                wanted = found if wanted is None else wanted & found
-                if not wanted:
-                    break
-            if not wanted:
-                continue
-            if rule.longest:
-                first = requirements[0]
-                spans = _windows(lemma_list if first.attr == "lemma" else facts.lower, first.ids, wanted, facts,
-                                 rule.longest)
-            else:
-                spans = [facts.sentence_bounds(sentence) for sentence in sorted(wanted)]
+            spans = _windows(requirements, facts, lemma_list, rule.longest) if rule.longest else \
+                _sentences(requirements, facts, lemma_list)
             for begin, end in spans:
                 hits.extend((m, b + begin, e + begin) for m, b, e in rule.matcher(doc[begin:end]))
         return hits
 
 
-def _windows(values: list[int], ids: set[int], sentences: set[int], facts: DocFacts,
+def _windows(requirements: list[Requirement], facts: DocFacts, lemma_list: list[int],
              longest: int) -> list[tuple[int, int]]:
-    """Return the token spans a match of at most ``longest`` tokens holding one of the words can lie in,
-    within the given sentences, merged where they overlap (so no match is found twice)."""
-    starts = facts.sentences
+    """Return the token spans a match of at most ``longest`` tokens can lie in: around each of the first
+    required word's positions, within its sentence, merged where they overlap (so no match is found twice),
+    and holding every other required word."""
+    first = requirements[0]
+    values = lemma_list if first.attr == "lemma" else facts.lower
+    starts, bounds = facts.sentences, facts.sentence_bounds
     spans: list[tuple[int, int]] = []
-    for word in ids.intersection(values):
+    for word in first.ids.intersection(facts.lowers if first.attr == "lower" else values):
         position = -1
         try:
             while True:
                 position = values.index(word, position + 1)
-                sentence = sentence_of(starts, position)
-                if sentence in sentences:
-                    first, last = facts.sentence_bounds(sentence)
-                    spans.append((max(first, position - longest + 1), min(last, position + longest)))
+                begin, end = bounds(sentence_of(starts, position))
+                spans.append((max(begin, position - longest + 1), min(end, position + longest)))
         except ValueError:
             pass
     spans.sort()
@@ -272,7 +260,22 @@ def _windows(values: list[int], ids: set[int], sentences: set[int], facts: DocFa
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((begin, end))
+    if len(requirements) > 1:
+        merged = [(begin, end) for begin, end in merged if not any(
+            r.ids.isdisjoint((lemma_list if r.attr == "lemma" else facts.lower)[begin:end]) for r in requirements[1:])]
     return merged
+
+
+def _sentences(requirements: list[Requirement], facts: DocFacts, lemma_list: list[int]) -> list[tuple[int, int]]:
+    """Return the token spans of the sentences holding every required word."""
+    wanted: set[int] | None = None
+    for requirement in requirements:
+        values = lemma_list if requirement.attr == "lemma" else facts.lower
+        found = _sentences_holding(values, requirement.ids, facts.sentences)
+        wanted = found if wanted is None else wanted & found
+        if not wanted:
+            return []
+    return [facts.sentence_bounds(sentence) for sentence in sorted(wanted or ())]
 
 
 def _longest(tokens: list[dict[str, Any]]) -> int:
