@@ -247,3 +247,53 @@ def test_a_word_table_that_is_not_turns_is_left_out_and_said(tmp_path):
     assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == QA
     assert messages == ["table 1 (2 rows, 3 columns) is not a table of turns (a speaker and their words in each row); "
                         "its text is left out"]
+
+
+# Caption cues in a .txt (a Teams transcript copied out, WebVTT without its header) and numbered lines.
+
+def test_a_teams_transcript_copied_into_a_text_file_is_read_as_cues_and_said():
+    transcript, messages = read(ROBUST / "teams_copied.txt")
+    assert [(t.speaker, t.timestamp, t.end_timestamp, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Jane Smith", "0:0:0.0", "0:0:5.120", "So tell me how you came to the service."),
+        ("Bob Jones", "0:0:5.120", "0:0:9.800", "My GP sent me, really."),
+        ("Jane Smith", "0:0:9.800", "0:0:12.0", "What made you stay?"),
+        ("Bob Jones", "0:0:12.0", "0:0:15.0", "The people."),
+    ]
+    assert transcript.format == "cues"
+    assert messages[0] == "read as 4 caption cues (a time range, then the words) with speakers from a speaker line " \
+                          "under each time (2 speakers)"
+
+
+def test_webvtt_cues_without_the_header_keep_their_voices():
+    transcript, messages = read(ROBUST / "vtt_without_header.txt")
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Jane Smith", "So tell me how you came to the service."), ("Bob Jones", "My GP sent me, really.")]
+    assert messages[0] == "read as 2 caption cues (a time range, then the words) with speakers from voices (<v Name>) (2 speakers)"
+
+
+def test_cues_that_name_no_one_are_one_unknown_speaker_never_a_name_from_the_first_line():
+    transcript, messages = read(ROBUST / "cues_without_names.txt")
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Unknown", "So tell me how you came to the service. My GP sent me, really.")]
+    assert messages[0] == "read as 2 caption cues (a time range, then the words) that name no speaker: one speaker 'Unknown'"
+
+
+def test_line_numbers_are_blanked_not_speech_or_labels_and_offsets_match_the_file():
+    path = ROBUST / "line_numbers.txt"
+    transcript, messages = read(path)
+    assert [(t.speaker, t.role) for t in transcript.turns] == [("Interviewer", I), ("Participant", P)] * 2
+    assert transcript.turn_text(transcript.turns[1]) == "About six years now, I started\n \tin the community team, then moved."
+    source = path.read_text(encoding="utf-8")
+    assert len(transcript.text) == len(source)
+    assert all(source[t.start:t.end] == transcript.turn_text(t) for t in transcript.turns[:1])
+    assert messages[0] == ("lines are numbered (1-6): the numbers are read as line numbers, not speech, and blanked with "
+                           "spaces in the stored text (offsets still match the file)")
+
+
+def test_numbers_opening_some_lines_of_speech_are_not_line_numbers(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Interviewer: How many visits?\nParticipant: Well\n3 in May, then\n12 in June.\nInterviewer: Why?\n"
+                    "Participant: Pain.\n", encoding="utf-8")
+    transcript, messages = read(path)
+    assert transcript.turn_text(transcript.turns[1]) == "Well\n3 in May, then\n12 in June."
+    assert messages == []

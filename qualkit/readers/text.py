@@ -18,7 +18,9 @@ from pathlib import Path
 from qualkit.readers.common import RawTurn, ReadOptions, build_transcript, decode, split_front_matter
 from qualkit.readers.labels import CAPTION, NOT_LABELS, TIME, TURN
 from qualkit.readers.layout import Segment, assemble
+from qualkit.readers.cues import cue_blocks
 from qualkit.readers.inline import inline_heads
+from qualkit.readers.numbered import blank_line_numbers
 from qualkit.readers.learn import Learned, learn
 from qualkit.errors import NotTranscriptError
 from qualkit.readers.unlabelled import (
@@ -163,10 +165,18 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     meta, body, skipped = split_front_matter(decode(raw, path), path)
     if meta.get("layout") == "document":
         return _document(path, body, meta, options)
+    body, numbered = blank_line_numbers(body)
+    if numbered:
+        warnings.warn(f"{path}: {numbered}", stacklevel=2)
     captions = caption_segments(body, skipped + 1)
     if captions is not None:
         segments, preamble = captions
         return assemble(path, segments, options, fmt="zoom-captions", preamble=preamble, meta=meta)
+    cues = cue_blocks(body, skipped + 1)
+    if cues is not None:
+        segments, preamble, how = cues
+        warnings.warn(f"{path}: {how}", stacklevel=2)
+        return assemble(path, segments, options, fmt="cues", preamble=preamble, meta=meta)
     learned = learn(body, skipped + 1, extra_known=options.known_forms())
     for line, message in learned.warnings:
         warnings.warn(f"{path}, line {line}: {message}", stacklevel=2)
