@@ -170,7 +170,7 @@ class Coder:
         aside: list[tuple[int, int, SetAsideHit]] = []
         role, speaker = turn.role, turn.speaker
         plain, spans = self.plain, {}
-        text, base, starts, (idx, ends) = transcript.text, turn.start, facts.sentences, facts.offsets()
+        text, base, (idx, ends), starts = transcript.text, turn.start, facts.offsets(), facts.sentences
         for number in (self.dependants(by_code) if self.has_within else sorted(by_code)):
             code = self.code_list[number]
             if role not in self.code_roles[number] or (code.speakers and speaker not in code.speakers):

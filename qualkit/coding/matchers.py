@@ -225,14 +225,21 @@ class MatcherSet:
                 hits += rule.matcher(doc)
                 continue
             requirements = rule.requirements
-            if len(requirements) > 1 and any(
-                    r.ids.isdisjoint(lemma_list if r.attr == "lemma" else lowers) for r in requirements[1:]):
+            if len(requirements) > 1 and _lacks(requirements, lowers, lemma_list):
                 continue
             spans = _windows(requirements, facts, lemma_list, rule.longest) if rule.longest else \
                 _sentences(requirements, facts, lemma_list)
             for begin, end in spans:
                 hits.extend((m, b + begin, e + begin) for m, b, e in rule.matcher(doc[begin:end]))
         return hits
+
+
+def _lacks(requirements: list[Requirement], lowers: set[int], lemma_list: list[int]) -> bool:
+    """Return whether the doc lacks every word of one of the requirements after the first."""
+    for requirement in requirements[1:]:
+        if requirement.ids.isdisjoint(lemma_list if requirement.attr == "lemma" else lowers):
+            return True
+    return False
 
 
 def _windows(requirements: list[Requirement], facts: DocFacts, lemma_list: list[int],

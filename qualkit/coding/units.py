@@ -23,6 +23,7 @@ from qualkit.transcript import Transcript, Turn
 Hit = tuple[int, int, Any]  # token start, token end, what matched (a match key)
 R = TypeVar("R")
 _OFFSETS = [IDX, LENGTH]
+_POSITIONS = [SENT_START, IDX, LENGTH]
 
 
 def record_maker(cls: type[R]) -> Callable[..., R]:
@@ -81,10 +82,7 @@ class DocFacts:
     def sentences(self) -> list[int]:
         """Return the token index where each sentence starts (``[0]`` for an empty doc)."""
         if self._sentences is None:
-            starts = numpy.flatnonzero(self.doc.to_array(SENT_START) == 1).tolist() if self.length else []
-            if not starts or starts[0] != 0:
-                starts.insert(0, 0)
-            self._sentences = starts
+            self._sentences = _starts(self.doc.to_array(SENT_START) if self.length else None)
         return self._sentences
 
     def sentence_bounds(self, number: int) -> tuple[int, int]:
@@ -93,11 +91,16 @@ class DocFacts:
         return sentences[number], sentences[number + 1] if number + 1 < len(sentences) else self.length
 
     def offsets(self) -> tuple[list[int], list[int]]:
-        """Return the character start and end of every token within the doc's text."""
+        """Return the character start and end of every token within the doc's text (reading the sentence
+        starts in the same pass when they are not read yet)."""
         if self._idx is None:
             if self.length:
-                rows = self.doc.to_array(_OFFSETS).T
-                self._idx, self._end = rows[0].tolist(), (rows[0] + rows[1]).tolist()
+                if self._sentences is None:
+                    starts, idx, length = self.doc.to_array(_POSITIONS).T
+                    self._sentences = _starts(starts)
+                else:
+                    idx, length = self.doc.to_array(_OFFSETS).T
+                self._idx, self._end = idx.tolist(), (idx + length).tolist()
             else:
                 self._idx, self._end = [], []
         return self._idx, self._end
@@ -110,6 +113,14 @@ class DocFacts:
         start, stop = base + idx[begin], base + ends[end - 1]
         words = text[start:stop]
         return start + len(words) - len(words.lstrip()), stop - len(words) + len(words.rstrip())
+
+
+def _starts(sent_starts: Any) -> list[int]:
+    """Return the token index where each sentence starts, from a doc's SENT_START array (``[0]`` if none)."""
+    starts = numpy.flatnonzero(sent_starts == 1).tolist() if sent_starts is not None else []
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return starts
 
 
 def sentence_of(sentences: list[int], token: int) -> int:
