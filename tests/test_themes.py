@@ -67,9 +67,14 @@ def test_quotes_come_from_different_participants_first():
 
 def test_auto_k_keeps_its_curve():
     found = _files(n_themes="auto")
-    assert [row["k"] for row in found.k_curve][0] == 5
+    assert [row["k"] for row in found.k_curve] == [2]  # 18 sentences: at most one theme per ten
     assert found.methods["k"] in [row["k"] for row in found.k_curve]
     assert "stability" in found.methods["k_chosen_by"]
+
+
+@pytest.mark.parametrize(("texts", "k_range"), [(5000, (10, 20)), (150, (10, 15)), (60, (6, 6)), (9, (2, 2))])
+def test_auto_k_takes_10_to_20_themes_and_one_per_ten_texts_at_most(texts, k_range):
+    assert ThemeSuggester()._k_range(texts) == k_range
 
 
 def test_topic_diversity_and_stability():

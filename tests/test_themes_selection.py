@@ -101,7 +101,7 @@ def test_themes_that_rise_and_fall_together_over_passages_are_merged():
     for b, themes in enumerate(blocks):
         for t in themes:
             weights[b * 10:(b + 1) * 10, t] = 1.0 + 0.1 * np.arange(10) % 3
-    model = ThemeSuggester(min_themes=2, window=1, window_decay=0.5)
+    model = ThemeSuggester(min_themes=2, window=1, window_decay=0.5, merge_below=0.95)
     model.weights_, model.components_, model.n_themes_ = weights, np.eye(4), 4
     model._merge(np.zeros(60, dtype=int))
     assert model.merged_ == [[0, 1], [2], [3]] and model.n_themes_ == 3

@@ -32,6 +32,7 @@ people person bloke fella lady guy year ago day week today yesterday
 """.split())
 INTERVIEW_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | INTERVIEW_FILLERS | INTERVIEW_SPEECH_WORDS
 METHODS = ("nmf", "lda", "kmeans", "vectors")
+TEXTS_PER_THEME = 10
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W\d_]\b"
 
 
@@ -60,7 +61,7 @@ class ThemeSuggester:
         n_themes: int | str = "auto",
         *,
         method: str = "nmf",
-        k_range: tuple[int, int] = (5, 15),
+        k_range: tuple[int, int] = (10, 20),
         turn_weight: float = 1.0,
         question_weight: float = 2.0,
         window: int = 6,
@@ -76,7 +77,7 @@ class ThemeSuggester:
         stability_tolerance: float = 0.1,
         relevance: float = 0.6,
         prune: float = 0.02,
-        merge_below: float | None = 0.95,
+        merge_below: float | None = None,
         min_themes: int = 5,
         random_state: int = 0,
     ) -> None:
@@ -110,7 +111,7 @@ class ThemeSuggester:
         low, high = self.k_range
         if not (1 <= low <= high):
             raise ValueError(f"k_range must be (low, high) with 1 <= low <= high, got {self.k_range!r}")
-        smallest = low if self.n_themes == "auto" else int(self.n_themes)
+        smallest = self._k_range(n_texts)[0] if self.n_themes == "auto" else int(self.n_themes)
         if n_texts < smallest:
             raise ValueError(f"need at least {smallest} texts to suggest {smallest} themes, got {n_texts}")
 
@@ -154,11 +155,13 @@ class ThemeSuggester:
         features = normalize(vectors) if self.method == "vectors" and vectors is not None else matrix
         terms = vectorizer.get_feature_names_out()
         self.vocabulary_size_ = len(terms)
+        self.k_range_ = self._k_range(len(texts))
         if self.n_themes == "auto":
             self.n_themes_, self.k_scores_ = self._choose_k(features, matrix)
             self.k_criterion_ = (
                 f"stability of top-{self.n_terms} terms across {self.n_seeds} random 80% subsamples (at most "
-                f"{self.selection_sample} texts), k in {self.k_range[0]}-{self.k_range[1]}, smoothed over neighbouring k; "
+                f"{self.selection_sample} texts), k in {self.k_range_[0]}-{self.k_range_[1]} (at most one theme per "
+                f"{TEXTS_PER_THEME} texts), smoothed over neighbouring k; "
                 f"of the k within {self.stability_tolerance} of the most stable, the one nearest the middle of the range"
             ) + (f"; then themes sharing passages merged (1 - correlation of their passage shares below "
                  f"{self.merge_below}, at least {self.min_themes} themes)" if self.merge_below is not None and groups is not None else "")
@@ -241,6 +244,13 @@ class ThemeSuggester:
             ])
             return weights, components
 
+    def _k_range(self, n_texts: int) -> tuple[int, int]:
+        """Return ``k_range`` for this many texts: at most one theme per ``TEXTS_PER_THEME`` texts (and
+        at least 2), so a small corpus is not cut into themes too small to quote from five people."""
+        low, high = self.k_range
+        high = min(high, max(2, n_texts // TEXTS_PER_THEME))
+        return min(low, high), high
+
     def _choose_k(self, features: Any, matrix: Any) -> tuple[int, list[dict[str, float]]]:
         """Return the k in ``k_range`` whose models agree best across random 80% subsamples, and the curve.
 
@@ -256,7 +266,7 @@ class ThemeSuggester:
         n = features.shape[0]
         size = min(self.selection_sample, max(int(0.8 * n), 1))
         samples = [np.sort(rng.choice(n, size, replace=False)) for _ in range(self.n_seeds)]
-        low, high = self.k_range
+        low, high = self._k_range(n)
         high = max(low, min(high, size, matrix.shape[1]))
         scores = []
         for k in range(low, high + 1):
