@@ -96,6 +96,8 @@ def test_a_theme_says_its_sentences_and_participants_by_group(found):
     ("[laughs] I spoke to XXXX at XXXX about the bus.", False),
     ("and then the bus driver never waits for anyone at the stop,", False),
     ("The bus timetable changed and now the last bus leaves too -", False),
+    ("I live with her and my brother, but he works nights, so.", False),
+    ("The nurse asked whether the new tablets helped my sugars, and I said I think so.", True),
 ])
 def test_only_whole_spoken_sentences_of_eight_words_are_quotable(text, ok):
     assert quotable(text, INTERVIEW_STOP_WORDS) is ok

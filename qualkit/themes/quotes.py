@@ -20,7 +20,7 @@ REDACTION = re.compile(r"x{2,}|\*{2,}|_{2,}|#{2,}|(?:redacted|anonymi[sz]ed|unin
                        re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\*{2,}|_{2,}|#{2,}")
 SENTENCE_START = re.compile(r"^[\"'“‘(]*[A-Z0-9]")
-BROKEN_END = re.compile(r"(?:[,;:\-–—/]|\.\.\.|…|\b(?:and|but|or|because|cause|the|a|an|of|to|with|for|if|um|uh|er|erm|like|my|our|their|your)[.?!])[\"'”’)]*$",
+BROKEN_END = re.compile(r"(?:[,;:\-–—/]|\.\.\.|…|,\s*so[.?!]|\b(?:and|but|or|because|cause|the|a|an|of|to|with|for|if|um|uh|er|erm|like|my|our|their|your)[.?!])[\"'”’)]*$",
                         re.IGNORECASE)
 
 
