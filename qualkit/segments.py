@@ -87,15 +87,21 @@ SEGMENT_COLUMNS = [
 
 def segment_row(segment: CodedSegment) -> dict[str, Any]:
     """Return a coded segment as a flat row of ``coded_segments.csv`` (match offsets are the transcript's)."""
-    return {
-        "transcript": segment.transcript, "speaker": segment.speaker, "role": segment.role, "turn": segment.turn,
-        "unit": segment.unit, "code_id": segment.code_id, "code_path": segment.code_path,
-        "start": segment.start, "end": segment.end, "text": segment.text,
-        "matched": " | ".join(m.text for m in segment.matches),
-        "match_offsets": " | ".join(f"{m.start}-{m.end}" for m in segment.matches),
-        "patterns": " | ".join(dict.fromkeys(m.pattern for m in segment.matches)),
-        "coder": segment.coder,
-    }
+    return dict(zip(SEGMENT_COLUMNS, segment_values(segment)))
+
+
+def segment_values(segment: CodedSegment) -> tuple[Any, ...]:
+    """Return the values of a coded segment's ``coded_segments.csv`` row, in ``SEGMENT_COLUMNS`` order."""
+    matches = segment.matches
+    if len(matches) == 1:  # the common case, without the joins
+        match = matches[0]
+        matched, offsets, patterns = match.text, f"{match.start}-{match.end}", match.pattern
+    else:
+        matched = " | ".join(m.text for m in matches)
+        offsets = " | ".join(f"{m.start}-{m.end}" for m in matches)
+        patterns = " | ".join(dict.fromkeys(m.pattern for m in matches))
+    return (segment.transcript, segment.speaker, segment.role, segment.turn, segment.unit, segment.code_id,
+            segment.code_path, segment.start, segment.end, segment.text, matched, offsets, patterns, segment.coder)
 
 
 # The columns of the set-aside hits files: hits that did not code their passage, and why.

@@ -16,6 +16,7 @@ import shutil
 import signal
 import warnings
 from dataclasses import asdict, dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -25,7 +26,7 @@ from qualkit.errors import OutputError, PipelineError
 from qualkit.readers import (
     ReadOptions, SurveyColumns, SurveyReport, read_many, survey_files, survey_sources, transcript_files,
 )
-from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_row
+from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_values
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
 
 SEGMENTS_FILE = "coded_segments.csv"
@@ -174,21 +175,23 @@ def stream_coding(results: Iterable[TranscriptCoding], files: Sequence[Any], sum
                   header: bool = True) -> None:
     """Write codings as CSV rows to three open text files (segments, negated, vetoed), counting them in
     ``summary``; without ``header`` only the rows (a part of a corpus, assembled later)."""
-    segments = csv.DictWriter(files[0], fieldnames=SEGMENT_COLUMNS, lineterminator="\n")
-    negated = csv.DictWriter(files[1], fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n")
-    vetoed = csv.DictWriter(files[2], fieldnames=SET_ASIDE_COLUMNS, lineterminator="\n")
+    segments, negated, vetoed = (csv.writer(file, lineterminator="\n") for file in files[:3])
     if header:
-        for writer in (segments, negated, vetoed):
-            writer.writeheader()
+        segments.writerow(SEGMENT_COLUMNS)
+        negated.writerow(SET_ASIDE_COLUMNS)
+        vetoed.writerow(SET_ASIDE_COLUMNS)
     for result in results:
         summary.transcripts += 1
         summary.words += result.words
         summary.segments += len(result.segments)
-        segments.writerows(segment_row(s) for s in result.segments)
+        segments.writerows(map(segment_values, result.segments))
         for hit in result.set_aside:
-            (negated if hit.status == "negated" else vetoed).writerow(hit_row(hit))
+            (negated if hit.status == "negated" else vetoed).writerow(_hit_values(hit))
             summary.negated += hit.status == "negated"
             summary.vetoed += hit.status != "negated"
+
+
+_hit_values = attrgetter(*SET_ASIDE_COLUMNS)  # a set-aside hit's row values, in column order
 
 
 def hit_row(hit: SetAsideHit) -> dict[str, Any]:
