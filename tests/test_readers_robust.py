@@ -297,3 +297,45 @@ def test_numbers_opening_some_lines_of_speech_are_not_line_numbers(tmp_path):
     transcript, messages = read(path)
     assert transcript.turn_text(transcript.turns[1]) == "Well\n3 in May, then\n12 in June."
     assert messages == []
+
+
+# Survey tables: another delimiter, two columns of one name, rows wider than the header, a quote never closed.
+
+def survey(name, text="comment", id_column="id"):
+    from qualkit.readers import SurveyColumns, read_survey
+
+    path = ROBUST / name
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        responses = [(t.id, t.text, dict(t.attributes)) for t in read_survey(path, SurveyColumns(text, id_column))]
+    return responses, [str(w.message) for w in caught]
+
+
+def test_a_semicolon_separated_csv_is_read_and_said():
+    responses, messages = survey("survey_semicolons.csv")
+    assert responses == [("1", "Too far, really", {"site": "Leeds"}), ("2", "Fine", {"site": "York"})]
+    assert messages == [f"{ROBUST / 'survey_semicolons.csv'}: its header has no commas but semicolons; read as "
+                        "separated by semicolons"]
+
+
+def test_two_columns_of_one_name_are_both_kept_and_said():
+    responses, messages = survey("survey_same_name.csv")
+    assert responses[0] == ("1", "first", {"comment_2": "second", "site": "Leeds"})
+    assert messages == [f"{ROBUST / 'survey_same_name.csv'}: columns share a name: 'comment' (column 3 read as "
+                        "'comment_2')"]
+
+
+def test_cells_past_the_header_are_said_not_dropped_silently():
+    responses, messages = survey("survey_wide_rows.csv")
+    assert responses == [("1", "Too far", {}), ("2", "Fine", {})]
+    assert messages == [f"{ROBUST / 'survey_wide_rows.csv'}: 1 row holds more cells than the header's 2 columns "
+                        "(row 2); the cells past column 2 are not kept"]
+
+
+def test_a_quote_never_closed_is_an_error_naming_the_row_not_one_response_swallowing_the_rest():
+    from qualkit.errors import TranscriptError
+
+    with pytest.raises(TranscriptError) as error:
+        survey("survey_open_quote.csv")
+    assert str(error.value) == (f"{ROBUST / 'survey_open_quote.csv'}, row 3: a quote (\") opened in this row is never "
+                                "closed, so the 2 lines after it would be read into one cell; close the quote")

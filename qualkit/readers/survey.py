@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from qualkit.errors import TranscriptError
-from qualkit.readers.survey_rows import SURVEY_SUFFIXES, SurveyPart, cell, data_start, survey_format, table_rows
+from qualkit.readers.survey_rows import (
+    SURVEY_SUFFIXES, SurveyPart, cell, data_start, delimiter_note, survey_format, table_rows,
+)
 from qualkit.transcript import PARTICIPANT, Transcript, Turn
 
 REASONS = {"empty": "empty text", "duplicate": "a duplicate id", "undecodable": "undecodable bytes (not UTF-8)"}
@@ -93,11 +95,19 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     seen = seen if seen is not None else SeenIds()
     header, rows = table_rows(path, part)
     text_at, id_at = _positions(path, header, columns)
+    names, renamed = unique_names(header)
+    if part is None or part.first_row == 2:
+        for note in (delimiter_note(path), renamed and f"{path}: columns share a name: {renamed}"):
+            if note:
+                warnings.warn(note, stacklevel=2)
     skip = set(part.skip) if part else set()
+    wider: list[int] = []
     for number, values in rows:
         if values is None:
             report.leave_out("undecodable", number)
             continue
+        if len(values) > len(header) and any(cell(v).strip() for v in values[len(header):]):
+            wider.append(number)
         text = cell(values[text_at]) if text_at < len(values) else ""
         if not text.strip():
             report.leave_out("empty", number)
@@ -107,13 +117,32 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
         if number in skip or (part is None and id_at is not None and _first_time(seen, response) is False):
             report.leave_out("duplicate", number)
             continue
-        attributes = {name: cell(values[i]) if i < len(values) else "" for i, name in enumerate(header)
+        attributes = {name: cell(values[i]) if i < len(values) else "" for i, name in enumerate(names)
                       if i != text_at and i != id_at and name}
         report.responses += 1
         yield Transcript(response, text, (Turn(0, response, PARTICIPANT, 0, len(text)),), attributes,
                          f"{path}, row {number}", "survey")
+    if wider:
+        shown = ", ".join(map(str, wider[:SHOWN_ROWS])) + (", ..." if len(wider) > SHOWN_ROWS else "")
+        warnings.warn(f"{path}: {len(wider)} row{'s hold' if len(wider) > 1 else ' holds'} more cells than the header's "
+                      f"{len(header)} columns (row{'s' * (len(wider) > 1)} {shown}); the cells past column {len(header)} "
+                      "are not kept", stacklevel=2)
     if own and report.message():
         warnings.warn(report.message() or "", stacklevel=2)
+
+
+def unique_names(header: list[str]) -> tuple[list[str], str]:
+    """Return the header with a name used twice numbered (``comment``, ``comment_2``), and what was renamed."""
+    names: list[str] = []
+    renamed: list[str] = []
+    for column, name in enumerate(header, start=1):
+        unique, number = name, 2
+        while name and unique in names:
+            unique, number = f"{name}_{number}", number + 1
+        if unique != name:
+            renamed.append(f"{name!r} (column {column} read as {unique!r})")
+        names.append(unique)
+    return names, "; ".join(renamed)
 
 
 def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,

@@ -77,6 +77,9 @@ class _Lines:
         self.handle, self.stop = handle, stop
         self.position = handle.tell()
         self.bad = False
+        self.taken = 0
+        self.quotes = 0
+        """Lines given for the row being read, and the quote marks in them (odd: a quote left open)."""
 
     def __iter__(self) -> "_Lines":
         return self
@@ -88,6 +91,8 @@ class _Lines:
         if not line:
             raise StopIteration
         self.position += len(line)
+        self.quotes = (0 if not self.taken else self.quotes) + line.count(b'"')
+        self.taken += 1
         try:
             return str(line.decode("utf-8"))
         except UnicodeDecodeError:
@@ -96,7 +101,26 @@ class _Lines:
 
 
 def _delimiter(path: Path) -> str:
-    return "\t" if path.suffix.lower() == ".tsv" else ","
+    """Return the CSV's delimiter: a tab for ``.tsv``; else a comma, unless the header line has none and is
+    separated by semicolons (Excel where the comma is the decimal mark) or tabs."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with path.open("rb") as handle:
+        first = handle.readline(65536)
+    if b"," in first:
+        return ","
+    return max((b";", b"\t", b"|"), key=first.count).decode() if any(c in first for c in (b";", b"\t", b"|")) else ","
+
+
+def delimiter_note(path: Path) -> str | None:
+    """Return the warning for a ``.csv`` whose delimiter is not a comma, or None."""
+    if SURVEY_SUFFIXES.get(path.suffix.lower()) != "csv" or path.suffix.lower() == ".tsv":
+        return None
+    found = _delimiter(path)
+    if found == ",":
+        return None
+    name = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[found]
+    return f"{path}: its header has no commas but {name}; read as separated by {name}"
 
 
 def _csv_header(path: Path, handle: Any) -> list[str]:
@@ -126,6 +150,7 @@ def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[
             number = part.first_row - 1 if part else 1
             reader = csv.reader(lines, delimiter=_delimiter(path))
             while True:
+                lines.taken = 0
                 try:
                     values = next(reader)
                 except StopIteration:
@@ -133,6 +158,10 @@ def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[
                 except csv.Error as exc:
                     raise TranscriptError(f"{path}, row {number + 1}: cannot read the row: {exc}") from None
                 number += 1
+                if lines.taken > 1 and lines.quotes % 2:
+                    raise TranscriptError(f"{path}, row {number}: a quote (\") opened in this row is never closed, so "
+                                          f"the {lines.taken - 1} line{'s' * (lines.taken > 2)} after it would be read into one cell; close "
+                                          "the quote")
                 bad, lines.bad = lines.bad, False
                 if not values:  # a blank line is not a response
                     number -= 1
