@@ -339,3 +339,26 @@ def test_a_quote_never_closed_is_an_error_naming_the_row_not_one_response_swallo
         survey("survey_open_quote.csv")
     assert str(error.value) == (f"{ROBUST / 'survey_open_quote.csv'}, row 3: a quote (\") opened in this row is never "
                                 "closed, so the 2 lines after it would be read into one cell; close the quote")
+
+
+# JSON exports of other speech-to-text tools: Whisper (no speakers), AssemblyAI (milliseconds, partial word
+# lists), Deepgram (results.utterances, numeric speakers).
+
+def test_whisper_json_without_speakers_is_one_unknown_speaker_and_said():
+    transcript, messages = read(ROBUST / "json_whisper.json")
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Unknown", "Hello there, how are you?"), ("Unknown", "Fine thanks.")]
+    assert messages == ["no speaker in any segment; read as one speaker 'Unknown'"]
+
+
+def test_assemblyai_json_times_in_milliseconds_and_its_text_over_a_partial_word_list():
+    transcript, messages = read(ROBUST / "json_assemblyai.json")
+    assert [(t.speaker, t.timestamp, t.end_timestamp, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("A", "00:00:00.250", "00:00:01.800", "How are you?"), ("B", "00:00:02.000", "00:00:03.000", "Fine thanks.")]
+    assert messages[0] == "segment times are whole numbers, hundreds or more a segment: read as milliseconds"
+
+
+@pytest.mark.parametrize("name", ["json_deepgram.json", "json_numeric_speakers.json"])
+def test_numeric_speakers_are_named_like_caption_voices(name):
+    transcript, _ = read(ROBUST / name)
+    assert transcript.speakers() == ("Speaker 0", "Speaker 1")

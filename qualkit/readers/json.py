@@ -7,6 +7,7 @@ Also accepted: a list of such segments, and the common ``{"segments": [{"speaker
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,11 @@ def seconds(value: Any) -> str | None:
 
 
 def _segment_text(item: dict[str, Any]) -> str:
+    """Return a segment's words: its text when it has one (AssemblyAI's ``words`` may be partial), else its
+    word list joined (Reduct's ``wdlist``)."""
+    for key in TEXT_KEYS:
+        if isinstance(item.get(key), str) and item[key].strip():
+            return str(item[key])
     for key in WORD_LISTS:
         words = item.get(key)
         if isinstance(words, list) and words:
@@ -43,24 +49,48 @@ def _segment_text(item: dict[str, Any]) -> str:
             joined = "".join(parts) if any(p.endswith(" ") for p in parts) else " ".join(parts)
             if joined.strip():
                 return joined
-    for key in TEXT_KEYS:
-        if isinstance(item.get(key), str):
-            return str(item[key])
     return ""
 
 
+def _speaker(item: dict[str, Any]) -> str | None:
+    value = next((item[k] for k in SPEAKER_KEYS if item.get(k) not in (None, "")), None)
+    if value is None:
+        return None
+    return f"Speaker {value}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _in_milliseconds(items: list[Any]) -> bool:
+    """Return whether a file's times are milliseconds (AssemblyAI): whole numbers whose typical segment
+    would last minutes if they were seconds."""
+    spans = [(i.get("start"), i.get("end")) for i in items if isinstance(i, dict)]
+    spans = [(a, b) for a, b in spans if isinstance(a, (int, float)) and isinstance(b, (int, float))]
+    if not spans or not all(float(a).is_integer() and float(b).is_integer() for a, b in spans):
+        return False
+    lengths = sorted(b - a for a, b in spans)
+    return lengths[len(lengths) // 2] >= 200
+
+
 def json_segments(data: Any, path: Path) -> list[Segment]:
-    """Return the segments of a parsed JSON export."""
+    """Return the segments of a parsed JSON export (times in seconds, or milliseconds when they read so, said)."""
     items = data.get("segments", data.get("utterances", data.get("results"))) if isinstance(data, dict) else data
+    if isinstance(items, dict) and isinstance(items.get("utterances"), list):
+        items = items["utterances"]  # Deepgram: results.utterances
     if not isinstance(items, list):
         raise TranscriptError(f"{path}: JSON has no list of 'segments' (keys: {', '.join(data) if isinstance(data, dict) else type(data).__name__})")
+    scale = 0.001 if _in_milliseconds(items) else 1.0
+    if scale != 1.0:
+        warnings.warn(f"{path}: segment times are whole numbers, hundreds or more a segment: read as milliseconds",
+                      stacklevel=3)
     segments = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise TranscriptError(f"{path}: segment {number} is a {type(item).__name__}, expected an object")
-        speaker = next((str(item[k]) for k in SPEAKER_KEYS if item.get(k) not in (None, "")), UNKNOWN_SPEAKER)
-        segments.append(Segment(speaker, _segment_text(item), seconds(item.get("start")), seconds(item.get("end")),
-                                line=number))
+        start, end = item.get("start"), item.get("end")
+        segments.append(Segment(_speaker(item) or UNKNOWN_SPEAKER, _segment_text(item),
+                                seconds(start * scale if isinstance(start, (int, float)) else start),
+                                seconds(end * scale if isinstance(end, (int, float)) else end), line=number))
+    if segments and not any(_speaker(item) for item in items):
+        warnings.warn(f"{path}: no speaker in any segment; read as one speaker {UNKNOWN_SPEAKER!r}", stacklevel=3)
     return segments
 
 
