@@ -23,7 +23,7 @@ from qualkit.coding.pipeline import (  # noqa: F401 - re-exported
     DEFAULT_PIPELINE, CaseFoldLookupLemmatizer, annotated_attrs, build_pipeline, pipeline_info,
 )
 from qualkit.coding.units import (
-    DocFacts, Hit, combine_near, merge_matches, record_maker, unit_spans, widen_to_context,
+    DocFacts, Hit, Offsets, combine_near, merge_matches, record_maker, unit_spans, widen_to_context,
 )
 from qualkit.errors import PipelineError
 from qualkit.segments import CodedSegment, Match, SetAsideHit, Unit
@@ -170,7 +170,7 @@ class Coder:
         aside: list[tuple[int, int, SetAsideHit]] = []
         role, speaker = turn.role, turn.speaker
         plain, spans = self.plain, {}
-        text, base, (idx, ends), starts = transcript.text, turn.start, facts.offsets(), facts.sentences
+        text, base, (idx, ends), starts = transcript.text, turn.start, facts.offsets(len(hits)), facts.sentences
         for number in (self.dependants(by_code) if self.has_within else sorted(by_code)):
             code = self.code_list[number]
             if role not in self.code_roles[number] or (code.speakers and speaker not in code.speakers):
@@ -299,7 +299,7 @@ class Coder:
         start, stop = base + idx[begin], base + ends[end - 1]
         return _new_match(start, stop, text[start:stop], key.label, key.kind, key.index)
 
-    def _matches(self, facts: DocFacts, base: int, found: list[Hit], text: str, idx: list[int], ends: list[int],
+    def _matches(self, facts: DocFacts, base: int, found: list[Hit], text: str, idx: Offsets, ends: Offsets,
                  ) -> tuple[Match, ...]:
         """Return a segment's matches: its one hit's (the common case, from the doc's offsets at hand),
         else its hits' in order and deduplicated."""

@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from bisect import bisect_right
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
-import numpy
-from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -23,7 +22,7 @@ from qualkit.transcript import Transcript, Turn
 Hit = tuple[int, int, Any]  # token start, token end, what matched (a match key)
 R = TypeVar("R")
 _OFFSETS = [IDX, LENGTH]
-_POSITIONS = [SENT_START, IDX, LENGTH]
+FEW_HITS = 8  # up to this many hits in a doc, token offsets are read one token at a time
 
 
 def record_maker(cls: type[R]) -> Callable[..., R]:
@@ -44,6 +43,12 @@ def record_maker(cls: type[R]) -> Callable[..., R]:
     return scope["make"]  # type: ignore[no-any-return]
 
 
+class Offsets(Protocol):
+    """Token character offsets by token index: a list, or read one token at a time."""
+
+    def __getitem__(self, i: int, /) -> int: ...
+
+
 class DocFacts:
     """What the coder needs of one doc, as integer lists: lower-case ids, sentence starts, offsets.
 
@@ -59,8 +64,8 @@ class DocFacts:
         self.doc = doc
         self.length = length = len(doc)
         self._sentences: list[int] | None = None
-        self._idx: list[int] | None = None
-        self._end: list[int] = []
+        self._idx: Offsets | None = None
+        self._end: Offsets = []
         self._lemma: list[int] | None = None
         self.negated: dict[int, int] | None = None  # token -> the negator governing it (see ``Negation``)
         kept = doc.user_data.get(TOKEN_IDS)
@@ -82,7 +87,10 @@ class DocFacts:
     def sentences(self) -> list[int]:
         """Return the token index where each sentence starts (``[0]`` for an empty doc)."""
         if self._sentences is None:
-            self._sentences = _starts(self.doc.to_array(SENT_START) if self.length else None)
+            try:
+                self._sentences = [sentence.start for sentence in self.doc.sents] or [0]
+            except ValueError:  # a pipeline that sets no sentence starts
+                self._sentences = [0]
         return self._sentences
 
     def sentence_bounds(self, number: int) -> tuple[int, int]:
@@ -90,16 +98,14 @@ class DocFacts:
         sentences = self.sentences
         return sentences[number], sentences[number + 1] if number + 1 < len(sentences) else self.length
 
-    def offsets(self) -> tuple[list[int], list[int]]:
-        """Return the character start and end of every token within the doc's text (reading the sentence
-        starts in the same pass when they are not read yet)."""
+    def offsets(self, hits: int = -1) -> tuple[Offsets, Offsets]:
+        """Return the character start and end of every token within the doc's text: read for every token at
+        once, or, for a doc with ``FEW_HITS`` hits or fewer, one token at a time when asked (cheaper)."""
         if self._idx is None:
-            if self.length:
-                if self._sentences is None:
-                    starts, idx, length = self.doc.to_array(_POSITIONS).T
-                    self._sentences = _starts(starts)
-                else:
-                    idx, length = self.doc.to_array(_OFFSETS).T
+            if 0 <= hits <= FEW_HITS:
+                self._idx, self._end = _TokenOffsets(self.doc, False), _TokenOffsets(self.doc, True)
+            elif self.length:
+                idx, length = self.doc.to_array(_OFFSETS).T
                 self._idx, self._end = idx.tolist(), (idx + length).tolist()
             else:
                 self._idx, self._end = [], []
@@ -115,12 +121,17 @@ class DocFacts:
         return start + len(words) - len(words.lstrip()), stop - len(words) + len(words.rstrip())
 
 
-def _starts(sent_starts: Any) -> list[int]:
-    """Return the token index where each sentence starts, from a doc's SENT_START array (``[0]`` if none)."""
-    starts = numpy.flatnonzero(sent_starts == 1).tolist() if sent_starts is not None else []
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    return starts
+class _TokenOffsets:
+    """The character starts (or ends) of a doc's tokens, each read when asked for."""
+
+    __slots__ = ("doc", "end")
+
+    def __init__(self, doc: Doc, end: bool) -> None:
+        self.doc, self.end = doc, end
+
+    def __getitem__(self, i: int) -> int:
+        token = self.doc[i]
+        return token.idx + len(token) if self.end else token.idx
 
 
 def sentence_of(sentences: list[int], token: int) -> int:
