@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from qualkit.codebook import load_codebook
-from qualkit.coding import NEGATED_FILE, SEGMENTS_FILE, VETOED_FILE, Coder, code_corpus, write_corpus_coding
+from qualkit.coding import (
+    NEGATED_FILE, SEGMENTS_FILE, VETOED_FILE, Coder, build_pipeline, code_corpus, write_corpus_coding,
+)
 from qualkit.transcript import Transcript, Turn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,3 +81,24 @@ def test_coding_output_is_byte_identical(tmp_path: Path, codebook: str, unit: st
     found = digests(tmp_path)
     changed = [name for name, a, b in zip(FILES, found, expected) if a != b]
     assert not changed, f"{', '.join(changed)} changed for {codebook} with unit {unit}"
+
+
+GENERAL = [entry for entry in PINNED if entry[1] in ("sentence", "match")]
+
+
+@pytest.mark.parametrize("codebook, unit, expected", GENERAL, ids=[f"{Path(c).stem}-{u}" for c, u, _ in GENERAL])
+def test_general_pipeline_path_codes_the_same(tmp_path: Path, codebook: str, unit: str,
+                                              expected: tuple[str, ...]) -> None:
+    """A component after qualkit's lemmatizer (here one that empties doc.user_data) turns off its shortcuts:
+    the token ids it keeps on the doc, and lemma requirements answered from lower-case words. The coder then
+    reads every doc itself; the output must be the same bytes."""
+    nlp = build_pipeline()
+    nlp.add_pipe("doc_cleaner", config={"attrs": {"user_data": {}}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        coder = Coder(load_codebook(ROOT / codebook), nlp, unit=unit)
+        assert coder.matchers.lemma_of is None
+        write_corpus_coding(code_corpus(fixed_corpus(), coder), tmp_path)
+    found = digests(tmp_path)
+    changed = [name for name, a, b in zip(FILES, found, expected) if a != b]
+    assert not changed, f"{', '.join(changed)} changed for {codebook} with unit {unit} on the general path"
