@@ -362,3 +362,58 @@ def test_assemblyai_json_times_in_milliseconds_and_its_text_over_a_partial_word_
 def test_numeric_speakers_are_named_like_caption_voices(name):
     transcript, _ = read(ROBUST / name)
     assert transcript.speakers() == ("Speaker 0", "Speaker 1")
+
+
+# Workbooks of several sheets: each sheet of turns a transcript; a survey says it reads its first sheet.
+
+def workbook(path, sheets):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def test_each_sheet_of_turns_is_a_transcript_named_by_its_sheet_and_other_sheets_are_said(tmp_path):
+    from qualkit.readers import read_transcripts
+
+    path = workbook(tmp_path / "study.xlsx", {
+        "P01": [("Speaker", "Text"), ("Interviewer", "How did you start?"), ("P01", "Through a friend.")],
+        "P02": [("Speaker", "Text"), ("Interviewer", "How did you start?"), ("P02", "By chance.")],
+        "Notes": [("Interviewed in May",)]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        transcripts = read_transcripts([path])
+    assert [(t.id, [(x.speaker, t.turn_text(x)) for x in t.turns]) for t in transcripts] == [
+        ("P01", [("Interviewer", "How did you start?"), ("P01", "Through a friend.")]),
+        ("P02", [("Interviewer", "How did you start?"), ("P02", "By chance.")])]
+    assert [str(w.message) for w in caught] == [
+        f"{path}: 2 sheets of turns, each read as a transcript named by its sheet ('P01', 'P02')",
+        f"{path}: sheet 'Notes' holds no speaker and text columns; not read"]
+
+
+def test_one_sheet_of_turns_beside_a_notes_sheet_keeps_the_file_name(tmp_path):
+    path = workbook(tmp_path / "HT03.xlsx", {
+        "Transcript": [("Speaker", "Text"), ("Interviewer", "How did you start?"), ("HT03", "Through a friend.")],
+        "Notes": [("Interviewed in May",)]})
+    transcript, messages = read(path)
+    assert transcript.id == "HT03"
+    assert messages == ["sheet 'Notes' holds no speaker and text columns; not read"]
+
+
+def test_a_survey_workbook_says_its_other_sheets_are_not_read(tmp_path):
+    from qualkit.readers import SurveyColumns, read_survey
+
+    path = workbook(tmp_path / "survey.xlsx", {"Responses": [("id", "comment"), (1, "Too far"), (2, "Fine")],
+                                               "Wave 2": [("id", "comment"), (3, "Better")], "Empty": []})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        responses = [(t.id, t.text) for t in read_survey(path, SurveyColumns("comment", "id"))]
+    assert responses == [("1", "Too far"), ("2", "Fine")]
+    assert [str(w.message) for w in caught] == [
+        f"{path}: survey responses are read from the first sheet ('Responses') only; the other sheet ('Wave 2') is not read"]

@@ -5,6 +5,7 @@ record batches of its row groups. ``survey`` turns the rows into responses."""
 from __future__ import annotations
 
 import csv
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -180,6 +181,12 @@ def _xlsx_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise TranscriptError(f"{path}: cannot read the workbook: {exc}") from None
     sheet = book.worksheets[0]
+    others = [name for name in book.sheetnames[1:] if book[name].max_row not in (None, 0)
+              and any(v is not None for row in book[name].iter_rows(max_row=5, values_only=True) for v in row)]
+    if others and not (part and part.start and part.start > 2):
+        warnings.warn(f"{path}: survey responses are read from the first sheet ({sheet.title!r}) only; the other "
+                      f"sheet{'s' * (len(others) > 1)} ({', '.join(map(repr, others))}) {'are' if len(others) > 1 else 'is'} not read",
+                      stacklevel=4)
     first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
     if first is None:
         book.close()

@@ -58,34 +58,65 @@ def choose_columns(path: Path, header: list[str], options: ReadOptions) -> dict[
     return chosen
 
 
-def read_frame(path: Path, raw: bytes, fmt: str) -> pd.DataFrame:
-    """Read the sheet as strings."""
+def read_frames(path: Path, raw: bytes, fmt: str) -> dict[str, pd.DataFrame]:
+    """Read the table as strings: a CSV as one frame, a workbook as one frame per sheet (by sheet name)."""
     try:
         if fmt == "xlsx":
-            frame = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False)
+            frames = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False, sheet_name=None)
         else:
-            frame = pd.read_csv(io.StringIO(decode(raw, path)), dtype=str, keep_default_na=False,
-                                sep="\t" if path.suffix.lower() == ".tsv" else None, engine="python")
+            frames = {"": pd.read_csv(io.StringIO(decode(raw, path)), dtype=str, keep_default_na=False,
+                                      sep="\t" if path.suffix.lower() == ".tsv" else None, engine="python")}
     except pd.errors.EmptyDataError:
         raise TranscriptError(f"{path}: table is empty") from None
     except TranscriptError:
         raise
     except Exception as exc:  # pandas, openpyxl and csv raise many kinds for a damaged sheet
         raise TranscriptError(f"{path}: cannot read table: {exc}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    for frame in frames.values():
+        frame.columns = [str(c).strip() for c in frame.columns]
+    return frames
 
 
 def read_table_many(path: Path, raw: bytes, options: ReadOptions, fmt: str = "csv") -> list[Transcript]:
-    """Read every transcript in an utterance table, in order of first appearance."""
-    frame = read_frame(path, raw, fmt)
-    columns = choose_columns(path, list(frame.columns), options)
+    """Read every transcript in an utterance table, in order of first appearance; in a workbook, every sheet
+    of turns (a sheet without speaker and text columns is left out, and said)."""
+    frames = read_frames(path, raw, fmt)
+    if len(frames) == 1:
+        return _frame_transcripts(path, next(iter(frames.values())), options, fmt, path.stem)
+    usable: list[tuple[str, pd.DataFrame, dict[str, str | None]]] = []
+    left_out: list[str] = []
+    for sheet, frame in frames.items():
+        if frame.empty and not len(frame.columns):
+            continue
+        try:
+            usable.append((sheet, frame, choose_columns(path, list(frame.columns), options)))
+        except TranscriptError:
+            left_out.append(sheet)
+    if not usable:
+        raise TranscriptError(f"{path}: no sheet holds speaker and text columns (sheets: {', '.join(map(repr, frames))})")
+    by_sheet = [sheet for sheet, _, columns in usable if columns["transcript"] is None]
+    read: list[Transcript] = []
+    for sheet, frame, columns in usable:
+        read.extend(_frame_transcripts(path, frame, options, fmt, sheet if len(usable) > 1 else path.stem, columns))
+    if len(by_sheet) > 1:
+        warnings.warn(f"{path}: {len(by_sheet)} sheets of turns, each read as a transcript named by its sheet "
+                      f"({', '.join(map(repr, by_sheet[:5]))}{', ...' if len(by_sheet) > 5 else ''})", stacklevel=3)
+    if left_out:
+        warnings.warn(f"{path}: sheet{'s' * (len(left_out) > 1)} {', '.join(map(repr, left_out))} hold{'s' * (len(left_out) == 1)} "
+                      "no speaker and text columns; not read", stacklevel=3)
+    return read
+
+
+def _frame_transcripts(path: Path, frame: pd.DataFrame, options: ReadOptions, fmt: str, default_id: str,
+                       columns: dict[str, str | None] | None = None) -> list[Transcript]:
+    """Read the transcripts of one sheet; rows without a transcript column belong to ``default_id``."""
+    columns = columns or choose_columns(path, list(frame.columns), options)
     groups: dict[str, list[Segment]] = {}
     notes: list[str] = []
     for number, row in enumerate(frame.to_dict(orient="records"), start=2):
         text = html.unescape(str(row[columns["text"]] or ""))
         speaker = html.unescape(str(row[columns["speaker"]] or "")).strip().rstrip(":").strip()
-        tid = str(row[columns["transcript"]]).strip() if columns["transcript"] else path.stem
+        tid = str(row[columns["transcript"]]).strip() if columns["transcript"] else default_id
         if columns["transcript"] and not tid:
             raise TranscriptError(f"{path}, row {number}: empty {columns['transcript']!r}")
         stamp = str(row[columns["timestamp"]]).strip() if columns["timestamp"] else ""
@@ -97,7 +128,7 @@ def read_table_many(path: Path, raw: bytes, options: ReadOptions, fmt: str = "cs
         groups.setdefault(tid, []).append(Segment(speaker or None, text, stamp.strip("[] ") or None, line=number))
     if notes:
         warnings.warn(f"{path}: the timestamp column holds notes, not times, in {len(notes)} row(s) "
-                      f"(first: {notes[0]}); those are not kept", stacklevel=2)
+                      f"(first: {notes[0]}); those are not kept", stacklevel=3)
     if not groups:
         raise TranscriptError(f"{path}: table has no utterance rows")
     return [assemble(path, segments, options, fmt=fmt, meta={"id": tid}, merge=False)
