@@ -417,3 +417,21 @@ def test_a_survey_workbook_says_its_other_sheets_are_not_read(tmp_path):
     assert responses == [("1", "Too far"), ("2", "Fine")]
     assert [str(w.message) for w in caught] == [
         f"{path}: survey responses are read from the first sheet ('Responses') only; the other sheet ('Wave 2') is not read"]
+
+
+def test_a_markdown_table_of_turns_is_read_as_turns_and_said():
+    transcript, messages = read(ROBUST / "markdown_table.md")
+    assert [(t.speaker, t.role, transcript.turn_text(t)) for t in transcript.turns] == [
+        (s, I if s == "Interviewer" else P, x) for s, x in QA]
+    assert transcript.text[slice(*transcript.preamble)].strip() == "# Interview 4"
+    assert messages == ["read as a Markdown table of turns (4 rows)"]
+
+
+def test_a_markdown_table_inside_a_labelled_transcript_stays_text(tmp_path):
+    path = tmp_path / "t.md"
+    path.write_text("Interviewer: What did you score?\n\n| Week | Score |\n|---|---|\n| 1 | 10 |\n| 2 | 12 |\n\n"
+                    "Participant: That table, mostly.\n", encoding="utf-8")
+    transcript, messages = read(path)
+    assert [t.speaker for t in transcript.turns] == ["Interviewer", "Participant"]
+    assert "| 2 | 12 |" in transcript.turn_text(transcript.turns[0])
+    assert messages == []

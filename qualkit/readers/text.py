@@ -22,6 +22,7 @@ from qualkit.readers.cues import cue_blocks
 from qualkit.readers.inline import inline_heads
 from qualkit.readers.numbered import blank_line_numbers
 from qualkit.readers.learn import Learned, learn
+from qualkit.readers.mdtable import markdown_table
 from qualkit.errors import NotTranscriptError
 from qualkit.readers.unlabelled import (
     ANSWERER, QUESTIONER, Block, assign, is_title, list_reason, text_blocks, title_lines,
@@ -177,6 +178,11 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
         segments, preamble, how = cues
         warnings.warn(f"{path}: {how}", stacklevel=2)
         return assemble(path, segments, options, fmt="cues", preamble=preamble, meta=meta)
+    table = markdown_table(body, skipped + 1)
+    if table is not None:
+        segments, preamble = table
+        warnings.warn(f"{path}: read as a Markdown table of turns ({len(segments)} rows)", stacklevel=2)
+        return assemble(path, segments, options, fmt="markdown-table", preamble=preamble, meta=meta, merge=False)
     learned = learn(body, skipped + 1, extra_known=options.known_forms())
     for line, message in learned.warnings:
         warnings.warn(f"{path}, line {line}: {message}", stacklevel=2)
