@@ -435,3 +435,26 @@ def test_a_markdown_table_inside_a_labelled_transcript_stays_text(tmp_path):
     assert [t.speaker for t in transcript.turns] == ["Interviewer", "Participant"]
     assert "| 2 | 12 |" in transcript.turn_text(transcript.turns[0])
     assert messages == []
+
+
+# Role letters with a full stop or a parenthesis (Q. / A., Q) / A)), never a list's a) b) or a line's Dr. Jones.
+
+@pytest.mark.parametrize("name", ["q_dot_a_dot.txt", "q_paren_a_paren.txt"])
+def test_question_and_answer_letters_with_a_stop_or_parenthesis_are_labels(name):
+    transcript, messages = read(ROBUST / name)
+    assert [(t.speaker, t.role, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Q", I, "How long have you worked here?"), ("A", P, "About six years now."),
+        ("Q", I, "And what changed?"), ("A", P, "The targets mostly.")]
+    assert messages == []
+
+
+def test_list_letters_and_titles_opening_lines_of_speech_stay_speech():
+    transcript, _ = read(ROBUST / "lists_in_speech.txt")
+    assert transcript.speakers() == ("Interviewer", "Participant")
+    assert transcript.turn_text(transcript.turns[3]) == ("Yes, another list.\na) parking is free.\nb) ask at the desk.\n"
+                                                         "Dr. Jones signed it.\nDr. Jones is nice.")
+
+
+def test_a_label_with_a_title_and_full_stop_before_its_colon_is_whole():
+    transcript, _ = read(ROBUST / "titles_with_full_stops.txt")
+    assert transcript.speakers() == ("Dr. Jones", "Mrs. Smith")

@@ -20,14 +20,14 @@ from functools import lru_cache
 from qualkit.readers.brackets import bracket_marks, unnamed_labels
 from qualkit.readers.labels import OTTER, TIME
 
-SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET = "colon", "tab", "dash", "bracket"
+SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT = "colon", "tab", "dash", "bracket", "dot"
 _S = r"[^\S\n]"  # a space inside a line: a space, a tab, a no-break space (Word's after a colon), ...
 HEAD = re.compile(
     rf"""^{_S}*(?:(?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME})(?={_S})){_S}*)?
     (?:\*\*|__|\#{{1,6}}{_S}+)?
     (?:\[{_S}*(?P<bracket>[^\W_][^\[\]\n:：\t*?!,;"“”]{{0,39}}?){_S}*\]|(?P<label>[^\W_][^\n:：\t*?!,;"“”\[]{{0,39}}?))
     {_S}*(?:[(\[](?P<ts2>{TIME})[)\]])?{_S}*(?:\*\*|__)?
-    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!)))
+    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!))|(?<=[^\W\d_])[.)]{_S}+(?=\S)(?![^\n:：]{{0,60}}[:：](?:{_S}|$)))
     (?:[\[(](?P<ts3>{TIME})[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
 )
@@ -199,7 +199,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
     position = 0
     for number, line in enumerate(text.split("\n"), start=first_line):
         opening = line[:90]  # only a line with a separator near its start can open a turn
-        if (":" in opening or "：" in opening or "\t" in opening or " -" in opening or " –" in opening or " —" in opening
+        if (":" in opening or "：" in opening or "\t" in opening or ". " in opening[:8] or ") " in opening[:8] or " -" in opening or " –" in opening or " —" in opening
                 or opening.lstrip(" \t*#_").startswith("[")):
             match = HEAD.match(text, position)
             if match is not None:
@@ -219,11 +219,21 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
         whole = match.group(0)
         sep = groups.get("sep") or ""
         kind = (SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip()[:1] in "-–—" and sep.strip()
-                else SEP_COLON if ":" in sep or "：" in sep else SEP_BRACKET)
+                else SEP_DOT if sep[:1] in (".", ")") else SEP_BRACKET if groups.get("bracket") and not sep.strip()
+                else SEP_COLON)
         stamp = next((groups[g] for g in ("ts", "ts0", "ts1", "ts2", "ts3", "ts4") if groups.get(g)), None)
         heads.append(Head(match.start() + len(whole) - len(whole.lstrip()), match.end(), line, label,
                           key_of(label), kind, stamp, bool(groups.get("bracket"))))
     return heads
+
+
+def _role_letters(heads: list[Head]) -> list[Head]:
+    """Keep ``Q.``/``A.``, ``I)``/``R)`` heads only when two or more of them recur and every one that recurs
+    names a role (a list's ``a)``/``b)`` or a line opening ``Dr. Jones`` is no label)."""
+    uses = Counter(h.key for h in heads if h.sep == SEP_DOT)
+    recurring = [h for h in heads if h.sep == SEP_DOT and uses[h.key] >= 2]
+    keep = len({h.key for h in recurring}) >= 2 and all(known_role(h.label) for h in recurring)
+    return [h for h in heads if h.sep != SEP_DOT or (keep and uses[h.key] >= 2)]
 
 
 def _paragraph_start(text: str, position: int) -> bool:
@@ -312,6 +322,7 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
     marks = bracket_marks(text, heads, known, lambda h: _paragraph_start(text, h.head), style_of, key_of)
     if marks:
         heads = [h for h in heads if not (h.bracket and h.key in marks)]
+    heads = _role_letters(heads)
     counts = Counter(h.key for h in heads)
     recurring = {k: c for k, c in counts.items() if c >= 2}
     styles = Counter(style_of(speaker_label) for speaker_label in {h.label for h in heads if h.key in recurring})
