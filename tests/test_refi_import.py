@@ -270,3 +270,15 @@ def test_small_or_lively_interviews_stay_interviews_and_the_decision_is_said():
         "used once, but its 4 turns are too few to tell a document from a short conversation)")
     assert not any("is not an interview" in note for note in project.notes)
     assert [(s.text, s.speaker) for s in project.segments] == [("Always on Mondays", "Lee")]
+
+
+def test_a_source_the_reader_would_rewrite_is_kept_whole_as_a_document_and_said():
+    from qualkit.refi.transcripts import transcript_file
+
+    text = "00:00:01.000 --> 00:00:04.000\nJane: So tell me.\n\n00:00:04.500 --> 00:00:08.000\nBob: My GP sent me.\n"
+    content, transcript, shift, said = transcript_file("t1", text, {})
+    assert content.endswith(text) and transcript.text == text and shift == 0
+    assert [(t.speaker, t.start, t.end) for t in transcript.turns] == [("Participant", 0, len(text) - 1)]
+    assert said == ["its text would be rewritten as read (read as 2 caption cues (a time range, then the words) with "
+                    "speakers from 'Name:' at the start of each cue (2 speakers)); kept as it is, as one unlabelled "
+                    "document (a single 'Participant' turn)"]

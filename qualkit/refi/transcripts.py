@@ -52,14 +52,28 @@ def transcript_file(transcript_id: str, text: str, attributes: Mapping[str, str]
             if prefix or "no speaker turns" not in str(exc):
                 raise TranscriptError(str(exc).split(": ", 1)[-1]) from None
             continue
+        said = [str(w.message).removeprefix(f"{transcript_id}.txt").lstrip(":, ") for w in caught]
+        if transcript.id == transcript_id and transcript.text != prefix + text and not prefix:
+            return _kept_whole(transcript_id, text, attributes, options, said)
         if transcript.text != prefix + text or transcript.id != transcript_id:
             raise TranscriptError("its text would not read back exactly from a .txt file")
-        said = [str(w.message).removeprefix(f"{transcript_id}.txt").lstrip(":, ") for w in caught]
         return content, transcript.with_attributes(attributes), len(prefix), said
     raise AssertionError("unreachable")
 
 
 DOCUMENT, INTERVIEW, UNDECIDED = "document", "interview", "undecided"
+
+
+def _kept_whole(transcript_id: str, text: str, attributes: Mapping[str, str], options: ReadOptions,
+                said: list[str]) -> tuple[str, Transcript, int, list[str]]:
+    """Return a source the reader would rewrite (caption cues, a Markdown table, numbered lines) as one
+    unlabelled document, so its text and the codings' offsets stay as the project has them."""
+    content = front_matter(transcript_id, document=True) + text
+    transcript = read_text(Path(f"{transcript_id}.txt"), content.encode("utf-8"), options)
+    why = said[0] if said else "its layout"
+    return content, transcript.with_attributes(attributes), 0, [
+        f"its text would be rewritten as read ({why}); kept as it is, as one unlabelled document "
+        f"(a single '{transcript.turns[0].speaker}' turn)"]
 
 
 def not_speakers(transcript: Transcript) -> str:
