@@ -20,7 +20,7 @@ from qualkit.codebook import Code, Codebook, normalise_unit
 from qualkit.coding.matchers import MatchKey, MatcherSet
 from qualkit.coding.negation import Negation
 from qualkit.coding.pipeline import (  # noqa: F401 - re-exported
-    DEFAULT_PIPELINE, CaseFoldLookupLemmatizer, annotated_attrs, build_pipeline, pipeline_info,
+    DEFAULT_PIPELINE, CaseFoldLookupLemmatizer, annotated_attrs, build_pipeline, own_lemmatizer, pipeline_info,
 )
 from qualkit.coding.units import (
     DocFacts, Hit, Offsets, combine_near, merge_matches, record_maker, unit_spans, widen_to_context,
@@ -83,6 +83,12 @@ class Coder:
         # Codes whose single hit in a doc codes its sentence directly (no veto, near, within or context).
         self.plain = [simple and unit == "sentence" and not code.within
                       for simple, unit, code in zip(self.simple, self.units, self.code_list)]
+        # Per code: what the inline common case needs, in one tuple.
+        self.about = [(code.id, path, plain, code.negation)
+                      for code, path, plain in zip(self.code_list, self.paths, self.plain)]
+        # The codes a turn's speaker is not coded for: by role alone (cached) unless some code names speakers.
+        self.by_role_only = not any(code.speakers for code in self.code_list)
+        self.excluded: dict[str, frozenset[int]] = {}
         self.has_within = any(c.within for c in self.code_list)
         self.has_context = any(n >= 0 for n in self.context)
         self.dependants = _dependency_order(self.code_list)
@@ -94,6 +100,8 @@ class Coder:
             self.near[number][index] = key
         self.negation = Negation(self.nlp.vocab.strings, self.parsed)
         self.seen: set[int] = set()
+        own = own_lemmatizer(self.nlp)  # lists every word the pipeline meets: no doc need be checked for new ones
+        self.met, self.observed = (own.met if own is not None else None), 0
 
     # -- streaming ------------------------------------------------------------------------------------
 
@@ -140,18 +148,24 @@ class Coder:
 
     # -- one doc ----------------------------------------------------------------------------------------
 
-    def _observe(self, new: set[int]) -> None:
+    def _observe(self, new: Iterable[int]) -> None:
+        """Note words not seen before (wildcards and lemma requirements they fit, clause breaks); these are
+        facts about the words, so noting a word before the doc that holds it changes nothing."""
         strings = self.nlp.vocab.strings
         for lower in new:
             word = strings[lower]
             self.negation.see(word, lower)
             self.matchers.see(word, lower)
-        self.seen |= new
 
     def _code_doc(self, doc: Doc, facts: DocFacts, transcript: Transcript, turn: Turn, out: TranscriptCoding) -> None:
-        new = facts.lowers - self.seen
-        if new:
+        if self.met is not None:
+            if len(self.met) > self.observed:
+                self._observe(self.met[self.observed:])
+                self.observed = len(self.met)
+        elif not facts.lowers <= self.seen:
+            new = facts.lowers - self.seen
             self._observe(new)
+            self.seen |= new
         hits = self.matchers.match(doc, facts)
         if not hits:
             return
@@ -168,38 +182,47 @@ class Coder:
         coded: dict[str, list[tuple[int, int]]] | None = {} if self.has_within else None
         segments: list[tuple[int, int, int, CodedSegment]] = []
         aside: list[tuple[int, int, SetAsideHit]] = []
-        role, speaker = turn.role, turn.speaker
-        plain, spans = self.plain, {}
+        role, speaker, transcript_id, turn_index = turn.role, turn.speaker, transcript.id, turn.index
+        excluded = self.excluded.get(role) if self.by_role_only else None
+        if excluded is None:
+            excluded = self._excluded(role, speaker)
+        spans: dict[int, tuple[int, int, str]] = {}
         text, base, (idx, ends), starts = transcript.text, turn.start, facts.offsets(len(hits)), facts.sentences
+        about, negator = self.about, self.negation.negator
         for number in (self.dependants(by_code) if self.has_within else sorted(by_code)):
-            code = self.code_list[number]
-            if role not in self.code_roles[number] or (code.speakers and speaker not in code.speakers):
+            if number in excluded:
                 continue
+            code_id, path, plain, negation = about[number]
             found = by_code[number]
             start = len(segments)
-            if plain[number] and len(found) == 1 and not (
-                    negatable and code.negation and self.negation.negator(facts, found[0][0]) is not None):
+            if plain and len(found) == 1 and not (negatable and negation and negator(facts, found[0][0]) is not None):
                 begin, stop, key = found[0]  # the common case, inline: one hit codes its sentence
                 sentence = bisect_right(starts, begin) - 1
                 span = spans.get(sentence) or self._sentence(facts, sentence, base, text, spans)
                 first, last = base + idx[begin], base + ends[stop - 1]
                 segments.append((span[0], number, span[1], _segment(
-                    transcript.id, speaker, role, turn.index, code.id, self.paths[number], span[0], span[1], span[2],
+                    transcript_id, speaker, role, turn_index, code_id, path, span[0], span[1], span[2],
                     (_new_match(first, last, text[first:last], key.label, key.kind, key.index),), "auto", "sentence")))
-            elif plain[number]:
-                self._code_plain(facts, number, found, transcript, turn, negatable and code.negation, segments,
-                                 aside, spans)
+            elif plain:
+                self._code_plain(facts, number, found, transcript, turn, negatable and negation, segments, aside, spans)
             else:
-                self._code_hits(facts, number, found, transcript, turn, negatable and code.negation,
-                                coded, segments, aside)
+                self._code_hits(facts, number, found, transcript, turn, negatable and negation, coded, segments, aside)
             if coded is not None:
-                coded[code.id] = [(s[3].start, s[3].end) for s in segments[start:]]
+                coded[code_id] = [(s[3].start, s[3].end) for s in segments[start:]]
         if len(segments) > 1:
             segments.sort(key=_ORDER)
         out.segments.extend(s[3] for s in segments)
         if aside:
             aside.sort(key=itemgetter(0, 1))
             out.set_aside.extend(h[2] for h in aside)
+
+    def _excluded(self, role: str, speaker: str) -> frozenset[int]:
+        """Return the numbers of the codes a turn of this role and speaker is not coded with."""
+        excluded = frozenset(number for number, code in enumerate(self.code_list)
+                             if role not in self.code_roles[number] or (code.speakers and speaker not in code.speakers))
+        if self.by_role_only:
+            self.excluded[role] = excluded
+        return excluded
 
     def _code_hits(
         self, facts: DocFacts, number: int, raw: list[Hit], transcript: Transcript, turn: Turn, negatable: bool,

@@ -19,7 +19,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from qualkit.codebook import Code, Codebook, Pattern
-from qualkit.coding.pipeline import ANNOTATING_FACTORIES, lemma_map
+from qualkit.coding.pipeline import ANNOTATING_FACTORIES, own_lemmatizer
 from qualkit.coding.units import DocFacts, sentence_of
 from qualkit.errors import CodebookError, PipelineError
 
@@ -78,7 +78,8 @@ class MatcherSet:
         self.rules: list[TokenRule] = []
         self.prefixes: dict[str, list[str]] = {}
         self.other_wildcards: list[tuple[str, re.Pattern[str]]] = []
-        self.lemma_of = lemma_map(nlp)
+        own = own_lemmatizer(nlp)
+        self.lemma_of = own.lemma_ids if own is not None else None
         self._compile()
         self.always = [n for n, rule in enumerate(self.rules) if not rule.requirements]
         self.triggers: dict[str, dict[int, list[int]]] = {"lower": {}, "lemma": {}}

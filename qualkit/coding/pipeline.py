@@ -36,12 +36,13 @@ class CaseFoldLookupLemmatizer(Lemmatizer):
     """spaCy's lookup lemmatizer, looking words up in lower case so that "Felt" -> "feel".
 
     ``lemma_ids`` maps each lower-case word id it has met to its lemma id: a token's lemma is a function
-    of its lower-case form (see ``lemma_map``).
+    of its lower-case form (see ``own_lemmatizer``). ``met`` lists those word ids in the order first met.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lemma_ids: dict[int, int] = {}
+        self.met: list[int] = []
         self._table: Any = None
 
     def __call__(self, doc: Doc) -> Doc:
@@ -61,6 +62,7 @@ class CaseFoldLookupLemmatizer(Lemmatizer):
             for lower in missing:
                 word = strings[lower]
                 cache[lower] = strings.add(table.get(word, word))
+            self.met.extend(missing)
         lemmas = np.fromiter(map(cache.__getitem__, lowers), dtype=np.uint64, count=len(lowers))
         doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         doc.user_data[TOKEN_IDS] = (lowers, present, lemmas)
@@ -79,12 +81,12 @@ def make_lemmatizer(nlp: Language, name: str, model: Any, mode: str, overwrite: 
     return CaseFoldLookupLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite)
 
 
-def lemma_map(nlp: Language) -> dict[int, int] | None:
-    """Return the lower-case id -> lemma id map of a pipeline whose lemmas are a function of the lower-case
-    word (qualkit's lemmatizer, last in the pipeline, as in the default one), else ``None``."""
+def own_lemmatizer(nlp: Language) -> CaseFoldLookupLemmatizer | None:
+    """Return qualkit's lemmatizer when it is last in the pipeline (as in the default one): then every doc's
+    lemmas are a function of its lower-case words (``lemma_ids``) and every word of every doc is in ``met``."""
     last = nlp.get_pipe(nlp.pipe_names[-1]) if nlp.pipe_names else None
     if isinstance(last, CaseFoldLookupLemmatizer) and last.mode == "lookup" and last.overwrite:
-        return last.lemma_ids
+        return last
     return None
 
 
