@@ -27,10 +27,12 @@ HEAD = re.compile(
     (?:\*\*|__|\#{{1,6}}{_S}+)?
     (?:\[{_S}*(?P<bracket>[^\W_][^\[\]\n:：\t*?!,;"“”]{{0,39}}?){_S}*\]|(?P<label>[^\W_][^\n:：\t*?!,;"“”\[]{{0,39}}?))
     {_S}*(?:[(\[](?P<ts2>{TIME})[)\]])?{_S}*(?:\*\*|__)?
-    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!))|(?<=[^\W\d_])[.)]{_S}+(?=\S)(?![^\n:：]{{0,60}}[:：](?:{_S}|$)))
+    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!)))
     (?:[\[(](?P<ts3>{TIME})[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
 )
+# ``Q. text`` / ``A) text``: a role letter or short role word, tried only where HEAD finds no label.
+HEAD_DOT = re.compile(rf"^{_S}*(?:\*\*|__)?(?P<label>[^\W\d_]{{1,4}})(?P<sep>[.)]){_S}+(?=\S)", re.MULTILINE)
 SPEECH_WORDS = frozenset(
     "so and but well note notes nb ps re eg ie e.g i.e http https yes no yeah okay ok um uh oh also basically "
     "actually anyway example because then like now see edit update warning tip hint important remember "
@@ -201,7 +203,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
         opening = line[:90]  # only a line with a separator near its start can open a turn
         if (":" in opening or "：" in opening or "\t" in opening or ". " in opening[:8] or ") " in opening[:8] or " -" in opening or " –" in opening or " —" in opening
                 or opening.lstrip(" \t*#_").startswith("[")):
-            match = HEAD.match(text, position)
+            match = HEAD.match(text, position) or HEAD_DOT.match(text, position)
             if match is not None:
                 found.append((number, match))
         position += len(line) + 1
