@@ -458,3 +458,18 @@ def test_list_letters_and_titles_opening_lines_of_speech_stay_speech():
 def test_a_label_with_a_title_and_full_stop_before_its_colon_is_whole():
     transcript, _ = read(ROBUST / "titles_with_full_stops.txt")
     assert transcript.speakers() == ("Dr. Jones", "Mrs. Smith")
+
+
+# RTF (Express Scribe, f4transkript, Word's Save as RTF), also when saved as .txt.
+
+def test_an_rtf_transcript_is_read_as_its_plain_text(tmp_path):
+    transcript, messages = read(ROBUST / "bold_labels.rtf")
+    assert [(t.speaker, t.role, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Interviewer", I, "How did you start?"), ("Participant", P, "Through a friend, café owner."),
+        ("Interviewer", I, "And then?"), ("Participant", P, "I stayed – always.")]
+    assert transcript.format == "rtf" and messages == []
+    renamed = tmp_path / "saved.txt"
+    renamed.write_bytes((ROBUST / "bold_labels.rtf").read_bytes())
+    transcript, messages = read(renamed)
+    assert transcript.format == "rtf" and len(transcript.turns) == 4
+    assert messages == ["content is rtf, not text as the extension says; read as rtf"]

@@ -110,7 +110,7 @@ def test_windows_1252_is_read_with_a_warning_naming_the_file(tmp_path):
     [
         ("empty.txt", "empty.txt: file is empty"),
         ("binary.txt", "binary.txt: binary file, not a transcript"),
-        ("notes.rtf", "notes.rtf: unknown transcript format '.rtf'"),
+        ("notes.pages", "notes.pages: unknown transcript format '.pages'"),
         ("corrupt.docx", "corrupt.docx: corrupt .docx file"),
         ("missing.txt", "missing.txt: transcript file not found"),
     ],

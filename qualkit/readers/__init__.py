@@ -22,6 +22,7 @@ from qualkit.readers.json import read_json
 from qualkit.readers.odt import read_odt
 from qualkit.readers.pdf import read_pdf
 from qualkit.readers.roles import recurring_interviewers
+from qualkit.readers.rtf import read_rtf
 from qualkit.readers.sniff import sniff
 from qualkit.readers.survey import (
     SeenIds, SurveyColumns, SurveyPart, SurveyReport, is_survey_table, plan_survey, read_survey, read_survey_tables,
@@ -45,6 +46,7 @@ FORMAT_READERS: dict[str, Reader] = {
     "json": read_json,
     "csv": read_csv,
     "xlsx": read_xlsx,
+    "rtf": read_rtf,
 }
 
 

@@ -78,12 +78,14 @@ def _not_transcript(path: Path) -> str | None:
     sheet = _other_sheet(path)
     if sheet:
         return sheet
-    if EXTENSIONS[suffix] == "text":
+    if EXTENSIONS[suffix] in ("text", "rtf"):
         from qualkit.readers.common import decode
+        from qualkit.readers.rtf import rtf_text
         from qualkit.readers.text import notes_reason
 
         try:
-            return notes_reason(path, decode(path.read_bytes(), path))
+            raw = path.read_bytes()
+            return notes_reason(path, rtf_text(path, raw) if EXTENSIONS[suffix] == "rtf" else decode(raw, path))
         except (OSError, TranscriptError):
             return None  # left for the reader to report
     return None
@@ -108,16 +110,17 @@ def _other_sheet(path: Path) -> str | None:
         if path.suffix.lower() == ".xlsx":
             import pandas as pd
 
-            header = [str(c) for c in pd.read_excel(path, nrows=0).columns]
+            headers = [[str(c) for c in frame.columns]
+                       for frame in pd.read_excel(path, nrows=0, sheet_name=None).values()]
         else:
             with path.open(encoding="utf-8-sig", errors="replace") as handle:
                 first = handle.readline()
-            header = re.split(r"[\t,;]", first)
+            headers = [re.split(r"[\t,;]", first)]
     except Exception:  # an unreadable sheet is left for the reader to report
         return None
-    keys = {_key(column) for column in header}
-    if keys & CODING_COLUMNS:
+    sheets = [{_key(column) for column in header} for header in headers]
+    if any(keys & CODING_COLUMNS for keys in sheets):
         return "a table of coded segments, not a transcript"
-    if not (keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"])):
+    if not any(keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"]) for keys in sheets):
         return "a sheet without speaker and text columns (attributes?)"
     return None

@@ -7,7 +7,7 @@ EXTENSIONS: dict[str, str] = {
     ".vtt": "vtt", ".webvtt": "vtt", ".srt": "srt",
     ".docx": "docx", ".odt": "odt", ".pdf": "pdf",
     ".html": "html", ".htm": "html", ".json": "json",
-    ".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".rtf": "rtf",
 }
 
 OLD_OFFICE = {".doc": "Word", ".xls": "Excel", ".ppt": "PowerPoint"}

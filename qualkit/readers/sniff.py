@@ -12,7 +12,7 @@ SRT_START = re.compile(rb"\A\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*--
 
 def sniff(raw: bytes) -> str | None:
     """Return the format the content shows (``docx``, ``odt``, ``xlsx``, ``pdf``, ``vtt``, ``srt``,
-    ``json``, ``html``, ``binary``), or None when it is plain text or cannot be told."""
+    ``json``, ``html``, ``rtf``, ``binary``), or None when it is plain text or cannot be told."""
     head = raw[:4096]
     if head.startswith(b"PK\x03\x04"):
         try:
@@ -38,6 +38,8 @@ def sniff(raw: bytes) -> str | None:
     elif b"\x00" in head:
         return "binary"
     text = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if text.startswith(b"{\\rtf"):
+        return "rtf"
     if text.startswith(b"WEBVTT"):
         return "vtt"
     if SRT_START.match(text):
