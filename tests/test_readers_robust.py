@@ -473,3 +473,24 @@ def test_an_rtf_transcript_is_read_as_its_plain_text(tmp_path):
     transcript, messages = read(renamed)
     assert transcript.format == "rtf" and len(transcript.turns) == 4
     assert messages == ["content is rtf, not text as the extension says; read as rtf"]
+
+
+# A speaker's name alone on the line above their words (no colon, no time).
+
+@pytest.mark.parametrize("name, first, second", [("names_on_own_line.txt", "Jane Smith", "Bob Jones"),
+                                                 ("roles_on_own_line.txt", "INTERVIEWER", "PARTICIPANT")])
+def test_a_name_alone_above_each_paragraph_is_its_speaker_and_said(name, first, second):
+    transcript, messages = read(ROBUST / name)
+    assert [t.speaker for t in transcript.turns] == [first, second] * 2
+    assert transcript.turn_text(transcript.turns[1]).startswith("About six years now.")
+    assert messages[0] == (f"line 1: speaker names stand alone on the line opening each paragraph ({first!r}, "
+                           f"{second!r}): read as labels")
+
+
+def test_a_title_line_over_paragraphs_is_not_a_speaker(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Interview Notes\nWe met at the clinic.\n\nThe Clinic\nIt was busy.\n\nAfter Lunch\nWe left.\n",
+                    encoding="utf-8")
+    transcript, messages = read(path)
+    assert [t.speaker for t in transcript.turns] == ["Participant"] * len(transcript.turns)
+    assert not any("stand alone" in m for m in messages)

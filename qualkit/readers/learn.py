@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from qualkit.readers.brackets import bracket_marks, unnamed_labels
-from qualkit.readers.labels import OTTER, TIME
+from qualkit.readers.labels import LABEL, OTTER, TIME
 
-SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT = "colon", "tab", "dash", "bracket", "dot"
+SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT, SEP_LINE = "colon", "tab", "dash", "bracket", "dot", "line"
 _S = r"[^\S\n]"  # a space inside a line: a space, a tab, a no-break space (Word's after a colon), ...
 HEAD = re.compile(
     rf"""^{_S}*(?:(?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME})(?={_S})){_S}*)?
@@ -31,6 +31,9 @@ HEAD = re.compile(
     (?:[\[(](?P<ts3>{TIME})[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
 )
+# A speaker's name alone on the line opening their paragraph (``Jane Smith`` then the words below).
+NAME_LINE = re.compile(rf"(?:\A|(?<=\n\n))[ \t]*(?P<label>{LABEL})[ \t]*(?P<sep>\n)(?=[ \t]*\S)")
+PARAGRAPH_START = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*\S")
 # ``Q. text`` / ``A) text``: a role letter or short role word, tried only where HEAD finds no label.
 HEAD_DOT = re.compile(rf"^{_S}*(?:\*\*|__)?(?P<label>[^\W\d_]{{1,4}})(?P<sep>[.)]){_S}+(?=\S)", re.MULTILINE)
 SPEECH_WORDS = frozenset(
@@ -201,7 +204,8 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
     position = 0
     for number, line in enumerate(text.split("\n"), start=first_line):
         opening = line[:90]  # only a line with a separator near its start can open a turn
-        if (":" in opening or "：" in opening or "\t" in opening or ". " in opening[:8] or ") " in opening[:8] or " -" in opening or " –" in opening or " —" in opening
+        if (":" in opening or "：" in opening or "\t" in opening or " -" in opening or " –" in opening
+                or " —" in opening or ". " in opening[:8] or ") " in opening[:8]
                 or opening.lstrip(" \t*#_").startswith("[")):
             match = HEAD.match(text, position) or HEAD_DOT.match(text, position)
             if match is not None:
@@ -212,6 +216,9 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
         taken = {m.start() for _, m in found}
         extra = [(first_line + text.count("\n", 0, m.start()), m) for m in otter if m.start() not in taken]
         found = sorted(found + extra, key=lambda item: item[1].start())
+    if max(Counter(key_of((m.groupdict().get("bracket") or m.group("label")).strip()) for _, m in found).values(),
+           default=0) < 2:
+        found = sorted(found + _name_lines(text, first_line), key=lambda item: item[1].start())
     heads: list[Head] = []
     for line, match in found:
         groups = match.groupdict()
@@ -221,12 +228,24 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
         whole = match.group(0)
         sep = groups.get("sep") or ""
         kind = (SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip()[:1] in "-–—" and sep.strip()
-                else SEP_DOT if sep[:1] in (".", ")") else SEP_BRACKET if groups.get("bracket") and not sep.strip()
+                else SEP_DOT if sep[:1] in (".", ")") else SEP_LINE if sep == "\n"
+                else SEP_BRACKET if groups.get("bracket") and not sep.strip()
                 else SEP_COLON)
         stamp = next((groups[g] for g in ("ts", "ts0", "ts1", "ts2", "ts3", "ts4") if groups.get(g)), None)
         heads.append(Head(match.start() + len(whole) - len(whole.lstrip()), match.end(), line, label,
                           key_of(label), kind, stamp, bool(groups.get("bracket"))))
     return heads
+
+
+def _name_lines(text: str, first_line: int) -> list[tuple[int, re.Match[str]]]:
+    """Return the lines holding only a speaker's name above their paragraph (``Jane Smith`` / words), when
+    nearly every paragraph opens so and the names recur; else nothing."""
+    names = list(NAME_LINE.finditer(text))
+    paragraphs = len(PARAGRAPH_START.findall(text))
+    uses = Counter(key_of(m.group("label")) for m in names)
+    if len(names) < 3 or len(names) < 0.8 * paragraphs or len(uses) > max(2, len(names) // 2):
+        return []
+    return [(first_line + text.count("\n", 0, m.start()), m) for m in names]
 
 
 def _role_letters(heads: list[Head]) -> list[Head]:
@@ -355,6 +374,10 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
             others = ", ".join(repr(speaker_of[k]) for k in recurring)
             learned.warnings.append((head.line, f"label {head.label!r} is used only once (the others: "
                                     f"{others}); read as a speaker: a typo or speech? map it in an alias file"))
+    alone = list(dict.fromkeys(speaker for h, speaker in learned.heads if h.sep == SEP_LINE))
+    if alone:
+        learned.warnings.append((learned.heads[0][0].line, "speaker names stand alone on the line opening each "
+                                 f"paragraph ({', '.join(map(repr, alone[:5]))}): read as labels"))
     unnamed = unnamed_labels([h for h, _ in learned.heads], known)
     if unnamed:
         many = len(unnamed) > 1
