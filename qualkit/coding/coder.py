@@ -311,8 +311,15 @@ class Coder:
     def _sentence(facts: DocFacts, sentence: int, base: int, text: str,
                   spans: dict[int, tuple[int, int, str]]) -> tuple[int, int, str]:
         """Return (and cache) a sentence's transcript offsets and text, trimmed of space."""
-        start, end = facts.char_span(base, *facts.sentence_bounds(sentence), text)
-        span = spans[sentence] = (start, end, text[start:end])
+        begin, end = facts.sentence_bounds(sentence)
+        idx, ends = facts.offsets()
+        first, last = base + idx[begin], base + ends[end - 1]
+        words = text[first:last]
+        if not (words[0].isspace() or words[-1].isspace()):  # nothing to trim (the common case): one slice
+            span = spans[sentence] = (first, last, words)
+            return span
+        first, last = facts.char_span(base, begin, end, text)
+        span = spans[sentence] = (first, last, text[first:last])
         return span
 
     @staticmethod

@@ -269,9 +269,16 @@ def _windows(requirements: list[Requirement], facts: DocFacts, lemma_list: list[
         else:
             merged.append((begin, end))
     if len(requirements) > 1:
-        merged = [(begin, end) for begin, end in merged if not any(
-            r.ids.isdisjoint((lemma_list if r.attr == "lemma" else facts.lower)[begin:end]) for r in requirements[1:])]
+        merged = [(begin, end) for begin, end in merged if _holds(requirements, facts.lower, lemma_list, begin, end)]
     return merged
+
+
+def _holds(requirements: list[Requirement], lower: list[int], lemma_list: list[int], begin: int, end: int) -> bool:
+    """Return whether tokens ``begin:end`` hold a word of every requirement after the first."""
+    for requirement in requirements[1:]:
+        if requirement.ids.isdisjoint((lemma_list if requirement.attr == "lemma" else lower)[begin:end]):
+            return False
+    return True
 
 
 def _sentences(requirements: list[Requirement], facts: DocFacts, lemma_list: list[int]) -> list[tuple[int, int]]:
