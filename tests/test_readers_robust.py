@@ -494,3 +494,36 @@ def test_a_title_line_over_paragraphs_is_not_a_speaker(tmp_path):
     transcript, messages = read(path)
     assert [t.speaker for t in transcript.turns] == ["Participant"] * len(transcript.turns)
     assert not any("stand alone" in m for m in messages)
+
+
+def test_names_in_word_paragraphs_of_their_own_are_speakers_and_said(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Interview 7")
+    for name, words in [("Jane Smith", "So tell me how you came to the service."), ("Bob Jones", "My GP sent me."),
+                        ("Jane Smith", "What made you stay?"), ("Bob Jones", "The people.")]:
+        document.add_paragraph().add_run(name).bold = True
+        document.add_paragraph(words)
+    path = tmp_path / "t.docx"
+    document.save(path)
+    transcript, messages = read(path)
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Jane Smith", "So tell me how you came to the service."), ("Bob Jones", "My GP sent me."),
+        ("Jane Smith", "What made you stay?"), ("Bob Jones", "The people.")]
+    assert transcript.text[slice(*transcript.preamble)].strip() == "Interview 7"
+    assert messages[0] == ("speaker names stand in paragraphs of their own above their words ('Jane Smith', "
+                           "'Bob Jones'): read as labels")
+
+
+def test_an_unlabelled_word_document_is_stored_once_not_twice(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for words in ["A title", "How did you start here?", "Through a friend.", "And then what?", "I stayed."]:
+        document.add_paragraph(words)
+    path = tmp_path / "t.docx"
+    document.save(path)
+    transcript, _ = read(path)
+    assert transcript.text.count("Through a friend.") == 1
+    assert transcript.text[slice(*transcript.preamble)].strip() == "A title"

@@ -7,13 +7,16 @@ reader collects :class:`Segment` pieces (speaker, words, times) and :func:`assem
 
 from __future__ import annotations
 
+import re
 import warnings
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from qualkit.readers.common import RawTurn, ReadOptions, build_transcript
+from qualkit.readers.labels import LABEL
 from qualkit.readers.learn import learn
 from qualkit.errors import NotTranscriptError
 from qualkit.readers.unlabelled import ANSWERER, QUESTIONER, Block, assign, list_reason
@@ -144,6 +147,9 @@ def read_paragraphs(path: Path, paragraphs: Iterable[Paragraph], options: ReadOp
             segments.append(Segment(None, para.text, line=para.line))
         else:
             preamble.append(para.text)
+    if not segments:  # nothing labelled: every paragraph went to the preamble; start it again
+        preamble = [p.text for p in paras[:first]]
+        segments = _name_paragraphs(path, paras[first:], preamble)
     if not segments:
         segments, preamble = _unlabelled(path, paras[first:], preamble)
     return assemble(path, segments, options, fmt=fmt, preamble="\n".join(preamble), merge=False,
@@ -166,6 +172,35 @@ def _only_interviewer_labelled(path: Path, paras: list[Paragraph], opening: dict
     warnings.warn(f"{path}: only the interviewer's paragraphs are labelled ({', '.join(map(repr, sorted(labelled)))}); "
                   f"the {bare} unlabelled paragraphs read as {ANSWERER!r}", stacklevel=4)
     return True
+
+
+NAME_PARAGRAPH = re.compile(rf"[ \t]*(?:{LABEL})[ \t]*:?[ \t]*")
+
+
+def _name_paragraphs(path: Path, paras: list[Paragraph], preamble: list[str]) -> list[Segment]:
+    """Return turns when speakers' names stand in paragraphs of their own above their words (a bold
+    ``Jane Smith`` paragraph, then the speech): the names recur and each is followed by speech; else []."""
+    from qualkit.readers.learn import key_of, shape_ok
+
+    named = [n for n, p in enumerate(paras) if NAME_PARAGRAPH.fullmatch(p.text) and shape_ok(p.text.strip(" \t:"))]
+    while len(named) > 1 and named[1] == named[0] + 1:
+        named.pop(0)  # a title over the first name
+    uses = Counter(key_of(paras[n].text.strip(" \t:")) for n in named)
+    if (len(named) < 3 or len(uses) > max(2, len(named) // 2) or len(named) < 0.3 * len(paras)
+            or any(n + 1 >= len(paras) or n + 1 in named for n in named)):
+        return []
+    preamble.extend(p.text for p in paras[:named[0]])
+    segments: list[Segment] = []
+    for number, para in enumerate(paras[named[0]:], start=named[0]):
+        if number in named:
+            speaker = para.text.strip(" \t:")
+        else:
+            segments.append(Segment(None if segments and segments[-1].speaker == speaker else speaker, para.text,
+                                    para.timestamp, line=para.line))
+    names = ", ".join(repr(n) for n in dict.fromkeys(paras[n].text.strip(" \t:") for n in named))
+    warnings.warn(f"{path}: speaker names stand in paragraphs of their own above their words ({names}): read as "
+                  "labels", stacklevel=4)
+    return segments
 
 
 def _unlabelled(path: Path, paras: list[Paragraph], preamble: list[str]) -> tuple[list[Segment], list[str]]:
