@@ -14,26 +14,38 @@ from collections import Counter
 
 from qualkit.readers.learn import SEP_COLON, Head, Learned, key_of, known_role, shape_ok
 
-INLINE = re.compile(r"(?<=[.?!…\"”)\]])[^\S\n]+(?P<label>[^\W_][^\n:：?!.,;\"“”\[\]]{0,39}?)[^\S\n]*[:：][^\S\n]+(?=\S)")
+COLON = re.compile(r"[:：][^\S\n]+(?=\S)")
+BEFORE = re.compile(r"[.?!…\"”)\]][^\S\n]+(?P<label>[^\W_][^\n:：?!.,;\"“”\[\]]{0,39}?)[^\S\n]*\Z")
+
+
+def _inline_labels(text: str, start: int) -> list[tuple[int, int, str]]:
+    """Return (label start, speech start, label) for each colon that follows a label after a sentence's end
+    (found from the colons back, which are few, rather than from every sentence end)."""
+    found = []
+    for colon in COLON.finditer(text, start):
+        window = max(start, colon.start() - 48)
+        match = BEFORE.search(text, window, colon.start())
+        if match is not None and shape_ok(match.group("label").strip()):
+            found.append((match.start("label"), colon.end(), match.group("label").strip()))
+    return found
 
 
 def inline_heads(text: str, learned: Learned, first_line: int = 1) -> str | None:
     """Add to ``learned`` the turns whose labels sit inside a line, after a sentence; return the warning, or None."""
     speakers = {head.key: speaker for head, speaker in learned.heads if head.sep == SEP_COLON}
-    found = [m for m in INLINE.finditer(text, learned.cover_end) if shape_ok(m.group("label").strip())]
-    uses = Counter(key_of(m.group("label").strip()) for m in found)
+    found = _inline_labels(text, learned.cover_end)
+    uses = Counter(key_of(label) for _, _, label in found)
     spans = [(head.head, head.start) for head, _ in learned.heads]
     added: list[tuple[Head, str]] = []
-    for match in found:
-        label = match.group("label").strip()
+    for at, speech, label in found:
         key = key_of(label)
         if key not in speakers and not (uses[key] >= 2 and known_role(label)):
             continue
-        before = bisect_right(spans, (match.start("label"), len(text))) - 1
-        if before >= 0 and spans[before][1] > match.start("label"):
+        before = bisect_right(spans, (at, len(text))) - 1
+        if before >= 0 and spans[before][1] > at:
             continue  # the label of a line-start head, after its timestamp: ``(00:01:02) Interviewer:``
-        line = text.count("\n", 0, match.start()) + first_line
-        head = Head(match.start("label"), match.end(), line, label, key, SEP_COLON, None)
+        line = text.count("\n", 0, at) + first_line
+        head = Head(at, speech, line, label, key, SEP_COLON, None)
         added.append((head, speakers.get(key, label)))
     if not added:
         return None
