@@ -527,3 +527,19 @@ def test_an_unlabelled_word_document_is_stored_once_not_twice(tmp_path):
     transcript, _ = read(path)
     assert transcript.text.count("Through a friend.") == 1
     assert transcript.text[slice(*transcript.preamble)].strip() == "A title"
+
+
+def test_a_tools_closing_line_is_not_the_last_speakers_speech_and_is_said():
+    transcript, messages = read(ROBUST / "otter_footer.txt")
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Speaker 1", "So tell me about it."), ("Speaker 2", "It was fine.")]
+    assert messages[0] == "the closing line 'Transcribed by https://otter.ai' is read as a tool's footer, not speech"
+
+
+def test_a_last_paragraph_mentioning_a_website_in_a_sentence_stays_speech(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Interviewer: Where can I read more?\nParticipant: The leaflet.\n\nSee www.nhs.uk for it.\n",
+                    encoding="utf-8")
+    transcript, messages = read(path)
+    assert transcript.turn_text(transcript.turns[-1]) == "The leaflet.\n\nSee www.nhs.uk for it."
+    assert messages == []

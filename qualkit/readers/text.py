@@ -194,8 +194,25 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
     else:
         turns = turns_from(body, learned)
         turns = answers_between(body, turns, learned.cover_end, options, path) or turns
+        turns = _without_footer(body, turns, path)
     return build_transcript(path, body, turns, options, meta=meta, cover=learned.cover, fmt="text",
                             interviewer_names=learned.interviewer_names, participant_names=learned.participant_names)
+
+
+FOOTER = re.compile(r"\n[ \t]*\n[ \t]*(?P<line>[^\n]*(?:https?://|www\.)[^\s]+?)[ \t]*\s*\Z")
+
+
+def _without_footer(text: str, turns: list[RawTurn], path: Path) -> list[RawTurn]:
+    """Return the turns with a tool's closing line (``Transcribed by https://otter.ai``: one short line ending
+    in a link, a paragraph of its own at the end of the file) left out of the last turn, and say so."""
+    last = turns[-1] if turns else None
+    match = FOOTER.search(text, last.start, last.end) if last else None
+    if last is None or match is None or len(match.group("line").split()) > 12:
+        return turns
+    warnings.warn(f"{path}: the closing line {match.group('line')!r} is read as a tool's footer, not speech",
+                  stacklevel=3)
+    return [*turns[:-1], RawTurn(last.speaker, last.start, match.start(), last.line, last.timestamp,
+                                 last.end_timestamp, last.head)]
 
 
 def _document(path: Path, body: str, meta: dict, options: ReadOptions) -> Transcript:
