@@ -86,9 +86,10 @@ class Coder:
         # Per code: what the inline common case needs, in one tuple.
         self.about = [(code.id, path, plain, code.negation)
                       for code, path, plain in zip(self.code_list, self.paths, self.plain)]
-        # The codes a turn's speaker is not coded for: by role alone (cached) unless some code names speakers.
-        self.by_role_only = not any(code.speakers for code in self.code_list)
+        # The codes a turn is not coded with: by its role (cached per role), and by its speaker for the
+        # codes naming speakers.
         self.excluded: dict[str, frozenset[int]] = {}
+        self.speaker_codes = [(number, code.speakers) for number, code in enumerate(self.code_list) if code.speakers]
         self.has_within = any(c.within for c in self.code_list)
         self.has_context = any(n >= 0 for n in self.context)
         self.dependants = _dependency_order(self.code_list)
@@ -183,8 +184,8 @@ class Coder:
         segments: list[tuple[int, int, int, CodedSegment]] = []
         aside: list[tuple[int, int, SetAsideHit]] = []
         role, speaker, transcript_id, turn_index = turn.role, turn.speaker, transcript.id, turn.index
-        excluded = self.excluded.get(role) if self.by_role_only else None
-        if excluded is None:
+        excluded = self.excluded.get(role)
+        if excluded is None or self.speaker_codes:
             excluded = self._excluded(role, speaker)
         spans: dict[int, tuple[int, int, str]] = {}
         text, base, (idx, ends), starts = transcript.text, turn.start, facts.offsets(len(hits)), facts.sentences
@@ -218,11 +219,13 @@ class Coder:
 
     def _excluded(self, role: str, speaker: str) -> frozenset[int]:
         """Return the numbers of the codes a turn of this role and speaker is not coded with."""
-        excluded = frozenset(number for number, code in enumerate(self.code_list)
-                             if role not in self.code_roles[number] or (code.speakers and speaker not in code.speakers))
-        if self.by_role_only:
-            self.excluded[role] = excluded
-        return excluded
+        by_role = self.excluded.get(role)
+        if by_role is None:
+            by_role = self.excluded[role] = frozenset(
+                number for number, roles in enumerate(self.code_roles) if role not in roles)
+        if not self.speaker_codes:
+            return by_role
+        return by_role.union(number for number, speakers in self.speaker_codes if speaker not in speakers)
 
     def _code_hits(
         self, facts: DocFacts, number: int, raw: list[Hit], transcript: Transcript, turn: Turn, negatable: bool,
