@@ -543,3 +543,28 @@ def test_a_last_paragraph_mentioning_a_website_in_a_sentence_stays_speech(tmp_pa
     transcript, messages = read(path)
     assert transcript.turn_text(transcript.turns[-1]) == "The leaflet.\n\nSee www.nhs.uk for it."
     assert messages == []
+
+
+def test_word_tracked_changes_and_content_controls_are_read_as_word_shows_them(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.add_paragraph("Interviewer: How did you start?")
+    para = document.add_paragraph("Participant: Through a ")
+    para._p.append(parse_xml(f'<w:ins {w} w:id="1" w:author="A"><w:r><w:t xml:space="preserve">good </w:t></w:r></w:ins>'))
+    para._p.append(parse_xml(f'<w:del {w} w:id="2" w:author="A"><w:r><w:delText>bad </w:delText></w:r></w:del>'))
+    para.add_run("friend.")
+    document.add_paragraph("Interviewer: And then?")
+    body = document.element.body
+    body.insert(len(body) - 1, parse_xml(f"<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>Participant: I stayed.</w:t></w:r>"
+                                         "</w:p></w:sdtContent></w:sdt>"))
+    path = tmp_path / "t.docx"
+    document.save(path)
+    transcript, messages = read(path)
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Interviewer", "How did you start?"), ("Participant", "Through a good friend."),
+        ("Interviewer", "And then?"), ("Participant", "I stayed.")]
+    assert messages == ["has tracked changes; read as Word shows it with the changes accepted (insertions kept, "
+                        "deletions left out)"]

@@ -165,6 +165,41 @@ def _document(path: Path, raw: bytes) -> Any:
         raise TranscriptError(f"{path}: corrupt Word .docx file: {exc}") from None
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+INLINE_WRAPPERS = {f"{W}{tag}" for tag in ("ins", "hyperlink", "smartTag", "sdt", "sdtContent", "fldSimple",
+                                           "customXml", "moveTo", "dir", "bdo")}
+"""What may stand between a paragraph and its runs: tracked insertions, links, content controls, fields.
+Runs inside deletions (``w:del``, ``w:moveFrom``), text boxes and alternate content are not the paragraph's."""
+
+
+def _blocks(parent: Any) -> Iterator[Any]:
+    """Yield the paragraphs and tables under ``parent`` in order, inside content controls too (``w:sdt``)."""
+    for element in parent.iterchildren():
+        if element.tag in (f"{W}p", f"{W}tbl"):
+            yield element
+        elif element.tag == f"{W}sdt":
+            content = element.find(f"{W}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
+        elif element.tag == f"{W}customXml":
+            yield from _blocks(element)
+
+
+def paragraph_runs(element: Any, paragraph: Any) -> list[Any]:
+    """Return a paragraph's runs as Word shows them with changes accepted: inserted text, links and fields
+    included, deleted text left out."""
+    from docx.text.run import Run
+
+    runs = []
+    for run in element.iter(f"{W}r"):
+        parent = run.getparent()
+        while parent is not element and parent is not None and parent.tag in INLINE_WRAPPERS:
+            parent = parent.getparent()
+        if parent is element:
+            runs.append(Run(run, paragraph))
+    return runs
+
+
 def docx_paragraphs(path: Path, raw: bytes) -> Iterator[Paragraph]:
     """Yield the body's paragraphs and table rows in order."""
     from docx.table import Table
@@ -172,17 +207,21 @@ def docx_paragraphs(path: Path, raw: bytes) -> Iterator[Paragraph]:
 
     document = _document(path, raw)
     body = document.element.body
+    if body.find(f".//{W}ins") is not None or body.find(f".//{W}del") is not None:
+        warnings.warn(f"{path}: has tracked changes; read as Word shows it with the changes accepted (insertions "
+                      "kept, deletions left out)", stacklevel=4)
     tables = 0
-    for number, element in enumerate(body.iterchildren(), start=1):
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
+    for number, element in enumerate(_blocks(body), start=1):
+        if element.tag == f"{W}p":
             para = DocxParagraph(element, document)
-            runs = [(run.text, bool(run.bold)) for run in para.runs]
-            style = whole_style([(run.text, bool(run.bold), bool(run.italic)) for run in para.runs])
-            yield paragraph_record(para.text, runs, number, style)
-        elif tag == "tbl":
+            found = paragraph_runs(element, para)
+            runs = [(run.text, bool(run.bold)) for run in found]
+            style = whole_style([(run.text, bool(run.bold), bool(run.italic)) for run in found])
+            yield paragraph_record("".join(text for text, _ in runs), runs, number, style)
+        else:
             table = Table(element, document)
-            rows = [[cell.text for cell in row.cells] for row in table.rows]
+            rows = [["\n".join("".join(r.text for r in paragraph_runs(p._p, p)) for p in cell.paragraphs)
+                     for cell in row.cells] for row in table.rows]
             tables += 1
             turns = table_paragraphs(rows, number)
             if turns is not None:
