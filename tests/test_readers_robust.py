@@ -568,3 +568,14 @@ def test_word_tracked_changes_and_content_controls_are_read_as_word_shows_them(t
         ("Interviewer", "And then?"), ("Participant", "I stayed.")]
     assert messages == ["has tracked changes; read as Word shows it with the changes accepted (insertions kept, "
                         "deletions left out)"]
+
+
+# Labels behind list bullets or caption chevrons, and labels whose parentheses hold a comma.
+
+@pytest.mark.parametrize("name, second", [("bulleted_labels.md", "Participant"), ("chevron_labels.txt", "Participant"),
+                                          ("label_with_comma_in_parentheses.txt", "P1 (female, 45)")])
+def test_labels_behind_bullets_or_chevrons_and_with_commas_in_parentheses(name, second):
+    transcript, messages = read(ROBUST / name)
+    assert [(t.speaker, t.role, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Interviewer", I, "How are you?"), (second, P, "Fine thanks."), ("Interviewer", I, "Why?"), (second, P, "Because.")]
+    assert messages == []
