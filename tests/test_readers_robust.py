@@ -579,3 +579,15 @@ def test_labels_behind_bullets_or_chevrons_and_with_commas_in_parentheses(name, 
     assert [(t.speaker, t.role, transcript.turn_text(t)) for t in transcript.turns] == [
         ("Interviewer", I, "How are you?"), (second, P, "Fine thanks."), ("Interviewer", I, "Why?"), (second, P, "Because.")]
     assert messages == []
+
+
+def test_a_survey_sheet_with_title_rows_above_its_header_says_where_the_header_is(tmp_path):
+    from qualkit.errors import TranscriptError
+
+    path = workbook(tmp_path / "survey.xlsx", {"Responses": [("Clinic survey 2024",), (), ("id", "comment"), (1, "Too far")]})
+    from qualkit.readers import SurveyColumns, read_survey
+
+    with pytest.raises(TranscriptError) as error:
+        list(read_survey(path, SurveyColumns("comment", "id")))
+    assert str(error.value) == (f"{path}: no column 'comment' (--text-column); its columns are 'Clinic survey 2024', ''; "
+                                "row 3 holds 'comment': delete the rows above it, so that the header is the first row")

@@ -17,7 +17,7 @@ import warnings
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from qualkit.errors import TranscriptError
 from qualkit.readers.survey_rows import (
@@ -94,7 +94,11 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     report = report if report is not None else SurveyReport(str(path))
     seen = seen if seen is not None else SeenIds()
     header, rows = table_rows(path, part)
-    text_at, id_at = _positions(path, header, columns)
+    try:
+        text_at, id_at = _positions(path, header, columns, rows)
+    except TranscriptError:
+        rows.close()  # closes the file the rows were read from (looking for the header started them)
+        raise
     names, renamed = unique_names(header)
     if part is None or part.first_row == 2:
         for note in (delimiter_note(path), renamed and f"{path}: columns share a name: {renamed}"):
@@ -158,7 +162,11 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
     seen = seen if seen is not None else SeenIds()
     report = report if report is not None else SurveyReport(str(path))
     header, rows = table_rows(path, None, offsets=True)
-    text_at, id_at = _positions(path, header, columns)
+    try:
+        text_at, id_at = _positions(path, header, columns, rows)
+    except TranscriptError:
+        rows.close()  # closes the file the rows were read from (looking for the header started them)
+        raise
     parts: list[SurveyPart] = []
     start, first, count, skip = data_start(path, fmt), 2, 0, []
     number, position, boundary = 1, start, start
@@ -222,17 +230,29 @@ def _first_time(seen: SeenIds, response: str) -> bool:
     return seen.add(response)
 
 
-def _positions(path: Path, header: list[str], columns: SurveyColumns) -> tuple[int, int | None]:
+def _positions(path: Path, header: list[str], columns: SurveyColumns, rows: Iterator[Any] = iter(())
+               ) -> tuple[int, int | None]:
     def find(name: str, option: str) -> int:
         for wanted in (name, name.strip().casefold()):
             for i, column in enumerate(header):
                 if column == wanted or column.strip().casefold() == wanted:
                     return i
         has = ", ".join(repr(c) for c in header) or "none"
-        raise TranscriptError(f"{path}: no column {name!r} ({option}); its columns are {has}")
+        raise TranscriptError(f"{path}: no column {name!r} ({option}); its columns are {has}{_lower(name, rows)}")
 
     text_at = find(columns.text, "--text-column")
     return text_at, find(columns.id, "--id-column") if columns.id else None
+
+
+def _lower(name: str, rows: Iterator[Any], look: int = 10) -> str:
+    """Return where a column name missing from the header stands lower down (title rows above the header), or ''."""
+    wanted = name.strip().casefold()
+    for number, values, *_ in rows:
+        if values is not None and any(cell(v).strip().casefold() == wanted for v in values):
+            return f"; row {number} holds {name!r}: delete the rows above it, so that the header is the first row"
+        if number > look:
+            break
+    return ""
 
 
 def survey_sources(paths: Iterable[str | Path], columns: SurveyColumns, *, chunk: int = 256,
