@@ -591,3 +591,23 @@ def test_a_survey_sheet_with_title_rows_above_its_header_says_where_the_header_i
         list(read_survey(path, SurveyColumns("comment", "id")))
     assert str(error.value) == (f"{path}: no column 'comment' (--text-column); its columns are 'Clinic survey 2024', ''; "
                                 "row 3 holds 'comment': delete the rows above it, so that the header is the first row")
+
+
+def test_a_json_file_that_is_not_a_transcript_is_left_out_of_a_folder_and_refused_when_named(tmp_path):
+    from qualkit.errors import TranscriptError
+    from qualkit.readers import read_transcripts_report
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "P01.txt").write_text("Interviewer: How was it?\nParticipant: Fine.\n", encoding="utf-8")
+    (folder / "metadata.json").write_text('{"study": "clinic", "version": 2}', encoding="utf-8")
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        result = read_transcripts_report([folder])
+    assert [t.id for t in result.transcripts] == ["P01"]
+    assert result.not_transcripts == ((str(folder / "metadata.json"),
+                                       "not a transcript: its JSON has no list of 'segments' (keys: study, version)"),)
+    with pytest.raises(TranscriptError) as error:
+        read_transcript(folder / "metadata.json")
+    assert str(error.value) == (f"{folder / 'metadata.json'}: not a transcript: its JSON has no list of 'segments' "
+                                "(keys: study, version)")

@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from qualkit.errors import TranscriptError
+from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.readers.common import ReadOptions, decode
 from qualkit.readers.layout import UNKNOWN_SPEAKER, Segment, assemble
 from qualkit.transcript import Transcript
@@ -76,7 +76,8 @@ def json_segments(data: Any, path: Path) -> list[Segment]:
     if isinstance(items, dict) and isinstance(items.get("utterances"), list):
         items = items["utterances"]  # Deepgram: results.utterances
     if not isinstance(items, list):
-        raise TranscriptError(f"{path}: JSON has no list of 'segments' (keys: {', '.join(data) if isinstance(data, dict) else type(data).__name__})")
+        what = f"keys: {', '.join(map(str, data))}" if isinstance(data, dict) else type(data).__name__
+        raise NotTranscriptError(f"{path}: not a transcript: its JSON has no list of 'segments' ({what})")
     scale = 0.001 if _in_milliseconds(items) else 1.0
     if scale != 1.0:
         warnings.warn(f"{path}: segment times are whole numbers, hundreds or more a segment: read as milliseconds",
