@@ -611,3 +611,29 @@ def test_a_json_file_that_is_not_a_transcript_is_left_out_of_a_folder_and_refuse
         read_transcript(folder / "metadata.json")
     assert str(error.value) == (f"{folder / 'metadata.json'}: not a transcript: its JSON has no list of 'segments' "
                                 "(keys: study, version)")
+
+
+# Documents that are no interview: a topic guide (questions without answers), one stray ``Word:`` label.
+
+def test_a_topic_guide_is_not_a_transcript(tmp_path):
+    from qualkit.errors import NotTranscriptError
+
+    path = tmp_path / "guide.txt"
+    path.write_text("Topic guide: link workers, wave 2\n\nIntroduction: thank the participant and explain the study.\n\n"
+                    "How did you come to work as a link worker?\nWhat does a typical week look like for you?\n"
+                    "How do you decide who to see first?\nWhat gets in the way of your work?\n"
+                    "Is there anything else you would like to add?\n", encoding="utf-8")
+    with pytest.raises(NotTranscriptError) as error:
+        read_transcript(path)
+    assert str(error.value) == (f"{path}: not a transcript: 5 of its 6 lines are questions with no answers between "
+                                "them (a topic guide or questionnaire?), and it has no speaker labels")
+
+
+def test_one_stray_word_before_a_colon_is_no_speaker_of_the_whole_text(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("We met at the clinic on Monday.\n\nBackground: the service opened in May.\n\n"
+                    "I went twice and it helped a lot.\n", encoding="utf-8")
+    transcript, messages = read(path)
+    assert transcript.speakers() == ("Participant",)
+    assert transcript.turn_text(transcript.turns[1]) == "Background: the service opened in May."
+    assert messages[0].startswith("no speaker labels;")

@@ -282,3 +282,15 @@ def test_a_source_the_reader_would_rewrite_is_kept_whole_as_a_document_and_said(
     assert said == ["its text would be rewritten as read (read as 2 caption cues (a time range, then the words) with "
                     "speakers from 'Name:' at the start of each cue (2 speakers)); kept as it is, as one unlabelled "
                     "document (a single 'Participant' turn)"]
+
+
+def test_a_source_that_is_no_interview_is_kept_whole_as_a_document_not_refused():
+    from qualkit.refi.transcripts import transcript_file
+
+    guide = ("Interview guide\n\nHow did you come to this work?\nWhat is a typical week?\nWho do you see first?\n"
+             "What gets in the way?\nWhat support do you get?\n")
+    content, transcript, shift, said = transcript_file("guide", guide, {})
+    assert transcript.text == guide and shift == 0 and len(transcript.turns) == 1
+    assert said == ["not an interview (5 of its 5 lines are questions with no answers between them (a topic guide or "
+                    "questionnaire?), and it has no speaker labels); kept as it is, as one unlabelled document "
+                    "(a single 'Participant' turn)"]

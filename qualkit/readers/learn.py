@@ -366,7 +366,8 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
             learned.warnings.append((head.line, f"label {head.label!r} is used once and is read as "
                                     f"{speaker_of[typo]!r} (a likely typo; map it in an alias file if not)"))
             continue
-        if sum(recurring.values()) < FEW and (not styles or style_of(head.label) in styles):
+        if sum(recurring.values()) < FEW and (not styles or style_of(head.label) in styles) and (
+                recurring or len(counts) >= 2 or any(map(known, heads))):
             learned.heads.append((head, speaker_of[head.key]))  # too few turns to learn from: take it
             continue
         if style_of(head.label) in styles and len(head.label.split()) <= 3 and (

@@ -35,6 +35,11 @@ def list_reason(blocks: Sequence[Block]) -> str | None:
     if len(blocks) >= 5 and short >= 0.6 * len(blocks):
         return (f"not a transcript: {short} of its {len(blocks)} lines are short and not sentences "
                 "(a list, e.g. a code system?), and it has no speaker labels")
+    lines = [line for b in blocks for line in b.text.split("\n") if line.strip()]
+    asked = sum(map(is_question, lines))
+    if len(lines) >= 4 and asked >= 0.7 * len(lines):
+        return (f"not a transcript: {asked} of its {len(lines)} lines are questions with no answers between them "
+                "(a topic guide or questionnaire?), and it has no speaker labels")
     return None
 
 

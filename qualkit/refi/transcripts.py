@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 
 import yaml
 
-from qualkit.errors import TranscriptError
+from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.readers import ReadOptions, read_text
 from qualkit.transcript import Transcript, Turn
 
@@ -48,6 +48,8 @@ def transcript_file(transcript_id: str, text: str, attributes: Mapping[str, str]
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 transcript = read_text(Path(f"{transcript_id}.txt"), content.encode("utf-8"), options)
+        except NotTranscriptError as exc:  # a list of codes, a topic guide: a source all the same
+            return _kept_whole(transcript_id, text, attributes, options, [str(exc).split(": ", 1)[-1]])
         except TranscriptError as exc:
             if prefix or "no speaker turns" not in str(exc):
                 raise TranscriptError(str(exc).split(": ", 1)[-1]) from None
@@ -71,9 +73,11 @@ def _kept_whole(transcript_id: str, text: str, attributes: Mapping[str, str], op
     content = front_matter(transcript_id, document=True) + text
     transcript = read_text(Path(f"{transcript_id}.txt"), content.encode("utf-8"), options)
     why = said[0] if said else "its layout"
+    how = "its text would be rewritten as read"
+    if why.startswith("not a transcript: "):
+        how, why = "not an interview", why.removeprefix("not a transcript: ")
     return content, transcript.with_attributes(attributes), 0, [
-        f"its text would be rewritten as read ({why}); kept as it is, as one unlabelled document "
-        f"(a single '{transcript.turns[0].speaker}' turn)"]
+        f"{how} ({why}); kept as it is, as one unlabelled document (a single '{transcript.turns[0].speaker}' turn)"]
 
 
 def not_speakers(transcript: Transcript) -> str:
