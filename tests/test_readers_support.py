@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
+from qualkit.readers import read_transcript
 from qualkit.transcript import Transcript
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "transcripts"
+ROBUST = Path(__file__).resolve().parent / "fixtures" / "readers"
 LABELISH = re.compile(r"^[\[\(]?[\d:.,]*[\]\)]?[:\-–—]?$|^-->$|^WEBVTT$")
 
 
@@ -38,3 +41,12 @@ def unaccounted(source: str, transcript: Transcript, extra_labels: tuple[str, ..
             missing.append(word)
     missing.extend("+" + w for w in got[position:])
     return missing
+
+
+def read_said(path: Path) -> tuple[Transcript, list[str]]:
+    """Read one transcript (its offsets checked) and return it with the warnings, without the file's name."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        transcript = read_transcript(path)
+    check_offsets(transcript)
+    return transcript, [str(w.message).removeprefix(f"{path}").lstrip(":, ") for w in caught]
