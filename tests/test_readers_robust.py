@@ -52,7 +52,8 @@ def test_a_capitalised_mark_that_also_sits_inside_speech_is_not_a_speaker():
     assert transcript.speakers() == ("Sam", "Alex")
     assert transcript.turn_text(transcript.turns[3]) == "The waiting lists, honestly.\n[Laughs] Sorry, it's not funny."
     assert transcript.turn_text(transcript.turns[5]) == "The people.\n[Inaudible] and the team."
-    assert "[laughs] (also used inside speech)" in messages[0]
+    assert messages[0] == ("line 1: bracketed line openings read as transcriber's marks inside turns, not speakers: "
+                           "[Laughs] (also used inside speech); [Inaudible] (the words after it continue a sentence)")
 
 
 def test_bracketed_labels_on_their_own_line_and_a_mark_inside_a_paragraph():
@@ -64,7 +65,7 @@ def test_bracketed_labels_on_their_own_line_and_a_mark_inside_a_paragraph():
         ("Participant", P, "The waiting lists, honestly."),
     ]
     assert messages == ["line 1: bracketed line openings read as transcriber's marks inside turns, not speakers: "
-                        "[pause] (inside a paragraph, where the labels open paragraphs)"]
+                        "[Pause] (inside a paragraph, where the labels open paragraphs)"]
 
 
 def test_bracketed_marks_in_a_file_whose_labels_have_colons_stay_text():

@@ -343,7 +343,9 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
 
     marks = bracket_marks(text, heads, known, lambda h: _paragraph_start(text, h.head), style_of, key_of)
     if marks:
+        written = {h.key: h.label for h in reversed(heads) if h.bracket}  # each mark as first written
         heads = [h for h in heads if not (h.bracket and h.key in marks)]
+        marks = {written[key]: why for key, why in marks.items()}
     heads = _role_letters(heads)
     counts = Counter(h.key for h in heads)
     recurring = {k: c for k, c in counts.items() if c >= 2}
