@@ -132,6 +132,14 @@ def test_labels_written_with_other_spaces_colons_line_ends_and_case(name, first,
     assert messages == []
 
 
+def test_a_turn_whose_time_was_left_out_is_still_a_turn_of_its_speaker():
+    transcript, messages = read(ROBUST / "one_time_missing.txt")
+    assert [(t.speaker, t.timestamp, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Interviewer", "00:01", "How was it?"), ("Participant", "00:05", "Fine."), ("Interviewer", "00:09", "Why?"),
+        ("Participant", None, "Staff."), ("Interviewer", "00:15", "Ok.")]
+    assert messages == []
+
+
 @pytest.mark.parametrize("name", ["otter_dash.txt", "otter_two_spaces.txt", "speaker_time_line.txt"])
 def test_a_speaker_and_time_on_their_own_line_open_the_paragraph_below(name):
     transcript, _ = read(ROBUST / name)

@@ -334,7 +334,8 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
         heads = heads[size:]
     timed = [h for h in heads if h.timestamp]
     if len(timed) >= 3 and len(timed) >= 0.6 * len(heads):
-        heads = timed  # every real turn carries a time: an untimed ``Word:`` inside a paragraph is speech
+        speakers = {h.key for h in timed}  # every real turn carries a time, or is a timed speaker's missing one:
+        heads = [h for h in heads if h.timestamp or h.key in speakers]  # any other ``Word:`` is speech
     named = set().union(*(name_forms(n) for n in learned.interviewer_names + learned.participant_names))
     named |= extra_known
 
