@@ -43,7 +43,7 @@ class ReadOptions:
 
     def known_forms(self) -> frozenset[str]:
         """Return the labels these options name (interviewer labels, alias targets, declared speakers), case-folded."""
-        from qualkit.readers.learn import key_of
+        from qualkit.readers.vocab import key_of
 
         names = (*self.interviewer_labels, *self.aliases, *self.aliases.values(), *(self.speakers or ()))
         return frozenset(key_of(str(n)) for n in names)

@@ -30,6 +30,8 @@ def _name_line(line: str) -> bool:
 def cue_blocks(text: str, first_line: int = 1) -> tuple[list[Segment], str, str] | None:
     """Return a text's cue blocks as segments, the text before them and how speakers were found; or None
     when the text is not cues (fewer than two, or under half its paragraphs)."""
+    if "-->" not in text:
+        return None
     found = list(CUE.finditer(text))
     paragraphs = len([p for p in re.split(r"\n[ \t]*\n", text) if p.strip()])
     if len(found) < 2 or len(found) < 0.5 * paragraphs:

@@ -12,7 +12,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
-from qualkit.readers.learn import SEP_COLON, Head, Learned, key_of, known_role, shape_ok
+from qualkit.readers.learn import SEP_COLON, Head, Learned
+from qualkit.readers.vocab import key_of, known_role, shape_ok
 
 COLON = re.compile(r"[:：][^\S\n]+(?=\S)")
 BEFORE = re.compile(r"[.?!…\"”)\]][^\S\n]+(?P<label>[^\W_][^\n:：?!.,;\"“”\[\]]{0,39}?)[^\S\n]*\Z")

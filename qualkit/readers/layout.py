@@ -162,7 +162,7 @@ def _only_interviewer_labelled(path: Path, paras: list[Paragraph], opening: dict
     """Return whether only the interviewer's paragraphs carry labels (a transcriber marked only ``MODERATOR:``)
     while most paragraphs carry none: then those are the participant's; warn saying so."""
     from qualkit.readers.roles import forms_of
-    from qualkit.readers.learn import label_matches
+    from qualkit.readers.vocab import label_matches
 
     labelled = {speaker for speaker, _, _ in opening.values()} | {p.speaker for p in paras if p.speaker}
     bare = sum(1 for n, p in enumerate(paras) if p.speaker is None and n not in opening and p.text.strip())
@@ -180,7 +180,7 @@ NAME_PARAGRAPH = re.compile(rf"[ \t]*(?:{LABEL})[ \t]*:?[ \t]*")
 def _name_paragraphs(path: Path, paras: list[Paragraph], preamble: list[str]) -> list[Segment]:
     """Return turns when speakers' names stand in paragraphs of their own above their words (a bold
     ``Jane Smith`` paragraph, then the speech): the names recur and each is followed by speech; else []."""
-    from qualkit.readers.learn import key_of, shape_ok
+    from qualkit.readers.vocab import key_of, shape_ok
 
     named = [n for n, p in enumerate(paras) if NAME_PARAGRAPH.fullmatch(p.text) and shape_ok(p.text.strip(" \t:"))]
     while len(named) > 1 and named[1] == named[0] + 1:

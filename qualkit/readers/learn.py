@@ -15,10 +15,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Iterable
 
 from qualkit.readers.brackets import bracket_marks, unnamed_labels
 from qualkit.readers.labels import LABEL, OTTER, TIME
+from qualkit.readers.vocab import (
+    COVER_INTERVIEWER, COVER_KEYS, COVER_PARTICIPANT, FEW, PARTICLES, key_of, known_role, label_matches, name_forms,
+    shape_ok, style_of, typo_of,
+)
 
 SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT, SEP_LINE = "colon", "tab", "dash", "bracket", "dot", "line"
 _S = r"[^\S\n]"  # a space inside a line: a space, a tab, a no-break space (Word's after a colon), ...
@@ -37,40 +41,6 @@ NAME_LINE = re.compile(rf"(?:\A|(?<=\n\n))[ \t]*(?P<label>{LABEL})[ \t]*(?P<sep>
 PARAGRAPH_START = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*\S")
 # ``Q. text`` / ``A) text``: a role letter or short role word, tried only where HEAD finds no label.
 HEAD_DOT = re.compile(rf"^{_S}*(?:\*\*|__)?(?P<label>[^\W\d_]{{1,4}})(?P<sep>[.)]){_S}+(?=\S)", re.MULTILINE)
-SPEECH_WORDS = frozenset(
-    "so and but well note notes nb ps re eg ie e.g i.e http https yes no yeah okay ok um uh oh also basically "
-    "actually anyway example because then like now see edit update warning tip hint important remember "
-    "the this that these those there it its my our your his her their we you they he she in on at to of with as "
-    "just if when where why how what who which because first second third finally".split()
-)
-PARTICLES = frozenset("de del della der den van von da di du la le al bin y & and / - – (".split())
-ROLE_INTERVIEWER = frozenset("interviewer interviewers int i q moderator mod facilitator researcher experimenter".split())
-ROLE_PARTICIPANT = frozenset(
-    "participant interviewee respondent resp r a ans answer narrator informant patient client subject user "
-    "p participants interviewees".split()
-)
-PARTICIPANT_ID = re.compile(r"^(?:p|participant|respondent|r|pt|id)[ #_-]?\d+[a-z]?$")
-ROLE_WORDS = ROLE_INTERVIEWER | ROLE_PARTICIPANT | {"speaker", "spk", "dr", "mr", "mrs", "ms", "prof"}
-COVER_KEY_PHRASES = frozenset({
-    "persons present", "people present", "transcribed by", "interviewed by", "conducted by", "interview date",
-    "interview location", "interview number", "audio file", "date of interview", "place of interview",
-    "name of interviewer", "name of interviewee", "name of narrator", "recording date", "recorded by",
-})
-COVER_KEYS = COVER_KEY_PHRASES | frozenset(
-    "date time place location venue duration length project study title transcriber transcription attendees "
-    "present recorded recording language site setting interview session file tape mode format version source "
-    "collection accession".split()
-)
-"""Keys of a transcript's cover block (besides the names of who took part)."""
-COVER_INTERVIEWER = frozenset({"interviewer", "interviewers", "interviewed by", "conducted by", "moderator",
-                               "facilitator", "researcher", "name of interviewer"})
-COVER_PARTICIPANT = frozenset({"interviewee", "narrator", "respondent", "participant", "informant",
-                               "name of interviewee", "name of narrator"})
-FEW = 10
-"""Below this many turns with recurring labels, a one-off label is taken as it is."""
-TITLES = frozenset("dr mr mrs ms miss prof professor sir dame rev".split())
-
-
 @dataclass(frozen=True)
 class Head:
     """A line opening with a candidate label: where the label starts, where the speech starts."""
@@ -99,106 +69,6 @@ class Learned:
     """(line, message) for labels used once: likely typos, or speakers who spoke once."""
 
 
-@lru_cache(maxsize=4096)
-def key_of(label: str) -> str:
-    """Return the form labels are compared in: case-folded, without full stops and extra spaces."""
-    return " ".join(label.replace(".", " ").casefold().split()) if "." in label else " ".join(label.casefold().split())
-
-
-def role_parts(label: str) -> list[str]:
-    """Return the parts of a label that may name a role: ``Interviewer (Sarah)`` -> interviewer, sarah."""
-    parts = re.split(r"[/()]|\s[-–—]\s", label.replace(".", ""))
-    found = []
-    for part in parts:
-        part = re.sub(r"[\s#_-]*\d+[a-z]?$", "", " ".join(part.casefold().split()))
-        if part:
-            found.append(part)
-    return found
-
-
-def name_forms(name: str) -> set[str]:
-    """Return the ways a person named in a cover block may be labelled: full, first, last, initials."""
-    tokens = [t for t in re.split(r"[\s.]+", name.casefold()) if t and t not in TITLES]
-    forms = {key_of(name).replace(" ", "")}
-    if tokens:
-        forms |= {" ".join(tokens), tokens[0], tokens[-1]}
-        if len(tokens) >= 2:
-            forms.add("".join(t[0] for t in tokens))
-    return {f for f in forms if f}
-
-
-def label_matches(label: str, forms: set[str]) -> bool:
-    """Return whether a label (or one of its parts) is one of ``forms``."""
-    key = key_of(label)
-    return key in forms or key.replace(" ", "") in forms or any(p in forms for p in role_parts(label))
-
-
-def known_role(label: str) -> bool:
-    """Return whether a label names a role or a participant id on its own."""
-    return any(p in ROLE_INTERVIEWER or p in ROLE_PARTICIPANT or p == "speaker" for p in role_parts(label)) or bool(
-        PARTICIPANT_ID.match(key_of(label).replace(" ", "")))
-
-
-@lru_cache(maxsize=4096)
-def shape_ok(label: str) -> bool:
-    """Return whether a candidate reads as a label (a name, a role, an id), not the start of a sentence."""
-    tokens = label.split()
-    if not tokens or len(tokens) > 6 or label.replace(".", "").isdigit():
-        return False
-    if len(tokens) > 1 and " ".join(tokens).casefold() in COVER_KEY_PHRASES:
-        return True
-    first = tokens[0].casefold().rstrip(".")
-    if first in SPEECH_WORDS:
-        return False
-    depth = 0
-    for token in tokens[1:]:
-        if depth or token.startswith("("):
-            depth += token.count("(") - token.count(")")
-            continue
-        low = token.casefold().rstrip(".")
-        if not (token[0].isupper() or token[0].isdigit() or token[0] == "#" or low in PARTICLES or low in ROLE_WORDS
-                or re.fullmatch(r"(?:\w\.)+", token)):
-            return False
-    return True
-
-
-def style_of(label: str) -> str:
-    """Return the letter-case style of a label: upper, lower or title."""
-    letters = [c for c in label if c.isalpha()]
-    if letters and all(c.isupper() for c in letters):
-        return "upper"
-    if letters and all(c.islower() for c in letters):
-        return "lower"
-    return "title"
-
-
-def typo_of(key: str, recurring: dict[str, int]) -> str | None:
-    """Return the recurring label ``key`` is one or two letters away from (digits must agree), else None."""
-    if len(key) < 4:
-        return None
-    for other, count in recurring.items():
-        if count < 3 or other == key or re.sub(r"\D", "", other) != re.sub(r"\D", "", key):
-            continue
-        if abs(len(other) - len(key)) <= 2 and _distance(key, other) <= (1 if len(key) <= 5 else 2):
-            return other
-    return None
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance with adjacent transpositions."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, previous2[j - 2] + 1)
-            current.append(cost)
-        previous2, previous = previous, current
-    return previous[-1]
-
-
 def candidates(text: str, first_line: int = 1) -> list[Head]:
     """Return every line opening with a candidate label, in order (Otter's ``Name  0:00`` lines too)."""
     found: list[tuple[int, re.Match[str]]] = []
@@ -217,8 +87,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
         taken = {m.start() for _, m in found}
         extra = [(first_line + text.count("\n", 0, m.start()), m) for m in otter if m.start() not in taken]
         found = sorted(found + extra, key=lambda item: item[1].start())
-    if max(Counter(key_of((m.groupdict().get("bracket") or m.group("label")).strip()) for _, m in found).values(),
-           default=0) < 2:
+    if not _any_recurs(m.groupdict().get("bracket") or m.group("label") for _, m in found):
         found = sorted(found + _name_lines(text, first_line), key=lambda item: item[1].start())
     heads: list[Head] = []
     for line, match in found:
@@ -232,10 +101,22 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
                 else SEP_DOT if sep[:1] in (".", ")") else SEP_LINE if sep == "\n"
                 else SEP_BRACKET if groups.get("bracket") and not sep.strip()
                 else SEP_COLON)
-        stamp = next((groups[g] for g in ("ts", "ts0", "ts1", "ts2", "ts3", "ts4") if groups.get(g)), None)
+        stamp = (groups.get("ts") or groups.get("ts0") or groups.get("ts1") or groups.get("ts2") or groups.get("ts3")
+                 or groups.get("ts4"))
         heads.append(Head(match.start() + len(whole) - len(whole.lstrip()), match.end(), line, label,
                           key_of(label), kind, stamp, bool(groups.get("bracket"))))
     return heads
+
+
+def _any_recurs(labels: Iterable[str]) -> bool:
+    """Return whether any label comes twice (stopping at the first that does)."""
+    seen: set[str] = set()
+    for label in labels:
+        key = key_of(label.strip())
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
 
 
 def _name_lines(text: str, first_line: int) -> list[tuple[int, re.Match[str]]]:

@@ -18,6 +18,8 @@ RULE = re.compile(r"^[\s|:\-]+$")
 
 def markdown_table(text: str, first_line: int = 1) -> tuple[list[Segment], str] | None:
     """Return the turns of a text that is a Markdown table of turns, and the text before the table; else None."""
+    if "|" not in text:
+        return None
     rows = list(PIPE_ROW.finditer(text))
     if len(rows) < 3 or text[rows[-1].end():].strip():
         return None

@@ -18,7 +18,7 @@ from dataclasses import replace
 from statistics import median
 from typing import Iterable, Sequence
 
-from qualkit.readers.learn import PARTICIPANT_ID, ROLE_PARTICIPANT, label_matches, name_forms, role_parts
+from qualkit.readers.vocab import PARTICIPANT_ID, ROLE_PARTICIPANT, label_matches, name_forms, role_parts
 from qualkit.readers.unlabelled import is_question
 from qualkit.transcript import INTERVIEWER, PARTICIPANT, Transcript
 

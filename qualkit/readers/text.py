@@ -86,7 +86,7 @@ def unlabelled_turns(text: str, start: int, path: Path) -> list[RawTurn]:
 def answers_between(text: str, turns: list[RawTurn], start: int, options: ReadOptions, path: Path) -> list[RawTurn]:
     """When only the interviewer's paragraphs carry labels (``MODERATOR:``) and most paragraphs carry none,
     return turns where the unlabelled paragraphs are the participant's; else an empty list."""
-    from qualkit.readers.learn import label_matches
+    from qualkit.readers.vocab import label_matches
     from qualkit.readers.roles import forms_of
 
     asking = forms_of(options.interviewer_labels)
