@@ -10,7 +10,8 @@ Each figure is measured in a fresh process (so peak memory is that run's own). U
 It prints words/s for each way of running, the 5M/1M time ratio of one process, the Dask cluster's
 start-up, per-part time and peak memory per worker, the per-part overhead (the same table coded in
 parts of 2,000 and of 50,000 rows in one process, on CPU time), and the cost model's prediction for 10^9
-words on 10, 50 and 100 workers: start-up + words / (workers x words/s of one core) + parts x overhead /
+words on 10, 50 and 100 workers: words / planning rate (the one client reads the table once for row
+boundaries and duplicate ids) + start-up + words / (workers x words/s of one core) + parts x overhead /
 workers + output bytes / assembly rate (the one client copies the parts into the outputs). The last line printed is one JSON object with the figures.
 """
 
@@ -96,7 +97,7 @@ def measure(kind: str, table: Path, workers: int, part_rows: int) -> dict[str, f
         else:
             summary = code_distributed([table], CODEBOOK, out / "o", engine="dask", workers=workers,
                                        part_rows=part_rows, **options)
-            figures.update(parts=summary.parts, startup_seconds=summary.startup_seconds,
+            figures.update(parts=summary.parts, plan_seconds=summary.plan_seconds, startup_seconds=summary.startup_seconds,
                            coding_seconds=summary.coding_seconds, shutdown_seconds=summary.shutdown_seconds,
                            part_seconds_mean=sum(summary.part_seconds) / len(summary.part_seconds),
                            worker_peak_mib=max(summary.worker_peak_mib.values()),
@@ -146,7 +147,7 @@ def main() -> None:
         extra = ""
         if kind == "dask":
             extra = (f"; {result['parts']:.0f} parts of {result['part_seconds_mean']:.2f} s, start-up "
-                     f"{result['startup_seconds']:.1f} s, coding {result['coding_seconds']:.1f} s "
+                     f"{result['startup_seconds']:.1f} s, planning {result['plan_seconds']:.1f} s, coding {result['coding_seconds']:.1f} s "
                      f"({result['words'] / result['coding_seconds']:,.0f} words/s), shut-down "
                      f"{result['shutdown_seconds']:.1f} s, peak per worker {result['worker_peak_mib']:.0f} MiB")
         elif kind == "parts":
@@ -165,6 +166,7 @@ def main() -> None:
     per_worker = figures["one_5m"]["words"] / figures["one_5m"]["cpu_seconds"]  # words/s of one core's time
     bytes_per_word = figures["one_5m"]["output_bytes"] / figures["one_5m"]["words"]
     assembly_rate = dask["output_bytes"] / max(dask["assembly_seconds"], 1e-3)  # bytes/s copied into the outputs
+    plan_rate = dask["words"] / max(dask["plan_seconds"], 1e-3)  # words/s the client reads while planning
     summary = {
         "cores": os.cpu_count(),
         "load_average": round(os.getloadavg()[1], 1),
@@ -190,13 +192,14 @@ def main() -> None:
         "per_worker_words_per_s_here": round(contended),
         "output_bytes_per_word": round(bytes_per_word, 2),
         "assembly_mib_per_s": round(assembly_rate / 2**20),
+        "planning_words_per_s": round(plan_rate),
         "per_part_overhead_s": round(overhead, 4),
     }
     words = 1e9
     for n in (10, 50, 100):
         parts = words / 700_000  # the default part of 50,000 responses of 14 words
-        seconds = (summary["worker_startup_s"] + words / (n * per_worker) + parts * max(overhead, 0) / n
-                   + words * bytes_per_word / assembly_rate)
+        seconds = (words / plan_rate + summary["worker_startup_s"] + words / (n * per_worker)
+                   + parts * max(overhead, 0) / n + words * bytes_per_word / assembly_rate)
         summary[f"predicted_minutes_1e9_words_{n}_workers"] = round(seconds / 60, 1)
     print(f"Dask with {w} workers: {summary[f'dask{w}_speedup_5m']:.2f}x one process at 5M words end to end, "
           f"{summary[f'dask{w}_coding_speedup_5m']:.2f}x while coding (this machine has {summary['cores']} cores, "
@@ -206,7 +209,8 @@ def main() -> None:
           f"One process 5M/1M time {summary['time_ratio_5m_1m']:.2f}, peak memory {summary['peak_mib_one_1m']} -> "
           f"{summary['peak_mib_one_5m']} MiB. Per worker {summary['per_worker_words_per_s']:,} words/s of a core "
           f"({summary['per_worker_words_per_s_here']:,} here, sharing 2 cores), output {summary['output_bytes_per_word']} "
-          f"bytes a word assembled at {summary['assembly_mib_per_s']:,} MiB/s, start-up "
+          f"bytes a word assembled at {summary['assembly_mib_per_s']:,} MiB/s, planning "
+          f"{summary['planning_words_per_s']:,} words/s in the client, start-up "
           f"{summary['worker_startup_s']:.1f} s, per-part overhead {summary['per_part_overhead_s']:.3f} s. 10^9 words: "
           + ", ".join(f"{summary[f'predicted_minutes_1e9_words_{n}_workers']:.0f} min on {n} workers" for n in (10, 50, 100)))
     print(json.dumps(summary))

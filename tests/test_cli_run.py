@@ -189,7 +189,7 @@ def test_run_reads_a_survey_table_one_response_a_participant_grouped_by_its_colu
 
 
 def test_themes_reads_a_survey_table(runner):
-    result = runner.invoke(main, ["themes", str(SURVEY / "responses.csv"), "--text-column", "comment", "--k", "2"])
+    result = runner.invoke(main, ["themes", str(SURVEY / "responses.csv"), "--text-column", "comment", "--themes", "2"])
     assert result.exit_code == 0, result.output
     quoted = re.findall(r'\((\S+), (\d+)-(\d+)\)$', result.output, re.M)
     # every quote is a response of the table (ids from row numbers), at offsets into the response's text

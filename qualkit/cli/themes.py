@@ -20,7 +20,8 @@ def _k(value: str) -> int | str:
 @main.command()
 @click.argument("transcripts", nargs=-1, required=True, type=click.Path())
 @click.option("--codebook", "-c", type=click.Path(), help="Codebook YAML: suggest themes in what it did not code.")
-@click.option("--k", "k", default="auto", show_default=True, help="Number of themes, or 'auto'.")
+@click.option("--themes", "--k", "k", default="auto", show_default=True, metavar="N|AUTO",
+              help="Number of themes, or 'auto' to choose it from the data (as qualkit run's --themes).")
 @click.option("--method", type=click.Choice(["nmf", "lda", "kmeans"]), default="nmf", show_default=True,
               help="Theme model.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")

@@ -41,6 +41,8 @@ class EngineSummary(CorpusSummary):
     already_done: int = 0
     verified: bool = False
     """True when the folder held this very run, finished: it was checked, and nothing was written."""
+    plan_seconds: float = 0.0
+    """Planning: reading the inputs once in this process (a survey table's row boundaries and duplicate ids)."""
     startup_seconds: float = 0.0
     coding_seconds: float = 0.0
     """From handing out the parts to the last one done (the cluster's start-up and shut-down apart)."""
@@ -74,14 +76,16 @@ def code_distributed(
               text_column, id_column, fmt)
     folder = Path(out)
     check_writable(folder)
+    began = time.perf_counter()
     plan = make_plan(paths, job, part_bytes=part_bytes, part_rows=part_rows)
+    planned = round(time.perf_counter() - began, 3)
     if not plan.parts:
         raise EngineError(f"nothing to code in {', '.join(map(str, paths))}")
     folder.mkdir(parents=True, exist_ok=True)
     state = open_folder(folder, plan, fmt, resume)
     if not isinstance(state, Manifest):
         return _finished_summary(folder, state)
-    summary = EngineSummary(parts=len(plan.parts), already_done=len(state.done))
+    summary = EngineSummary(parts=len(plan.parts), already_done=len(state.done), plan_seconds=planned)
     state.save()
     todo = [part for part in plan.parts if part.name not in state.done]
     if todo:
