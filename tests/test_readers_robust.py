@@ -140,6 +140,22 @@ def test_a_turn_whose_time_was_left_out_is_still_a_turn_of_its_speaker():
     assert messages == []
 
 
+@pytest.mark.parametrize("name", ["no_space_after_colon.txt", "one_label_without_space.txt"])
+def test_a_label_with_its_speech_right_after_the_colon(name):
+    transcript, messages = read(ROBUST / name)
+    assert [(t.speaker, t.role) for t in transcript.turns] == [("Interviewer", I), ("Participant", P)] * 2
+    assert transcript.turn_text(transcript.turns[1]).startswith("Fine thanks")
+    assert messages == []
+
+
+def test_a_word_and_a_colon_without_a_space_inside_speech_stays_speech(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Interviewer: When?\nParticipant: Early.\nRe:the letter, it came.\nInterviewer: Ok.\n"
+                    "Participant: Yes.\n", encoding="utf-8")
+    transcript, _ = read(path)
+    assert transcript.turn_text(transcript.turns[1]) == "Early.\nRe:the letter, it came."
+
+
 @pytest.mark.parametrize("name", ["otter_dash.txt", "otter_two_spaces.txt", "speaker_time_line.txt"])
 def test_a_speaker_and_time_on_their_own_line_open_the_paragraph_below(name):
     transcript, _ = read(ROBUST / name)

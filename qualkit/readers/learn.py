@@ -25,6 +25,8 @@ from qualkit.readers.vocab import (
 )
 
 SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT, SEP_LINE = "colon", "tab", "dash", "bracket", "dot", "line"
+SEP_TIGHT = "tight"
+"""A colon with the speech right after it (``Participant:Fine``): a label only when it recurs or names a role."""
 _S = r"[^\S\n]"  # a space inside a line: a space, a tab, a no-break space (Word's after a colon), ...
 HEAD = re.compile(
     rf"""^{_S}*(?:(?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME})(?={_S})){_S}*)?
@@ -32,7 +34,7 @@ HEAD = re.compile(
     (?:\[{_S}*(?P<bracket>[^\W_][^\[\]\n:：\t*?!,;"“”]{{0,39}}?){_S}*\]
       |(?P<label>[^\W_](?:[^\n:：\t*?!,;"“”\[(]|\([^()\n:：]{{0,30}}\)){{0,39}}?))
     {_S}*(?:[(\[](?P<ts2>{TIME})[)\]])?{_S}*(?:\*\*|__)?
-    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!)))
+    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|[:：](?=[^\W\d_])|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!)))
     (?:[\[(](?P<ts3>{TIME})[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
 )
@@ -98,6 +100,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
         whole = match.group(0)
         sep = groups.get("sep") or ""
         kind = (SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip()[:1] in "-–—" and sep.strip()
+                else SEP_TIGHT if sep in (":", "：") and match.end() < len(text) and not text[match.end()].isspace()
                 else SEP_DOT if sep[:1] in (".", ")") else SEP_LINE if sep == "\n"
                 else SEP_BRACKET if groups.get("bracket") and not sep.strip()
                 else SEP_COLON)
