@@ -162,3 +162,47 @@ def test_the_theme_size_chart_counts_one_unit_for_codebook_and_suggested_themes(
     ax = theme_sizes(context).axes[0]
     assert [bar.get_width() for bar in ax.patches] == [9, 5]
     assert ax.get_xlabel().startswith("participants (of 12)") and "segments" not in ax.get_xlabel()
+
+
+def test_a_word_said_as_an_action_never_names_a_theme(study):
+    # "help" is in every sentence of the theme, more than "allotment", but always as what someone does.
+    from qualkit.themes.labels import Labeller
+    texts = ["I help them dig the allotment on Sundays.", "We help each other out whenever we can.",
+             "She can help with the allotment paperwork.", "They always help, to be fair, every week.",
+             "I want to help at the allotment more."] + OTHER_TALK
+    labeller = Labeller(texts, study[2], INTERVIEW_STOP_WORDS)
+    assert labeller.is_action(("help",)) and not labeller.is_action(("allotment",))
+    assert labeller.label(range(5)) == "allotment"
+
+
+def test_a_verb_said_as_a_thing_is_labelled_in_that_form(study):
+    from qualkit.themes.labels import Labeller
+    # "breathe" is said more often, but "breathing" is what is talked about (the breathing, your breathing).
+    texts = ["Breathe in slowly, then hum it out.", "Your breathing gets better with the singing.",
+             "Just breathe and relax, she says, every week.", "The breathing is the whole point of it.",
+             "Stand up straight and breathe from the belly."] + OTHER_TALK
+    assert Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(5)) == "breathing"
+
+
+def test_a_date_or_a_number_never_names_a_theme(study):
+    # "March" is said in every sentence of the theme, "contract" in three: the theme is the contract.
+    from qualkit.themes.labels import Labeller
+    texts = ["My contract ends in March again this year.", "In March we never know who stays on.",
+             "The new contract came on the last day of March.", "Every March the contract goes out again.",
+             "March is when the funding stops."] + OTHER_TALK
+    label = Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(5))
+    assert label == "contract"
+
+
+def test_the_first_quote_says_the_label(found, study):
+    lemmatise = study[2]
+    assert found.themes
+    for theme in found.themes:
+        heads = [lemmatise([part.split()[-1]])[0] for part in theme.label.split(" and ")]
+        first = set(lemmatise([theme.quotes[0].text])[0].split())
+        assert set(heads) & first, (theme.label, theme.quotes[0].text)
+
+
+def test_quotes_saying_the_label_lead_in_their_order_otherwise():
+    from qualkit.themes.suggest import _label_first
+    assert _label_first(["a", "b", "c", "d"], [0, 1, 0, 2]) == ["d", "b", "a", "c"]

@@ -29,6 +29,27 @@ PHRASE_SHARE = 0.4
 # first and is said with it in at least two of the theme's sentences; never a third (a word bag).
 SECOND_SHARE = 0.5
 
+# Words that, said just before a word, show it used as a thing (``the bus``, ``my carers``, ``at work``) or
+# as an action (``I feel``, ``to help``, ``can't live``): English closed classes, not any study's words. A word
+# said more often as an action than as a thing (or, alone, in a past form: ``felt``, ``lived``) is a bare verb
+# and names no theme (``help``, ``feel``); a phrase is judged by the word before it.
+THING_BEFORE = frozenset("""
+the a an my your his her our their its this these those some any no every each another much many more less few
+fewer of in on at by from with about for into after without through over under per
+""".split())
+ACTION_BEFORE = frozenset("""
+i you we they he she it to can could will would shall should might must do does did not never don't didn't
+doesn't can't couldn't won't wouldn't shouldn't i'll you'll we'll they'll i'd you'd we'd they'd i've you've we've
+they've i'm you're we're they're
+""".split())
+# Dates and numbers say when or how many, never what a theme is about (``contract and march``).
+DATE_AND_NUMBER_WORDS = frozenset("""
+january february march april june july august september october november december monday tuesday wednesday
+thursday friday saturday sunday weekday weekend one two three four five six seven eight nine ten eleven twelve
+thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+ninety hundred thousand million first second third fourth fifth sixth seventh eighth ninth tenth twentieth
+""".split())
+
 Lemmatise = Callable[[list[str]], list[str]]
 
 
@@ -97,9 +118,12 @@ class Labeller:
         self.keys: list[frozenset[tuple[str, ...]]] = []
         self.surface: dict[tuple[str, ...], Counter[str]] = {}
         self.df: Counter[tuple[str, ...]] = Counter()
+        self.as_thing: Counter[tuple[str, ...]] = Counter()
+        self.as_action: Counter[tuple[str, ...]] = Counter()
+        self.thing_forms: dict[tuple[str, ...], Counter[str]] = {}
         for words in sentences:
             found: set[tuple[str, ...]] = set()
-            for run in self._runs(words):
+            for at, run in self._runs(words):
                 for n in range(1, MAX_PHRASE + 1):
                     for i in range(len(run) - n + 1):
                         gram = run[i : i + n]
@@ -108,6 +132,7 @@ class Labeller:
                             continue
                         found.add(key)
                         self.surface.setdefault(key, Counter())[" ".join(gram)] += 1
+                        self._usage(key, gram, words[at + i - 1].lower().replace("’", "'") if at + i else "")
             keys = frozenset(found)
             self.keys.append(keys)
             self.df.update(keys)
@@ -120,18 +145,33 @@ class Labeller:
                 and self.lemma.get(lower, lower) not in self.stop_words and not REDACTION.fullmatch(lower)
                 and lower not in self.blocked)
 
-    def _runs(self, words: list[str]) -> list[list[str]]:
-        runs, current = [], []
-        for word in words:
+    def _runs(self, words: list[str]) -> list[tuple[int, list[str]]]:
+        """Return the runs of allowed words, each with the position of its first word."""
+        runs: list[tuple[int, list[str]]] = []
+        current: list[str] = []
+        for at, word in enumerate(words):
             if self._allowed(word):
                 current.append(word)
             else:
                 if current:
-                    runs.append(current)
+                    runs.append((at - len(current), current))
                 current = []
         if current:
-            runs.append(current)
+            runs.append((len(words) - len(current), current))
         return runs
+
+    def _usage(self, key: tuple[str, ...], gram: list[str], before: str) -> None:
+        """Count one use of a phrase as a thing or an action, by the word before it (and a lone word's past form)."""
+        if before in THING_BEFORE:
+            self.as_thing[key] += 1
+            self.thing_forms.setdefault(key, Counter())[" ".join(gram)] += 1
+        elif before in ACTION_BEFORE or (len(gram) == 1 and gram[0].lower().endswith("ed")
+                                         and key[0] != gram[0].lower() and not key[0].endswith("ed")):
+            self.as_action[key] += 1
+
+    def is_action(self, key: tuple[str, ...]) -> bool:
+        """Return whether a phrase is said more often as an action than as a thing (``I feel``, ``to help``)."""
+        return self.as_action[key] > self.as_thing[key]
 
     def display(self, key: tuple[str, ...]) -> str:
         """Return the commonest spoken form of a phrase key, lower-cased unless always written in capitals."""
@@ -140,6 +180,17 @@ class Labeller:
             return " ".join(key)
         form = max(sorted(forms), key=forms.__getitem__)
         return form.lower() if form.lower() in forms or form.istitle() else form
+
+    def name_form(self, key: tuple[str, ...]) -> str:
+        """Return a label phrase as spoken: as ``display``, but as its ``-ing`` form when that is how it is said
+        as a thing (``breathing`` of ``your breathing``, not ``breathe``)."""
+        shown = self.display(key)
+        things = self.thing_forms.get(key)
+        if things and not shown.lower().endswith("ing"):
+            form = max(sorted(things), key=things.__getitem__)
+            if form.lower().endswith("ing"):
+                return form.lower()
+        return shown
 
     def term(self, lemma_term: str) -> str:
         """Return a model term (lemmas, e.g. ``datum provenance``) in the words participants used."""
@@ -182,22 +233,38 @@ class Labeller:
         return sorted(out, key=lambda pair: (-pair[0], pair[1]))
 
     def names(self, key: tuple[str, ...]) -> bool:
-        """Return whether a phrase can name a theme: its last word is not only an adjective or adverb."""
-        return key[-1] not in self.describing
+        """Return whether a phrase can name a theme: its last word is not only an adjective or adverb, it is
+        said more often as a thing than as an action, and no word of it is a date or a number."""
+        return (key[-1] not in self.describing and not self.is_action(key)
+                and not any(word in DATE_AND_NUMBER_WORDS for word in key))
 
     def label(self, members: Sequence[int], quotes: Sequence[int] = (), favoured: Collection[tuple[str, ...]] = (),
               taken: Collection[str] = ()) -> str:
-        """Return a theme's label: its best phrase of two or more words when that scores at least
+        """Return a theme's label as spoken (see ``label_keys``), '' when nothing qualifies."""
+        return self.show(self.label_keys(members, quotes, favoured, taken))
+
+    def show(self, keys: Sequence[tuple[str, ...]]) -> str:
+        """Return a label's phrases as spoken, joined by 'and'."""
+        return " and ".join(self.name_form(key) for key in keys)
+
+    def holds(self, sentence: int, keys: Sequence[tuple[str, ...]]) -> int:
+        """Return how many of a label's phrases a sentence says, by their head (last) word: ``non-linear
+        interactions`` says ``feature interactions``' head."""
+        return sum(key[-1:] in self.keys[sentence] for key in keys)
+
+    def label_keys(self, members: Sequence[int], quotes: Sequence[int] = (), favoured: Collection[tuple[str, ...]] = (),
+                   taken: Collection[str] = ()) -> tuple[tuple[str, ...], ...]:
+        """Return a theme's label, as the keys of its one or two phrases: its best phrase of two or more words when that scores at least
         ``PHRASE_SHARE`` of the best single word, else its best word (or the phrase of it and the next
         word when the two are said side by side: ``feature interactions``, not ``interactions and
         feature``); then, when another phrase or word sharing no word with it scores at least
         ``SECOND_SHARE`` of it and is said with it, ``first and second``. Only phrases that can name
         (see ``names``) count; phrases come from the theme's quotes when any qualifies; a label in
-        ``taken`` (another theme's) is passed over; '' when nothing qualifies."""
+        ``taken`` (another theme's) is passed over; () when nothing qualifies."""
         ranked = self.scores(members, quotes, favoured) or self.scores(members, (), favoured)
         ranked = [(s, k) for s, k in ranked if self.names(k) and self.display(k) not in taken]
         if not ranked:
-            return ""
+            return ()
         words = [(s, k) for s, k in ranked if len(k) == 1]
         phrases = [(s, k) for s, k in ranked if len(k) > 1]
         best_word = words[0][0] if words else 0.0
@@ -215,11 +282,11 @@ class Labeller:
         second = next(((s, k) for s, k in ranked if s >= SECOND_SHARE * first[0] and not set(k) & set(first_key)
                        and sum(k in self.keys[i] for i in together) >= 2), None)
         if second is None:
-            return self.display(first_key)
+            return (first_key,)
         second_key = self._widest(second[1], ranked, counts, taken)
         if set(second_key) & set(first_key):
             second_key = second[1]
-        return f"{self.display(first_key)} and {self.display(second_key)}"
+        return (first_key, second_key)
 
     def _widest(self, key: tuple[str, ...], ranked: Sequence[tuple[float, tuple[str, ...]]],
                 counts: Counter[tuple[str, ...]], taken: Collection[str]) -> tuple[str, ...]:

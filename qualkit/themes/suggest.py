@@ -239,8 +239,10 @@ def suggest_themes(
         quotes = choose_quotes(units, members, quote_scores[:, number], can_quote & uses_terms[:, number], n_quotes,
                                first=np.minimum(term_counts[:, number], 2) + (content - 2 * hesitant) / spoken)
         favoured = {tuple(term.split()) for term, _ in terms}
-        label = labeller.label(members, [index[(q.transcript, q.start)] for q in quotes], favoured,
-                               {t.label for t in themes})
+        quoted = [index[(q.transcript, q.start)] for q in quotes]
+        keys = labeller.label_keys(members, quoted, favoured, {t.label for t in themes})
+        label = labeller.show(keys)
+        quotes = _label_first(quotes, [labeller.holds(i, keys) for i in quoted])
         shown = surface_terms(labeller, terms, members)
         if not label or not quotes or (len(members) and content_free[members].mean() >= filler_share):
             why = "no quote" if not quotes else "no label" if not label else "mostly fillers and marks"
@@ -286,6 +288,13 @@ def suggest_themes(
         "residual": bool(residual),
     }
     return ThemeSuggestions(tuple(themes), assignments, methods, tuple(suggester.k_scores_))
+
+
+def _label_first(quotes: Sequence[Unit], held: Sequence[int]) -> list[Unit]:
+    """Return the quotes with those saying the most of the label's phrases first, in their order otherwise,
+    so the first quote a reader sees uses the label's words."""
+    order = sorted(range(len(quotes)), key=lambda n: (-held[n], n))
+    return [quotes[n] for n in order]
 
 
 def _quote_scores(weights: np.ndarray, shares: np.ndarray, local: np.ndarray, term_counts: np.ndarray,
