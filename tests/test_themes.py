@@ -112,3 +112,29 @@ def test_themes_command_rejects_a_bad_k():
     result = CliRunner().invoke(main, ["themes", str(THEMES / "transcripts"), "--k", "many"])
     assert result.exit_code == 2
     assert "expected a positive whole number or 'auto', got 'many'" in result.output
+
+
+def test_a_theme_quote_is_shown_as_its_one_sentence_not_joined_to_its_neighbour():
+    # A short sentence quoted for a code is widened to its neighbours; a theme quote is one whole sentence.
+    import dataclasses
+
+    from qualkit.report import report_context, study_data
+    from qualkit.report.quotes import quote_span
+    from qualkit.study import StudySettings, run_study
+    from qualkit.themes import SuggestedTheme
+
+    report = FIXTURES / "report"
+    result = run_study(StudySettings(transcripts=(str(report / "transcripts"),), attributes=str(report / "participants.csv"),
+                                     codebook=str(report / "codebook.yaml"), n_themes=1))
+    texts = {t.id: t for t in result.transcripts}
+
+    def widened(unit):
+        transcript = texts[unit.transcript]
+        turn = transcript.turns[unit.turn]
+        return quote_span(transcript.text, (turn.start, turn.end), unit.start, unit.end) != (unit.start, unit.end)
+
+    unit = next(u for u in result.units if widened(u))
+    theme = SuggestedTheme(number=1, label="test", terms=(), quotes=(unit,), units=1, participants=(unit.transcript,))
+    quote = report_context(study_data(dataclasses.replace(result, themes=[theme])))["suggested"][0]["quotes"][0]
+    assert quote["full_text"] == unit.text
+    assert (quote["start"], quote["end"]) == (unit.start, unit.end)

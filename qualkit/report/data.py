@@ -122,7 +122,8 @@ def study_data(result: StudyResult) -> dict[str, Any]:
             "number": t.number, "label": t.label, "units": t.units, "participants": list(t.participants),
             "by_group": [{"group": g, "units": u, "participants": n, "group_size": size} for g, u, n, size in t.by_group],
             "terms": [{"term": term, "weight": round(float(weight), 3)} for term, weight in t.terms],
-            "quotes": [_segment(q, texts.get(q.transcript)) for q in t.quotes],
+            # A theme quote is one whole sentence already: shown as it is, never joined to its neighbour.
+            "quotes": [_segment(q) for q in t.quotes],
         } for t in result.themes],
         "comparison": plain(result.comparison)["rows"],
         "set_aside": [_hit(hit, texts.get(hit.transcript)) for hit in result.set_aside],
