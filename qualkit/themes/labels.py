@@ -248,9 +248,10 @@ class Labeller:
         return " and ".join(self.name_form(key) for key in keys)
 
     def holds(self, sentence: int, keys: Sequence[tuple[str, ...]]) -> int:
-        """Return how many of a label's phrases a sentence says, by their head (last) word: ``non-linear
-        interactions`` says ``feature interactions``' head."""
-        return sum(key[-1:] in self.keys[sentence] for key in keys)
+        """Return how much of a label a sentence says: per phrase, 1 for its head (last) word (``non-linear
+        interactions`` says ``feature interactions``' head) and 1 more for the whole phrase."""
+        said = self.keys[sentence]
+        return sum((key[-1:] in said) + (key in said) for key in keys)
 
     def label_keys(self, members: Sequence[int], quotes: Sequence[int] = (), favoured: Collection[tuple[str, ...]] = (),
                    taken: Collection[str] = ()) -> tuple[tuple[str, ...], ...]:
