@@ -12,6 +12,7 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from qualkit.themes.selection import npmi_coherence, stability, supported_middle_k, topic_diversity
 
@@ -124,8 +125,14 @@ class ThemeSuggester:
 
         ``groups`` names each text's document, texts in speaking order: each text then also sees its
         neighbours within ``window`` texts of the same document, weighted ``window_decay ** distance``.
+        The linear algebra runs on one BLAS thread: the models are many and small (tens of themes), and
+        BLAS threads spinning over them took three times the CPU and wall time of one thread.
         """
-        texts = list(texts)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(list(texts), turns, questions, groups, vectors)
+
+    def _fit(self, texts: list[str], turns: Sequence[str] | None, questions: Sequence[str] | None,
+             groups: Sequence[str] | None, vectors: np.ndarray | None) -> "ThemeSuggester":
         self._validate(len(texts))
         if self.method == "vectors" and vectors is None:
             raise ValueError("method 'vectors' needs the texts' vectors (a pipeline with word vectors)")
@@ -291,10 +298,11 @@ class ThemeSuggester:
         from sklearn.decomposition import non_negative_factorization
 
         matrix = normalize(self.vectorizer_.transform(list(texts)))
-        weights, _, _ = non_negative_factorization(
-            matrix, H=self.components_.astype(matrix.dtype), n_components=self.components_.shape[0], init="custom",
-            update_H=False, random_state=self.random_state,
-        )
+        with threadpool_limits(limits=1, user_api="blas"):
+            weights, _, _ = non_negative_factorization(
+                matrix, H=self.components_.astype(matrix.dtype), n_components=self.components_.shape[0],
+                init="custom", update_H=False, random_state=self.random_state,
+            )
         return weights
 
 
