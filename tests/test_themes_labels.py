@@ -173,6 +173,8 @@ def test_a_word_said_as_an_action_never_names_a_theme(study):
     labeller = Labeller(texts, study[2], INTERVIEW_STOP_WORDS)
     assert labeller.is_action(("help",)) and not labeller.is_action(("allotment",))
     assert labeller.label(range(5)) == "allotment"
+    # a theme whose sentences share nothing but the verb is named by it rather than lost
+    assert labeller.label([1, 3]) == "help"
 
 
 def test_a_verb_said_as_a_thing_is_labelled_in_that_form(study):

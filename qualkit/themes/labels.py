@@ -232,10 +232,10 @@ class Labeller:
             out.append((score, key))
         return sorted(out, key=lambda pair: (-pair[0], pair[1]))
 
-    def names(self, key: tuple[str, ...]) -> bool:
+    def names(self, key: tuple[str, ...], actions: bool = False) -> bool:
         """Return whether a phrase can name a theme: its last word is not only an adjective or adverb, it is
-        said more often as a thing than as an action, and no word of it is a date or a number."""
-        return (key[-1] not in self.describing and not self.is_action(key)
+        said more often as a thing than as an action (unless ``actions``), and no word of it is a date or a number."""
+        return (key[-1] not in self.describing and (actions or not self.is_action(key))
                 and not any(word in DATE_AND_NUMBER_WORDS for word in key))
 
     def label(self, members: Sequence[int], quotes: Sequence[int] = (), favoured: Collection[tuple[str, ...]] = (),
@@ -260,10 +260,13 @@ class Labeller:
         word when the two are said side by side: ``feature interactions``, not ``interactions and
         feature``); then, when another phrase or word sharing no word with it scores at least
         ``SECOND_SHARE`` of it and is said with it, ``first and second``. Only phrases that can name
-        (see ``names``) count; phrases come from the theme's quotes when any qualifies; a label in
-        ``taken`` (another theme's) is passed over; () when nothing qualifies."""
+        (see ``names``) count, or, when none does, phrases said as actions (a theme whose sentences share
+        only a verb is named by it rather than lost); phrases come from the theme's quotes when any
+        qualifies; a label in ``taken`` (another theme's) is passed over; () when nothing qualifies."""
         ranked = self.scores(members, quotes, favoured) or self.scores(members, (), favoured)
-        ranked = [(s, k) for s, k in ranked if self.names(k) and self.display(k) not in taken]
+        ranked = [(s, k) for s, k in ranked if self.display(k) not in taken]
+        ranked = ([(s, k) for s, k in ranked if self.names(k)]
+                  or [(s, k) for s, k in ranked if self.names(k, actions=True)])
         if not ranked:
             return ()
         words = [(s, k) for s, k in ranked if len(k) == 1]
