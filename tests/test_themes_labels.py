@@ -206,11 +206,11 @@ def test_the_first_quote_says_the_label(found, study):
 
 
 def test_quotes_saying_the_label_lead_in_their_order_otherwise():
-    from qualkit.themes.suggest import _label_first
-    assert _label_first(["a", "b", "c", "d"], [0, 1, 0, 2]) == ["d", "b", "a", "c"]
+    from qualkit.themes.quotes import label_first
+    assert label_first(["a", "b", "c", "d"], [0, 1, 0, 2]) == ["d", "b", "a", "c"]
     # "Uh, I think, uh, the influence of of feature interactions was, uh, small" says all of the label, but
     # halting; a fluent quote saying its head word leads.
-    assert _label_first(["halting", "fluent", "other"], [4, 2, 0], [4, 0, 0]) == ["fluent", "halting", "other"]
+    assert label_first(["halting", "fluent", "other"], [4, 2, 0], [4, 0, 0]) == ["fluent", "halting", "other"]
 
 
 @pytest.mark.parametrize(("text", "count"), [
@@ -219,8 +219,8 @@ def test_quotes_saying_the_label_lead_in_their_order_otherwise():
     ("But but if it's like, especially in a data set.", 2),
 ])
 def test_fillers_and_words_said_twice_running_are_hesitations(text, count):
-    from qualkit.themes.suggest import _hesitations
-    assert _hesitations(text.lower().replace(",", " ").split()) == count
+    from qualkit.themes.quotes import hesitations
+    assert hesitations(text.lower().replace(",", " ").split()) == count
 
 
 def test_a_sentence_says_a_label_by_its_head_word_and_more_by_all_of_it(study):

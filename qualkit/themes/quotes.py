@@ -1,16 +1,22 @@
 """Quotes for a suggested theme: whole spoken sentences of at least 8 words, one per participant, each
-using the theme's own words; transcribers' marks, redactions and fillers never make a quote."""
+using the theme's own words; transcribers' marks, redactions and fillers never make a quote; those saying the
+theme's label, fluently, are shown first."""
 
 from __future__ import annotations
 
 import re
-from typing import Collection, Sequence
+from typing import Collection, Sequence, TypeVar
 
 import numpy as np
 
 from qualkit.segments import Unit
 
+T = TypeVar("T")
+
 MIN_QUOTE_WORDS = 8
+HESITATIONS = frozenset("um umm erm er uh uhm ah hmm mm like".split())
+# A quote with this many hesitations is halting: a fluent one saying the label is shown before it.
+FLUENT_HESITATIONS = 2
 MIN_CONTENT_WORDS = 3
 # A transcriber's note ([laughs], [inaudible], (pause), (The participant reads the task)) and a redaction
 # (XXXX, ***, [name], <redacted>): none is anyone's words.
@@ -79,3 +85,18 @@ def choose_quotes(units: Sequence[Unit], members: np.ndarray, score: np.ndarray,
         index = {id(units[i]): i for i in ranked}
         chosen.sort(key=lambda unit: (-first[index[id(unit)]], position[id(unit)]))
     return chosen
+
+
+def hesitations(words: Sequence[str]) -> int:
+    """Return a sentence's hesitations: fillers (``um``, ``like``) and words said twice running (``but but``)."""
+    bare = [word.strip(".?!;:\"'“”") for word in words]
+    return sum(word in HESITATIONS for word in bare) + sum(a == b and a != "" for a, b in zip(bare, bare[1:]))
+
+
+def label_first(quotes: Sequence[T], held: Sequence[int], hesitant: Sequence[float] = ()) -> list[T]:
+    """Return the quotes with those saying the label (``held``: see ``Labeller.holds``) first, the most of it
+    first, a fluent one (``hesitant``: fewer than ``FLUENT_HESITATIONS``) before a halting one, and in their
+    order otherwise: the first quote a reader sees uses the label's words."""
+    halting = [h >= FLUENT_HESITATIONS for h in hesitant] or [False] * len(quotes)
+    order = sorted(range(len(quotes)), key=lambda n: (held[n] == 0, halting[n], -held[n], n))
+    return [quotes[n] for n in order]

@@ -11,7 +11,9 @@ import numpy as np
 from qualkit.segments import CodedSegment, Unit
 from qualkit.themes.labels import Labeller, blocked_summary, speaker_words, surface_terms
 from qualkit.themes.model import INTERVIEW_STOP_WORDS, METHODS, ThemeSuggester
-from qualkit.themes.quotes import MIN_QUOTE_WORDS, REDACTION, choose_quotes, content_words, quotable, without_notes
+from qualkit.themes.quotes import (
+    MIN_QUOTE_WORDS, REDACTION, choose_quotes, content_words, hesitations, label_first, quotable, without_notes,
+)
 from qualkit.transcript import INTERVIEWER, Transcript
 
 Lemmatise = Callable[[list[str]], list[str]]
@@ -32,8 +34,6 @@ QUOTE_RANKING = ("chosen first among sentences using at least 2 of the theme's t
                  "those saying the label (its head word, or all of it) first, a fluent one before one with 2 or more "
                  "hesitations (fillers, a word said twice running), then most theme terms (up to 2), most content "
                  "words and fewest hesitations")
-HESITATIONS = frozenset("um umm erm er uh uhm ah hmm mm like".split())
-FLUENT_HESITATIONS = 2
 # A theme is dropped as filler talk when at least this share of its sentences have fewer than two content
 # words, and this margin more than in the whole corpus (where short answers are common anyway).
 CONTENT_FREE_SHARE = 0.5
@@ -229,7 +229,7 @@ def suggest_themes(
     content_free = content < 2
     words = [text.lower().replace(",", " ").split() for text in raw]
     spoken = np.array([max(len(w), 1) for w in words], dtype=float)
-    hesitant = np.array([_hesitations(w) for w in words], dtype=float)
+    hesitant = np.array([hesitations(w) for w in words], dtype=float)
     filler_share = max(CONTENT_FREE_SHARE, float(content_free.mean()) + CONTENT_FREE_MARGIN) if len(units) else 1.0
     coded = _codes_per_unit(units, segments)
     labels = np.asarray(suggester.labels_).copy()
@@ -245,7 +245,7 @@ def suggest_themes(
         quoted = [index[(q.transcript, q.start)] for q in quotes]
         keys = labeller.label_keys(members, quoted, favoured, {t.label for t in themes})
         label = labeller.show(keys)
-        quotes = _label_first(quotes, [labeller.holds(i, keys) for i in quoted], [hesitant[i] for i in quoted])
+        quotes = label_first(quotes, [labeller.holds(i, keys) for i in quoted], [hesitant[i] for i in quoted])
         shown = surface_terms(labeller, terms, members)
         if not label or not quotes or (len(members) and content_free[members].mean() >= filler_share):
             why = "no quote" if not quotes else "no label" if not label else "mostly fillers and marks"
@@ -292,21 +292,6 @@ def suggest_themes(
         "residual": bool(residual),
     }
     return ThemeSuggestions(tuple(themes), assignments, methods, tuple(suggester.k_scores_))
-
-
-def _hesitations(words: Sequence[str]) -> int:
-    """Return a sentence's hesitations: fillers (``um``, ``like``) and words said twice running (``but but``)."""
-    bare = [word.strip(".?!;:\"'“”") for word in words]
-    return sum(word in HESITATIONS for word in bare) + sum(a == b and a != "" for a, b in zip(bare, bare[1:]))
-
-
-def _label_first(quotes: Sequence[Unit], held: Sequence[int], hesitations: Sequence[float] = ()) -> list[Unit]:
-    """Return the quotes with those saying the label (``held``: see ``Labeller.holds``) first, the most of it
-    first, a fluent one (fewer than ``FLUENT_HESITATIONS`` hesitations) before a halting one, and in their
-    order otherwise: the first quote a reader sees uses the label's words."""
-    halting = [h >= FLUENT_HESITATIONS for h in hesitations] or [False] * len(quotes)
-    order = sorted(range(len(quotes)), key=lambda n: (held[n] == 0, halting[n], -held[n], n))
-    return [quotes[n] for n in order]
 
 
 def _quote_scores(weights: np.ndarray, shares: np.ndarray, local: np.ndarray, term_counts: np.ndarray,
