@@ -98,17 +98,18 @@ def test_accept_reject_and_undo_with_the_keyboard(page, study_dir):
 def test_recode_with_the_code_picker_after_choosing_a_code_with_the_mouse(page, study_dir):
     page.click("button[data-code='paperwork']")
     sync_api.expect(page.locator("#queue-title")).to_have_text("Work > Paperwork")
-    assert page.inner_text("#card .passage") == "The paperwork for the new flat never stopped."
+    sync_api.expect(page.locator("#card .passage")).to_have_text("The paperwork for the new flat never stopped.")
     page.keyboard.press("c")
     page.wait_for_selector("#picker[open]")
     page.keyboard.type("w")
+    sync_api.expect(page.locator("#picker-list")).to_contain_text("Work > Targets")
     assert "paperwork" not in page.inner_text("#picker-list")   # not the passage's own code
     page.keyboard.press("Escape")                               # one Escape closes the picker
-    assert not page.is_visible("#picker")
+    sync_api.expect(page.locator("#picker")).to_be_hidden()
     page.keyboard.press("c")
     page.wait_for_selector("#picker[open]")
     page.keyboard.type("targ")
-    assert page.inner_text("#picker-list li.on") == "Work > Targets targets"
+    sync_api.expect(page.locator("#picker-list li.on")).to_have_text("Work > Targets targets")
     press(page, "Enter")
     recoded = find(study_dir, "The paperwork for the new flat", "paperwork")
     assert (recoded["status"], recoded["recode_to"], recoded["decided_by"]) == ("recoded", "targets", "alice")
