@@ -64,6 +64,14 @@ def test_a_quote_is_whole_sentences_of_at_least_8_words_with_paired_quotation_ma
     assert text[a:b] == quoted
 
 
+def test_a_transcribers_note_between_sentences_starts_the_next_sentence():
+    text = ("P01: It sounds daft, to be honest with you all. [laughs] It sounds daft but once the light came "
+            "back I felt better.")
+    start = text.index("once the light")
+    a, b = quote_span(text, (5, len(text)), start, start + len("once the light"))
+    assert text[a:b] == "[laughs] It sounds daft but once the light came back I felt better."
+
+
 def test_a_short_turn_is_quoted_whole():
     text = "P01: Yes. Lonely."
     assert quote_span(text, (5, len(text)), 10, 17) == (5, len(text))

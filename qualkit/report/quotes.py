@@ -37,7 +37,9 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9])|\n\s*\n")
+# A sentence ends at . ! ? or … (closing marks kept with it) before a capital or digit, which may come
+# after an opening mark or after a transcriber's note ("honest. [laughs] It sounds daft": two sentences).
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'’”)\]]*\s+(?=(?:[\[(][^\])\n]{1,40}[\])]\s+)?[\"'‘“(\[]?[A-Z0-9])|\n\s*\n")
 QUOTE_MARKS = ("\"", "“", "”")
 
 
