@@ -10,9 +10,10 @@ Each figure is measured in a fresh process (so peak memory is that run's own). U
 It prints words/s for each way of running, the 5M/1M time ratio of one process, the Dask cluster's
 start-up, per-part time and peak memory per worker, the per-part overhead (the same table coded in
 parts of 2,000 and of 50,000 rows in one process, on CPU time), and the cost model's prediction for 10^9
-words on 10, 50 and 100 workers: words / planning rate (the one client reads the table once for row
-boundaries and duplicate ids) + start-up + words / (workers x words/s of one core) + parts x overhead /
-workers + output bytes / assembly rate (the one client copies the parts into the outputs). The last line printed is one JSON object with the figures.
+words on 10, 50 and 100 workers: the longer of words / planning rate (the one client reads the table once
+for row boundaries and duplicate ids) and start-up (the cluster starts while the client plans), + words /
+(workers x words/s of one core) + parts x overhead / workers + output bytes / assembly rate (the one
+client copies the parts into the outputs). The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def main() -> None:
     words = 1e9
     for n in (10, 50, 100):
         parts = words / 700_000  # the default part of 50,000 responses of 14 words
-        seconds = (words / plan_rate + summary["worker_startup_s"] + words / (n * per_worker)
+        seconds = (max(words / plan_rate, summary["worker_startup_s"]) + words / (n * per_worker)
                    + parts * max(overhead, 0) / n + words * bytes_per_word / assembly_rate)
         summary[f"predicted_minutes_1e9_words_{n}_workers"] = round(seconds / 60, 1)
     print(f"Dask with {w} workers: {summary[f'dask{w}_speedup_5m']:.2f}x one process at 5M words end to end, "

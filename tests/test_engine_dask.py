@@ -17,7 +17,7 @@ distributed = pytest.importorskip("distributed")
 
 from qualkit.coding import code_corpus_files  # noqa: E402
 from qualkit.engine import MANIFEST_FILE, code_distributed  # noqa: E402
-from qualkit.errors import EngineError  # noqa: E402
+from qualkit.errors import EngineError, QualkitError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEY = ROOT / "tests" / "fixtures" / "survey"
@@ -130,6 +130,14 @@ def test_a_rerun_into_a_finished_folder_verifies_without_rewriting(tmp_path: Pat
 def test_a_scheduler_that_is_not_there_is_one_error(tmp_path: Path):
     with pytest.raises(EngineError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
         quietly(code_distributed, [str(SAMPLE[0])], CODEBOOK, tmp_path, engine="dask", scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_problem_with_the_inputs_is_told_before_an_unreachable_scheduler(tmp_path: Path):
+    # the plan is made while the cluster is reached: when both fail, the inputs' problem is what to fix first
+    with pytest.raises(QualkitError, match=r"no column 'opinion'"):
+        quietly(code_distributed, [str(SURVEY / "responses.csv")], CODEBOOK, tmp_path, engine="dask",
+                scheduler="tcp://127.0.0.1:9", text_column="opinion")
+    assert not (tmp_path / MANIFEST_FILE).exists()
 
 
 def test_a_lost_scheduler_is_one_error_and_the_manifest_shows_what_is_done(tmp_path: Path, corpus: list[str]):

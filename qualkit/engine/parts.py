@@ -48,6 +48,12 @@ def coder_for(job: Job) -> Coder:
     return cached[key]
 
 
+def warm_up(job: Job) -> int:
+    """Build this worker thread's pipeline and matchers for the job before its first part; return its process id."""
+    coder_for(job)
+    return os.getpid()
+
+
 def part_paths(out: str | Path, part: Part, fmt: str) -> dict[str, Path]:
     """Return where a part's files go: ``DIR/_parts/part-00000.segments.csv`` and so on."""
     folder = Path(out) / PARTS_FOLDER

@@ -1,7 +1,8 @@
 """Running a plan: on a Dask cluster (a local one of ``workers`` processes, or an existing scheduler), or
 in this process, recording each part in the manifest as it arrives and assembling at the end.
 
-Dask is imported here only, and only when the Dask engine runs. A task that fails because a worker
+Dask is imported here only, and only when the Dask engine runs. The cluster starts, and each worker
+builds its pipeline, while this process reads the inputs to make the plan. A task that fails because a worker
 died is run again by Dask on another worker; it writes the same part under the same name, so no row
 is written twice. A part that fails on bad input stops the run with the input and row named; a lost
 scheduler is one error saying how many parts the manifest holds.
@@ -14,6 +15,7 @@ import logging
 import os
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -21,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from qualkit.codebook import load_codebook
 from qualkit.coding import CorpusSummary, check_writable
 from qualkit.engine.manifest import SUCCESS_FILE, Manifest, assemble, open_folder, output_paths
-from qualkit.engine.parts import code_part
+from qualkit.engine.parts import code_part, warm_up
 from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan
 from qualkit.errors import EngineError, QualkitError
 from qualkit.readers import SurveyReport
@@ -76,11 +78,40 @@ def code_distributed(
               text_column, id_column, fmt)
     folder = Path(out)
     check_writable(folder)
+    connection: _Connection | None = None
+    if engine == "dask":  # the cluster starts, and its workers build their pipelines, while the plan is made
+        with ThreadPoolExecutor(1, thread_name_prefix="qualkit-plan") as pool:
+            planning = pool.submit(_timed_plan, paths, job, part_bytes, part_rows)
+            try:
+                connection = _connect(scheduler, workers, job)
+            except EngineError:
+                planning.result()  # a problem with the inputs is told first
+                raise
+            try:
+                plan, planned = planning.result()
+            except BaseException:
+                connection.close()
+                raise
+    else:
+        plan, planned = _timed_plan(paths, job, part_bytes, part_rows)
+    try:
+        return _run(plan, job, folder, fmt, resume, planned, connection, progress)
+    finally:
+        if connection is not None:
+            connection.close()
+
+
+def _timed_plan(paths: Sequence[str | Path], job: Job, part_bytes: int, part_rows: int) -> tuple[Plan, float]:
     began = time.perf_counter()
     plan = make_plan(paths, job, part_bytes=part_bytes, part_rows=part_rows)
-    planned = round(time.perf_counter() - began, 3)
     if not plan.parts:
         raise EngineError(f"nothing to code in {', '.join(map(str, paths))}")
+    return plan, round(time.perf_counter() - began, 3)
+
+
+def _run(plan: Plan, job: Job, folder: Path, fmt: str, resume: bool, planned: float,
+         connection: _Connection | None, progress: Progress | None) -> EngineSummary:
+    """Code the parts of the plan not done yet (on the cluster when connected, else here), then assemble."""
     folder.mkdir(parents=True, exist_ok=True)
     state = open_folder(folder, plan, fmt, resume)
     if not isinstance(state, Manifest):
@@ -88,17 +119,24 @@ def code_distributed(
     summary = EngineSummary(parts=len(plan.parts), already_done=len(state.done), plan_seconds=planned)
     state.save()
     todo = [part for part in plan.parts if part.name not in state.done]
+    if connection is not None:
+        summary.startup_seconds, summary.workers = connection.startup_seconds, connection.workers
     if todo:
-        stream = _local(todo, job, folder) if engine == "local" else _dask(todo, job, folder, plan, scheduler,
-                                                                             workers, summary)
-        for result in (progress(stream, len(todo)) if progress else stream):
-            state.record(result)
-            summary.coded_now.append(result["name"])
-            summary.part_seconds.append(result["seconds"])
-            peak = summary.worker_peak_mib
-            peak[result["worker"]] = max(peak.get(result["worker"], 0.0), result.get("peak_mib", 0.0))
-            for message in result["warnings"]:
-                warnings.warn(message, stacklevel=2)
+        stream = _local(todo, job, folder) if connection is None else _dask(todo, job, folder, plan, connection,
+                                                                              summary)
+        try:
+            for result in (progress(stream, len(todo)) if progress else stream):
+                state.record(result)
+                summary.coded_now.append(result["name"])
+                summary.part_seconds.append(result["seconds"])
+                peak = summary.worker_peak_mib
+                peak[result["worker"]] = max(peak.get(result["worker"], 0.0), result.get("peak_mib", 0.0))
+                for message in result["warnings"]:
+                    warnings.warn(message, stacklevel=3)
+        finally:
+            stream.close()  # a stopped run cancels its tasks while the client is still up
+            if connection is not None:
+                summary.shutdown_seconds = connection.close()
     began = time.perf_counter()
     assemble(state, _totals(plan, state, summary))
     summary.assembly_seconds = round(time.perf_counter() - began, 3)
@@ -169,11 +207,35 @@ def _local(parts: list[Part], job: Job, out: Path) -> Iterator[dict[str, Any]]:
         yield result
 
 
-def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | None, workers: int | None,
-          summary: EngineSummary) -> Iterator[dict[str, Any]]:
-    """Yield each part's result as the cluster finishes it (in any order)."""
+@dataclass
+class _Connection:
+    """A Dask client (and the local cluster it started), with a warm-up task holding each worker."""
+
+    client: Any
+    cluster: Any
+    where: str
+    startup_seconds: float
+    workers: int
+    warm: list[Any] = field(default_factory=list)
+    closed: bool = False
+
+    def close(self) -> float:
+        """Close the client and the local cluster (once); return the seconds it took."""
+        if self.closed:
+            return 0.0
+        self.closed = True
+        began = time.perf_counter()
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        return round(time.perf_counter() - began, 3)
+
+
+def _connect(scheduler: str | None, workers: int | None, job: Job) -> _Connection:
+    """Connect to the scheduler, or start a local cluster of ``workers`` processes; have each worker build
+    its pipeline and matchers for the job at once (a task of its own), so its first part does not wait."""
     try:
-        from distributed import Client, KilledWorker, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError:
         raise EngineError("--engine dask needs Dask (pip install 'qualkit[dask]')") from None
     began = time.perf_counter()
@@ -188,12 +250,22 @@ def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | N
                                    dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
             client.wait_for_workers(count, timeout=120)
+        addresses = sorted(client.scheduler_info().get("workers", {}))
+        warm = [client.submit(warm_up, job, workers=[address], allow_other_workers=False, pure=False)
+                for address in addresses]
     except (OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: a local worker failed to start
         if cluster is not None:
             cluster.close()
         raise EngineError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
-    summary.startup_seconds = round(time.perf_counter() - began, 3)
-    summary.workers = len(client.scheduler_info().get("workers", {}))
+    return _Connection(client, cluster, where, round(time.perf_counter() - began, 3), len(addresses), warm)
+
+
+def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, connection: _Connection,
+          summary: EngineSummary) -> Iterator[dict[str, Any]]:
+    """Yield each part's result as the cluster finishes it (in any order)."""
+    from distributed import KilledWorker, as_completed
+
+    client, where = connection.client, connection.where
     done = 0
     try:
         handed_out = time.perf_counter()
@@ -223,12 +295,6 @@ def _dask(parts: list[Part], job: Job, out: Path, plan: Plan, scheduler: str | N
         reason = " ".join(str(exc).split())
         raise EngineError(f"lost the Dask scheduler at {where} ({type(exc).__name__}: {reason}); {done} of "
                           f"{len(parts)} parts are recorded in {out / '_manifest.json'}; run again with --resume") from None
-    finally:
-        closing = time.perf_counter()
-        client.close()
-        if cluster is not None:
-            cluster.close()
-        summary.shutdown_seconds = round(time.perf_counter() - closing, 3)
 
 
 def folder_is_finished(out: str | Path) -> bool:
