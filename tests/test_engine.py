@@ -130,6 +130,20 @@ def test_a_killed_run_resumes_coding_only_missing_parts(tmp_path: Path, one_proc
     assert same_outputs(tmp_path, one_process)
 
 
+def test_the_manifest_is_saved_when_the_run_stops_not_after_every_part(tmp_path: Path, monkeypatch):
+    from qualkit.engine import manifest
+
+    saves: list[int] = []
+    save = manifest.Manifest.save
+    monkeypatch.setattr(manifest, "SAVE_EVERY", 3600.0)
+    monkeypatch.setattr(manifest.Manifest, "save", lambda self: (saves.append(len(self.done)), save(self))[1])
+    with pytest.raises(Interrupted):
+        quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES,
+                progress=stop_after(3))
+    assert saves == [0, 3]  # the plan at the start, then the three parts done when the run stopped
+    assert len(json.loads((tmp_path / MANIFEST_FILE).read_text())["done"]) == 3
+
+
 def test_resume_recodes_a_recorded_part_whose_file_is_damaged(tmp_path: Path, one_process: Path):
     with pytest.raises(Interrupted):
         quietly(code_distributed, TRANSCRIPTS, CODEBOOK, tmp_path, engine="local", part_bytes=PART_BYTES,

@@ -1,8 +1,8 @@
 """The output folder of a distributed run: the manifest of parts done, assembly in plan order, ``_SUCCESS``.
 
-The manifest (``_manifest.json``, rewritten atomically by the one client after each part) records every
-part done with its files' checksums, so a run killed part-way shows what it finished and ``--resume``
-codes only the rest. When every part is there, the outputs are assembled in plan order (CSV: one
+The manifest (``_manifest.json``, rewritten atomically by the one client as parts finish, at most once a
+second, and when the run stops) records every part done with its files' checksums, so a run killed
+part-way shows what it finished and ``--resume`` codes only the rest. When every part is there, the outputs are assembled in plan order (CSV: one
 header and the parts' rows; Parquet: the parts become a partitioned dataset's files), and ``_SUCCESS``
 records their checksums. A finished folder is never written into again: a re-run of the same plan
 verifies it, anything else is refused.
@@ -15,6 +15,7 @@ import io
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS
 
 MANIFEST_FILE = "_manifest.json"
 SUCCESS_FILE = "_SUCCESS"
+SAVE_EVERY = 1.0  # seconds
 OUTPUT_NAMES = {"segments": SEGMENTS_FILE, "negated": NEGATED_FILE, "vetoed": VETOED_FILE}
 
 
@@ -37,11 +39,15 @@ def output_paths(out: Path, fmt: str) -> dict[str, Path]:
 
 
 class Manifest:
-    """The parts of a plan done so far in an output folder, saved after each one."""
+    """The parts of a plan done so far in an output folder, saved as they finish: at most once every
+    ``SAVE_EVERY`` seconds (the whole file is rewritten, so saving after every one of thousands of parts
+    would grow with the square of their number), and always when the run stops. A part done but not yet
+    saved when the client is killed is coded again on ``--resume``, into the same bytes."""
 
     def __init__(self, out: Path, plan: Plan, fmt: str, done: dict[str, Any] | None = None) -> None:
         self.out, self.plan, self.fmt = out, plan, fmt
         self.done: dict[str, Any] = done or {}
+        self.saved_at = 0.0
 
     @property
     def path(self) -> Path:
@@ -49,12 +55,15 @@ class Manifest:
         return self.out / MANIFEST_FILE
 
     def record(self, result: dict[str, Any]) -> None:
-        """Note a finished part and save the manifest (atomically: a kill leaves the old or the new one)."""
+        """Note a finished part; save the manifest when the last save is ``SAVE_EVERY`` seconds old."""
         self.done[result["name"]] = result
-        self.save()
+        if time.monotonic() - self.saved_at >= SAVE_EVERY:
+            self.save()
 
     def save(self) -> None:
-        """Write the manifest under a temporary name and rename it over the old one."""
+        """Write the manifest under a temporary name and rename it over the old one (atomically: a kill
+        leaves the old or the new one)."""
+        self.saved_at = time.monotonic()
         data = {"plan": self.plan.id, "format": self.fmt, "parts": len(self.plan.parts),
                 "names": [p.name for p in self.plan.parts], "done": self.done}
         temporary = self.path.with_name(f".{MANIFEST_FILE}.tmp")

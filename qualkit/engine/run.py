@@ -134,6 +134,7 @@ def _run(plan: Plan, job: Job, folder: Path, fmt: str, resume: bool, planned: fl
                 for message in result["warnings"]:
                     warnings.warn(message, stacklevel=3)
         finally:
+            state.save()  # every part done is on record, however the run ends
             stream.close()  # a stopped run cancels its tasks while the client is still up
             if connection is not None:
                 summary.shutdown_seconds = connection.close()
@@ -160,6 +161,7 @@ def assemble_results(out: str | Path, plan: Plan, results: Iterable[dict[str, An
     for result in results:
         state.record(result)
         summary.coded_now.append(result["name"])
+    state.save()
     missing = [part.name for part in plan.parts if part.name not in state.done]
     if missing:
         raise EngineError(f"{folder}: {len(missing)} of {len(plan.parts)} parts are not done yet "
