@@ -2,9 +2,9 @@
 
 The manifest (``_manifest.json``, rewritten atomically by the one client as parts finish, at most once a
 second, and when the run stops) records every part done with its files' checksums, so a run killed
-part-way shows what it finished and ``--resume`` codes only the rest. When every part is there, the outputs are assembled in plan order (CSV: one
-header and the parts' rows; Parquet: the parts become a partitioned dataset's files), and ``_SUCCESS``
-records their checksums. A finished folder is never written into again: a re-run of the same plan
+part-way shows what it finished and ``--resume`` codes only the rest. When every part is there, the
+outputs are assembled in plan order (CSV: one header and the parts' rows; Parquet: the parts become a
+partitioned dataset's files), and ``_SUCCESS`` records their checksums. A finished folder is never written into again: a re-run of the same plan
 verifies it, anything else is refused.
 """
 

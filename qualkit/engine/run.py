@@ -2,9 +2,9 @@
 in this process, recording each part in the manifest as it arrives and assembling at the end.
 
 Dask is imported here only, and only when the Dask engine runs. The cluster starts, and each worker
-builds its pipeline, while this process reads the inputs to make the plan. A task that fails because a worker
-died is run again by Dask on another worker; it writes the same part under the same name, so no row
-is written twice. A part that fails on bad input stops the run with the input and row named; a lost
+builds its pipeline, while this process reads the inputs to make the plan. A task that fails because a
+worker died is run again by Dask on another worker; it writes the same part under the same name, so no
+row is written twice. A part that fails on bad input stops the run with the input and row named; a lost
 scheduler is one error saying how many parts the manifest holds.
 """
 
@@ -241,7 +241,7 @@ def _connect(scheduler: str | None, workers: int | None, job: Job) -> _Connectio
     except ImportError:
         raise EngineError("--engine dask needs Dask (pip install 'qualkit[dask]')") from None
     began = time.perf_counter()
-    cluster = None
+    client = cluster = None
     where = scheduler or "a local cluster"
     try:
         if scheduler:
@@ -256,8 +256,9 @@ def _connect(scheduler: str | None, workers: int | None, job: Job) -> _Connectio
         warm = [client.submit(warm_up, job, workers=[address], allow_other_workers=False, pure=False)
                 for address in addresses]
     except (OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: a local worker failed to start
-        if cluster is not None:
-            cluster.close()
+        for opened in (client, cluster):
+            if opened is not None:
+                opened.close()
         raise EngineError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
     return _Connection(client, cluster, where, round(time.perf_counter() - began, 3), len(addresses), warm)
 
