@@ -272,15 +272,15 @@ class Labeller:
         words = [(s, k) for s, k in ranked if len(k) == 1]
         phrases = [(s, k) for s, k in ranked if len(k) > 1]
         best_word = words[0][0] if words else 0.0
+        counts = self.counts(members)
         if phrases and phrases[0][0] >= PHRASE_SHARE * best_word:
             first = phrases[0]
         else:
             first = words[0]
             if len(words) > 1 and words[1][0] >= SECOND_SHARE * first[0]:
-                side_by_side = self._adjacent(members, first[1][0], words[1][1][0])
+                side_by_side = self._adjacent(counts, first[1][0], words[1][1][0])
                 if side_by_side is not None and self.display(side_by_side) not in taken:
                     first = (first[0], side_by_side)
-        counts = self.counts(members)
         first_key = self._widest(first[1], ranked, counts, taken)
         together = [i for i in members if first_key in self.keys[i]]
         second = next(((s, k) for s, k in ranked if s >= SECOND_SHARE * first[0] and not set(k) & set(first_key)
@@ -303,10 +303,9 @@ class Labeller:
                  and counts.get(k, 0) >= SECOND_SHARE * counts.get(key, 0)]
         return max(wider, key=lambda k: (counts[k], len(k))) if wider else key
 
-    def _adjacent(self, members: Sequence[int], one: str, other: str) -> tuple[str, ...] | None:
+    def _adjacent(self, counts: Counter[tuple[str, ...]], one: str, other: str) -> tuple[str, ...] | None:
         """Return the two-word phrase of ``one`` and ``other`` (either order) said most often in the members'
-        sentences, when it is said in at least two and can name; else None."""
-        counts = self.counts(members)
+        sentences (``counts``, see ``counts``), when it is said in at least two and can name; else None."""
         pairs = [key for key in ((one, other), (other, one)) if counts.get(key, 0) >= 2 and self.names(key)]
         return max(pairs, key=lambda key: (counts[key], key)) if pairs else None
 
