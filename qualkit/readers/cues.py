@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from qualkit.readers.labels import numbered
 from qualkit.readers.layout import UNKNOWN_SPEAKER, Segment
 
 CUE_TIME = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d+)?"
@@ -53,7 +54,7 @@ def cue_blocks(text: str, first_line: int = 1) -> tuple[list[Segment], str, str]
     else:
         how = ""
     segments = []
-    for match, lines in bodies:
+    for (line, match), (_, lines) in zip(numbered(text, found, first_line), bodies):
         speaker, words = None, lines
         if how.startswith("voices") and lines and (voice := VOICE.match(lines[0])):
             speaker = " ".join(voice.group("name").split())
@@ -63,7 +64,6 @@ def cue_blocks(text: str, first_line: int = 1) -> tuple[list[Segment], str, str]
             speaker, words = prefix.group("name").strip(), [lines[0][prefix.end():], *lines[1:]]
         elif not how:
             speaker = UNKNOWN_SPEAKER
-        line = first_line + text.count("\n", 0, match.start())
         segments.append(Segment(speaker, TAGS.sub("", "\n".join(words)), match.group("start"), match.group("end"), line))
     said = Counter(s.speaker for s in segments if s.speaker)
     note = (f"read as {len(segments)} caption cues (a time range, then the words) with speakers from {how} "

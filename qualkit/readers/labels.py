@@ -1,8 +1,9 @@
-"""The speaker labels transcripts open their turns with, as regular expressions."""
+"""The speaker labels transcripts open their turns with, as regular expressions, and the lines they are on."""
 
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
 _WORD = r"(?:[A-Z][\w.'’-]*|\d+)"
@@ -31,3 +32,14 @@ def label_of(line: str) -> tuple[str, str, str | None] | None:
     if not match or match.group("label").casefold().rstrip(".") in NOT_LABELS:
         return None
     return match.group("label"), line[match.end():], match.group("ts") or match.group("ts2")
+
+
+def numbered(text: str, matches: Iterable[re.Match[str]], first_line: int = 1) -> list[tuple[int, re.Match[str]]]:
+    """Return each match (in text order) with the line it starts on, counting the text's lines once, not again
+    from the start for every match."""
+    found, line, counted = [], first_line, 0
+    for match in matches:
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        found.append((line, match))
+    return found

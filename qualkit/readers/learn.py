@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from qualkit.readers.brackets import bracket_marks, unnamed_labels
-from qualkit.readers.labels import LABEL, OTTER, TIME
+from qualkit.readers.labels import LABEL, OTTER, TIME, numbered
 from qualkit.readers.vocab import (
     COVER_INTERVIEWER, COVER_KEYS, COVER_PARTICIPANT, FEW, PARTICLES, key_of, known_role, label_matches, name_forms,
     shape_ok, style_of, typo_of,
@@ -87,7 +87,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
     otter = list(OTTER.finditer(text))
     if len(otter) >= 2:
         taken = {m.start() for _, m in found}
-        extra = [(first_line + text.count("\n", 0, m.start()), m) for m in otter if m.start() not in taken]
+        extra = numbered(text, (m for m in otter if m.start() not in taken), first_line)
         found = sorted(found + extra, key=lambda item: item[1].start())
     if not _any_recurs(m.groupdict().get("bracket") or m.group("label") for _, m in found):
         found = sorted(found + _name_lines(text, first_line), key=lambda item: item[1].start())
@@ -130,7 +130,7 @@ def _name_lines(text: str, first_line: int) -> list[tuple[int, re.Match[str]]]:
     uses = Counter(key_of(m.group("label")) for m in names)
     if len(names) < 3 or len(names) < 0.8 * paragraphs or len(uses) > max(2, len(names) // 2):
         return []
-    return [(first_line + text.count("\n", 0, m.start()), m) for m in names]
+    return numbered(text, names, first_line)
 
 
 def _role_letters(heads: list[Head]) -> list[Head]:
