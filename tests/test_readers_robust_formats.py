@@ -136,6 +136,14 @@ def test_assemblyai_json_times_in_milliseconds_and_its_text_over_a_partial_word_
     assert messages[0] == "segment times are whole numbers, hundreds or more a segment: read as milliseconds"
 
 
+def test_a_json_time_that_is_true_or_false_is_no_time(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text('{"segments": [{"speaker": "A", "start": true, "end": 1.5, "text": "How are you?"},'
+                    ' {"speaker": "B", "start": 2, "end": false, "text": "Fine thanks."}]}', encoding="utf-8")
+    transcript, _ = read(path)
+    assert [(t.timestamp, t.end_timestamp) for t in transcript.turns] == [(None, "00:00:01.500"), ("00:00:02.000", None)]
+
+
 @pytest.mark.parametrize("name", ["json_deepgram.json", "json_numeric_speakers.json"])
 def test_numeric_speakers_are_named_like_caption_voices(name):
     transcript, _ = read(ROBUST / name)

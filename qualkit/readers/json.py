@@ -21,11 +21,11 @@ TEXT_KEYS = ("text", "transcript", "content", "utterance")
 WORD_LISTS = ("wdlist", "words")
 
 
-def seconds(value: Any) -> str | None:
-    """Return seconds as ``HH:MM:SS.mmm``, or None when not a number."""
+def seconds(value: Any, scale: float = 1.0) -> str | None:
+    """Return a time (seconds, or ``scale`` of a second each) as ``HH:MM:SS.mmm``, or None when not a number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    millis = round(float(value) * 1000)
+    millis = round(float(value) * scale * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
@@ -86,10 +86,8 @@ def json_segments(data: Any, path: Path) -> list[Segment]:
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise TranscriptError(f"{path}: segment {number} is a {type(item).__name__}, expected an object")
-        start, end = item.get("start"), item.get("end")
         segments.append(Segment(_speaker(item) or UNKNOWN_SPEAKER, _segment_text(item),
-                                seconds(start * scale if isinstance(start, (int, float)) else start),
-                                seconds(end * scale if isinstance(end, (int, float)) else end), line=number))
+                                seconds(item.get("start"), scale), seconds(item.get("end"), scale), line=number))
     if segments and not any(_speaker(item) for item in items):
         warnings.warn(f"{path}: no speaker in any segment; read as one speaker {UNKNOWN_SPEAKER!r}", stacklevel=3)
     return segments
