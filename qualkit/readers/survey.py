@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 
 from qualkit.errors import TranscriptError
 from qualkit.readers.survey_rows import (
-    SURVEY_SUFFIXES, SurveyPart, cell, data_start, delimiter_note, survey_format, table_rows,
+    SURVEY_SUFFIXES, Rows, SurveyPart, cell, data_start, delimiter_note, survey_format, table_rows,
 )
 from qualkit.transcript import PARTICIPANT, Transcript, Turn
 
@@ -94,11 +94,7 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     report = report if report is not None else SurveyReport(str(path))
     seen = seen if seen is not None else SeenIds()
     header, rows = table_rows(path, part)
-    try:
-        text_at, id_at = _positions(path, header, columns, rows)
-    except TranscriptError:
-        rows.close()  # closes the file the rows were read from (looking for the header started them)
-        raise
+    text_at, id_at = _positions(path, header, columns, rows)
     names, renamed = unique_names(header)
     if part is None or part.first_row == 2:
         for note in (delimiter_note(path), renamed and f"{path}: columns share a name: {renamed}"):
@@ -162,11 +158,7 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
     seen = seen if seen is not None else SeenIds()
     report = report if report is not None else SurveyReport(str(path))
     header, rows = table_rows(path, None, offsets=True)
-    try:
-        text_at, id_at = _positions(path, header, columns, rows)
-    except TranscriptError:
-        rows.close()  # closes the file the rows were read from (looking for the header started them)
-        raise
+    text_at, id_at = _positions(path, header, columns, rows)
     parts: list[SurveyPart] = []
     start, first, count, skip = data_start(path, fmt), 2, 0, []
     number, position, boundary = 1, start, start
@@ -230,15 +222,18 @@ def _first_time(seen: SeenIds, response: str) -> bool:
     return seen.add(response)
 
 
-def _positions(path: Path, header: list[str], columns: SurveyColumns, rows: Iterator[Any] = iter(())
-               ) -> tuple[int, int | None]:
+def _positions(path: Path, header: list[str], columns: SurveyColumns, rows: Rows) -> tuple[int, int | None]:
+    """Return where the text and id columns are; for a missing one, raise (saying where the name stands lower
+    down) and close ``rows``, the file looking for the header opened."""
     def find(name: str, option: str) -> int:
         for wanted in (name, name.strip().casefold()):
             for i, column in enumerate(header):
                 if column == wanted or column.strip().casefold() == wanted:
                     return i
         has = ", ".join(repr(c) for c in header) or "none"
-        raise TranscriptError(f"{path}: no column {name!r} ({option}); its columns are {has}{_lower(name, rows)}")
+        lower = _lower(name, rows)
+        rows.close()
+        raise TranscriptError(f"{path}: no column {name!r} ({option}); its columns are {has}{lower}")
 
     text_at = find(columns.text, "--text-column")
     return text_at, find(columns.id, "--id-column") if columns.id else None
