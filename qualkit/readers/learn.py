@@ -38,6 +38,8 @@ HEAD = re.compile(
     (?:[\[(](?P<ts3>{TIME})[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
 )
+STAMPS = ("ts", "ts0", "ts1", "ts2", "ts3", "ts4")
+"""HEAD's timestamp groups, in the order a head's time is taken from: before the label, after it, after the colon."""
 # A speaker's name alone on the line opening their paragraph (``Jane Smith`` then the words below).
 NAME_LINE = re.compile(rf"(?:\A|(?<=\n\n))[ \t]*(?P<label>{LABEL})[ \t]*(?P<sep>\n)(?=[ \t]*\S)")
 PARAGRAPH_START = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*\S")
@@ -104,8 +106,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
                 else SEP_DOT if sep[:1] in (".", ")") else SEP_LINE if sep == "\n"
                 else SEP_BRACKET if groups.get("bracket") and not sep.strip()
                 else SEP_COLON)
-        stamp = (groups.get("ts") or groups.get("ts0") or groups.get("ts1") or groups.get("ts2") or groups.get("ts3")
-                 or groups.get("ts4"))
+        stamp = next((groups[k] for k in STAMPS if groups.get(k)), None)
         heads.append(Head(match.start() + len(whole) - len(whole.lstrip()), match.end(), line, label,
                           key_of(label), kind, stamp, bool(groups.get("bracket"))))
     return heads
