@@ -59,3 +59,27 @@ def test_code_with_a_missing_codebook_is_one_clear_error(tmp_path):
                                        "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert result.output == f"Error: {tmp_path / 'no.yaml'}: codebook file not found\n"
+
+
+def test_code_finds_the_interviewer_named_in_every_file_as_a_whole_study_read_does(tmp_path):
+    """Sarah runs all four interviews but neither a label nor her questions say so: read together, the
+    files show it (she speaks in every one, each other speaker in one), and `qualkit code`, which streams
+    file by file, must decide as `qualkit ingest` and `run` do, so her "felt lonely" is never coded."""
+    folder = CODING / "recurring"
+    args = [str(folder), "--codebook", str(CODING / "codebook.yaml")]
+    outputs = {}
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["code", *args, "--out", str(tmp_path / jobs), "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+        said = [line for line in result.output.splitlines() if "read as the interviewer" in line]
+        assert [line.split(": ")[1] for line in said] == [str(folder / f"{n}.txt") for n in ("Amira", "Bernard", "Chloe", "Dev")]
+        assert "'Sarah' speaks in 4 of 4 transcripts" in said[0]
+        outputs[jobs] = (tmp_path / jobs / "coded_segments.csv").read_text(encoding="utf-8")
+    segments = rows(tmp_path / "1" / "coded_segments.csv")
+    assert {(r["speaker"], r["role"]) for r in segments} == {(n, "participant") for n in ("Amira", "Bernard", "Chloe", "Dev")}
+    said = "After the move I felt lonely most days, with no one close by."
+    assert [(r["transcript"], r["code_id"], r["text"]) for r in segments] == [
+        (name, code, said) for name in ("Amira", "Bernard", "Chloe", "Dev") for code in ("lonely", "activity")]
+    assert outputs["1"] == outputs["2"]
+    ingest = CliRunner().invoke(main, ["ingest", str(folder)])
+    assert ingest.output.count("Sarah (interviewer)") == 4

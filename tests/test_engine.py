@@ -240,3 +240,18 @@ def test_qualkit_code_engine_local_parquet_then_a_rerun_verifies(tmp_path: Path)
     assert again.exit_code == 0
     assert again.output.strip().splitlines()[-1] == (
         f"{tmp_path / 'o'} already holds this run, finished; its outputs match their checksums (nothing written).")
+
+
+def test_parts_read_the_interviewer_found_across_all_files_as_one_process_does(tmp_path: Path):
+    """Each part holds one file, so no part alone shows that Sarah speaks in every interview: the plan
+    looks across the files once and tells each part."""
+    folder = ROOT / "tests" / "fixtures" / "coding" / "recurring"
+    codebook = ROOT / "tests" / "fixtures" / "coding" / "codebook.yaml"
+    quietly(code_corpus_files, [folder], codebook, tmp_path / "jobs1")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = code_distributed([folder], codebook, tmp_path / "parts", engine="local", part_bytes=1)
+    assert summary.parts == 4
+    assert same_outputs(tmp_path / "parts", tmp_path / "jobs1")
+    assert "Sarah" not in (tmp_path / "parts" / "coded_segments.csv").read_text(encoding="utf-8")
+    assert sum("'Sarah' speaks in 4 of 4 transcripts" in str(w.message) for w in caught) == 4

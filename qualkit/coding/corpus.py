@@ -18,13 +18,14 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from qualkit.codebook import load_codebook
 from qualkit.coding.coder import Coder, TranscriptCoding, build_pipeline
 from qualkit.errors import OutputError, PipelineError
 from qualkit.readers import (
-    ReadOptions, SurveyColumns, SurveyReport, read_many, survey_files, survey_sources, transcript_files,
+    ReadOptions, StudyInterviewers, SurveyColumns, SurveyReport, apply_interviewers, look_across, read_many, survey_files, survey_sources,
+    transcript_files,
 )
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_values
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
@@ -54,7 +55,9 @@ class CorpusSummary:
 def _read(source: Source, options: ReadOptions) -> list[Transcript]:
     if isinstance(source, list):
         return source
-    return [source] if isinstance(source, Transcript) else read_many(source, options)
+    if isinstance(source, Transcript):
+        return [source]
+    return apply_interviewers(read_many(source, options), _WORKER.get("interviewers") or {})
 
 
 def _code_source(source: Source) -> tuple[list[TranscriptCoding], list[str]]:
@@ -88,13 +91,15 @@ def _read_each(sources: Iterable[Source], options: ReadOptions) -> Iterator[Tran
 
 def code_corpus(
     sources: Iterable[Source], coder: Coder, *, jobs: int = 1, options: ReadOptions | None = None,
+    interviewers: Mapping[str, StudyInterviewers] | None = None,
 ) -> Iterator[TranscriptCoding]:
     """Yield the coding of each transcript (read from a path, or given), in order.
 
-    With ``jobs`` > 1 a fork pool of that many processes shares the coder built here; each returns
-    only hits. Needs the ``fork`` start method (Linux, macOS); raises ``PipelineError`` otherwise.
+    ``interviewers`` (from ``look_across``) names, per transcript id, the study's own interviewers found
+    across files. With ``jobs`` > 1 a fork pool of that many processes shares the coder built here; each
+    returns only hits. Needs the ``fork`` start method (Linux, macOS); raises ``PipelineError`` otherwise.
     """
-    _WORKER.update(coder=coder, options=options or ReadOptions())
+    _WORKER.update(coder=coder, options=options or ReadOptions(), interviewers=interviewers or {})
     if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
         raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
     with quiet_gc():
@@ -224,7 +229,10 @@ def code_corpus_files(
         sources, count = files, len(files)
     jobs = max(1, min(jobs, count or jobs, os.cpu_count() or 1)) if jobs > 1 else 1
     options = ReadOptions(interviewer_labels=interviewer_labels)
-    results = code_corpus(sources, coder, jobs=jobs, options=options)
+    # Transcripts are read twice: first for who speaks in each file (the study's own interviewers are
+    # found across files, as when a study is read whole), then one at a time to be coded.
+    interviewers = None if text_column else look_across(sources, options)  # type: ignore[arg-type]
+    results = code_corpus(sources, coder, jobs=jobs, options=options, interviewers=interviewers)
     summary = write_corpus_coding(progress(results, count) if progress else results, out)
     summary.left_out = dict(report.left_out)
     return summary

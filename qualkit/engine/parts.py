@@ -25,7 +25,9 @@ from qualkit.coding import (
     Coder, CorpusSummary, TranscriptCoding, build_pipeline, hit_row, quiet_gc, stream_coding,
 )
 from qualkit.engine.plan import Job, Part
-from qualkit.readers import ReadOptions, SurveyColumns, SurveyPart, SurveyReport, read_many, read_survey
+from qualkit.readers import (
+    ReadOptions, SurveyColumns, SurveyPart, SurveyReport, apply_interviewers, read_many, read_survey,
+)
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, segment_row
 
 PARTS_FOLDER = "_parts"
@@ -93,8 +95,9 @@ def coder_results(coder: Coder, part: Part, job: Job, report: SurveyReport) -> I
     """Yield the codings of a part's transcripts (or survey responses), in plan order."""
     if part.survey is None:
         options = ReadOptions(interviewer_labels=job.interviewer_labels)
+        found = dict(part.interviewers)
         for path in part.files:
-            yield from coder.code_each(read_many(path, options))
+            yield from coder.code_each(apply_interviewers(read_many(path, options), found))
         return
     spec = part.survey
     piece = SurveyPart(spec["path"], spec["start"], spec["stop"], spec["first_row"], tuple(spec["skip"]), part.size)

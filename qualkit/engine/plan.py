@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from qualkit.readers import SeenIds, SurveyColumns, SurveyReport, plan_survey, survey_files, transcript_files
+from qualkit.readers import (
+    ReadOptions, SeenIds, StudyInterviewers, SurveyColumns, SurveyReport, look_across, plan_survey, survey_files, transcript_files,
+)
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 PART_BYTES = 4_000_000  # about 700,000 words of plain-text transcripts
@@ -52,6 +54,9 @@ class Part:
     files: tuple[str, ...] = ()
     survey: dict[str, Any] | None = None
     size: int = 0
+    interviewers: tuple[tuple[str, StudyInterviewers], ...] = ()
+    """Per transcript of the part's files: the study's own interviewers found across all the files (read as
+    the interviewer, as ``qualkit code --jobs 1`` reads them) and the note saying so."""
 
     def describe(self) -> str:
         """Return what the part holds, for messages."""
@@ -87,19 +92,28 @@ def make_plan(paths: Sequence[str | Path], job: Job, *, part_bytes: int = PART_B
                           "first_row": piece.first_row, "skip": list(piece.skip)}
                 parts.append(Part(f"part-{len(parts):05d}", survey=survey, size=piece.size))
     else:
-        group: list[str] = []
+        files = transcript_files(paths)
+        found = look_across(files, ReadOptions(interviewer_labels=job.interviewer_labels))
+        groups: list[list[str]] = [[]]
         size = 0
-        for path in transcript_files(paths):
-            group.append(str(path))
+        for path in files:
+            groups[-1].append(str(path))
             inputs.append(_fingerprint(path))
             size += inputs[-1][1]
             if size >= part_bytes:
-                parts.append(Part(f"part-{len(parts):05d}", files=tuple(group), size=size))
-                group, size = [], 0
-        if group:
-            parts.append(Part(f"part-{len(parts):05d}", files=tuple(group), size=size))
+                parts.append(_files_part(len(parts), groups[-1], size, found))
+                groups.append([])
+                size = 0
+        if groups[-1]:
+            parts.append(_files_part(len(parts), groups[-1], size, found))
     described = json.dumps({"job": job.key(), "inputs": inputs, "parts": [asdict(p) for p in parts]}, sort_keys=True)
     return Plan(parts, hashlib.sha256(described.encode("utf-8")).hexdigest(), reports)
+
+
+def _files_part(number: int, files: list[str], size: int, found: dict[str, StudyInterviewers]) -> Part:
+    """Return a part of whole transcript files, with the interviewers found across files for its transcripts."""
+    own = tuple(item for item in found.items() if item[1].source in files)
+    return Part(f"part-{number:05d}", files=tuple(files), size=size, interviewers=own)
 
 
 def _fingerprint(path: Path) -> tuple[str, int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.readers.common import ReadOptions, load_aliases
@@ -21,7 +21,9 @@ from qualkit.readers.html import read_html
 from qualkit.readers.json import read_json
 from qualkit.readers.odt import read_odt
 from qualkit.readers.pdf import read_pdf
-from qualkit.readers.roles import recurring_interviewers
+from qualkit.readers.roles import (
+    StudyInterviewers, recurring_interviewers, speakers_of, study_interviewers, with_interviewers,
+)
 from qualkit.readers.rtf import read_rtf
 from qualkit.readers.sniff import sniff
 from qualkit.readers.survey import (
@@ -60,6 +62,7 @@ __all__ = [
     "READERS", "ReadOptions", "ReadResult", "check_reading", "check_unique_ids", "detect_format", "expand",
     "load_aliases", "read_many", "read_one", "read_transcript",
     "read_text", "read_transcripts", "recurring_interviewers", "read_transcripts_report", "transcript_files",
+    "StudyInterviewers", "apply_interviewers", "look_across",
 ]
 
 
@@ -181,6 +184,37 @@ def read_transcripts_report(
     for note in notes.values():
         warnings.warn(note, stacklevel=2)
     return ReadResult(tuple(transcripts), tuple(problems), tuple(left_out))
+
+
+def look_across(files: Iterable[str | Path], options: ReadOptions | None = None) -> dict[str, StudyInterviewers]:
+    """Read the files once for who speaks in each, keeping none of their text, and return per transcript id
+    the study's own interviewers found across them and the note saying so (``recurring_interviewers``): the
+    first pass of a corpus coded file by file. The readers' warnings, and the errors of a file that cannot be
+    read, are left to the second pass, which reads each file as it codes it."""
+    study = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in files:
+            try:
+                study.extend(speakers_of(transcript) for transcript in read_many(path, options))
+            except TranscriptError:
+                continue
+    return study_interviewers(study)
+
+
+def apply_interviewers(transcripts: list[Transcript], found: Mapping[str, StudyInterviewers]) -> list[Transcript]:
+    """Return a file's transcripts with the study's own interviewers found across files (``look_across``)
+    read as the interviewer, warning of each as ``qualkit ingest`` does."""
+    if not found:
+        return transcripts
+    out = []
+    for transcript in transcripts:
+        decided = found.get(transcript.id)
+        if decided is not None:
+            transcript = with_interviewers(transcript, decided.names)
+            warnings.warn(decided.note, stacklevel=2)
+        out.append(transcript)
+    return out
 
 
 def read_one(path: Path, options: ReadOptions | None, named: bool, problems: list[tuple[str, str]],

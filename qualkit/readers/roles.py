@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from statistics import median
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from qualkit.readers.vocab import PARTICIPANT_ID, ROLE_PARTICIPANT, label_matches, name_forms, role_parts
 from qualkit.readers.unlabelled import is_question
@@ -92,30 +92,66 @@ def recurring_interviewers(transcripts: Sequence[Transcript]) -> tuple[list[Tran
     hosts with a guest, a focus-group moderator. This applies only to a file where no interviewer was found,
     never to generic or participant labels, and only when someone in the file is left to be the participant.
     """
-    if len(transcripts) < 3:
-        return list(transcripts), {}
-    files_of = Counter(s for t in transcripts for s in {turn.speaker for turn in t.turns})
-    need = max(3, math.ceil(2 * len(transcripts) / 3))
-    out: list[Transcript] = []
-    notes: dict[str, str] = {}
-    for transcript in transcripts:
-        speakers = list(dict.fromkeys(turn.speaker for turn in transcript.turns))
-        recurring = [s for s in speakers if files_of[s] >= need and not is_participant_label(s, set())
-                     and not GENERIC_LABEL.fullmatch(s.strip())]
-        others = [s for s in speakers if s not in recurring]
-        if (any(turn.role == INTERVIEWER for turn in transcript.turns) or not recurring or not others
-                or any(files_of[s] > 1 for s in others)):
-            out.append(transcript)
+    found = study_interviewers([speakers_of(t) for t in transcripts])
+    out = [with_interviewers(t, found[t.id].names) if t.id in found else t for t in transcripts]
+    return out, {id_: decided.note for id_, decided in found.items()}
+
+
+class StudyInterviewers(NamedTuple):
+    """The study's own interviewers found in one transcript across files, the note saying so, and the file."""
+
+    names: tuple[str, ...]
+    note: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Speakers:
+    """What the study-wide look at interviewers needs of one transcript (so a corpus streamed file by file
+    can be looked at without keeping its text): its id and source, its speakers in order of first turn,
+    and whether an interviewer was found in it."""
+
+    id: str
+    source: str
+    speakers: tuple[str, ...]
+    has_interviewer: bool
+
+
+def speakers_of(transcript: Transcript) -> Speakers:
+    """Return who speaks in a transcript, for ``study_interviewers``."""
+    return Speakers(transcript.id, transcript.source, tuple(dict.fromkeys(turn.speaker for turn in transcript.turns)),
+                    any(turn.role == INTERVIEWER for turn in transcript.turns))
+
+
+def with_interviewers(transcript: Transcript, names: Iterable[str]) -> Transcript:
+    """Return the transcript with the named speakers' turns read as the interviewer's."""
+    names = set(names)
+    return replace(transcript, turns=tuple(replace(turn, role=INTERVIEWER) if turn.speaker in names else turn
+                                           for turn in transcript.turns))
+
+
+def study_interviewers(study: Sequence[Speakers]) -> dict[str, StudyInterviewers]:
+    """Return, per transcript id, the study's own interviewers found in it across files (see
+    ``recurring_interviewers``) and the note saying so; transcripts left as they are have no entry."""
+    if len(study) < 3:
+        return {}
+    files_of = Counter(s for t in study for s in t.speakers)
+    need = max(3, math.ceil(2 * len(study) / 3))
+    found: dict[str, StudyInterviewers] = {}
+    for transcript in study:
+        recurring = tuple(s for s in transcript.speakers if files_of[s] >= need and not is_participant_label(s, set())
+                          and not GENERIC_LABEL.fullmatch(s.strip()))
+        others = [s for s in transcript.speakers if s not in recurring]
+        if transcript.has_interviewer or not recurring or not others or any(files_of[s] > 1 for s in others):
             continue
-        turns = tuple(replace(turn, role=INTERVIEWER) if turn.speaker in recurring else turn for turn in transcript.turns)
-        out.append(replace(transcript, turns=turns))
         who = " and ".join(repr(s) for s in recurring)
         counts = {files_of[s] for s in recurring}
-        where = f"{min(counts)} of {len(transcripts)}" if len(counts) == 1 else f"at least {min(counts)} of {len(transcripts)}"
-        notes[transcript.id] = (
+        where = f"{min(counts)} of {len(study)}" if len(counts) == 1 else f"at least {min(counts)} of {len(study)}"
+        found[transcript.id] = StudyInterviewers(recurring, (
             f"{transcript.source}: read with the other transcripts, {who} "
             f"{'speaks' if len(recurring) == 1 else 'speak'} in {where} transcripts while the others speak in this "
             "one only, so "
             f"{'is' if len(recurring) == 1 else 'are'} read as the interviewer{'' if len(recurring) == 1 else 's'} "
-            "(this replaces the note that everyone is a participant); use --interviewer to choose another")
-    return out, notes
+            "(this replaces the note that everyone is a participant); use --interviewer to choose another"),
+            transcript.source)
+    return found
