@@ -12,7 +12,8 @@ import warnings
 from bisect import bisect_right
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
-from spacy.attrs import IDX, LEMMA, LENGTH, LOWER
+import numpy as np
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -87,10 +88,11 @@ class DocFacts:
     def sentences(self) -> list[int]:
         """Return the token index where each sentence starts (``[0]`` for an empty doc)."""
         if self._sentences is None:
-            try:
-                self._sentences = [sentence.start for sentence in self.doc.sents] or [0]
-            except ValueError:  # a pipeline that sets no sentence starts
-                self._sentences = [0]
+            doc = self.doc
+            if self.length < 2 or "sents" in doc.user_hooks:
+                self._sentences = [sentence.start for sentence in doc.sents] if "sents" in doc.user_hooks else [0]
+            else:  # as ``doc.sents`` reads them (a start is a token whose sent_start is 1), without a Span each
+                self._sentences = [0, *(np.flatnonzero(doc.to_array(SENT_START)[1:] == 1) + 1).tolist()]
         return self._sentences
 
     def sentence_bounds(self, number: int) -> tuple[int, int]:
