@@ -19,9 +19,11 @@ With ``--sample`` the corpus is the bundled sample study (transcripts_sample/) r
 is codebooks/sample.yaml: a realistic hit density, far below the generated codebook's one hit per 7 words.
 
 Each figure above is one run on a machine that may be shared; the "interleaved" line measures the ratios
-again in one process, bare, code and code+csv alternately (``--repeat`` rounds after a warm-up, median of
-the pairs), which is the steadier comparison under other load; the "scaling" line likewise times coding
-the smaller and the larger corpus alternately in one process for the 5M/1M time ratio.
+again in one process, bare, match, code and code+csv alternately (``--repeat`` rounds after a warm-up, median of
+the pairs), which is the steadier comparison under other load. "match" is the pipeline with the codebook's spaCy
+matchers (and qualkit's prefilters) and no coding: the ceiling of any coding that uses these matchers. The
+"scaling" line likewise times coding the smaller and the larger corpus alternately in one process for the 5M/1M
+time ratio.
 
 The last line printed is one JSON object with the figures.
 """
@@ -49,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 from qualkit.codebook import Codebook, load_codebook, parse_codebook  # noqa: E402
 from qualkit.coding import Coder, build_pipeline  # noqa: E402
 from qualkit.coding import CorpusSummary, code_corpus, stream_coding  # noqa: E402
+from qualkit.coding.units import DocFacts  # noqa: E402 - the matchers' own input, to time matching alone
 from qualkit.readers import ReadOptions, read_many  # noqa: E402
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, PARTICIPANT, Transcript  # noqa: E402
 
@@ -184,6 +187,11 @@ def interleaved(words: int, repeat: int, data: Path) -> dict[str, float]:
         for _ in nlp.pipe(texts, as_tuples=True, batch_size=64):
             pass
 
+    def match(size: int) -> None:  # the pipeline and the codebook's matchers (with their prefilters), no coding
+        texts = ((t.turn_text(turn), None) for t in corpus(base, size) for turn in t.turns if turn.role == PARTICIPANT)
+        for doc, _ in nlp.pipe(texts, as_tuples=True, batch_size=64):
+            coder.matchers.match(doc, DocFacts(doc))
+
     def code(size: int) -> None:
         for _ in code_corpus(corpus(base, size), coder):
             pass
@@ -192,16 +200,16 @@ def interleaved(words: int, repeat: int, data: Path) -> dict[str, float]:
         with open(os.devnull, "w", encoding="utf-8", newline="") as sink:
             stream_coding(code_corpus(corpus(base, size), coder), (sink, sink, sink), CorpusSummary())
 
-    runs: dict[str, list[tuple[float, float]]] = {"bare": [], "code": [], "code_csv": []}
-    for step in (bare, code, code_csv):
-        step(words // 5)  # warm-up: the vocabulary, caches and matchers grown once
+    runs: dict[str, list[tuple[float, float]]] = {"bare": [], "match": [], "code": [], "code_csv": []}
+    for step in (bare, code, match, code_csv):
+        step(words // 5)  # warm-up: the vocabulary, caches and matchers grown once (by coding: see Coder._observe)
     for _ in range(repeat):
-        for name, step in (("bare", bare), ("code", code), ("code_csv", code_csv)):
+        for name, step in (("bare", bare), ("match", match), ("code", code), ("code_csv", code_csv)):
             began, cpu = time.perf_counter(), time.process_time()
             step(words)
             runs[name].append((time.perf_counter() - began, time.process_time() - cpu))
     ratio = {}
-    for name in ("code", "code_csv"):
+    for name in ("match", "code", "code_csv"):
         pairs = list(zip(runs["bare"], runs[name]))
         ratio[f"{name}_ratio"] = statistics.median(b[0] / c[0] for b, c in pairs)
         ratio[f"{name}_cpu_ratio"] = statistics.median(b[1] / c[1] for b, c in pairs)
@@ -269,9 +277,11 @@ def main() -> None:
               + (f", {result['hits']:,} hits" if kind.startswith("code") else "")
               + f" (CPU {result['cpu_seconds']:.2f} s in the parent)", flush=True)
     mixed = run("interleaved", small, args.repeat, args.data)
-    print(f"   interleaved: in one process, {args.repeat} rounds of bare, code, code+csv at {small:,} words (median): "
-          f"code {mixed['code_ratio']:.3f}x the bare pipeline (CPU {mixed['code_cpu_ratio']:.3f}x), code+csv "
-          f"{mixed['code_csv_ratio']:.3f}x (CPU {mixed['code_csv_cpu_ratio']:.3f}x)", flush=True)
+    print(f"   interleaved: in one process, {args.repeat} rounds of bare, match, code, code+csv at {small:,} words "
+          f"(median): code {mixed['code_ratio']:.3f}x the bare pipeline (CPU {mixed['code_cpu_ratio']:.3f}x), code+csv "
+          f"{mixed['code_csv_ratio']:.3f}x (CPU {mixed['code_csv_cpu_ratio']:.3f}x); the pipeline with the codebook's "
+          f"spaCy matchers alone, before any coding, {mixed['match_ratio']:.3f}x (CPU {mixed['match_cpu_ratio']:.3f}x)",
+          flush=True)
     scaled = run("scaling", small, args.repeat, args.data, "--words", str(small), str(large))
     print(f"       scaling: in one process, {args.repeat} rounds of coding {small:,} then {large:,} words (median): "
           f"time ratio {scaled['time_ratio']:.3f} (CPU {scaled['cpu_ratio']:.3f}) for "
