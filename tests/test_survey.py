@@ -155,3 +155,33 @@ def test_two_processes_code_a_survey_table_like_one(tmp_path: Path):
     assert one.segments > 700 and (one.segments, one.negated) == (two.segments, two.negated)
     for name in ("coded_segments.csv", "negated_hits.csv", "vetoed_hits.csv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_a_pool_codes_parts_of_tables_like_one_process_with_the_same_rows_left_out(tmp_path: Path, monkeypatch):
+    """With --jobs each worker reads its own part of a table: duplicate ids are found across parts and
+    tables before any is coded, empty rows are counted in the part that holds them, and the outputs, the
+    counts and each table's warning equal one process's."""
+    from qualkit.coding import code_corpus_files
+
+    monkeypatch.setitem(code_corpus_files.__globals__, "POOL_PART_ROWS", 7)  # several parts per table
+    said = ["I felt lonely and isolated", "The GP referred me to a group", "", "I never felt isolated"]
+    tables = [tmp_path / "march.csv", tmp_path / "april.csv"]
+    for number, table in enumerate(tables):
+        with table.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "site", "comment"])
+            writer.writerows((f"R{n % 40}", "Northfield", said[n % 4]) for n in range(number * 30, number * 30 + 50))
+    runs = {}
+    for jobs in (1, 2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            summary = code_corpus_files(tables, CODEBOOK, tmp_path / str(jobs), jobs=jobs, text_column="comment",
+                                        id_column="id")
+        runs[jobs] = summary, sorted(str(w.message) for w in caught)
+    (one, one_said), (two, two_said) = runs[1], runs[2]
+    assert one.left_out == two.left_out == {"empty": 25, "duplicate": 45}
+    assert (one.transcripts, one.words, one.segments, one.negated) == (two.transcripts, two.words, two.segments, two.negated)
+    assert one_said == two_said and len(one_said) == 2
+    assert one_said[0].startswith(f"{tables[1]}: 50 rows left out: 13 with empty text (rows 2, 6, 10, 14, 18, ...)")
+    for name in ("coded_segments.csv", "negated_hits.csv", "vetoed_hits.csv"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import gc
+import io
 import multiprocessing
 import os
 import shutil
@@ -24,8 +25,8 @@ from qualkit.codebook import load_codebook
 from qualkit.coding.coder import Coder, TranscriptCoding, build_pipeline
 from qualkit.errors import OutputError, PipelineError
 from qualkit.readers import (
-    ReadOptions, StudyInterviewers, SurveyColumns, SurveyReport, apply_interviewers, look_across, read_many, survey_files, survey_sources,
-    transcript_files,
+    ReadOptions, SeenIds, StudyInterviewers, SurveyColumns, SurveyPart, SurveyReport, apply_interviewers, look_across,
+    plan_survey, read_many, read_survey, survey_files, survey_sources, transcript_files,
 )
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_values
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
@@ -35,6 +36,7 @@ NEGATED_FILE = "negated_hits.csv"
 VETOED_FILE = "vetoed_hits.csv"
 Source = Path | Transcript | list[Transcript]
 
+POOL_PART_ROWS = 5_000  # a survey table is coded in a pool in parts of this many rows (about 70,000 words)
 _WORKER: dict[str, Any] = {}
 
 
@@ -75,6 +77,62 @@ def _passed_on(results: Iterable[tuple[list[TranscriptCoding], list[str]]]) -> I
         for message in messages:
             warnings.warn(message, stacklevel=2)
         yield from codings
+
+
+@dataclass
+class CodedRows:
+    """One source's coding as written rows (the text of the three CSV files, without headers), with its
+    counts, the readers' warnings and, for a part of a survey table, the rows it left out."""
+
+    texts: tuple[str, str, str]
+    summary: CorpusSummary
+    warnings: list[str]
+    report: SurveyReport | None = None
+
+
+def _code_rows(source: Source | SurveyPart) -> CodedRows:
+    """In a pool worker: read one source (a transcript file, or a part of a survey table), code it and write
+    its rows, so that the parent only copies text (it neither reads the inputs nor unpickles records)."""
+    coder: Coder = _WORKER["coder"]
+    summary, buffers = CorpusSummary(), (io.StringIO(), io.StringIO(), io.StringIO())
+    report = SurveyReport(source.path) if isinstance(source, SurveyPart) else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        transcripts = (read_survey(source.path, _WORKER["columns"], part=source, report=report)
+                       if isinstance(source, SurveyPart) else _read(source, _WORKER["options"]))
+        stream_coding(coder.code_each(transcripts), buffers, summary, header=False)
+    texts = (buffers[0].getvalue(), buffers[1].getvalue(), buffers[2].getvalue())
+    return CodedRows(texts, summary, [str(w.message) for w in caught], report)
+
+
+def code_rows_in_pool(
+    sources: Sequence[Source | SurveyPart], coder: Coder, jobs: int, *, options: ReadOptions | None = None,
+    interviewers: Mapping[str, StudyInterviewers] | None = None, columns: SurveyColumns | None = None,
+) -> Iterator[CodedRows]:
+    """Yield each source's written rows, in order, coded by a fork pool of ``jobs`` processes sharing the
+    coder built here (see ``code_corpus``); parts of survey tables (``plan_survey``) need their ``columns``."""
+    _WORKER.update(coder=coder, options=options or ReadOptions(), interviewers=interviewers or {}, columns=columns)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
+    with quiet_gc(), multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt) as pool:
+        yield from pool.imap(_code_rows, sources)
+
+
+def write_rows(chunks: Iterable[CodedRows], files: Sequence[Any], summary: CorpusSummary,
+               reports: dict[str, SurveyReport]) -> None:
+    """Write the three CSV files from rows written in pool workers (headers first), passing on the readers'
+    warnings and adding the counts to ``summary`` and each survey part's rows left out to its table's report."""
+    for file, columns in zip(files, (SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SET_ASIDE_COLUMNS)):
+        csv.writer(file, lineterminator="\n").writerow(columns)
+    for chunk in chunks:
+        for message in chunk.warnings:
+            warnings.warn(message, stacklevel=2)
+        for file, text in zip(files, chunk.texts):
+            file.write(text)
+        for name in ("transcripts", "words", "segments", "negated", "vetoed"):
+            setattr(summary, name, getattr(summary, name) + getattr(chunk.summary, name))
+        if chunk.report is not None:
+            reports[chunk.report.path].merge(chunk.report)
 
 
 def _read_each(sources: Iterable[Source], options: ReadOptions) -> Iterator[Transcript]:
@@ -134,8 +192,11 @@ def quiet_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def write_corpus_coding(results: Iterable[TranscriptCoding], out: str | Path) -> CorpusSummary:
-    """Write coded segments, negated hits and vetoed hits to CSV files in ``out`` as results arrive.
+def write_corpus_coding(results: Iterable[Any], out: str | Path,
+                        write: Callable[[Iterable[Any], Sequence[Any], CorpusSummary], None] | None = None,
+                        ) -> CorpusSummary:
+    """Write coded segments, negated hits and vetoed hits to CSV files in ``out`` as results arrive
+    (``TranscriptCoding`` records, or what ``write`` takes in place of ``stream_coding``).
 
     The files are streamed under temporary names and renamed only when every transcript is done, so
     an error part-way (a bad transcript) leaves no half-written coding behind.
@@ -152,7 +213,7 @@ def write_corpus_coding(results: Iterable[TranscriptCoding], out: str | Path) ->
     done = False
     try:
         try:
-            _stream(results, partial, summary)
+            _stream(results, partial, summary, write or stream_coding)
             for temporary, final in zip(partial, paths):
                 os.replace(temporary, final)
         except OSError as exc:
@@ -169,11 +230,12 @@ def write_corpus_coding(results: Iterable[TranscriptCoding], out: str | Path) ->
     return summary
 
 
-def _stream(results: Iterable[TranscriptCoding], paths: list[Path], summary: CorpusSummary) -> None:
+def _stream(results: Iterable[Any], paths: list[Path], summary: CorpusSummary,
+            write: Callable[[Iterable[Any], Sequence[Any], CorpusSummary], None]) -> None:
     with paths[0].open("w", newline="", encoding="utf-8") as seg_file, \
             paths[1].open("w", newline="", encoding="utf-8") as neg_file, \
             paths[2].open("w", newline="", encoding="utf-8") as vet_file:
-        stream_coding(results, (seg_file, neg_file, vet_file), summary)
+        write(results, (seg_file, neg_file, vet_file), summary)
 
 
 def stream_coding(results: Iterable[TranscriptCoding], files: Sequence[Any], summary: CorpusSummary, *,
@@ -220,21 +282,49 @@ def code_corpus_files(
     book = load_codebook(codebook)
     check_writable(out)
     coder = Coder(book, build_pipeline(model), unit=unit)
-    report = SurveyReport()
-    sources: Iterable[Source]
-    if text_column:
-        sources, count = survey_sources(survey_files(paths), SurveyColumns(text_column, id_column), report=report), None
-    else:
-        files = transcript_files(paths)  # a folder's attributes sheet is left out there
-        sources, count = files, len(files)
-    jobs = max(1, min(jobs, count or jobs, os.cpu_count() or 1)) if jobs > 1 else 1
     options = ReadOptions(interviewer_labels=interviewer_labels)
+    columns = SurveyColumns(text_column, id_column) if text_column else None
+    files = survey_files(paths) if columns else transcript_files(paths)  # a folder's attributes sheet is left out
+    jobs = max(1, min(jobs, os.cpu_count() or 1))
     # Transcripts are read twice: first for who speaks in each file (the study's own interviewers are
     # found across files, as when a study is read whole), then one at a time to be coded.
-    interviewers = None if text_column else look_across(sources, options)  # type: ignore[arg-type]
-    results = code_corpus(sources, coder, jobs=jobs, options=options, interviewers=interviewers)
+    interviewers = None if columns else look_across(files, options)
+    if jobs > 1 and (columns or len(files) > 1):
+        return _code_files_in_pool(files, coder, out, jobs, options, interviewers, columns, progress)
+    report = SurveyReport()
+    sources: Iterable[Source]
+    if columns:
+        sources, count = survey_sources(files, columns, report=report), None
+    else:
+        sources, count = files, len(files)
+    results = code_corpus(sources, coder, options=options, interviewers=interviewers)
     summary = write_corpus_coding(progress(results, count) if progress else results, out)
     summary.left_out = dict(report.left_out)
+    return summary
+
+
+def _code_files_in_pool(
+    files: list[Path], coder: Coder, out: str | Path, jobs: int, options: ReadOptions,
+    interviewers: Mapping[str, StudyInterviewers] | None, columns: SurveyColumns | None, progress: Any,
+) -> CorpusSummary:
+    """Code files (or survey tables split into parts of ``POOL_PART_ROWS`` rows, duplicate ids found first
+    across all of them) in a fork pool, each worker reading its own inputs and writing its own rows."""
+    reports: dict[str, SurveyReport] = {}
+    sources: list[Source | SurveyPart] = list(files)
+    if columns is not None:
+        seen, sources = SeenIds(), []
+        for path in files:  # each part counts its own rows left out (the duplicates the plan found too)
+            reports[str(path)] = SurveyReport(str(path))
+            sources.extend(plan_survey(path, columns, POOL_PART_ROWS, seen=seen, report=SurveyReport(str(path))))
+    chunks = code_rows_in_pool(sources, coder, min(jobs, len(sources)) or 1, options=options,
+                               interviewers=interviewers, columns=columns)
+    summary = write_corpus_coding(progress(chunks, len(sources)) if progress else chunks, out,
+                                  lambda results, handles, total: write_rows(results, handles, total, reports))
+    for report in reports.values():
+        for reason, count in report.left_out.items():
+            summary.left_out[reason] = summary.left_out.get(reason, 0) + count
+        if report.message():
+            warnings.warn(report.message() or "", stacklevel=3)
     return summary
 
 
