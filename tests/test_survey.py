@@ -185,3 +185,28 @@ def test_a_pool_codes_parts_of_tables_like_one_process_with_the_same_rows_left_o
     assert one_said[0].startswith(f"{tables[1]}: 50 rows left out: 13 with empty text (rows 2, 6, 10, 14, 18, ...)")
     for name in ("coded_segments.csv", "negated_hits.csv", "vetoed_hits.csv"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
+
+
+def test_a_pool_reads_a_workbook_in_one_run_of_rows_per_worker(tmp_path: Path, monkeypatch):
+    """openpyxl reads a sheet from the top down to the rows asked for, so a workbook is split into one run
+    of rows per worker (not many small parts, each read from the top), with the same outputs."""
+    from openpyxl import Workbook
+
+    from qualkit.coding import code_corpus_files
+
+    monkeypatch.setitem(code_corpus_files.__globals__, "POOL_PART_ROWS", 5)
+    book = Workbook()
+    book.active.append(["id", "comment"])
+    for n in range(60):
+        book.active.append([f"R{n % 50}", ["I felt lonely and isolated", "", "The GP referred me"][n % 3]])
+    book.save(tmp_path / "fft.xlsx")
+    seen: list[int] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = code_corpus_files([tmp_path / "fft.xlsx"], CODEBOOK, tmp_path / "1", text_column="comment", id_column="id")
+        two = code_corpus_files([tmp_path / "fft.xlsx"], CODEBOOK, tmp_path / "2", jobs=2, text_column="comment",
+                                id_column="id", progress=lambda chunks, n: seen.append(n) or chunks)
+    assert seen == [2]
+    assert one.left_out == two.left_out and one.left_out["empty"] == 20
+    for name in ("coded_segments.csv", "negated_hits.csv", "vetoed_hits.csv"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()

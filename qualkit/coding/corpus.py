@@ -315,7 +315,9 @@ def _code_files_in_pool(
         seen, sources = SeenIds(), []
         for path in files:  # each part counts its own rows left out (the duplicates the plan found too)
             reports[str(path)] = SurveyReport(str(path))
-            sources.extend(plan_survey(path, columns, POOL_PART_ROWS, seen=seen, report=SurveyReport(str(path))))
+            parts = plan_survey(path, columns, POOL_PART_ROWS, seen=seen, report=SurveyReport(str(path)))
+            # A worker reads an XLSX sheet from its top down to its rows: one run of rows per worker
+            sources.extend(_joined(parts, jobs) if path.suffix.lower() in (".xlsx", ".xlsm") else parts)
     chunks = code_rows_in_pool(sources, coder, min(jobs, len(sources)) or 1, options=options,
                                interviewers=interviewers, columns=columns)
     summary = write_corpus_coding(progress(chunks, len(sources)) if progress else chunks, out,
@@ -326,6 +328,14 @@ def _code_files_in_pool(
         if report.message():
             warnings.warn(report.message() or "", stacklevel=3)
     return summary
+
+
+def _joined(parts: list[SurveyPart], groups: int) -> list[SurveyPart]:
+    """Return consecutive parts of one table joined into at most ``groups`` parts of about equal size."""
+    size = -(-len(parts) // groups)
+    return [SurveyPart(run[0].path, run[0].start, run[-1].stop, run[0].first_row,
+                       tuple(row for part in run for row in part.skip), sum(part.size for part in run))
+            for run in (parts[at:at + size] for at in range(0, len(parts), size))]
 
 
 def check_writable(out: str | Path) -> None:
