@@ -255,3 +255,23 @@ def test_parts_read_the_interviewer_found_across_all_files_as_one_process_does(t
     assert same_outputs(tmp_path / "parts", tmp_path / "jobs1")
     assert "Sarah" not in (tmp_path / "parts" / "coded_segments.csv").read_text(encoding="utf-8")
     assert sum("'Sarah' speaks in 4 of 4 transcripts" in str(w.message) for w in caught) == 4
+
+
+def test_the_recipe_for_parts_coded_elsewhere_finds_the_interviewer_across_files(tmp_path: Path):
+    """README's Spark recipe for transcript files, with a loop for Spark: who speaks in each part, the
+    plan told the interviewers, each part coded, the outputs assembled: those of one process."""
+    from qualkit.engine import Job, assemble_results, code_part, part_speakers, tell_interviewers
+
+    folder = ROOT / "tests" / "fixtures" / "coding" / "recurring"
+    codebook = ROOT / "tests" / "fixtures" / "coding" / "codebook.yaml"
+    quietly(code_corpus_files, [folder], codebook, tmp_path / "jobs1")
+    job = Job(codebook.read_text(encoding="utf-8"), str(codebook))
+    plan = make_plan([folder], job, part_bytes=1)
+    told = tell_interviewers(plan, [part_speakers(part, job) for part in plan.parts])
+    assert told.id == plan.id
+    assert [[(id_, found.names) for id_, found in part.interviewers] for part in told.parts] == [
+        [(name, ("Sarah",))] for name in ("Amira", "Bernard", "Chloe", "Dev")]
+    out = tmp_path / "elsewhere"
+    results = [quietly(code_part, part, job, str(out)) for part in told.parts]
+    quietly(assemble_results, out, told, results)
+    assert same_outputs(out, tmp_path / "jobs1")

@@ -212,3 +212,19 @@ def test_a_client_process_killed_mid_run_then_resumed_gives_the_same_output(tmp_
     assert summary.already_done == len(recorded) >= 3
     assert set(summary.coded_now) == {f"part-{n:05d}" for n in range(summary.parts)} - recorded
     assert same_outputs(out, one_process)
+
+
+def test_the_workers_find_the_interviewer_named_in_every_file_before_coding(tmp_path: Path, cluster):
+    """Each file is its own part: the workers first read who speaks in each, the client finds Sarah in
+    every interview, and no part codes her speech (as one process does)."""
+    folder = ROOT / "tests" / "fixtures" / "coding" / "recurring"
+    codebook = ROOT / "tests" / "fixtures" / "coding" / "codebook.yaml"
+    quietly(code_corpus_files, [folder], codebook, tmp_path / "jobs1")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = code_distributed([folder], codebook, tmp_path / "dask", engine="dask",
+                                   scheduler=cluster.scheduler_address, part_bytes=1)
+    assert summary.parts == 4 and summary.speakers_seconds > 0
+    assert same_outputs(tmp_path / "dask", tmp_path / "jobs1")
+    assert "Sarah" not in (tmp_path / "dask" / "coded_segments.csv").read_text(encoding="utf-8")
+    assert sum("'Sarah' speaks in 4 of 4 transcripts" in str(w.message) for w in caught) == 4

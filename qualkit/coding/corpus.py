@@ -25,8 +25,8 @@ from qualkit.codebook import load_codebook
 from qualkit.coding.coder import Coder, TranscriptCoding, build_pipeline
 from qualkit.errors import OutputError, PipelineError
 from qualkit.readers import (
-    ReadOptions, SeenIds, StudyInterviewers, SurveyColumns, SurveyPart, SurveyReport, apply_interviewers, look_across,
-    plan_survey, read_many, read_survey, survey_files, survey_sources, transcript_files,
+    ReadOptions, SeenIds, StudyInterviewers, SurveyColumns, SurveyPart, SurveyReport, apply_interviewers,
+    plan_survey, read_many, read_survey, speakers_in, study_interviewers, survey_files, survey_sources, transcript_files,
 )
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SetAsideHit, segment_values
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, Transcript
@@ -153,7 +153,7 @@ def code_corpus(
 ) -> Iterator[TranscriptCoding]:
     """Yield the coding of each transcript (read from a path, or given), in order.
 
-    ``interviewers`` (from ``look_across``) names, per transcript id, the study's own interviewers found
+    ``interviewers`` (from ``study_interviewers``) names, per transcript id, the study's own interviewers found
     across files. With ``jobs`` > 1 a fork pool of that many processes shares the coder built here; each
     returns only hits. Needs the ``fork`` start method (Linux, macOS); raises ``PipelineError`` otherwise.
     """
@@ -288,7 +288,7 @@ def code_corpus_files(
     jobs = max(1, min(jobs, os.cpu_count() or 1))
     # Transcripts are read twice: first for who speaks in each file (the study's own interviewers are
     # found across files, as when a study is read whole), then one at a time to be coded.
-    interviewers = None if columns else look_across(files, options)
+    interviewers = None if columns else study_interviewers(speakers_in(files, options))
     if jobs > 1 and (columns or len(files) > 1):
         return _code_files_in_pool(files, coder, out, jobs, options, interviewers, columns, progress)
     report = SurveyReport()

@@ -26,7 +26,8 @@ from qualkit.coding import (
 )
 from qualkit.engine.plan import Job, Part
 from qualkit.readers import (
-    ReadOptions, SurveyColumns, SurveyPart, SurveyReport, apply_interviewers, read_many, read_survey,
+    ReadOptions, Speakers, SurveyColumns, SurveyPart, SurveyReport, apply_interviewers, read_many, read_survey,
+    speakers_in,
 )
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, segment_row
 
@@ -54,6 +55,12 @@ def warm_up(job: Job) -> int:
     """Build this worker thread's pipeline and matchers for the job before its first part; return its process id."""
     coder_for(job)
     return os.getpid()
+
+
+def part_speakers(part: Part, job: Job) -> list[Speakers]:
+    """Read a part's transcript files for who speaks in each (no text kept): the first pass, whose results
+    from every part decide the study's own interviewers (``study_interviewers``) before any part is coded."""
+    return speakers_in(part.files, ReadOptions(interviewer_labels=job.interviewer_labels))
 
 
 def part_paths(out: str | Path, part: Part, fmt: str) -> dict[str, Path]:

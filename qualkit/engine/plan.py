@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
 from qualkit.readers import (
-    ReadOptions, SeenIds, StudyInterviewers, SurveyColumns, SurveyReport, look_across, plan_survey, survey_files, transcript_files,
+    SeenIds, Speakers, StudyInterviewers, SurveyColumns, SurveyReport, plan_survey, study_interviewers, survey_files,
+    transcript_files,
 )
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
@@ -56,7 +57,8 @@ class Part:
     size: int = 0
     interviewers: tuple[tuple[str, StudyInterviewers], ...] = ()
     """Per transcript of the part's files: the study's own interviewers found across all the files (read as
-    the interviewer, as ``qualkit code --jobs 1`` reads them) and the note saying so."""
+    the interviewer, as ``qualkit code --jobs 1`` reads them) and the note saying so; told to the parts
+    after the plan is made (``told``), so not part of the plan's id."""
 
     def describe(self) -> str:
         """Return what the part holds, for messages."""
@@ -92,28 +94,32 @@ def make_plan(paths: Sequence[str | Path], job: Job, *, part_bytes: int = PART_B
                           "first_row": piece.first_row, "skip": list(piece.skip)}
                 parts.append(Part(f"part-{len(parts):05d}", survey=survey, size=piece.size))
     else:
-        files = transcript_files(paths)
-        found = look_across(files, ReadOptions(interviewer_labels=job.interviewer_labels))
-        groups: list[list[str]] = [[]]
+        group: list[str] = []
         size = 0
-        for path in files:
-            groups[-1].append(str(path))
+        for path in transcript_files(paths):
+            group.append(str(path))
             inputs.append(_fingerprint(path))
             size += inputs[-1][1]
             if size >= part_bytes:
-                parts.append(_files_part(len(parts), groups[-1], size, found))
-                groups.append([])
-                size = 0
-        if groups[-1]:
-            parts.append(_files_part(len(parts), groups[-1], size, found))
+                parts.append(Part(f"part-{len(parts):05d}", files=tuple(group), size=size))
+                group, size = [], 0
+        if group:
+            parts.append(Part(f"part-{len(parts):05d}", files=tuple(group), size=size))
     described = json.dumps({"job": job.key(), "inputs": inputs, "parts": [asdict(p) for p in parts]}, sort_keys=True)
     return Plan(parts, hashlib.sha256(described.encode("utf-8")).hexdigest(), reports)
 
 
-def _files_part(number: int, files: list[str], size: int, found: dict[str, StudyInterviewers]) -> Part:
-    """Return a part of whole transcript files, with the interviewers found across files for its transcripts."""
-    own = tuple(item for item in found.items() if item[1].source in files)
-    return Part(f"part-{number:05d}", files=tuple(files), size=size, interviewers=own)
+def tell_interviewers(plan: Plan, speakers: Sequence[Sequence[Speakers]]) -> Plan:
+    """Return the plan whose parts each hold the study's own interviewers found across all its files (from
+    every part's ``part_speakers``, in plan order) for the part's own transcripts."""
+    found = study_interviewers([one for part in speakers for one in part])
+    return replace(plan, parts=told(plan.parts, found))
+
+
+def told(parts: list[Part], found: dict[str, StudyInterviewers]) -> list[Part]:
+    """Return the parts each holding, of the interviewers found across files, those of its own transcripts."""
+    return [replace(part, interviewers=tuple(item for item in found.items() if item[1].source in part.files))
+            for part in parts]
 
 
 def _fingerprint(path: Path) -> tuple[str, int, int]:

@@ -23,10 +23,10 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from qualkit.codebook import load_codebook
 from qualkit.coding import CorpusSummary, check_writable
 from qualkit.engine.manifest import SUCCESS_FILE, Manifest, assemble, open_folder, output_paths
-from qualkit.engine.parts import code_part, warm_up
-from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan
+from qualkit.engine.parts import code_part, part_speakers, warm_up
+from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan, told
 from qualkit.errors import EngineError, QualkitError
-from qualkit.readers import SurveyReport
+from qualkit.readers import Speakers, SurveyReport, study_interviewers
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 ENGINES = ("local", "dask")
@@ -46,6 +46,8 @@ class EngineSummary(CorpusSummary):
     plan_seconds: float = 0.0
     """Planning: reading the inputs once in this process (a survey table's row boundaries and duplicate ids)."""
     startup_seconds: float = 0.0
+    speakers_seconds: float = 0.0
+    """Transcript files: the workers reading every file once for who speaks in each, before any is coded."""
     coding_seconds: float = 0.0
     """From handing out the parts to the last one done (the cluster's start-up and shut-down apart)."""
     shutdown_seconds: float = 0.0
@@ -121,6 +123,11 @@ def _run(plan: Plan, job: Job, folder: Path, fmt: str, resume: bool, planned: fl
     todo = [part for part in plan.parts if part.name not in state.done]
     if connection is not None:
         summary.startup_seconds, summary.workers = connection.startup_seconds, connection.workers
+    if todo and todo[0].survey is None:  # transcript files: the study's own interviewers, found across all files
+        began = time.perf_counter()
+        speakers = _speakers(plan.parts, job, folder, connection)
+        todo = told(todo, study_interviewers([one for part in speakers for one in part]))
+        summary.speakers_seconds = round(time.perf_counter() - began, 3)
     if todo:
         stream = _local(todo, job, folder) if connection is None else _dask(todo, job, folder, plan, connection,
                                                                               summary)
@@ -198,6 +205,20 @@ def _finished_summary(folder: Path, record: dict[str, Any]) -> EngineSummary:
     summary.already_done = summary.parts
     summary.written = []
     return summary
+
+
+def _speakers(parts: list[Part], job: Job, out: Path, connection: _Connection | None) -> list[list[Speakers]]:
+    """Return who speaks in each part's transcripts, read by the cluster's workers (or here), in plan order."""
+    if connection is None:
+        return [part_speakers(part, job) for part in parts]
+    try:
+        return connection.client.gather(connection.client.map(part_speakers, parts, job=job, pure=False))
+    except (QualkitError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the scheduler or its connection went away
+        reason = " ".join(str(exc).split())
+        raise EngineError(f"lost the Dask scheduler at {connection.where} ({type(exc).__name__}: {reason}) while "
+                          f"reading who speaks in each file; no part was coded; run again with --resume") from None
 
 
 def _local(parts: list[Part], job: Job, out: Path) -> Iterator[dict[str, Any]]:

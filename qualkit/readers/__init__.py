@@ -22,7 +22,7 @@ from qualkit.readers.json import read_json
 from qualkit.readers.odt import read_odt
 from qualkit.readers.pdf import read_pdf
 from qualkit.readers.roles import (
-    StudyInterviewers, recurring_interviewers, speakers_of, study_interviewers, with_interviewers,
+    Speakers, StudyInterviewers, recurring_interviewers, speakers_of, study_interviewers, with_interviewers,
 )
 from qualkit.readers.rtf import read_rtf
 from qualkit.readers.sniff import sniff
@@ -62,7 +62,7 @@ __all__ = [
     "READERS", "ReadOptions", "ReadResult", "check_reading", "check_unique_ids", "detect_format", "expand",
     "load_aliases", "read_many", "read_one", "read_transcript",
     "read_text", "read_transcripts", "recurring_interviewers", "read_transcripts_report", "transcript_files",
-    "StudyInterviewers", "apply_interviewers", "look_across",
+    "Speakers", "StudyInterviewers", "apply_interviewers", "speakers_in", "study_interviewers",
 ]
 
 
@@ -186,24 +186,24 @@ def read_transcripts_report(
     return ReadResult(tuple(transcripts), tuple(problems), tuple(left_out))
 
 
-def look_across(files: Iterable[str | Path], options: ReadOptions | None = None) -> dict[str, StudyInterviewers]:
-    """Read the files once for who speaks in each, keeping none of their text, and return per transcript id
-    the study's own interviewers found across them and the note saying so (``recurring_interviewers``): the
-    first pass of a corpus coded file by file. The readers' warnings, and the errors of a file that cannot be
-    read, are left to the second pass, which reads each file as it codes it."""
-    study = []
+def speakers_in(files: Iterable[str | Path], options: ReadOptions | None = None) -> list[Speakers]:
+    """Read files for who speaks in each transcript, keeping none of their text: the first pass of a corpus
+    coded file by file, whose study's own interviewers ``study_interviewers`` then finds across files. The
+    readers' warnings, and the errors of a file that cannot be read, are left to the second pass, which reads
+    each file as it codes it."""
+    found = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for path in files:
             try:
-                study.extend(speakers_of(transcript) for transcript in read_many(path, options))
+                found.extend(speakers_of(transcript) for transcript in read_many(path, options))
             except TranscriptError:
                 continue
-    return study_interviewers(study)
+    return found
 
 
 def apply_interviewers(transcripts: list[Transcript], found: Mapping[str, StudyInterviewers]) -> list[Transcript]:
-    """Return a file's transcripts with the study's own interviewers found across files (``look_across``)
+    """Return a file's transcripts with the study's own interviewers found across files (``study_interviewers``)
     read as the interviewer, warning of each as ``qualkit ingest`` does."""
     if not found:
         return transcripts
