@@ -125,15 +125,29 @@ def slugify(text: str) -> str:
 
 
 SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
+DOCUMENT_SUFFIXES = (".docx", ".doc", ".odt", ".pdf", ".rtf")
 
 
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a YAML codebook; raise ``CodebookError`` naming the file, line, column and field."""
     path = Path(path)
-    if path.suffix.lower() in SHEET_SUFFIXES:
+    suffix, yaml_path = path.suffix.lower(), path.with_suffix(".yaml")
+    if suffix in SHEET_SUFFIXES:
         raise CodebookError(f"{path}: is a codebook sheet, not a YAML codebook: convert it once with "
-                            f"'qualkit codebook import {path} --out {path.with_suffix('.yaml')}', add patterns, "
+                            f"'qualkit codebook import {path} --out {yaml_path}', add patterns, "
                             f"and use the YAML")
+    if suffix == ".qdc":
+        raise CodebookError(f"{path}: is a REFI-QDA codebook, not a YAML codebook: convert it once with 'qualkit "
+                            f"import qdc {path} --out {yaml_path}', add patterns, and use the YAML")
+    if suffix in (".qdpx", ".qde"):
+        folder = path.with_suffix("")
+        raise CodebookError(f"{path}: is a REFI-QDA project, not a YAML codebook: import it once with 'qualkit "
+                            f"import qdpx {path} --out {folder}', add patterns to {folder / 'codebook.yaml'}, and use "
+                            "that")
+    if suffix in DOCUMENT_SUFFIXES:
+        raise CodebookError(f"{path}: is a document, not a YAML codebook: put its codes in a sheet (a 'Theme > Code' "
+                            f"path or Theme and Code columns, a description column) and convert that with 'qualkit "
+                            f"codebook import SHEET --out {yaml_path}'")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

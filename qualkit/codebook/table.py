@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from qualkit.codebook.layouts import PATH_COLUMNS, sheet_rows
 from qualkit.codebook.model import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, pattern_spec
 from qualkit.errors import CodebookError
 
-PATH_COLUMNS = ("code_path", "path", "code path", "code")
-DESCRIPTION_COLUMNS = ("description", "definition", "memo")
 TABLE_COLUMNS = ["code_path", "code", "level", "id", "description", "include", "exclude", "examples", "colour",
                  "patterns"]
 
@@ -38,48 +38,41 @@ def read_codebook_table(path: str | Path) -> Codebook:
         if path.suffix.lower() in (".xlsx", ".xlsm") and _is_text(path):
             raise CodebookError(f"{path}: is CSV text, not an Excel workbook: rename it to {path.stem}.csv") from None
         raise CodebookError(f"{path}: cannot read the codebook sheet: {exc}") from None
-    columns = {c.strip().casefold(): c for c in table.columns}
-    path_column = next((columns[c] for c in PATH_COLUMNS if c in columns), None)
-    if path_column is None:
-        raise CodebookError(f"{path}: no code path column (one of {', '.join(PATH_COLUMNS)}) among "
-                            f"{', '.join(map(str, table.columns))}")
-    description = next((columns[c] for c in DESCRIPTION_COLUMNS if c in columns), None)
-    nodes: dict[tuple[str, ...], dict[str, Any]] = {}
-    roots: list[dict[str, Any]] = []
-    paths = [tuple(p.strip() for p in str(v).split(PATH_SEPARATOR.strip()) if p.strip()) for v in table[path_column]]
-    if paths and all(len(p) >= 2 for p in paths if p):
-        first = next(p for p in paths if p)
+    rows, flat = sheet_rows(path, [str(c) for c in table.columns], table.to_dict("records"))
+    if rows and not flat and all(len(row.path) >= 2 for row in rows) and _strict(table):
+        first = rows[0].path
         raise CodebookError(f"{path}: the sheet lists only leaf codes (every path has a parent, e.g. "
                             f"'{PATH_SEPARATOR.join(first)}') and no row for a theme; add a row for each parent path "
                             f"('{first[0]}') above its codes")
-    for number, row in enumerate(table.to_dict("records"), start=2):
-        parts = tuple(p.strip() for p in str(row[path_column]).split(PATH_SEPARATOR.strip()) if p.strip())
-        if not parts:
-            continue
+    nodes: dict[tuple[str, ...], dict[str, Any]] = {}
+    listed: dict[tuple[str, ...], int] = {}  # the row that names each place
+    roots: list[dict[str, Any]] = []
+    for row in rows:
+        parts = row.path
         if parts[:-1] and parts[:-1] not in nodes:
-            raise CodebookError(f"{path}, row {number}: parent '{PATH_SEPARATOR.join(parts[:-1])}' of "
-                                f"'{parts[-1]}' is not listed above it")  # a row for the parent fixes it
-        node: dict[str, Any] = {"name": parts[-1]}
-        for key, column in (("id", "id"), ("description", description), ("include", "include"),
-                            ("exclude", "exclude"), ("colour", "colour")):
-            value = str(row.get(columns.get(str(column).casefold(), ""), "") if column else "").strip()
-            if value:
-                node[key] = value
-        for key in ("examples", "patterns"):
-            cell = str(row.get(columns.get(key, ""), "")).strip()
-            if cell:
-                try:
-                    node[key] = json.loads(cell)
-                except json.JSONDecodeError as exc:
-                    raise CodebookError(f"{path}, row {number}: '{key}' is not a JSON list: {exc.msg}") from None
-        nodes[parts] = node
-        if len(parts) == 1:
-            roots.append(node)
-        else:
-            nodes[parts[:-1]].setdefault("codes", []).append(node)
-    themes = [_as_theme(node) for node in roots]
-    data = {"name": path.stem, "themes": themes}
+            if _strict(table):  # a path column lists every parent: a missing one is a typo, not a new theme
+                raise CodebookError(f"{path}, row {row.number}: parent '{PATH_SEPARATOR.join(parts[:-1])}' of "
+                                    f"'{parts[-1]}' is not listed above it")  # a row for the parent fixes it
+            for depth in range(1, len(parts)):  # a theme named only in its codes' rows
+                if parts[:depth] not in nodes:
+                    nodes[parts[:depth]] = {"name": parts[depth - 1]}
+                    (nodes[parts[:depth - 1]].setdefault("codes", []) if depth > 1 else roots).append(nodes[parts[:depth]])
+        node = nodes.get(parts)
+        if node is None:
+            node = nodes[parts] = {"name": parts[-1]}
+            (nodes[parts[:-1]].setdefault("codes", []) if len(parts) > 1 else roots).append(node)
+        elif parts in listed:
+            warnings.warn(f"{path}, row {row.number}: '{PATH_SEPARATOR.join(parts)}' is listed again (row "
+                          f"{listed[parts]}); its cells are added to that row's", stacklevel=2)
+        listed.setdefault(parts, row.number)
+        node.update(row.fields)
+    data = {"name": path.stem, "codes": roots} if flat else {"name": path.stem, "themes": [_as_theme(n) for n in roots]}
     return _Builder(str(path)).build(data, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def _strict(table: pd.DataFrame) -> bool:
+    """Return whether the sheet places codes by a path column, which lists every parent as a row of its own."""
+    return any(str(c).strip().casefold() in PATH_COLUMNS for c in table.columns)
 
 
 def _is_text(path: Path) -> bool:
