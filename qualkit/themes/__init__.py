@@ -4,7 +4,8 @@
 k chosen by stability); ``suggest_themes`` runs it on a study's units (residual or whole corpus) and
 returns themes with a label, terms, quotes, sentences and participants by group, and code overlap;
 ``suggest_from_files`` is ``qualkit themes`` as one call. Rooms: ``model`` (the estimator), ``selection``
-(coherence, diversity, stability, choosing k), ``labels`` (speaker and role words, labels in spoken
+(coherence, diversity, stability, choosing k), ``answers`` (what a sentence answers, across the
+interviewer's back-channels), ``labels`` (speaker and role words, labels in spoken
 words), ``quotes`` (transcribers' marks, what may be quoted, choosing quotes), ``suggest`` (study themes),
 ``export`` (JSON/CSV forms).
 """

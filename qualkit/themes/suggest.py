@@ -9,12 +9,13 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from qualkit.segments import CodedSegment, Unit
+from qualkit.themes.answers import AnswerKey, answer_contexts
 from qualkit.themes.labels import Labeller, blocked_summary, speaker_words, surface_terms
 from qualkit.themes.model import INTERVIEW_STOP_WORDS, METHODS, ThemeSuggester
 from qualkit.themes.quotes import (
     MIN_QUOTE_WORDS, REDACTION, choose_quotes, content_words, hesitations, label_first, quotable, without_notes,
 )
-from qualkit.transcript import INTERVIEWER, Transcript
+from qualkit.transcript import Transcript
 
 Lemmatise = Callable[[list[str]], list[str]]
 QUOTE_TERMS = 1
@@ -142,23 +143,10 @@ def _contraction_stem(token: Any) -> str:
 
 
 def unit_contexts(units: Sequence[Unit], transcripts: Sequence[Transcript]) -> tuple[list[str], list[str]]:
-    """Return, per unit, the text of its whole turn and of the interviewer's turn just before it."""
-    by_id = {t.id: t for t in transcripts}
-    turns, questions = [], []
-    for unit in units:
-        transcript = by_id.get(unit.transcript)
-        if transcript is None or unit.turn >= len(transcript.turns):
-            turns.append("")
-            questions.append("")
-            continue
-        turns.append(transcript.turn_text(transcript.turns[unit.turn]))
-        question = ""
-        for previous in reversed(transcript.turns[: unit.turn]):
-            if previous.role == INTERVIEWER:
-                question = transcript.turn_text(previous)
-                break
-        questions.append(question)
-    return turns, questions
+    """Return, per unit, the text of its answer (its turn, joined across the interviewer's back-channels
+    such as ``Mhm.``) and of the interviewer's question before it (the last turn that is not a back-channel)."""
+    answers, questions, _ = answer_contexts(units, transcripts)
+    return answers, questions
 
 
 def suggest_themes(
@@ -202,9 +190,10 @@ def suggest_themes(
     own_stop = set(stop_words) | names | marks
     turn_texts = question_texts = None
     if context and transcripts:
-        turn_raw, question_raw = unit_contexts(units, transcripts)
+        turn_raw, question_raw, answers = answer_contexts(units, transcripts)
         turn_raw = [without_notes(text) for text in turn_raw]
-        turn_texts = (_joined_turns(units, texts) if residual else _turn_lemmas(units, texts, turn_raw, lemmatise))
+        turn_texts = (_joined_turns(units, texts, answers) if residual
+                      else _turn_lemmas(units, texts, turn_raw, lemmatise, answers))
         question_texts = _lemmatise_unique(lemmatise, [without_notes(text) for text in question_raw])
     suggester = ThemeSuggester(n_themes, method=method, random_state=random_state, stop_words=own_stop,
                                **({"question_weight": RESIDUAL_QUESTION_WEIGHT} if residual else {}))
@@ -320,13 +309,15 @@ def _lemmatise_unique(lemmatise: Lemmatise, texts: list[str]) -> list[str]:
     return [done[text] for text in texts]
 
 
-def _turn_lemmas(units: Sequence[Unit], lemmas: list[str], turn_raw: list[str], lemmatise: Lemmatise) -> list[str]:
-    """Return each unit's turn, lemmatised: joined from its units' lemmas when the units cover the whole
-    turn, else lemmatised afresh (once per distinct turn)."""
-    parts: dict[tuple[str, int], list[int]] = {}
-    for i, unit in enumerate(units):
-        parts.setdefault((unit.transcript, unit.turn), []).append(i)
-    joined: dict[tuple[str, int], str] = {}
+def _turn_lemmas(units: Sequence[Unit], lemmas: list[str], turn_raw: list[str], lemmatise: Lemmatise,
+                 answers: Sequence[AnswerKey] | None = None) -> list[str]:
+    """Return each unit's answer (``answers``: its key per unit; default its turn), lemmatised: joined from
+    its units' lemmas when the units cover the whole answer, else lemmatised afresh (once per distinct answer)."""
+    keys = _answer_keys(units, answers)
+    parts: dict[AnswerKey, list[int]] = {}
+    for i, key in enumerate(keys):
+        parts.setdefault(key, []).append(i)
+    joined: dict[AnswerKey, str] = {}
     missing: dict[str, None] = {}
     for key, members in parts.items():
         raw = turn_raw[members[0]]
@@ -336,16 +327,22 @@ def _turn_lemmas(units: Sequence[Unit], lemmas: list[str], turn_raw: list[str], 
         else:
             missing[raw] = None
     fresh = dict(zip(missing, lemmatise(list(missing)))) if missing else {}
-    return [joined.get((u.transcript, u.turn)) or fresh.get(turn_raw[i], "") for i, u in enumerate(units)]
+    return [joined.get(key) or fresh.get(turn_raw[i], "") for i, key in enumerate(keys)]
 
 
-def _joined_turns(units: Sequence[Unit], lemmas: list[str]) -> list[str]:
-    """Return each unit's turn as the lemmas of the given units of that turn (in residual mode: its uncoded part)."""
-    parts: dict[tuple[str, int], list[str]] = {}
-    for unit, lemma in zip(units, lemmas):
-        parts.setdefault((unit.transcript, unit.turn), []).append(lemma)
+def _joined_turns(units: Sequence[Unit], lemmas: list[str], answers: Sequence[AnswerKey] | None = None) -> list[str]:
+    """Return each unit's answer (default: its turn) as the lemmas of the given units of that answer (in
+    residual mode: its uncoded part)."""
+    keys = _answer_keys(units, answers)
+    parts: dict[AnswerKey, list[str]] = {}
+    for key, lemma in zip(keys, lemmas):
+        parts.setdefault(key, []).append(lemma)
     joined = {key: " ".join(values) for key, values in parts.items()}
-    return [joined[(unit.transcript, unit.turn)] for unit in units]
+    return [joined[key] for key in keys]
+
+
+def _answer_keys(units: Sequence[Unit], answers: Sequence[AnswerKey] | None) -> list[AnswerKey]:
+    return list(answers) if answers is not None else [(unit.transcript, unit.turn) for unit in units]
 
 
 def _top_term_counts(suggester: ThemeSuggester) -> np.ndarray:

@@ -1,0 +1,45 @@
+"""What a sentence answers: its answer and question read across the interviewer's back-channels."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualkit.codebook import Codebook
+from qualkit.coding import Coder, build_pipeline
+from qualkit.readers import ReadOptions, read_transcripts
+from qualkit.themes import unit_contexts
+from qualkit.themes.answers import is_back_channel
+from tests.conftest import FIXTURES
+
+ANSWERS = FIXTURES / "themes" / "answers"
+BUS = ("The bus to the clinic is always late. So I wait at the bus stop for an hour. "
+       "And the driver never waits.")
+
+
+@pytest.fixture(scope="module")
+def contexts():
+    transcripts = read_transcripts([ANSWERS], ReadOptions(interviewer_labels=("Interviewer",)))
+    units: list = []
+    list(Coder(Codebook("none", "0", ()), build_pipeline()).code(transcripts, units))
+    turns, questions = unit_contexts(units, transcripts)
+    return {unit.text: (turn, question) for unit, turn, question in zip(units, turns, questions)}
+
+
+@pytest.mark.parametrize("sentence", ["The bus to the clinic is always late.", "So I wait at the bus stop for an hour.",
+                                      "And the driver never waits."])
+def test_an_answer_goes_on_across_the_interviewers_back_channels(contexts, sentence):
+    assert contexts[sentence] == (BUS, "How do you get to the clinic?")
+
+
+def test_a_question_without_a_topic_word_still_ends_the_answer(contexts):
+    assert contexts["The rent went up again."] == ("The rent went up again.", "Anything else?")
+    assert contexts["Money is tight since the benefits were cut."] == (
+        "Money is tight since the benefits were cut.", "Right, and money?")
+
+
+@pytest.mark.parametrize(("text", "back_channel"), [
+    ("Mhm.", True), ("Okay. Yeah. [laughs]", True), ("Yeah, right, okay, sure.", True),
+    ("Anything else?", False), ("Yeah?", False), ("Okay, and the bus?", False), ("Interesting, the allotment.", False),
+])
+def test_a_back_channel_asks_nothing_and_says_nothing_of_its_own(text, back_channel):
+    assert is_back_channel(text) is back_channel
