@@ -41,7 +41,12 @@ def test_sample_codebook_is_valid_and_big_enough():
     ("themes:\n  - name: A\n    codes:\n      - {name: B, id: x}\n      - {name: C, id: x}\n",
      "cb.yaml, line 5, column 19, code 'C': id 'x' is already used at line 4"),
     ("themes:\n  - name: A\n    codes:\n      - name: B\n        patern: [x]\n",
-     "cb.yaml, line 5, column 9, code 'B': unknown field 'patern'"),
+     "cb.yaml, line 5, column 9, code 'B': unknown field 'patern' (did you mean 'patterns'?)"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        keywords: [x]\n",
+     "cb.yaml, line 5, column 9, code 'B': unknown field 'keywords' (did you mean 'patterns'?)"),
+    ("themes:\n  - name: A\n    codes:\n      - name: B\n        weight: 2\n",
+     "cb.yaml, line 5, column 9, code 'B': unknown field 'weight' (fields here: codes, color, colour, definition, "
+     "description, examples, exclude, id, include, name, negation, patterns, roles, speakers, unit, within)"),
     ("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns:\n          - [{LOWER: on}]\n",
      "cb.yaml, line 6, column 13, code 'B', pattern 1: token 1, LOWER: YAML reads unquoted on/off/yes/no as true; "
      "put the word in quotes"),

@@ -6,6 +6,7 @@ loader in ``yaml_lines``. Standard library and PyYAML only.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -118,6 +119,24 @@ def normalise_unit(text: str) -> str:
     return found.group(1) or f"turn+{int(found.group(2))}"
 
 
+# Words other tools and codebooks use for a field qualkit names otherwise.
+FIELD_SYNONYMS = {"keywords": "patterns", "keyword": "patterns", "terms": "patterns", "search_terms": "patterns",
+                  "search terms": "patterns", "synonyms": "patterns", "regex": "patterns", "subcodes": "codes",
+                  "children": "codes", "sub_codes": "codes", "subthemes": "themes", "memo": "definition",
+                  "comment": "definition", "label": "name", "title": "name", "inclusion": "include",
+                  "exclusion": "exclude", "example": "examples", "quotes": "examples"}
+
+
+def _meant(key: str, allowed: set[str]) -> str:
+    """Return ' (did you mean 'x'?)' for a field written as another tool names it, or misspelt."""
+    folded = key.casefold().strip()
+    guess = FIELD_SYNONYMS.get(folded)
+    if guess is None or guess not in allowed:
+        close = difflib.get_close_matches(folded, sorted(allowed), n=1, cutoff=0.75)
+        guess = close[0] if close else None
+    return f" (did you mean '{guess}'?)" if guess else f" (fields here: {', '.join(sorted(allowed))})"
+
+
 def slugify(text: str) -> str:
     """Return a lower-case, hyphenated id made of the text's letters and digits."""
     slug = re.sub(r"[^\w]+", "-", text.casefold(), flags=re.UNICODE).strip("-_")
@@ -186,7 +205,8 @@ class _Builder(PatternReader):
     def build(self, data: dict[str, Any], sha256: str) -> Codebook:
         unknown = [key for key in map(str, data) if key not in TOP_FIELDS]
         if unknown:
-            raise self.fail(at(data, unknown[0]), "top level", f"unknown field '{unknown[0]}'")
+            raise self.fail(at(data, unknown[0]), "top level",
+                            f"unknown field '{unknown[0]}'{_meant(unknown[0], TOP_FIELDS)}")
         if "themes" not in data and "codes" not in data:
             raise self.fail((1, 0), "top level", "no 'themes' (or 'codes') list")
         self.default_negation = self.flag(data, "negation", "top level", True)
@@ -270,7 +290,7 @@ class _Builder(PatternReader):
     def check_fields(self, node: dict[str, Any], allowed: set[str], where: str) -> None:
         for key in node:
             if str(key) not in allowed:
-                raise self.fail(at(node, str(key)), where, f"unknown field '{key}'")
+                raise self.fail(at(node, str(key)), where, f"unknown field '{key}'{_meant(str(key), allowed)}")
 
     def theme(self, node: Any, parent: tuple[str, ...]) -> None:
         name, line = self.named(node, "theme", parent)
