@@ -9,6 +9,7 @@ from typing import Iterable
 import pandas as pd
 
 from qualkit.errors import AttributesError
+from qualkit.readers import READERS
 from qualkit.transcript import Transcript
 
 
@@ -34,9 +35,14 @@ def read_attributes(path: str | Path, id_column: str = "id") -> dict[str, dict[s
         raise AttributesError(f"{path}: cannot read attributes sheet: {exc}") from None
     table.columns = [str(c).strip() for c in table.columns]
     if id_column not in table.columns:
-        raise AttributesError(
-            f"{path}: no {id_column!r} column (columns: {', '.join(table.columns) or 'none'})"
-        )
+        found = _id_column(list(table.columns))
+        if found is None:
+            raise AttributesError(
+                f"{path}: no {id_column!r} column (columns: {', '.join(table.columns) or 'none'})"
+            )
+        warnings.warn(f"{path}: no {id_column!r} column, so the {found!r} column is read as the transcript ids",
+                      stacklevel=2)
+        id_column = found
     rows: dict[str, dict[str, str]] = {}
     for number, record in enumerate(table.to_dict(orient="records"), start=2):
         key = str(record.pop(id_column)).strip()
@@ -48,16 +54,31 @@ def read_attributes(path: str | Path, id_column: str = "id") -> dict[str, dict[s
     return rows
 
 
+# Columns other tools and teams key participants' sheets by (NVivo cases, MAXQDA documents, file lists).
+ID_COLUMNS = ("id", "participant id", "participant_id", "participant", "participant code", "pid", "case",
+              "case id", "case name", "name", "document", "document name", "file", "file name", "filename",
+              "transcript", "transcript id", "interview", "interview id", "respondent", "respondent id")
+
+
+def _id_column(columns: list[str]) -> str | None:
+    """Return the column that keys the sheet's rows by transcript, when it is not called ``id``."""
+    folded = {c.casefold(): c for c in columns}
+    return next((folded[name] for name in ID_COLUMNS if name in folded), None)
+
+
 def join_attributes(
     transcripts: Iterable[Transcript], sheet: dict[str, dict[str, str]], source: str = "attributes sheet"
 ) -> list[Transcript]:
     """Return the transcripts with their sheet rows merged in; warn about rows and transcripts without a match."""
     transcripts = list(transcripts)
     by_name = {Path(t.source).stem: t.id for t in transcripts}
+    # A row may name the transcript's file (``P01.docx``): it then matches by the file's name without extension.
+    by_file = {Path(key).stem: key for key in sheet if Path(key).suffix.lower() in READERS}
     joined = []
     used = set()
     for transcript in transcripts:
-        key = transcript.id if transcript.id in sheet else Path(transcript.source).stem
+        stem = Path(transcript.source).stem
+        key = transcript.id if transcript.id in sheet else stem if stem in sheet else by_file.get(stem, stem)
         if key in sheet:
             used.add(key)
             joined.append(transcript.with_attributes(sheet[key]))
@@ -65,6 +86,6 @@ def join_attributes(
             warnings.warn(f"{source}: no row for transcript {transcript.id!r}", stacklevel=2)
             joined.append(transcript)
     for key in sheet:
-        if key not in used and key not in by_name:
+        if key not in used and key not in by_name and Path(key).stem not in by_name:
             warnings.warn(f"{source}: row {key!r} matches no transcript", stacklevel=2)
     return joined

@@ -65,7 +65,7 @@ def load_study(settings: StudySettings) -> tuple[list[Transcript], Codebook, lis
 def _joined(transcripts: list[Transcript], settings: StudySettings) -> list[Transcript]:
     sheet = read_attributes(settings.attributes)  # type: ignore[arg-type]
     names = {t.id for t in transcripts} | {Path(t.source).stem for t in transcripts}
-    if sheet and transcripts and not names & set(sheet):
+    if sheet and transcripts and not names & {*sheet, *(Path(key).stem for key in sheet)}:
         sample = Path(settings.attributes).resolve() == Path(SAMPLE_ATTRIBUTES).resolve()  # type: ignore[arg-type]
         hint = (" (it is the bundled sample's sheet, used when --attributes is left out: give your own with "
                 "--attributes FILE, or --attributes '' for none)" if sample else "")

@@ -57,7 +57,7 @@ def bad_input_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
     t, a, c = str(study / "transcripts"), str(study / "participants.csv"), str(study / "codebook.yaml")
     (study / "bad.yaml").write_text("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: {x: 1\n")
     (study / "unknown.yaml").write_text("themes:\n  - name: A\n    codes:\n      - name: B\n        code_ref: x\n")
-    (study / "noid.csv").write_text("participant,group\nA01,worker\n")
+    (study / "noid.csv").write_text("who,group\nA01,worker\n")
     turnless = study / "turnless"
     turnless.mkdir()
     (turnless / "Z01.txt").write_text("Just some notes without any speaker labels at all.\n")
@@ -71,12 +71,14 @@ def bad_input_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
         (["-t", t, "-a", a, "-c", str(study / "bad.yaml")],
          f"Error: {study / 'bad.yaml'}, line 6, column 1: malformed YAML: expected ',' or '}}', but got '<stream end>'"),
         (["-t", t, "-a", a, "-c", str(study / "unknown.yaml")],
-         f"Error: {study / 'unknown.yaml'}, line 5, column 9, code 'B': unknown field 'code_ref'"),
+         f"Error: {study / 'unknown.yaml'}, line 5, column 9, code 'B': unknown field 'code_ref' (fields here: codes, "
+         "color, colour, definition, description, examples, exclude, id, include, name, negation, patterns, roles, "
+         "speakers, unit, within)"),
         (["-t", str(turnless), "-a", a, "-c", c],
          f"Error: --attributes {a}: none of its 3 ids matches a transcript (sheet: A01, B01, C01; transcripts: Z01)"),
         (["-t", str(empty), "-a", a, "-c", c], f"Error: {empty / 'E01.txt'}: file is empty"),
         (["-t", t, "-a", str(study / "noid.csv"), "-c", c],
-         f"Error: {study / 'noid.csv'}: no 'id' column (columns: participant, group)"),
+         f"Error: {study / 'noid.csv'}: no 'id' column (columns: who, group)"),
         (["-t", t, "-a", a, "-c", c, "--group-by", "group", "--group-by", "sex"],
          f"Error: --group-by 'sex': no such attribute in the attributes ({a}) (attributes: group, site, title)"),
         (["-t", t, "-c", c],  # -a left out: the bundled sample's sheet is not joined onto your own transcripts
@@ -209,3 +211,23 @@ def test_run_says_when_codes_have_no_patterns(runner, study_args, tmp_path):
     assert (f"{book}: 1 of its 2 codes have no patterns (kind): such codes code nothing automatically; add patterns "
             "(see codebooks/README.md), or code them by hand in a study's review (qualkit study init, qualkit review)"
             ) in result.output
+
+
+def test_a_case_sheet_keyed_by_file_names_under_another_column_is_joined_and_said(runner, tmp_path):
+    """NVivo and MAXQDA export cases or documents as 'Name' (or 'Document name') with the file's name:
+    the sheet is joined by it, and the run says which column it read as the ids."""
+    sheet = tmp_path / "cases.csv"
+    rows = list(csv.DictReader((STUDY / "participants.csv").open(encoding="utf-8")))
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Name", "Role", "Site"])
+        writer.writerows([f"{row['id']}.txt", row["group"], row["site"]] for row in rows)
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["run", "-t", str(STUDY / "transcripts"), "-a", str(sheet), "-c",
+                                  str(STUDY / "codebook.yaml"), "--group-by", "Role", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {sheet}: no 'id' column, so the 'Name' column is read as the transcript ids" in result.output
+    assert "matches no transcript" not in result.output and "no row for transcript" not in result.output
+    groups = {row["group"] for row in rows}
+    comparison = (out / "comparison.md").read_text(encoding="utf-8")
+    assert all(f"{group} (n=" in comparison for group in groups)
