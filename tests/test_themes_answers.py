@@ -7,8 +7,10 @@ import pytest
 from qualkit.codebook import Codebook
 from qualkit.coding import Coder, build_pipeline
 from qualkit.readers import ReadOptions, read_transcripts
+from qualkit.segments import Unit
 from qualkit.themes import unit_contexts
 from qualkit.themes.answers import is_back_channel
+from qualkit.themes.suggest import _joined_turns
 from tests.conftest import FIXTURES
 
 ANSWERS = FIXTURES / "themes" / "answers"
@@ -43,3 +45,9 @@ def test_a_question_without_a_topic_word_still_ends_the_answer(contexts):
 ])
 def test_a_back_channel_asks_nothing_and_says_nothing_of_its_own(text, back_channel):
     assert is_back_channel(text) is back_channel
+
+
+def test_in_residual_mode_an_answers_context_is_its_uncoded_units_across_back_channels():
+    units = [Unit("A", 1, "P", 0, 10, "x"), Unit("A", 3, "P", 30, 40, "y"), Unit("A", 5, "P", 50, 60, "z")]
+    answers = [("A", 1), ("A", 1), ("A", 5)]
+    assert _joined_turns(units, ["bus late", "bus stop", "rent"], answers) == ["bus late bus stop"] * 2 + ["rent"]

@@ -62,13 +62,15 @@ def test_residual_mode_is_detected_and_said_in_the_methods():
     found = _files(codebook=FIXTURES / "themes" / "codebook.yaml", n_themes=2)
     assert found.methods["residual"] is True
     assert "(its uncoded units only) and 0.5 x the interviewer's preceding question" in found.methods["context"]
+    assert "joined across the interviewer's back-channels" in found.methods["context"]
     assert "using at least 1 of the theme's top 10 terms, one per participant" in found.methods["quotes"]
 
 
 def test_full_corpus_mode_keeps_question_context_and_the_quote_rule():
     found = _files(n_themes=3)
     assert found.methods["residual"] is False
-    assert "1.0 x its turn's and 2.0 x the interviewer's" in found.methods["context"]
+    assert "1.0 x its turn's (joined across" in found.methods["context"]
+    assert "and 2.0 x the interviewer's preceding question's (the last turn that is not a back-channel)" in found.methods["context"]
     assert found.methods["quotes"].startswith("whole sentences of at least 8 spoken words using at least 1 of the")
 
 

@@ -258,9 +258,10 @@ def suggest_themes(
         "method": method, "k": suggester.n_themes_, "k_chosen_by": suggester.k_criterion_, "seed": random_state,
         "k_before_merging": sum(len(m) for m in suggester.merged_),
         "units": len(units), "context": (
-            f"each unit's TF-IDF plus {suggester.turn_weight} x its turn's"
-            f"{' (its uncoded units only)' if residual else ''} and {suggester.question_weight} x the "
-            f"interviewer's preceding question's, then its neighbours within {suggester.window} units of the same "
+            f"each unit's TF-IDF plus {suggester.turn_weight} x its turn's (joined across the interviewer's "
+            f"back-channels: no question mark, no word of their own){' (its uncoded units only)' if residual else ''}"
+            f" and {suggester.question_weight} x the interviewer's preceding question's (the last turn that is not a "
+            f"back-channel), then its neighbours within {suggester.window} units of the same "
             f"transcript weighted {suggester.window_decay}^distance" if turn_texts is not None
             else "the unit's own words only"),
         "vocabulary_size": suggester.vocabulary_size_, "ngram_range": list(suggester.ngram_range),
