@@ -120,8 +120,8 @@ def located_row():
 @pytest.mark.parametrize("code_b, cause", [
     ("access > cost of travel", "their code paths differ only in case (e.g. 'Access > Cost of travel' and "
                                 "'access > cost of travel'); write them alike in both files"),
-    ("Access\\Cost of travel", "their code paths use different separators (e.g. 'Access > Cost of travel' and "
-                               "'Access\\Cost of travel'); write paths as 'Parent > Child' in both files"),
+    ("Access/Cost of travel", "their code paths use different separators (e.g. 'Access > Cost of travel' and "
+                              "'Access/Cost of travel'); write paths as 'Parent > Child' in both files"),
     ("Other > Thing", "(A: 'Access > Cost of travel'; B: 'Other > Thing'); agreement would be meaningless: are these "
                       "codings of the same codebook?"),
 ])
@@ -155,3 +155,47 @@ def test_agree_refuses_an_empty_coding(tmp_path, located_row):
     result = CliRunner().invoke(main, ["agree", a, b, "-t", str(THEMES / "transcripts")])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == f"Error: {a}: holds no coded segments (an empty file?); nothing to compare"
+
+
+def _transcripts():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_transcripts(transcript_files([THEMES / "transcripts"]), ReadOptions())
+
+
+def test_coded_segments_as_other_tools_export_them_are_read(tmp_path):
+    """MAXQDA's coded segments (an .xlsx: Document name with its extension, Parent\\Child codes, Created by),
+    Taguette's highlights (document, tag, content) and ATLAS.ti's quotations (several codes a cell, one a
+    line, Group::Code) all give the same located segments, and the columns read are said."""
+    import warnings
+
+    import pandas as pd
+
+    said = ["The bus to the clinic is always late and the bus driver never waits.",
+            "Money is tight since the benefits were cut"]
+    maxqda = tmp_path / "maxqda.xlsx"
+    pd.DataFrame({"Color": ["#f00", "#0f0"], "Document group": ["", ""], "Document name": ["G01.txt", "G01.txt"],
+                  "Code": ["Travel\\Buses", "Money"], "Begin": [1, 2], "End": [1, 2], "Segment": said,
+                  "Created by": ["ana", "ana"]}).to_excel(maxqda, index=False)
+    taguette = tmp_path / "taguette.csv"
+    pd.DataFrame({"id": [1, 2], "document": ["G01.odt", "G01.odt"], "tag": ["Travel > Buses", "Money"],
+                  "content": said}).to_csv(taguette, index=False)
+    atlas = tmp_path / "atlas.csv"
+    pd.DataFrame({"ID": ["1:1"], "Document": ["G01"], "Codes": ["Travel::Buses\nMoney"],
+                  "Quotation Content": [said[0]]}).to_csv(atlas, index=False, sep=";")
+    transcripts = _transcripts()
+    read = {}
+    for path in (maxqda, taguette, atlas):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            read[path.stem] = read_human_coding(path, transcripts)
+        assert [str(w.message).split(": read as")[0] for w in caught] == [str(path)]
+    words = [said[0].rstrip("."), said[1]]  # located by their words: from the first word to the last
+    assert [(s.transcript, s.code_path, s.text, s.coder) for s in read["maxqda"].segments] == [
+        ("G01", "Travel > Buses", words[0], "ana"), ("G01", "Money", words[1], "ana")]
+    assert [(s.code_path, s.start, s.end) for s in read["taguette"].segments] == [
+        (s.code_path, s.start, s.end) for s in read["maxqda"].segments]
+    assert [(s.code_path, s.text) for s in read["atlas"].segments] == [("Travel > Buses", words[0]), ("Money", words[0])]
+    assert not any(coding.unlocated for coding in read.values())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -17,12 +18,18 @@ from qualkit.transcript import Transcript, Turn
 
 # The columns of qualkit's own coded_segments.csv (segments.SEGMENT_COLUMNS); these ones are required.
 QUALKIT_REQUIRED = ("transcript", "code_path", "start", "end", "text")
-# A plain table of human segments: one row per segment, located in the transcripts by its words.
+# A plain table of human segments: one row per segment, located in the transcripts by its words. The names
+# are those other tools export coded segments under: MAXQDA (Document name, Code, Segment, Created by),
+# Taguette (document, tag, content), ATLAS.ti (Document, Codes, Quotation Content), NVivo (File, Code, Reference).
 TABLE_COLUMNS = {
-    "document": ("document", "transcript", "doc", "source", "file"),
-    "code_path": ("code_path", "code", "codes"),
-    "text": ("segment", "text", "quote", "passage"),
+    "document": ("document", "transcript", "document name", "doc", "source", "file", "file name", "filename",
+                 "primary document", "document title", "case", "interview"),
+    "code_path": ("code_path", "code", "codes", "code name", "tag", "tags", "node", "category"),
+    "text": ("segment", "text", "quote", "passage", "content", "quotation content", "quotation", "coded text",
+             "reference", "excerpt", "highlight", "coded segment"),
 }
+CODER_COLUMNS = ("coder", "created by", "user", "author")
+CODE_SEPARATORS = ("\\", "::")  # MAXQDA and NVivo write Parent\Child, ATLAS.ti Group::Code
 ANCHOR_WORDS = 6
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -63,13 +70,8 @@ def read_human_coding(
     ``unlocated``, never dropped. ``coder`` overrides the coder named in the file (or the file name).
     """
     path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CodingError(f"{path}: coding file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise CodingError(f"{path}: cannot read the coding as CSV: {str(exc).splitlines()[0] if str(exc) else exc}") from None
-    columns = {c.strip().casefold(): c for c in table.columns}
+    table = _sheet(path)
+    columns = {str(c).strip().casefold(): c for c in table.columns}
     by_id = {t.id: t for t in transcripts}
     if all(name in columns for name in QUALKIT_REQUIRED):
         return _read_qualkit(path, table, columns, by_id, codebook, coder)
@@ -78,17 +80,61 @@ def read_human_coding(
     if missing:
         raise CodingError(
             f"{path}: not a coding table: expected columns {', '.join(QUALKIT_REQUIRED)} (qualkit's coded_segments.csv) "
-            f"or document, code_path, segment; missing {', '.join(missing)} (found: {', '.join(table.columns)})"
+            f"or document, code_path, segment; missing {', '.join(missing)} (found: {', '.join(map(str, table.columns))})"
         )
-    return _read_table(path, table, {k: str(v) for k, v in found.items()}, by_id, codebook, coder)
+    if [str(found[key]).strip().casefold() for key in found] != ["document", "code_path", "segment"]:
+        warnings.warn(f"{path}: read as a coding table: the documents from {found['document']!r}, the codes from "
+                      f"{found['code_path']!r}, the coded words from {found['text']!r}", stacklevel=2)
+    who = next((columns[n] for n in CODER_COLUMNS if n in columns), None)
+    return _read_table(path, table, {k: str(v) for k, v in found.items()}, by_id, codebook, coder, who)
+
+
+def _sheet(path: Path) -> pd.DataFrame:
+    """Read a coding file: CSV (comma, semicolon or tab separated) or an Excel workbook's first sheet."""
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, dtype=str).fillna("")
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                            sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        header = str(table.columns[0]) if len(table.columns) == 1 else ""
+        separator = next((s for s in (";", "\t") if s in header), None)  # a European or tab-separated export
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=separator) if separator \
+            else table
+    except FileNotFoundError:
+        raise CodingError(f"{path}: coding file not found") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+        kind = "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "CSV"
+        raise CodingError(f"{path}: cannot read the coding as {kind}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else exc}") from None
 
 
 def _code_id(code_path: str, codebook: Codebook | None) -> str:
+    """Return the codebook's id for a code named by its path, its id or (when no other code has it) its name."""
     if codebook is not None:
         for code in codebook.codes:
             if code.path_label == code_path or code.id == code_path:
                 return code.id
+        named = [code.id for code in codebook.codes if code.name == code_path]
+        if len(named) == 1:
+            return named[0]
     return slugify(code_path)
+
+
+def _code_paths(cell: str) -> list[str]:
+    """Return the codes of a cell (one a line, as ATLAS.ti writes several), as ``Parent > Child`` paths."""
+    paths = []
+    for line in cell.splitlines() or [""]:
+        for separator in CODE_SEPARATORS:
+            line = line.replace(separator, ">")
+        path = PATH_SEPARATOR.join(p.strip() for p in line.split(">") if p.strip())
+        if path:
+            paths.append(path)
+    return paths or [""]
+
+
+def _transcript_of(document: str, by_id: dict[str, Transcript]) -> Transcript | None:
+    """Return the transcript a document cell names: by id, or by file name with or without its extension."""
+    return by_id.get(document) or by_id.get(Path(document).stem) or by_id.get(Path(document.replace("\\", "/")).stem)
 
 
 def _read_qualkit(
@@ -123,25 +169,26 @@ def _read_qualkit(
 
 def _read_table(
     path: Path, table: pd.DataFrame, columns: dict[str, str], by_id: dict[str, Transcript],
-    codebook: Codebook | None, coder: str | None,
+    codebook: Codebook | None, coder: str | None, coder_column: str | None = None,
 ) -> HumanCoding:
     segments, unlocated = [], []
     name = coder or path.stem
     indexes: dict[str, _WordIndex] = {}
     for number, row in enumerate(table.to_dict("records"), start=2):
         document = str(row[columns["document"]]).strip()
-        code_path = PATH_SEPARATOR.join(p.strip() for p in str(row[columns["code_path"]]).split(">"))
         text = str(row[columns["text"]])
-        transcript = by_id.get(document)
-        if transcript is None:
-            unlocated.append(UnlocatedSegment(number, document, code_path, text, f"no transcript {document!r}"))
-            continue
-        index = indexes.setdefault(document, _WordIndex(transcript.text))
-        located = index.find(text)
-        if located is None:
-            unlocated.append(UnlocatedSegment(number, document, code_path, text, "words not found in the transcript"))
-            continue
-        segments.append(_segment(transcript, *located, _code_id(code_path, codebook), code_path, name, "segment"))
+        who = coder or (str(row[coder_column]).strip() if coder_column else "") or name
+        transcript = _transcript_of(document, by_id)
+        for code_path in _code_paths(str(row[columns["code_path"]])):
+            if transcript is None:
+                unlocated.append(UnlocatedSegment(number, document, code_path, text, f"no transcript {document!r}"))
+                continue
+            index = indexes.setdefault(transcript.id, _WordIndex(transcript.text))
+            located = index.find(text)
+            if located is None:
+                unlocated.append(UnlocatedSegment(number, document, code_path, text, "words not found in the transcript"))
+                continue
+            segments.append(_segment(transcript, *located, _code_id(code_path, codebook), code_path, who, "segment"))
     return HumanCoding(str(path), name, tuple(segments), tuple(unlocated))
 
 
