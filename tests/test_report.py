@@ -383,3 +383,31 @@ def test_prevalence_chart_gives_each_groups_n(plain_out):
     svg = (plain_out / "charts" / "prevalence.svg").read_text(encoding="utf-8")
     assert "worker (n=2)" in svg
     assert "user (n=1)" in svg
+
+
+def test_names_left_in_quotes_are_listed_for_the_researcher_and_none_once_mapped(result, tmp_path):
+    """Without a pseudonyms file the report's quotes still name Maggie Thornton and Hollins Road: the run says
+    so, with the first quote holding each (Northfield, a site every reader sees in the attribution, is not
+    listed); with the mapping (pseudo_out) nothing is left to say."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_report(result, tmp_path / "reports")
+    said = [str(w.message) for w in caught if "capitalised name" in str(w.message)]
+    assert said == ["the report's quotes hold 2 capitalised names that may identify someone or somewhere and that "
+                    "no pseudonyms file maps: 'Hollins Road' (1 quote, first P03, turn 2, chars 33–101); 'Maggie "
+                    "Thornton' (1 quote, first P03, turn 2, chars 33–101); check them before sharing the report, and "
+                    "map those that identify with --pseudonyms FILE"]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Canal Street is where I met Jack Smith. Then we went to Mill Lane.", ["Canal Street", "Jack Smith", "Mill Lane"]),
+    ("On Tuesdays I see Dr Patel at the NHS clinic, OK?", ["Dr Patel"]),
+    ("Officially I work for the council. My Mum says it's fine.", []),
+    ("We used the food bank. The Food Bank at St Mary's helped.", ["St Mary"]),
+])
+def test_a_name_is_a_capital_inside_a_sentence_never_written_in_lower_case(text, names):
+    from qualkit.report.identifiers import possible_identifiers
+
+    shown = [{"text": text, "reference": "X, turn 1"}]
+    found = possible_identifiers(shown, [text, "the food bank and the council"], known=[])
+    assert [n["name"] for n in found] == names

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping, Sequence
 
 from qualkit import __version__
 from qualkit.report.figures import agreement_figures, flat_group_tests, group_test_figures, review_figures
+from qualkit.report.identifiers import identifiers_warning, possible_identifiers
+from qualkit.report.pseudonyms import load_pseudonyms
 from qualkit.report.evidence import cases_by_code, saturation, set_aside_summary
 from qualkit.report.methods import checklist, methods_prose
 from qualkit.report.quotes import (
@@ -85,6 +88,7 @@ class _Builder:
         self.also_group_by = [n for n in settings.get("also_group_by") or () if n != self.group_by]
         self.case_memos = case_memos(data.get("extra", {}).get("memos") or [])
         self.exclusions = {c["id"]: exclusion_check(c) for c in data["codebook"]["codes"]}
+        self.shown: list[dict[str, Any]] = []  # every quote the report shows, for the identifiers check
         self.reviewed = any(s.get("status") in REVIEWED for s in data["segments"])
         self.by_code: dict[str, list[dict[str, Any]]] = {}
         for segment in data["segments"]:
@@ -101,7 +105,7 @@ class _Builder:
         start, end = item.get("quote_start", item["start"]), item.get("quote_end", item["end"])
         reference = f"{item['transcript']}, turn {turn}{f' [{timestamp}]' if timestamp else ''}, chars {start}–{end}"
         status = item.get("status") or "auto"
-        return {
+        shown = {
             "text": "".join(p["text"] for p in pieces), "full_text": text, "pieces": pieces,
             "coded_text": item["text"], "coded_start": item["start"], "coded_end": item["end"],
             "status": status, "unreviewed": self.reviewed and status not in REVIEWED,
@@ -113,6 +117,8 @@ class _Builder:
             "matched": [m["text"] for m in item.get("matches", ())],
             "patterns": list(dict.fromkeys(m["pattern"] for m in item.get("matches", ()))),
         }
+        self.shown.append(shown)
+        return shown
 
     def quotable(self, items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """The passages that may illustrate their code: none its exclusion note or exclude patterns rule out."""
@@ -329,4 +335,18 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
         "checklist": checklist(),
     }
     context["methods_prose"] = methods_prose(data, context)
+    context["identifiers"] = _identifiers(data, build, options)
     return context
+
+
+def _identifiers(data: Mapping[str, Any], build: _Builder, options: ReportOptions) -> list[dict[str, Any]]:
+    """Return (and warn of) the capitalised names in the quotes shown that may identify and are not mapped."""
+    known = {str(v) for t in data["transcripts"] for v in t["attributes"].values()}
+    if options.pseudonyms:
+        known |= set(load_pseudonyms(options.pseudonyms).mapping.values())
+    passages = [s["text"] for s in data["segments"]] + [q["full_text"] for q in build.shown]
+    names = possible_identifiers(build.shown, passages, known)
+    message = identifiers_warning(names)
+    if message:
+        warnings.warn(message, stacklevel=3)
+    return names

@@ -1,0 +1,98 @@
+"""Possible identifiers in the quotes a report shows: capitalised names that no pseudonyms file maps.
+
+Without a trained pipeline there is no named-entity recogniser, so the check reads capitalisation: a word
+written with a capital inside a sentence of a quote, and never in lower case anywhere in the study's coded
+passages, is a name (``Jack``, ``Moor Lane``, ``Eastgate``), unless it is a month, a day, ``I`` or another
+word English always capitalises without naming anyone, or a letter or acronym (``B``, ``NHS``). Consecutive
+such words are one name. The names are
+listed for the researcher to check before the report is shared; none is changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Iterable, Mapping, Sequence
+
+WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
+# What may stand between a sentence's end and its first word: closing quotes and brackets, then space; a
+# quote's own start, a new line, a colon, or an opening quote or bracket also open a sentence.
+OPENS = re.compile(r"(?:^|[.!?…]['\"”’)\]]*\s+|[\n:;]\s*|[\"“‘(\[]\s*|\s[-–—]\s+)$")
+# Capitalised always, naming no one: the first person, months, days, and family words used as names.
+NAMING_NO_ONE = {
+    "i", "i'm", "i've", "i'll", "i'd", "i’m", "i’ve", "i’ll", "i’d", "ok", "okay",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mum", "mam", "mom", "dad", "nan", "nana", "gran", "grandma", "grandad", "granddad", "grandpa", "god",
+    "christmas", "easter", "covid", "english",
+}
+SHOWN = 8
+
+
+def capitalised_names(text: str) -> list[tuple[int, int, str, bool]]:
+    """Return ``(start, end, name, opens)`` for each run of capitalised words inside a sentence of the text;
+    ``opens``: its first word opens the sentence (a capital that says nothing by itself)."""
+    names: list[tuple[int, int, str, bool]] = []
+    run: list[re.Match[str] | None] = []
+    opening: re.Match[str] | None = None  # a capitalised word opening a sentence: a name's first word if one follows
+    for match in WORD.finditer(text):
+        word = match.group(0)
+        capital = word[0].isupper()
+        inside = capital and not OPENS.search(text[: match.start()])
+        joined = bool(run or opening) and text[(run[-1] if run else opening).end(): match.start()].strip() == ""
+        if inside and joined:
+            run = run or [opening]
+            run.append(match)
+            continue
+        if run:
+            names.append((run[0].start(), run[-1].end(), text[run[0].start(): run[-1].end()], run[0] is opening))
+        run = [match] if inside else []
+        opening = match if capital and not inside else None
+    if run:
+        names.append((run[0].start(), run[-1].end(), text[run[0].start(): run[-1].end()], run[0] is opening))
+    return names
+
+
+def possible_identifiers(shown: Sequence[Mapping[str, Any]], passages: Iterable[str], known: Iterable[str],
+                         ) -> list[dict[str, Any]]:
+    """Return the names the shown quotes hold that may identify someone or somewhere: each with the quotes
+    holding it and the first one's reference, most quoted first. ``passages`` are the study's coded text
+    (a word it ever writes in lower case is not a name); ``known`` names are already public or pseudonyms."""
+    lower = Counter(w.casefold() for text in passages for w in WORD.findall(text) if w[0].islower())
+    public = {k.casefold() for k in known if k}
+    found: dict[str, dict[str, Any]] = {}
+    for quote in shown:
+        for _, _, name, opens in capitalised_names(quote["text"]):
+            words = WORD.findall(name)
+            telling = [w for w in words[1 if opens else 0:] if _bare(w) not in NAMING_NO_ONE
+                       and not lower[w.casefold()] and not _initials(w)]  # a word only a name is written as
+            if not telling or name.casefold() in public or all(w.casefold() in public for w in telling):
+                continue
+            key = re.sub(r"['’]s$", "", name)
+            entry = found.setdefault(key, {"name": key, "quotes": set(), "first": quote["reference"]})
+            entry["quotes"].add(quote["reference"])
+    listed = sorted(found.values(), key=lambda e: (-len(e["quotes"]), e["name"]))
+    return [{"name": e["name"], "quotes": len(e["quotes"]), "first": e["first"]} for e in listed]
+
+
+def _bare(word: str) -> str:
+    """Return a word in lower case without a possessive or plural ``s`` (``Friday's``, ``Tuesdays``)."""
+    folded = re.sub(r"['’]s$", "", word.casefold())
+    return folded[:-1] if folded.endswith("s") and folded[:-1] in NAMING_NO_ONE else folded
+
+
+def _initials(word: str) -> bool:
+    """Return whether a word is a letter or an acronym (``B``, ``NHS``, ``GPs``): mostly capitals."""
+    return len(word) == 1 or sum(c.isupper() for c in word) * 2 >= len(word)
+
+
+def identifiers_warning(names: Sequence[Mapping[str, Any]]) -> str | None:
+    """Return the one-line warning listing the possible identifiers, or None when there are none."""
+    if not names:
+        return None
+    listed = "; ".join(f"'{n['name']}' ({n['quotes']} quote{'s' * (n['quotes'] != 1)}, first {n['first']})"
+                       for n in names[:SHOWN])
+    more = f"; and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+    return (f"the report's quotes hold {len(names)} capitalised name{'s' * (len(names) != 1)} that may identify "
+            f"someone or somewhere and that no pseudonyms file maps: {listed}{more}; check them before sharing the "
+            "report, and map those that identify with --pseudonyms FILE")
