@@ -100,9 +100,23 @@ def test_encodings_and_line_endings(tmp_path, encoded):
 def test_windows_1252_is_read_with_a_warning_naming_the_file(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes(BODY.encode("cp1252"))
-    with pytest.warns(UserWarning, match=r"old\.txt: not UTF-8; read as Windows-1252"):
+    with pytest.warns(UserWarning, match=r"old\.txt: not UTF-8 \(line \d+\); read as Windows-1252"):
         transcript = read_transcript(path)
     assert transcript.turn_text(transcript.turns[1]) == "Yes \u2013 always."
+
+
+def test_a_utf8_file_with_a_stray_byte_keeps_its_curly_quotes_and_says_where(tmp_path):
+    """One Windows-1252 byte pasted into a UTF-8 file (with its byte-order mark) must not turn every curly
+    quote of the file into mojibake: the stray byte alone is replaced, and its line is named."""
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + "Interviewer: How\u2019s the group?\nSam: It\u2019s good \u2013 mostly.\n".encode("utf-8")
+                     + b"Interviewer: And the caf\xe9?\nSam: Fine.\n")
+    with pytest.warns(UserWarning, match=r"mixed\.txt, line 3: 1 byte not UTF-8 in a UTF-8 file; read with each "
+                                         r"replaced by \ufffd"):
+        transcript = read_transcript(path)
+    assert [transcript.turn_text(t) for t in transcript.turns] == [
+        "How\u2019s the group?", "It\u2019s good \u2013 mostly.", "And the caf\ufffd?", "Fine."]
+    assert transcript.turns[0].speaker == "Interviewer"
 
 
 @pytest.mark.parametrize(

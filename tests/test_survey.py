@@ -210,3 +210,14 @@ def test_a_pool_reads_a_workbook_in_one_run_of_rows_per_worker(tmp_path: Path, m
     assert one.left_out == two.left_out and one.left_out["empty"] == 20
     for name in ("coded_segments.csv", "negated_hits.csv", "vetoed_hits.csv"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
+
+
+def test_a_survey_table_given_without_text_column_says_how_to_read_it(tmp_path: Path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["code", str(SURVEY / "responses.csv"), "--codebook", str(CODEBOOK),
+                                       "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {SURVEY / 'responses.csv'}: cannot tell which column holds the speaker "
+                                    "(columns: response_id, site, date, question, comment)")
+    assert result.output.rstrip().endswith("(a table of survey responses, one a row, is read with --text-column COLUMN)")
+    assert not out.exists()

@@ -77,12 +77,25 @@ def decode(raw: bytes, path: Path) -> str:
     else:
         try:
             text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-            warnings.warn(f"{path}: not UTF-8; read as Windows-1252", stacklevel=2)
+        except UnicodeDecodeError as exc:
+            text = _not_utf8(raw, path, exc)
     if not text.strip():
         raise TranscriptError(f"{path}: file is empty (only a byte-order mark or blank lines)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _not_utf8(raw: bytes, path: Path, error: UnicodeDecodeError) -> str:
+    """Decode bytes that are not all UTF-8: as UTF-8 with the stray bytes replaced when the rest is UTF-8
+    (characters such as curly quotes are then read right), else as Windows-1252; say which, and where."""
+    utf8 = raw.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
+    stray = utf8.count("\ufffd")
+    line = raw[: error.start].count(b"\n") + 1
+    if sum(1 for c in utf8 if c > "\x7f") > 2 * stray:
+        warnings.warn(f"{path}, line {line}: {stray} byte{'s' * (stray != 1)} not UTF-8 in a UTF-8 file; read "
+                      "with each replaced by \ufffd", stacklevel=3)
+        return utf8
+    warnings.warn(f"{path}: not UTF-8 (line {line}); read as Windows-1252", stacklevel=3)
+    return raw.removeprefix(codecs.BOM_UTF8).decode("cp1252", errors="replace")
 
 
 ALIAS_HEADERS = {("label", "name"), ("alias", "name"), ("label", "speaker"), ("from", "to")}

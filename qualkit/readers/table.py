@@ -51,9 +51,11 @@ def choose_columns(path: Path, header: list[str], options: ReadOptions) -> dict[
         chosen[role] = next((by_key[n] for n in names if n in by_key and by_key[n] not in chosen.values()), None)
     for role in ("speaker", "text"):
         if chosen[role] is None:
+            survey = " (a table of survey responses, one a row, is read with --text-column COLUMN)" \
+                if role == "speaker" else ""
             raise TranscriptError(
                 f"{path}: cannot tell which column holds the {role} (columns: {', '.join(header)}); "
-                f"name it in the read options' columns, e.g. {{'{role}': '...'}}"
+                f"name it in the read options' columns, e.g. {{'{role}': '...'}}{survey}"
             )
     return chosen
 
