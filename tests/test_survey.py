@@ -61,7 +61,7 @@ def test_the_three_formats_give_the_same_responses():
 def test_a_missing_column_is_one_error_naming_the_file_and_its_columns():
     with pytest.raises(TranscriptError) as error:
         list(read_survey(SURVEY / "responses.csv", SurveyColumns("Comments", "response_id")))
-    assert str(error.value) == (f"{SURVEY / 'responses.csv'}: no column 'Comments' (--text-column); its columns are "
+    assert str(error.value) == (f"{SURVEY / 'responses.csv'}: no column 'Comments' (--text-column) (did you mean 'comment'?); its columns are "
                                 "'response_id', 'site', 'date', 'question', 'comment'")
 
 

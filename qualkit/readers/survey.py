@@ -12,6 +12,7 @@ groups of a Parquet file) planned by :func:`plan_survey`.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import warnings
 from array import array
@@ -233,7 +234,10 @@ def _positions(path: Path, header: list[str], columns: SurveyColumns, rows: Rows
         has = ", ".join(repr(c) for c in header) or "none"
         lower = _lower(name, rows)
         rows.close()
-        raise TranscriptError(f"{path}: no column {name!r} ({option}); its columns are {has}{lower}")
+        close = difflib.get_close_matches(name.strip().casefold(), [c.strip().casefold() for c in header], n=1,
+                                          cutoff=0.8)
+        meant = next((f" (did you mean {c!r}?)" for c in header if close and c.strip().casefold() == close[0]), "")
+        raise TranscriptError(f"{path}: no column {name!r} ({option}){meant}; its columns are {has}{lower}")
 
     text_at = find(columns.text, "--text-column")
     return text_at, find(columns.id, "--id-column") if columns.id else None
