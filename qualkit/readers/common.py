@@ -90,7 +90,7 @@ def _not_utf8(raw: bytes, path: Path, error: UnicodeDecodeError) -> str:
     utf8 = raw.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
     stray = utf8.count("\ufffd")
     line = raw[: error.start].count(b"\n") + 1
-    if sum(1 for c in utf8 if c > "\x7f") > 2 * stray:
+    if 0 < sum(1 for c in utf8 if c > "\x7f" and c != "\ufffd") >= stray:  # more UTF-8 characters than stray bytes
         warnings.warn(f"{path}, line {line}: {stray} byte{'s' * (stray != 1)} not UTF-8 in a UTF-8 file; read "
                       "with each replaced by \ufffd", stacklevel=3)
         return utf8
