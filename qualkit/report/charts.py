@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from typing import Any, Callable, Mapping
 
 import matplotlib
@@ -18,6 +19,22 @@ STYLE = {"svg.fonttype": "none", "svg.hashsalt": "qualkit", "font.size": 9, "fon
 
 def _short(label: str, width: int = 38) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def _middle(label: str, width: int) -> str:
+    """Shorten an id in its middle, keeping how it starts and ends (ids often differ only at the end)."""
+    if len(label) <= width:
+        return label
+    head = (width - 1) // 2
+    return label[:head] + "…" + label[-(width - 1 - head):]
+
+
+def _fit(fig: Figure) -> None:
+    """Fit the axes and their labels into the figure; when they cannot all fit, keep matplotlib's layout
+    rather than let its warning reach the user (the labels are shortened so that they fit)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout()
 
 
 def prevalence(context: Mapping[str, Any]) -> Figure | None:
@@ -40,7 +57,7 @@ def prevalence(context: Mapping[str, Any]) -> Figure | None:
     ax.set_xlabel("participants with the code (% of group)")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    _fit(fig)
     return fig
 
 
@@ -60,7 +77,7 @@ def _prevalence_grid(rows: list[Mapping[str, Any]], groups: list[str]) -> Figure
     ax.set_xticks(range(len(groups)), groups, rotation=40, ha="right", fontsize=7)
     ax.set_yticks(range(len(rows)), [_short(r["name"]) for r in rows], fontsize=7)
     fig.colorbar(image, ax=ax, shrink=0.6, label="participants with the code (% of group)")
-    fig.tight_layout()
+    _fit(fig)
     return fig
 
 
@@ -78,7 +95,7 @@ def cooccurrence(context: Mapping[str, Any]) -> Figure | None:
     ax.set_xticks(range(n), labels, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(range(n), labels, fontsize=7)
     fig.colorbar(image, ax=ax, shrink=0.7, label="turns coded with both")
-    fig.tight_layout()
+    _fit(fig)
     return fig
 
 
@@ -100,7 +117,7 @@ def theme_sizes(context: Mapping[str, Any]) -> Figure | None:
     ax.set_xlabel("participants" + (f" (of {total})" if total else "")  # two lines: one line overran the figure
                   + ":\nwith a coded segment (codebook themes) or a sentence (suggested themes)")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    _fit(fig)
     return fig
 
 
@@ -118,12 +135,12 @@ def saturation(context: Mapping[str, Any]) -> Figure | None:
             label="codes applied so far")
     step = max(1, len(rows) // 30)  # at most about 30 labels: every interview's id when they fit
     shown = positions[::step]
-    ax.set_xticks(shown, [rows[p - 1]["transcript"] for p in shown], rotation=60, ha="right", fontsize=7)
+    ax.set_xticks(shown, [_middle(rows[p - 1]["transcript"], 24) for p in shown], rotation=60, ha="right", fontsize=7)
     ax.set_xlabel(f"interviews in order ({data.get('order', '')}), n={len(rows)}"[:110])
     ax.set_ylabel("codes")
     ax.legend(loc="center right", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    _fit(fig)
     return fig
 
 
