@@ -62,7 +62,7 @@ def test_a_readers_warning_reaches_the_user(tmp_path, monkeypatch, command):
     args = [*command, str(folder), "-c", str(STUDY / "codebook.yaml")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert f"warning: {folder / 'W01.txt'}: not UTF-8; read as Windows-1252" in result.output
+    assert f"warning: {folder / 'W01.txt'}, line 1: not UTF-8; read as Windows-1252" in result.output
 
 
 def test_a_folders_attribute_sheet_is_not_read_as_a_transcript_but_an_utterance_table_is(tmp_path):

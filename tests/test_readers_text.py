@@ -100,7 +100,7 @@ def test_encodings_and_line_endings(tmp_path, encoded):
 def test_windows_1252_is_read_with_a_warning_naming_the_file(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes(BODY.encode("cp1252"))
-    with pytest.warns(UserWarning, match=r"old\.txt: not UTF-8 \(line \d+\); read as Windows-1252"):
+    with pytest.warns(UserWarning, match=r"old\.txt, line \d+: not UTF-8; read as Windows-1252"):
         transcript = read_transcript(path)
     assert transcript.turn_text(transcript.turns[1]) == "Yes \u2013 always."
 

@@ -94,7 +94,7 @@ def _not_utf8(raw: bytes, path: Path, error: UnicodeDecodeError) -> str:
         warnings.warn(f"{path}, line {line}: {stray} byte{'s' * (stray != 1)} not UTF-8 in a UTF-8 file; read "
                       "with each replaced by \ufffd", stacklevel=3)
         return utf8
-    warnings.warn(f"{path}: not UTF-8 (line {line}); read as Windows-1252", stacklevel=3)
+    warnings.warn(f"{path}, line {line}: not UTF-8; read as Windows-1252", stacklevel=3)
     return raw.removeprefix(codecs.BOM_UTF8).decode("cp1252", errors="replace")
 
 
