@@ -134,6 +134,26 @@ def test_a_describing_word_never_names_a_theme(study):
     assert label == "clusters"
 
 
+def test_a_word_said_to_describe_never_names_a_theme_whatever_else_it_can_be(study):
+    # "bad" is also a noun in WordNet, but this study says it to describe (so bad, really bad, was bad).
+    from qualkit.themes.labels import Labeller
+    texts = ["The winter was so bad after my husband died.", "It got really bad with the prescriptions.",
+             "Losing him was bad, the prescriptions worse.", "My chest was bad and the prescriptions ran out.",
+             "It is that bad some weeks, honestly."] + OTHER_TALK
+    labeller = Labeller(texts, study[2], INTERVIEW_STOP_WORDS)
+    assert labeller.is_describing(("bad",)) and not labeller.is_describing(("prescription",))
+    assert labeller.label(range(5)) == "prescriptions"
+
+
+def test_feeling_a_describing_word_names_a_state(study):
+    # "lonely" only describes, but "feel lonely" names what the theme is about.
+    from qualkit.themes.labels import Labeller
+    texts = ["I feel lonely most evenings now.", "Some days I feel lonely even with people around.",
+             "You feel lonely when the phone never rings.", "I still feel lonely, if I'm honest.",
+             "Feel lonely? All the time."] + OTHER_TALK
+    assert Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(5)) == "feeling lonely"
+
+
 def test_two_words_said_side_by_side_are_labelled_as_their_phrase(study):
     from qualkit.themes.labels import Labeller
     texts = ["Feature interactions matter a lot in this model.", "I looked for interactions with each feature first.",

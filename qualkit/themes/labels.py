@@ -42,6 +42,14 @@ i you we they he she it to can could will would shall should might must do does 
 doesn't can't couldn't won't wouldn't shouldn't i'll you'll we'll they'll i'd you'd we'd they'd i've you've we've
 they've i'm you're we're they're
 """.split())
+# Words that, said just before a word, show it used to describe (``so bad``, ``was useful``, ``felt low``): a
+# word said more often so than as a thing is a describing word in this study, whatever else WordNet calls it.
+DESCRIBE_BEFORE = frozenset("""
+so very too really quite pretty fairly rather extremely incredibly is was were are be been being am feel felt
+feels seem seems seemed become became it's that's
+""".split())
+# A describing word after ``feel`` names a state a theme can be about (``feeling lonely``, ``feeling low``).
+FEEL = "feel"
 # Dates and numbers say when or how many, never what a theme is about (``contract and march``).
 DATE_AND_NUMBER_WORDS = frozenset("""
 january february march april june july august september october november december monday tuesday wednesday
@@ -121,6 +129,7 @@ class Labeller:
         self.as_thing: Counter[tuple[str, ...]] = Counter()
         self.as_action: Counter[tuple[str, ...]] = Counter()
         self.thing_forms: dict[tuple[str, ...], Counter[str]] = {}
+        self.as_described: Counter[tuple[str, ...]] = Counter()
         for words in sentences:
             found: set[tuple[str, ...]] = set()
             for at, run in self._runs(words):
@@ -161,13 +170,20 @@ class Labeller:
         return runs
 
     def _usage(self, key: tuple[str, ...], gram: list[str], before: str) -> None:
-        """Count one use of a phrase as a thing or an action, by the word before it (and a lone word's past form)."""
-        if before in THING_BEFORE:
+        """Count one use of a phrase as a thing, an action or a description, by the word before it (and a lone
+        word's past form)."""
+        if before in DESCRIBE_BEFORE:
+            self.as_described[key] += 1
+        elif before in THING_BEFORE:
             self.as_thing[key] += 1
             self.thing_forms.setdefault(key, Counter())[" ".join(gram)] += 1
         elif before in ACTION_BEFORE or (len(gram) == 1 and gram[0].lower().endswith("ed")
                                          and key[0] != gram[0].lower() and not key[0].endswith("ed")):
             self.as_action[key] += 1
+
+    def is_describing(self, key: tuple[str, ...]) -> bool:
+        """Return whether a phrase is said more often to describe than as a thing (``so bad``, ``a bad week``)."""
+        return self.as_described[key] >= 2 and self.as_described[key] >= self.as_thing[key]
 
     def is_action(self, key: tuple[str, ...]) -> bool:
         """Return whether a phrase is said more often as an action than as a thing (``I feel``, ``to help``)."""
@@ -184,6 +200,8 @@ class Labeller:
     def name_form(self, key: tuple[str, ...]) -> str:
         """Return a label phrase as spoken: as ``display``, but as its ``-ing`` form when that is how it is said
         as a thing (``breathing`` of ``your breathing``, not ``breathe``)."""
+        if len(key) == 2 and key[0] == FEEL:
+            return "feeling " + self.display(key[1:])
         shown = self.display(key)
         things = self.thing_forms.get(key)
         if things and not shown.lower().endswith("ing"):
@@ -233,10 +251,13 @@ class Labeller:
         return sorted(out, key=lambda pair: (-pair[0], pair[1]))
 
     def names(self, key: tuple[str, ...], actions: bool = False) -> bool:
-        """Return whether a phrase can name a theme: its last word is not only an adjective or adverb, it is
-        said more often as a thing than as an action (unless ``actions``), and no word of it is a date or a number."""
-        return (key[-1] not in self.describing and (actions or not self.is_action(key))
-                and not any(word in DATE_AND_NUMBER_WORDS for word in key))
+        """Return whether a phrase can name a theme: its last word is not only an adjective or adverb, nor said
+        more often to describe than as a thing (``so bad``), unless the phrase is ``feel`` and that word (a state:
+        ``feeling lonely``); it is said more often as a thing than as an action (unless ``actions``); and no word
+        of it is a date or a number."""
+        state = len(key) == 2 and key[0] == FEEL  # feeling lonely: a state, named by the word that describes it
+        return ((state or (key[-1] not in self.describing and not self.is_describing(key[-1:])))
+                and (state or actions or not self.is_action(key)) and not any(w in DATE_AND_NUMBER_WORDS for w in key))
 
     def label(self, members: Sequence[int], quotes: Sequence[int] = (), favoured: Collection[tuple[str, ...]] = (),
               taken: Collection[str] = ()) -> str:
