@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from qualkit.codebook import Codebook, load_codebook, parse_codebook  # noqa: E402
 from qualkit.coding import Coder, build_pipeline  # noqa: E402
-from qualkit.coding import CorpusSummary, code_corpus, stream_coding  # noqa: E402
+from qualkit.coding import CorpusSummary, code_corpus, code_rows_in_pool, stream_coding  # noqa: E402
 from qualkit.coding.units import DocFacts  # noqa: E402 - the matchers' own input, to time matching alone
 from qualkit.readers import ReadOptions, read_many  # noqa: E402
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS, PARTICIPANT, Transcript  # noqa: E402
@@ -157,7 +157,7 @@ def measure(kind: str, words: int, jobs: int, data: Path) -> dict[str, float]:
         summary = CorpusSummary()
         with open(os.devnull, "w", encoding="utf-8", newline="") as sink:
             began, cpu = time.perf_counter(), time.process_time()
-            stream_coding(code_corpus(corpus(base, words), coder, jobs=jobs), (sink, sink, sink), summary)
+            stream_coding(code_corpus(corpus(base, words), coder), (sink, sink, sink), summary)
             seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         counted, hits = summary.words, summary.segments + summary.negated + summary.vetoed
     else:
@@ -165,9 +165,14 @@ def measure(kind: str, words: int, jobs: int, data: Path) -> dict[str, float]:
         coder = Coder(book, nlp)
         hits = 0
         began, cpu = time.perf_counter(), time.process_time()
-        for result in code_corpus(corpus(base, words), coder, jobs=jobs):
-            counted += result.words
-            hits += len(result.segments) + len(result.set_aside)
+        if jobs > 1:  # as `qualkit code --jobs N`: each worker codes whole transcripts and returns their rows
+            for chunk in code_rows_in_pool(list(corpus(base, words)), coder, jobs):
+                counted += chunk.summary.words
+                hits += chunk.summary.segments + chunk.summary.negated + chunk.summary.vetoed
+        else:
+            for result in code_corpus(corpus(base, words), coder):
+                counted += result.words
+                hits += len(result.segments) + len(result.set_aside)
         seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -38,6 +38,7 @@ Source = Path | Transcript | list[Transcript]
 
 POOL_PART_ROWS = 5_000  # a survey table is coded in a pool in parts of this many rows (about 70,000 words)
 _WORKER: dict[str, Any] = {}
+COUNTS = ("transcripts", "words", "segments", "negated", "vetoed")
 
 
 @dataclass
@@ -53,30 +54,25 @@ class CorpusSummary:
     left_out: dict[str, int] = field(default_factory=dict)
     """Survey rows left out by reason (``empty``, ``duplicate``, ``undecodable``), each also warned of."""
 
+    def add(self, other: "CorpusSummary") -> None:
+        """Add another part's counts of transcripts, words, segments and set-aside hits."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
-def _read(source: Source, options: ReadOptions) -> list[Transcript]:
+
+def source_transcripts(source: Source | SurveyPart, options: ReadOptions, *, columns: SurveyColumns | None = None,
+                       report: SurveyReport | None = None,
+                       interviewers: Mapping[str, StudyInterviewers] | None = None) -> Iterable[Transcript]:
+    """Return the transcripts of one source: a transcript file (with the study's own interviewers found
+    across files, ``study_interviewers``, applied), transcripts given, or a part of a survey table (read
+    with ``columns``, its rows left out counted in ``report``). Shared by every way of coding a corpus."""
+    if isinstance(source, SurveyPart):
+        return read_survey(source.path, columns or SurveyColumns(""), part=source, report=report)
     if isinstance(source, list):
         return source
     if isinstance(source, Transcript):
         return [source]
-    return apply_interviewers(read_many(source, options), _WORKER.get("interviewers") or {})
-
-
-def _code_source(source: Source) -> tuple[list[TranscriptCoding], list[str]]:
-    """Code one source; return its codings and the readers' warnings (a worker's warnings would
-    otherwise never reach the user)."""
-    coder: Coder = _WORKER["coder"]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        codings = list(coder.code_each(_read(source, _WORKER["options"])))
-    return codings, [str(w.message) for w in caught]
-
-
-def _passed_on(results: Iterable[tuple[list[TranscriptCoding], list[str]]]) -> Iterator[TranscriptCoding]:
-    for codings, messages in results:
-        for message in messages:
-            warnings.warn(message, stacklevel=2)
-        yield from codings
+    return apply_interviewers(read_many(source, options), interviewers or {})
 
 
 @dataclass
@@ -98,8 +94,8 @@ def _code_rows(source: Source | SurveyPart) -> CodedRows:
     report = SurveyReport(source.path) if isinstance(source, SurveyPart) else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        transcripts = (read_survey(source.path, _WORKER["columns"], part=source, report=report)
-                       if isinstance(source, SurveyPart) else _read(source, _WORKER["options"]))
+        transcripts = source_transcripts(source, _WORKER["options"], columns=_WORKER["columns"], report=report,
+                                         interviewers=_WORKER["interviewers"])
         stream_coding(coder.code_each(transcripts), buffers, summary, header=False)
     texts = (buffers[0].getvalue(), buffers[1].getvalue(), buffers[2].getvalue())
     return CodedRows(texts, summary, [str(w.message) for w in caught], report)
@@ -110,7 +106,8 @@ def code_rows_in_pool(
     interviewers: Mapping[str, StudyInterviewers] | None = None, columns: SurveyColumns | None = None,
 ) -> Iterator[CodedRows]:
     """Yield each source's written rows, in order, coded by a fork pool of ``jobs`` processes sharing the
-    coder built here (see ``code_corpus``); parts of survey tables (``plan_survey``) need their ``columns``."""
+    coder built here (each returns text, never records); parts of survey tables (``plan_survey``) need their
+    ``columns``. Needs the ``fork`` start method (Linux, macOS); raises ``PipelineError`` otherwise."""
     _WORKER.update(coder=coder, options=options or ReadOptions(), interviewers=interviewers or {}, columns=columns)
     if "fork" not in multiprocessing.get_all_start_methods():
         raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
@@ -122,50 +119,39 @@ def write_rows(chunks: Iterable[CodedRows], files: Sequence[Any], summary: Corpu
                reports: dict[str, SurveyReport]) -> None:
     """Write the three CSV files from rows written in pool workers (headers first), passing on the readers'
     warnings and adding the counts to ``summary`` and each survey part's rows left out to its table's report."""
-    for file, columns in zip(files, (SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SET_ASIDE_COLUMNS)):
-        csv.writer(file, lineterminator="\n").writerow(columns)
+    _headers(files)
     for chunk in chunks:
         for message in chunk.warnings:
             warnings.warn(message, stacklevel=2)
         for file, text in zip(files, chunk.texts):
             file.write(text)
-        for name in ("transcripts", "words", "segments", "negated", "vetoed"):
-            setattr(summary, name, getattr(summary, name) + getattr(chunk.summary, name))
+        summary.add(chunk.summary)
         if chunk.report is not None:
             reports[chunk.report.path].merge(chunk.report)
 
 
-def _read_each(sources: Iterable[Source], options: ReadOptions) -> Iterator[Transcript]:
+def _read_each(sources: Iterable[Source], options: ReadOptions,
+               interviewers: Mapping[str, StudyInterviewers] | None) -> Iterator[Transcript]:
     """Yield the transcripts of each source in turn, passing on the readers' warnings as a pool worker's
     are (so one stream through the pipeline codes them all, not one ``nlp.pipe`` per source)."""
     for source in sources:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            transcripts = _read(source, options)
+            transcripts = list(source_transcripts(source, options, interviewers=interviewers))
         for warning in caught:
             warnings.warn(str(warning.message), stacklevel=2)
         yield from transcripts
 
 
 def code_corpus(
-    sources: Iterable[Source], coder: Coder, *, jobs: int = 1, options: ReadOptions | None = None,
+    sources: Iterable[Source], coder: Coder, *, options: ReadOptions | None = None,
     interviewers: Mapping[str, StudyInterviewers] | None = None,
 ) -> Iterator[TranscriptCoding]:
-    """Yield the coding of each transcript (read from a path, or given), in order.
-
-    ``interviewers`` (from ``study_interviewers``) names, per transcript id, the study's own interviewers found
-    across files. With ``jobs`` > 1 a fork pool of that many processes shares the coder built here; each
-    returns only hits. Needs the ``fork`` start method (Linux, macOS); raises ``PipelineError`` otherwise.
-    """
-    _WORKER.update(coder=coder, options=options or ReadOptions(), interviewers=interviewers or {})
-    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
-        raise PipelineError(f"--jobs {jobs} needs the 'fork' start method, which this system lacks; use --jobs 1")
+    """Yield the coding of each transcript (read from a path, or given), in order, streamed through one
+    ``nlp.pipe`` in this process (``code_rows_in_pool`` codes in several). ``interviewers`` (from
+    ``study_interviewers``) names, per transcript id, the study's own interviewers found across files."""
     with quiet_gc():
-        if jobs <= 1:
-            yield from coder.code_each(_read_each(sources, _WORKER["options"]))
-            return
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt) as pool:
-            yield from _passed_on(pool.imap(_code_source, sources, chunksize=4))
+        yield from coder.code_each(_read_each(sources, options or ReadOptions(), interviewers))
 
 
 def _ignore_interrupt() -> None:
@@ -242,11 +228,9 @@ def stream_coding(results: Iterable[TranscriptCoding], files: Sequence[Any], sum
                   header: bool = True) -> None:
     """Write codings as CSV rows to three open text files (segments, negated, vetoed), counting them in
     ``summary``; without ``header`` only the rows (a part of a corpus, assembled later)."""
-    segments, negated, vetoed = (csv.writer(file, lineterminator="\n") for file in files[:3])
     if header:
-        segments.writerow(SEGMENT_COLUMNS)
-        negated.writerow(SET_ASIDE_COLUMNS)
-        vetoed.writerow(SET_ASIDE_COLUMNS)
+        _headers(files)
+    segments, negated, vetoed = (csv.writer(file, lineterminator="\n") for file in files[:3])
     for result in results:
         summary.transcripts += 1
         summary.words += result.words
@@ -256,6 +240,12 @@ def stream_coding(results: Iterable[TranscriptCoding], files: Sequence[Any], sum
             (negated if hit.status == "negated" else vetoed).writerow(_hit_values(hit))
             summary.negated += hit.status == "negated"
             summary.vetoed += hit.status != "negated"
+
+
+def _headers(files: Sequence[Any]) -> None:
+    """Write the header rows of the three files (segments, negated, vetoed)."""
+    for file, columns in zip(files, (SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, SET_ASIDE_COLUMNS)):
+        csv.writer(file, lineterminator="\n").writerow(columns)
 
 
 _hit_values = attrgetter(*SET_ASIDE_COLUMNS)  # a set-aside hit's row values, in column order

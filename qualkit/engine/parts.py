@@ -22,18 +22,14 @@ from typing import Any, Iterator
 
 from qualkit.codebook import parse_codebook
 from qualkit.coding import (
-    Coder, CorpusSummary, TranscriptCoding, build_pipeline, hit_row, quiet_gc, stream_coding,
+    Coder, CorpusSummary, TranscriptCoding, build_pipeline, hit_row, quiet_gc, source_transcripts, stream_coding,
 )
 from qualkit.engine.plan import Job, Part
-from qualkit.readers import (
-    ReadOptions, Speakers, SurveyColumns, SurveyPart, SurveyReport, apply_interviewers, read_many, read_survey,
-    speakers_in,
-)
+from qualkit.readers import ReadOptions, Speakers, SurveyColumns, SurveyPart, SurveyReport, speakers_in
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, segment_row
 
 PARTS_FOLDER = "_parts"
 KINDS = ("segments", "negated", "vetoed")
-CHUNK = 256  # survey responses per nlp.pipe call
 _CACHE = threading.local()
 
 
@@ -99,24 +95,18 @@ def _peak_mib() -> float:
 
 
 def coder_results(coder: Coder, part: Part, job: Job, report: SurveyReport) -> Iterator[TranscriptCoding]:
-    """Yield the codings of a part's transcripts (or survey responses), in plan order."""
-    if part.survey is None:
-        options = ReadOptions(interviewer_labels=job.interviewer_labels)
-        found = dict(part.interviewers)
-        for path in part.files:
-            yield from coder.code_each(apply_interviewers(read_many(path, options), found))
-        return
-    spec = part.survey
-    piece = SurveyPart(spec["path"], spec["start"], spec["stop"], spec["first_row"], tuple(spec["skip"]), part.size)
+    """Yield the codings of a part's transcripts (or survey responses), in plan order, streamed through one
+    ``nlp.pipe``."""
+    options = ReadOptions(interviewer_labels=job.interviewer_labels)
     columns = SurveyColumns(job.text_column or "", job.id_column)
-    chunk: list[Any] = []
-    for transcript in read_survey(spec["path"], columns, part=piece, report=report):
-        chunk.append(transcript)
-        if len(chunk) >= CHUNK:
-            yield from coder.code_each(chunk)
-            chunk = []
-    if chunk:
-        yield from coder.code_each(chunk)
+    found = dict(part.interviewers)
+    sources: list[Any] = list(part.files)
+    if part.survey is not None:
+        spec = part.survey
+        sources = [SurveyPart(spec["path"], spec["start"], spec["stop"], spec["first_row"], tuple(spec["skip"]),
+                              part.size)]
+    return coder.code_each(transcript for source in sources for transcript in
+                           source_transcripts(source, options, columns=columns, report=report, interviewers=found))
 
 
 def _write(results: Iterator[TranscriptCoding], paths: dict[str, Path], fmt: str,
