@@ -108,14 +108,20 @@ def test_transcribers_notes_and_redactions_are_not_spoken_words():
     assert is_whole_sentence("(Reads the task) So I would pick Dublin.")
 
 
+def labeller_of(study, texts):
+    """A labeller of these sentences, lemmatised as the study's pipeline does."""
+    from qualkit.themes.labels import Labeller
+
+    return Labeller(texts, study[2], INTERVIEW_STOP_WORDS)
+
+
 def test_labels_and_terms_use_the_words_participants_said_not_lemmas(study):
     _, _, lemmatise = study
     assert lemmatise(["I can't breathe and won't go"]) == ["i can breathe and will go"]
-    from qualkit.themes.labels import Labeller
     texts = ["The data provenance was clear to me here.", "I liked the data provenance tab a lot.",
              "Data provenance is what I would check first.", "The bus was late again today.",
              "The bus driver never waits at all.", "My garden needs water."]
-    labeller = Labeller(texts, lemmatise, INTERVIEW_STOP_WORDS)
+    labeller = labeller_of(study, texts)
     assert labeller.label([0, 1, 2]) == "data provenance"
     assert labeller.term("datum provenance") == "data provenance"
 
@@ -126,51 +132,45 @@ OTHER_TALK = ["The bus was late again today.", "My garden needs water every day.
 
 def test_a_describing_word_never_names_a_theme(study):
     # "useful" is said in every sentence of the theme, more than "clusters", but names nothing.
-    from qualkit.themes.labels import Labeller
     texts = ["The clusters were really useful for this model.", "I found it useful when I looked closely.",
              "Clusters are useful and quick to read.", "Highlighting was useful too, and the clusters.",
              "It was useful to me, honestly, very useful."] + OTHER_TALK
-    label = Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(5))
+    label = labeller_of(study, texts).label(range(5))
     assert label == "clusters"
 
 
 def test_a_word_said_to_describe_never_names_a_theme_whatever_else_it_can_be(study):
     # "bad" is also a noun in WordNet, but this study says it to describe (so bad, really bad, was bad).
-    from qualkit.themes.labels import Labeller
     texts = ["The winter was so bad after my husband died.", "It got really bad with the prescriptions.",
              "Losing him was bad, the prescriptions worse.", "My chest was bad and the prescriptions ran out.",
              "It is that bad some weeks, honestly."] + OTHER_TALK
-    labeller = Labeller(texts, study[2], INTERVIEW_STOP_WORDS)
+    labeller = labeller_of(study, texts)
     assert labeller.is_describing(("bad",)) and not labeller.is_describing(("prescription",))
     assert labeller.label(range(5)) == "prescriptions"
 
 
 def test_feeling_a_describing_word_names_a_state(study):
     # "lonely" only describes, but "feel lonely" names what the theme is about.
-    from qualkit.themes.labels import Labeller
     texts = ["I feel lonely most evenings now.", "Some days I feel lonely even with people around.",
              "You feel lonely when the phone never rings.", "I still feel lonely, if I'm honest.",
              "Feel lonely? All the time."] + OTHER_TALK
-    assert Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(5)) == "feeling lonely"
+    assert labeller_of(study, texts).label(range(5)) == "feeling lonely"
 
 
 def test_two_words_said_side_by_side_are_labelled_as_their_phrase(study):
-    from qualkit.themes.labels import Labeller
     texts = ["Feature interactions matter a lot in this model.", "I looked for interactions with each feature first.",
              "The feature interactions were hard to see.", "Interactions of every feature showed in the plot."] + OTHER_TALK
-    assert Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(4)) == "feature interactions"
+    assert labeller_of(study, texts).label(range(4)) == "feature interactions"
 
 
 def test_a_second_term_joins_the_label_only_when_said_with_the_first(study):
-    from qualkit.themes.labels import Labeller
     together = ["The heat map was clear, the polar plot less so.", "I read the heat map before the polar plot.",
                 "A polar plot and a heat map side by side helped.", "The heat map colours and the polar plot axes."]
     apart = ["The heat map was clear to me.", "I read the heat map first.", "A polar plot helped me here.",
              "The polar plot axes confused me."]
-    lemmatise = study[2]
-    assert Labeller(together + OTHER_TALK, lemmatise, INTERVIEW_STOP_WORDS).label(range(4)) in (
+    assert labeller_of(study, together + OTHER_TALK).label(range(4)) in (
         "heat map and polar plot", "polar plot and heat map")
-    assert " and " not in Labeller(apart + OTHER_TALK, lemmatise, INTERVIEW_STOP_WORDS).label(range(4))
+    assert " and " not in labeller_of(study, apart + OTHER_TALK).label(range(4))
 
 
 def test_the_theme_size_chart_counts_one_unit_for_codebook_and_suggested_themes():
@@ -186,11 +186,10 @@ def test_the_theme_size_chart_counts_one_unit_for_codebook_and_suggested_themes(
 
 def test_a_word_said_as_an_action_never_names_a_theme(study):
     # "help" is in every sentence of the theme, more than "allotment", but always as what someone does.
-    from qualkit.themes.labels import Labeller
     texts = ["I help them dig the allotment on Sundays.", "We help each other out whenever we can.",
              "She can help with the allotment paperwork.", "They always help, to be fair, every week.",
              "I want to help at the allotment more."] + OTHER_TALK
-    labeller = Labeller(texts, study[2], INTERVIEW_STOP_WORDS)
+    labeller = labeller_of(study, texts)
     assert labeller.is_action(("help",)) and not labeller.is_action(("allotment",))
     assert labeller.label(range(5)) == "allotment"
     # a theme whose sentences share nothing but the verb is named by it rather than lost
@@ -198,21 +197,19 @@ def test_a_word_said_as_an_action_never_names_a_theme(study):
 
 
 def test_a_verb_said_as_a_thing_is_labelled_in_that_form(study):
-    from qualkit.themes.labels import Labeller
     # "breathe" is said more often, but "breathing" is what is talked about (the breathing, your breathing).
     texts = ["Breathe in slowly, then hum it out.", "Your breathing gets better with the singing.",
              "Just breathe and relax, she says, every week.", "The breathing is the whole point of it.",
              "Stand up straight and breathe from the belly."] + OTHER_TALK
-    assert Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(5)) == "breathing"
+    assert labeller_of(study, texts).label(range(5)) == "breathing"
 
 
 def test_a_date_or_a_number_never_names_a_theme(study):
     # "March" is said in every sentence of the theme, "contract" in three: the theme is the contract.
-    from qualkit.themes.labels import Labeller
     texts = ["My contract ends in March again this year.", "In March we never know who stays on.",
              "The new contract came on the last day of March.", "Every March the contract goes out again.",
              "March is when the funding stops."] + OTHER_TALK
-    label = Labeller(texts, study[2], INTERVIEW_STOP_WORDS).label(range(5))
+    label = labeller_of(study, texts).label(range(5))
     assert label == "contract"
 
 
@@ -244,9 +241,8 @@ def test_fillers_and_words_said_twice_running_are_hesitations(text, count):
 
 
 def test_a_sentence_says_a_label_by_its_head_word_and_more_by_all_of_it(study):
-    from qualkit.themes.labels import Labeller
     texts = ["Feature interactions matter a lot in this model.", "We look for non-linear interactions first.",
              "The feature list was long."] + OTHER_TALK
-    labeller = Labeller(texts, study[2], INTERVIEW_STOP_WORDS)
+    labeller = labeller_of(study, texts)
     phrase = ("feature", "interaction")
     assert [labeller.holds(i, [phrase]) for i in range(3)] == [2, 1, 0]
