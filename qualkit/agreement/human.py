@@ -134,7 +134,7 @@ def _code_paths(cell: str) -> list[str]:
 
 def _transcript_of(document: str, by_id: dict[str, Transcript]) -> Transcript | None:
     """Return the transcript a document cell names: by id, or by file name with or without its extension."""
-    return by_id.get(document) or by_id.get(Path(document).stem) or by_id.get(Path(document.replace("\\", "/")).stem)
+    return by_id.get(document) or by_id.get(Path(document.replace("\\", "/")).stem)  # a Windows path too
 
 
 def _read_qualkit(

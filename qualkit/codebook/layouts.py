@@ -52,8 +52,19 @@ class SheetRow:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
-def sheet_rows(path: Path, header: list[str], records: list[dict[str, str]]) -> tuple[list[SheetRow], bool]:
-    """Return each row's place and fields, and whether the rows are all codes (a flat list, no themes)."""
+@dataclass
+class SheetCodes:
+    """A sheet's rows with their places, and how the sheet placed them."""
+
+    rows: list[SheetRow]
+    flat: bool
+    """The rows are all codes: a flat list, no themes."""
+    by_path: bool
+    """Placed by a path column, which lists every parent as a row of its own (a missing one is a typo)."""
+
+
+def sheet_rows(path: Path, header: list[str], records: list[dict[str, str]]) -> SheetCodes:
+    """Return each row's place and fields, and how the sheet places its codes."""
     columns = {str(c).strip().casefold(): c for c in header}
     pick = _picker(columns)
     path_column, name_column = pick(PATH_COLUMNS), pick(NAME_COLUMNS)
@@ -79,18 +90,14 @@ def sheet_rows(path: Path, header: list[str], records: list[dict[str, str]]) -> 
         warnings.warn(f"{path}: no row names a theme or parent, so the {sum(1 for p in places if p)} rows are read "
                       f"as codes without themes (give a 'Theme > Code' path or a theme column to group them)",
                       stacklevel=3)
-    rows = [SheetRow(number, place, _fields(path, number, record, pick))
-            for number, (record, place) in enumerate(zip(records, places), start=2) if place]
     keywords = pick(KEYWORD_COLUMNS)
-    given = sum(1 for row in rows if row.fields.get("keywords"))
+    rows = [SheetRow(number, place, _fields(path, number, record, pick, keywords))
+            for number, (record, place) in enumerate(zip(records, places), start=2) if place]
+    given = sum(1 for record, place in zip(records, places) if place and keywords and _terms(record[keywords]))
     if given:
         warnings.warn(f"{path}: the {keywords!r} column gives {given} code{'s' * (given != 1)} their patterns (one "
                       "per term, split at ; , | or new lines; each matches its words in any form)", stacklevel=3)
-    for row in rows:
-        words = row.fields.pop("keywords", [])
-        if words:
-            row.fields["patterns"] = [*row.fields.get("patterns", []), *words]
-    return rows, flat
+    return SheetCodes(rows, flat, path_column is not None)
 
 
 def _picker(columns: dict[str, str]) -> Any:
@@ -161,7 +168,7 @@ def _under_parents(path: Path, records: list[dict[str, str]], parent_column: str
     return [place(str(r[name_column]).strip()) if str(r[name_column]).strip() else () for r in records]
 
 
-def _fields(path: Path, number: int, record: dict[str, str], pick: Any) -> dict[str, Any]:
+def _fields(path: Path, number: int, record: dict[str, str], pick: Any, keywords: str | None) -> dict[str, Any]:
     """Return a row's description, include/exclude, id, colour, examples and patterns (keywords too)."""
     fields: dict[str, Any] = {}
     description = pick(DESCRIPTION_COLUMNS)
@@ -179,8 +186,12 @@ def _fields(path: Path, number: int, record: dict[str, str], pick: Any) -> dict[
                 fields[key] = json.loads(cell)
             except json.JSONDecodeError as exc:
                 raise CodebookError(f"{path}, row {number}: '{key}' is not a JSON list: {exc.msg}") from None
-    keywords = pick(KEYWORD_COLUMNS)
-    words = [w.strip().strip('"“”') for w in KEYWORD_SPLIT.split(str(record[keywords]))] if keywords else []
-    if any(words):
-        fields["keywords"] = [w for w in words if w]
+    terms = _terms(record[keywords]) if keywords else []
+    if terms:
+        fields["patterns"] = [*fields.get("patterns", []), *terms]
     return fields
+
+
+def _terms(cell: Any) -> list[str]:
+    """Return the terms of a keywords cell, split at ; , | OR or new lines, quotes taken off."""
+    return [t for t in (w.strip().strip('"“”') for w in KEYWORD_SPLIT.split(str(cell))) if t]

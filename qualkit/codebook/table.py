@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from qualkit.codebook.layouts import PATH_COLUMNS, sheet_rows
+from qualkit.codebook.layouts import sheet_rows
 from qualkit.codebook.model import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, pattern_spec
 from qualkit.errors import CodebookError
 
@@ -38,41 +38,36 @@ def read_codebook_table(path: str | Path) -> Codebook:
         if path.suffix.lower() in (".xlsx", ".xlsm") and _is_text(path):
             raise CodebookError(f"{path}: is CSV text, not an Excel workbook: rename it to {path.stem}.csv") from None
         raise CodebookError(f"{path}: cannot read the codebook sheet: {exc}") from None
-    rows, flat = sheet_rows(path, [str(c) for c in table.columns], table.to_dict("records"))
-    if rows and not flat and all(len(row.path) >= 2 for row in rows) and _strict(table):
-        first = rows[0].path
+    sheet = sheet_rows(path, [str(c) for c in table.columns], table.to_dict("records"))
+    if sheet.rows and sheet.by_path and all(len(row.path) >= 2 for row in sheet.rows):
+        first = sheet.rows[0].path
         raise CodebookError(f"{path}: the sheet lists only leaf codes (every path has a parent, e.g. "
                             f"'{PATH_SEPARATOR.join(first)}') and no row for a theme; add a row for each parent path "
                             f"('{first[0]}') above its codes")
     nodes: dict[tuple[str, ...], dict[str, Any]] = {}
-    listed: dict[tuple[str, ...], int] = {}  # the row that names each place
     roots: list[dict[str, Any]] = []
-    for row in rows:
+
+    def node_at(parts: tuple[str, ...]) -> dict[str, Any]:
+        """The node at a path, made (with the parents a theme column names only in its codes' rows) when new."""
+        if parts not in nodes:
+            nodes[parts] = {"name": parts[-1]}
+            (node_at(parts[:-1]).setdefault("codes", []) if len(parts) > 1 else roots).append(nodes[parts])
+        return nodes[parts]
+
+    listed: dict[tuple[str, ...], int] = {}  # the row that names each place
+    for row in sheet.rows:
         parts = row.path
-        if parts[:-1] and parts[:-1] not in nodes:
-            if _strict(table):  # a path column lists every parent: a missing one is a typo, not a new theme
-                raise CodebookError(f"{path}, row {row.number}: parent '{PATH_SEPARATOR.join(parts[:-1])}' of "
-                                    f"'{parts[-1]}' is not listed above it")  # a row for the parent fixes it
-            for depth in range(1, len(parts)):  # a theme named only in its codes' rows
-                if parts[:depth] not in nodes:
-                    nodes[parts[:depth]] = {"name": parts[depth - 1]}
-                    (nodes[parts[:depth - 1]].setdefault("codes", []) if depth > 1 else roots).append(nodes[parts[:depth]])
-        node = nodes.get(parts)
-        if node is None:
-            node = nodes[parts] = {"name": parts[-1]}
-            (nodes[parts[:-1]].setdefault("codes", []) if len(parts) > 1 else roots).append(node)
-        elif parts in listed:
+        if sheet.by_path and parts[:-1] and parts[:-1] not in nodes:  # a missing parent is a typo, not a new theme
+            raise CodebookError(f"{path}, row {row.number}: parent '{PATH_SEPARATOR.join(parts[:-1])}' of "
+                                f"'{parts[-1]}' is not listed above it")  # a row for the parent fixes it
+        if parts in listed:
             warnings.warn(f"{path}, row {row.number}: '{PATH_SEPARATOR.join(parts)}' is listed again (row "
                           f"{listed[parts]}); its cells are added to that row's", stacklevel=2)
         listed.setdefault(parts, row.number)
-        node.update(row.fields)
-    data = {"name": path.stem, "codes": roots} if flat else {"name": path.stem, "themes": [_as_theme(n) for n in roots]}
+        node_at(parts).update(row.fields)
+    data = ({"name": path.stem, "codes": roots} if sheet.flat
+            else {"name": path.stem, "themes": [_as_theme(n) for n in roots]})
     return _Builder(str(path)).build(data, hashlib.sha256(path.read_bytes()).hexdigest())
-
-
-def _strict(table: pd.DataFrame) -> bool:
-    """Return whether the sheet places codes by a path column, which lists every parent as a row of its own."""
-    return any(str(c).strip().casefold() in PATH_COLUMNS for c in table.columns)
 
 
 def _is_text(path: Path) -> bool:

@@ -58,7 +58,7 @@ class Part:
     interviewers: tuple[tuple[str, StudyInterviewers], ...] = ()
     """Per transcript of the part's files: the study's own interviewers found across all the files (read as
     the interviewer, as ``qualkit code --jobs 1`` reads them) and the note saying so; told to the parts
-    after the plan is made (``told``), so not part of the plan's id."""
+    after the plan is made (``tell_interviewers``), so not part of the plan's id."""
 
     def describe(self) -> str:
         """Return what the part holds, for messages."""
@@ -113,13 +113,9 @@ def tell_interviewers(plan: Plan, speakers: Sequence[Sequence[Speakers]]) -> Pla
     """Return the plan whose parts each hold the study's own interviewers found across all its files (from
     every part's ``part_speakers``, in plan order) for the part's own transcripts."""
     found = study_interviewers([one for part in speakers for one in part])
-    return replace(plan, parts=told(plan.parts, found))
-
-
-def told(parts: list[Part], found: dict[str, StudyInterviewers]) -> list[Part]:
-    """Return the parts each holding, of the interviewers found across files, those of its own transcripts."""
-    return [replace(part, interviewers=tuple(item for item in found.items() if item[1].source in part.files))
-            for part in parts]
+    return replace(plan, parts=[replace(part, interviewers=tuple(item for item in found.items()
+                                                                 if item[1].source in part.files))
+                                for part in plan.parts])
 
 
 def _fingerprint(path: Path) -> tuple[str, int, int]:

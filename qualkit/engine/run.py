@@ -24,9 +24,9 @@ from qualkit.codebook import load_codebook
 from qualkit.coding import CorpusSummary, check_writable
 from qualkit.engine.manifest import SUCCESS_FILE, Manifest, assemble, open_folder, output_paths
 from qualkit.engine.parts import code_part, part_speakers, warm_up
-from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan, told
+from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan, tell_interviewers
 from qualkit.errors import EngineError, QualkitError
-from qualkit.readers import Speakers, SurveyReport, study_interviewers
+from qualkit.readers import Speakers, SurveyReport
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 ENGINES = ("local", "dask")
@@ -125,8 +125,8 @@ def _run(plan: Plan, job: Job, folder: Path, fmt: str, resume: bool, planned: fl
         summary.startup_seconds, summary.workers = connection.startup_seconds, connection.workers
     if todo and todo[0].survey is None:  # transcript files: the study's own interviewers, found across all files
         began = time.perf_counter()
-        speakers = _speakers(plan.parts, job, folder, connection)
-        todo = told(todo, study_interviewers([one for part in speakers for one in part]))
+        plan = tell_interviewers(plan, _speakers(plan.parts, job, folder, connection))
+        todo = [part for part in plan.parts if part.name not in state.done]
         summary.speakers_seconds = round(time.perf_counter() - began, 3)
     if todo:
         stream = _local(todo, job, folder) if connection is None else _dask(todo, job, folder, plan, connection,
