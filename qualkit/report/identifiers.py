@@ -31,26 +31,27 @@ SHOWN = 8
 
 def capitalised_names(text: str) -> list[tuple[int, int, str, bool]]:
     """Return ``(start, end, name, opens)`` for each run of capitalised words inside a sentence of the text;
-    ``opens``: its first word opens the sentence (a capital that says nothing by itself)."""
+    ``opens``: its first word opens the sentence (a capital that says nothing by itself, so a run is kept
+    only when a word inside the sentence follows it: ``Canal Street is ...``)."""
     names: list[tuple[int, int, str, bool]] = []
-    run: list[re.Match[str] | None] = []
-    opening: re.Match[str] | None = None  # a capitalised word opening a sentence: a name's first word if one follows
+    run: list[tuple[re.Match[str], bool]] = []  # the capitalised words so far, each with whether it opens
     for match in WORD.finditer(text):
-        word = match.group(0)
-        capital = word[0].isupper()
-        inside = capital and not OPENS.search(text[: match.start()])
-        joined = bool(run or opening) and text[(run[-1] if run else opening).end(): match.start()].strip() == ""
-        if inside and joined:
-            run = run or [opening]
-            run.append(match)
+        capital = match.group(0)[0].isupper()
+        opens = capital and bool(OPENS.search(text[: match.start()]))
+        if capital and not opens and run and not text[run[-1][0].end(): match.start()].strip():
+            run.append((match, opens))
             continue
-        if run:
-            names.append((run[0].start(), run[-1].end(), text[run[0].start(): run[-1].end()], run[0] is opening))
-        run = [match] if inside else []
-        opening = match if capital and not inside else None
-    if run:
-        names.append((run[0].start(), run[-1].end(), text[run[0].start(): run[-1].end()], run[0] is opening))
+        _keep(run, text, names)
+        run = [(match, opens)] if capital else []
+    _keep(run, text, names)
     return names
+
+
+def _keep(run: list[tuple[re.Match[str], bool]], text: str, names: list[tuple[int, int, str, bool]]) -> None:
+    """Add a run of capitalised words to ``names`` unless it is one word opening a sentence."""
+    if run and (len(run) > 1 or not run[0][1]):
+        start, end = run[0][0].start(), run[-1][0].end()
+        names.append((start, end, text[start:end], run[0][1]))
 
 
 def possible_identifiers(shown: Sequence[Mapping[str, Any]], passages: Iterable[str], known: Iterable[str],
