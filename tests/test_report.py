@@ -403,11 +403,12 @@ def test_names_left_in_quotes_are_listed_for_the_researcher_and_none_once_mapped
     ("Canal Street is where I met Jack Smith. Then we went to Mill Lane.", ["Canal Street", "Jack Smith", "Mill Lane"]),
     ("On Tuesdays I see Dr Patel at the NHS clinic, OK?", ["Dr Patel"]),
     ("Officially I work for the council. My Mum says it's fine.", []),
+    ("So Lucid is the app we used, and the food bank too.", ["Lucid"]),
     ("We used the food bank. The Food Bank at St Mary's helped.", ["St Mary"]),
 ])
 def test_a_name_is_a_capital_inside_a_sentence_never_written_in_lower_case(text, names):
     from qualkit.report.identifiers import possible_identifiers
 
     shown = [{"text": text, "reference": "X, turn 1"}]
-    found = possible_identifiers(shown, [text, "the food bank and the council"], known=[])
+    found = possible_identifiers(shown, [text, "so the food bank and the council"], known=[])
     assert [n["name"] for n in found] == names

@@ -69,6 +69,8 @@ def possible_identifiers(shown: Sequence[Mapping[str, Any]], passages: Iterable[
                        and not lower[w.casefold()] and not _initials(w)]  # a word only a name is written as
             if not telling or name.casefold() in public or all(w.casefold() in public for w in telling):
                 continue
+            if opens and lower[words[0].casefold()]:  # a common word opening the sentence is not the name's
+                name = name[len(words[0]):].strip()
             key = re.sub(r"['’]s$", "", name)
             entry = found.setdefault(key, {"name": key, "quotes": set(), "first": quote["reference"]})
             entry["quotes"].add(quote["reference"])
