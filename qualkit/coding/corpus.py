@@ -266,8 +266,8 @@ def code_corpus_files(
 
     With ``text_column`` the paths are survey tables (CSV, XLSX, Parquet; folders of them), streamed:
     each response is one participant turn, ``id_column`` its id, other columns attributes. ``progress``,
-    if given, wraps the stream of per-transcript results (with the number of files, ``None`` for
-    surveys), e.g. for a progress bar.
+    if given, wraps the stream of results (per transcript, with the number of files, ``None`` for surveys; with
+    ``jobs`` > 1, per file or survey part, with their number), e.g. for a progress bar.
     """
     book = load_codebook(codebook)
     check_writable(out)
@@ -312,12 +312,17 @@ def _code_files_in_pool(
                                interviewers=interviewers, columns=columns)
     summary = write_corpus_coding(progress(chunks, len(sources)) if progress else chunks, out,
                                   lambda results, handles, total: write_rows(results, handles, total, reports))
-    for report in reports.values():
+    left_out(reports.values(), summary)
+    return summary
+
+
+def left_out(reports: Iterable[SurveyReport], summary: CorpusSummary) -> None:
+    """Add each survey table's rows left out to ``summary`` by reason, and warn of them, one line a table."""
+    for report in reports:
         for reason, count in report.left_out.items():
             summary.left_out[reason] = summary.left_out.get(reason, 0) + count
         if report.message():
             warnings.warn(report.message() or "", stacklevel=3)
-    return summary
 
 
 def _joined(parts: list[SurveyPart], groups: int) -> list[SurveyPart]:

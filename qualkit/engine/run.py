@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from qualkit.codebook import load_codebook
-from qualkit.coding import CorpusSummary, check_writable
+from qualkit.coding import CorpusSummary, check_writable, left_out
 from qualkit.engine.manifest import SUCCESS_FILE, Manifest, assemble, open_folder, output_paths
 from qualkit.engine.parts import code_part, part_speakers, warm_up
 from qualkit.engine.plan import FORMATS, PART_BYTES, PART_ROWS, Job, Part, Plan, make_plan, tell_interviewers
@@ -189,11 +189,7 @@ def _totals(plan: Plan, manifest: Manifest, summary: EngineSummary) -> dict[str,
         if left["path"]:
             reports.setdefault(left["path"], SurveyReport(left["path"])).merge(
                 SurveyReport(left["path"], 0, dict(left["counts"]), {k: list(v) for k, v in left["rows"].items()}))
-    for report in reports.values():
-        for reason, count in report.left_out.items():
-            summary.left_out[reason] = summary.left_out.get(reason, 0) + count
-        if report.message():
-            warnings.warn(report.message() or "", stacklevel=3)
+    left_out(reports.values(), summary)
     return {key: getattr(summary, key) for key in ("transcripts", "words", "segments", "negated", "vetoed", "parts")} | {
         "left_out": summary.left_out}
 
