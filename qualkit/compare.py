@@ -3,7 +3,9 @@ exploratory two-group tests, and code co-occurrence."""
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ from scipy.stats import false_discovery_control, fisher_exact, norm
 
 from qualkit.codebook import Codebook
 from qualkit.segments import CodedSegment
-from qualkit.transcript import Transcript
+from qualkit.transcript import PARTICIPANT, Transcript
 
 UNKNOWN_GROUP = "(no value)"
 GROUP_COLUMNS = ["code_id", "code", "theme", "group", "segments", "participants", "group_size", "share", "words",
@@ -22,32 +24,109 @@ EXPLORATORY = ("exploratory: Fisher's exact test on participants with the code, 
                "difference in share with a 95% Newcombe interval; not a confirmatory test")
 
 
+PARTICIPANT_MEANING = "participants: speakers other than the interviewer, per transcript"
+# A label naming no one person: a chorus (All, Several participants) or a voice not told apart (Unknown
+# speaker, Speaker, Crosstalk). Among a focus group's named speakers it is not one more participant.
+NO_ONE = re.compile(
+    r"(?:all|both|several|many|multiple|various|some|others?)(?: (?:participants|speakers|voices|people|members))?"
+    r"|every(?:one|body)|group|voices|cross-?talk|participants|respondents|speaker|\?+"
+    r"|(?:unknown|unidentified|unclear|inaudible)(?: (?:participant|speaker|voice|person|male|female|man|woman))?",
+    re.IGNORECASE)
+
+
+def names_no_one(speaker: str) -> bool:
+    """Return whether a speaker label names no one person (``All``, ``Several``, ``Unknown speaker``, ``Speaker``)."""
+    return bool(NO_ONE.fullmatch(" ".join(speaker.strip(" .:;-_[]()").split())))
+
+
+@dataclass(frozen=True)
+class Participants:
+    """Who the participants of a study are: the participant speakers of each transcript (speakers whose
+    role is participant, not the interviewer). A transcript with one such speaker is one participant named
+    by its id, as a one-to-one interview always was; in a focus group each named speaker is one, named
+    ``<id>: <speaker>`` (``FG1: Anna``), and a voice naming no one (``All``, ``Unknown``) is none.
+
+    ``speakers`` maps each transcript id to its participant speakers in order of first turn; a transcript
+    not in it (run data written before speakers were kept) is one participant.
+    """
+
+    speakers: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, transcripts: Iterable[Transcript]) -> "Participants":
+        """Return the participants of the transcripts, from their turns' roles."""
+        return cls({t.id: participant_speakers(t) for t in transcripts})
+
+    def named(self, transcript: str) -> tuple[str, ...]:
+        """Return the transcript's speakers who are each a participant of their own (empty: the transcript is one)."""
+        named = tuple(s for s in self.speakers.get(transcript, ()) if not names_no_one(s))
+        return named if len(named) > 1 else ()
+
+    def person(self, transcript: str, speaker: str) -> str | None:
+        """Return the participant who spoke as ``speaker`` in ``transcript``, or None for a voice naming no one
+        or a speaker who is not a participant (the interviewer) of a focus group."""
+        named = self.named(transcript)
+        if not named:
+            return transcript
+        return f"{transcript}: {speaker}" if speaker in named else None
+
+    def people(self, transcript: str) -> tuple[str, ...]:
+        """Return the participants of one transcript (its id alone unless it has several named participant speakers)."""
+        named = self.named(transcript)
+        return tuple(f"{transcript}: {s}" for s in named) if named else (transcript,)
+
+    def count(self, items: Iterable[tuple[str, str]]) -> int:
+        """Return how many distinct participants said the ``(transcript, speaker)`` items."""
+        return len({p for p in (self.person(t, s) for t, s in items) if p is not None})
+
+    def sizes(self, groups: Mapping[str, str]) -> dict[str, int]:
+        """Return participants per group, groups sorted, from ``{transcript id: group}`` (a transcript's group
+        is every one of its participants' group)."""
+        sizes: dict[str, int] = {}
+        for transcript, group in groups.items():
+            sizes[group] = sizes.get(group, 0) + len(self.people(transcript))
+        return dict(sorted(sizes.items()))
+
+    def several(self) -> bool:
+        """Return whether any transcript holds several participants (a focus group)."""
+        return any(self.named(t) for t in self.speakers)
+
+
+def participant_speakers(transcript: Transcript) -> tuple[str, ...]:
+    """Return the labels of a transcript's participant speakers (role participant), in order of first turn."""
+    return tuple(dict.fromkeys(turn.speaker for turn in transcript.turns if turn.role == PARTICIPANT))
+
+
 def participant_groups(transcripts: Iterable[Transcript], attribute: str) -> dict[str, str]:
     """Return ``{transcript id: group}`` for an attribute; transcripts without it get ``(no value)``."""
     return {t.id: (t.attributes.get(attribute) or UNKNOWN_GROUP) for t in transcripts}
 
 
 def items_by_group(
-    items: Iterable[tuple[str, str]], transcripts: Sequence[Transcript], labels: Sequence[tuple[str, str, str]],
+    items: Iterable[tuple[str, ...]], transcripts: Sequence[Transcript], labels: Sequence[tuple[str, str, str]],
     attribute: str = "group",
 ) -> pd.DataFrame:
-    """Return one row per label and group for ``(label id, transcript)`` items (segments, theme units, ...).
+    """Return one row per label and group for ``(label id, transcript, speaker)`` items (segments, theme units, ...).
 
     ``labels`` are ``(id, name, theme)`` in display order. Columns: ``GROUP_COLUMNS``: segments, participants
-    with the label, group size, share (%) of the group's participants, the words the group's participants
-    spoke, and segments per 1,000 of those words.
+    with the label (``Participants``: a focus group's speakers each count), group size in participants, share
+    (%) of the group's participants, the words the group's participants spoke, and segments per 1,000 of those
+    words. An item without a speaker (``(label id, transcript)``) counts for its transcript's one participant.
     """
     groups = participant_groups(transcripts, attribute)
-    sizes = pd.Series(groups, dtype=object).value_counts()
+    participants = Participants.of(transcripts)
+    sizes = participants.sizes(groups)
     words: dict[str, int] = {}
     for t in transcripts:
         words[groups[t.id]] = words.get(groups[t.id], 0) + t.participant_words()
-    coded = pd.DataFrame([(label, tid, groups.get(tid, UNKNOWN_GROUP)) for label, tid in items],
-                         columns=["code_id", "transcript", "group"])
-    counts = coded.groupby(["code_id", "group"]).agg(segments=("transcript", "size"), participants=("transcript", "nunique"))
+    rows = []
+    for label, tid, *speaker in items:
+        rows.append((label, groups.get(tid, UNKNOWN_GROUP), participants.person(tid, speaker[0]) if speaker else tid))
+    coded = pd.DataFrame(rows, columns=["code_id", "group", "participant"])
+    counts = coded.groupby(["code_id", "group"]).agg(segments=("group", "size"), participants=("participant", "nunique"))
     table = []
     for code_id, name, theme in labels:
-        for group in sorted(sizes.index):
+        for group in sizes:
             seg, part = counts.loc[(code_id, group)] if (code_id, group) in counts.index else (0, 0)
             size, spoken = int(sizes[group]), words.get(group, 0)
             table.append({
@@ -62,10 +141,12 @@ def items_by_group(
 def codes_by_group(
     segments: Iterable[CodedSegment], transcripts: Iterable[Transcript], codebook: Codebook, attribute: str = "group"
 ) -> pd.DataFrame:
-    """Return one row per code and group (``GROUP_COLUMNS``): segments, participants coded, group size,
-    share (%) of the group's participants, participant words and segments per 1,000 words."""
+    """Return one row per code and group (``GROUP_COLUMNS``): segments, participants coded (each participant
+    speaker of a transcript: ``Participants``), group size, share (%) of the group's participants, participant
+    words and segments per 1,000 words."""
     labels = [(c.id, c.path_label, c.theme) for c in codebook.codes]
-    return items_by_group(((s.code_id, s.transcript) for s in segments), list(transcripts), labels, attribute)
+    return items_by_group(((s.code_id, s.transcript, s.speaker) for s in segments), list(transcripts), labels,
+                          attribute)
 
 
 def newcombe_interval(x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95) -> tuple[float, float]:

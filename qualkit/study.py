@@ -137,7 +137,9 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
                      f"to suggest {fewest} themes")
     comparison = codes_by_group(segments, transcripts, codebook, settings.group_by)
     theme_labels = [(f"theme-{t.number}", f"Suggested theme {t.number}: {t.label}", "Suggested themes") for t in themes]
-    theme_units = [(f"theme-{a.topic}", a.document) for a in (found_themes.assignments if themes else ())]
+    speakers = {(unit.transcript, unit.start): unit.speaker for unit in pool}  # a focus group's speakers each count
+    theme_units = [(f"theme-{a.topic}", a.document, speakers.get((a.document, a.start), ""))
+                   for a in (found_themes.assignments if themes else ())]
     theme_comparison = items_by_group(theme_units, transcripts, theme_labels, settings.group_by).to_dict("records")
     human_coding = settings.human_coding
     if human_coding is None and settings.transcripts == (SAMPLE_TRANSCRIPTS,) and not settings.study \

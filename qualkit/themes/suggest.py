@@ -203,9 +203,8 @@ def suggest_themes(
     totals = weights.sum(axis=1)
     shares = np.divide(weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0)
     groups = {t.id: (t.attributes.get(group_by) or UNKNOWN_GROUP) for t in transcripts}
-    group_sizes: dict[str, int] = {}
-    for group in groups.values():
-        group_sizes[group] = group_sizes.get(group, 0) + 1
+    people = _participants(transcripts)  # a focus group's participant speakers each count
+    group_sizes = people.sizes(groups)
     stop = frozenset(suggester.stop_words_)
     raw = [unit.text for unit in units]
     labeller = Labeller(raw, lemmatise, stop, roles)
@@ -245,8 +244,8 @@ def suggest_themes(
         kept.append(number)
         themes.append(SuggestedTheme(
             number=len(themes) + 1, label=label, terms=shown, quotes=tuple(quotes), units=len(members),
-            participants=tuple(sorted({units[i].transcript for i in members})),
-            by_group=_by_group(units, members, groups, group_sizes), codes=_overlap(members, coded),
+            participants=tuple(sorted(_people_of(units, members, people))),
+            by_group=_by_group(units, members, groups, group_sizes, people), codes=_overlap(members, coded),
             coherence=round(float(suggester.coherence_[number]), 4),
         ))
     assignments = tuple(
@@ -360,13 +359,13 @@ def _top_term_counts(suggester: ThemeSuggester) -> np.ndarray:
 
 
 def _by_group(units: Sequence[Unit], members: np.ndarray, groups: Mapping[str, str],
-              sizes: Mapping[str, int]) -> tuple[tuple[str, int, int, int], ...]:
+              sizes: Mapping[str, int], people: Any) -> tuple[tuple[str, int, int, int], ...]:
     if not groups:
         return ()
     rows = []
     for group in sorted(sizes):
         inside = [units[i] for i in members if groups.get(units[i].transcript) == group]
-        rows.append((group, len(inside), len({u.transcript for u in inside}), sizes[group]))
+        rows.append((group, len(inside), people.count((u.transcript, u.speaker) for u in inside), sizes[group]))
     return tuple(rows)
 
 
@@ -386,3 +385,17 @@ def _overlap(members: np.ndarray, coded: list[set[tuple[str, str]]]) -> tuple[tu
     total = max(len(members), 1)
     return tuple((cid, path, n, round(100.0 * n / total, 1))
                  for (cid, path), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _participants(transcripts: Sequence[Transcript]) -> Any:
+    """Return the study's participants (``qualkit.compare.Participants``): each participant speaker of a
+    transcript, a one-to-one interview's one named by the transcript id."""
+    from qualkit.compare import Participants
+
+    return Participants.of(transcripts)
+
+
+def _people_of(units: Sequence[Unit], members: np.ndarray, people: Any) -> set[str]:
+    """Return the participants who said the member units (a focus group's speakers each one)."""
+    found = (people.person(units[i].transcript, units[i].speaker) for i in members)
+    return {person for person in found if person is not None}
