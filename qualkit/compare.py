@@ -72,8 +72,13 @@ class Participants:
 
     def people(self, transcript: str) -> tuple[str, ...]:
         """Return the participants of one transcript (its id alone unless it has several named participant speakers)."""
+        return tuple(person for person, _ in self.members(transcript))
+
+    def members(self, transcript: str) -> tuple[tuple[str, str], ...]:
+        """Return ``(participant, speaker label)`` for each participant of a transcript; a transcript that is one
+        participant gives ``(id, "")``."""
         named = self.named(transcript)
-        return tuple(f"{transcript}: {s}" for s in named) if named else (transcript,)
+        return tuple((f"{transcript}: {s}", s) for s in named) if named else ((transcript, ""),)
 
     def count(self, items: Iterable[tuple[str, str]]) -> int:
         """Return how many distinct participants said the ``(transcript, speaker)`` items."""

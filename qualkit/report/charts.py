@@ -106,7 +106,8 @@ def theme_sizes(context: Mapping[str, Any]) -> Figure | None:
     bars += [(f"suggested {t['number']}: {t['label']}", t["participants"], PALETTE[1]) for t in context["suggested"]]
     if not bars:
         return None
-    total = int((context.get("study") or {}).get("transcripts") or 0)
+    study = context.get("study") or {}
+    total = int(study.get("participants") or study.get("transcripts") or 0)  # a focus group's speakers each count
     fig = plt.figure(figsize=(7.5, 1.0 + 0.3 * len(bars)))
     ax = fig.add_subplot()
     ax.barh(range(len(bars)), [b[1] for b in bars], color=[b[2] for b in bars])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping, Sequence
 
@@ -11,7 +10,7 @@ from qualkit import __version__
 from qualkit.report.figures import agreement_figures, flat_group_tests, group_test_figures, review_figures
 from qualkit.report.identifiers import identifiers_warning, possible_identifiers
 from qualkit.report.pseudonyms import load_pseudonyms
-from qualkit.report.evidence import cases_by_code, saturation, set_aside_summary
+from qualkit.report.evidence import cases_by_code, participant_note, participants_of, saturation, set_aside_summary
 from qualkit.report.methods import checklist, methods_prose
 from qualkit.report.quotes import (
     REVIEWED, QuotePolicy, attribution, choose_quotes, exclusion_check, full_text, quality, quote_pieces,
@@ -66,11 +65,6 @@ def _group_of(transcripts: Mapping[str, Mapping[str, Any]], group_by: str) -> di
     return {tid: (t["attributes"].get(group_by) or UNKNOWN_GROUP) for tid, t in transcripts.items()}
 
 
-def _sizes(groups: Mapping[str, str]) -> dict[str, int]:
-    """Participants per group, groups in sorted order."""
-    return dict(sorted(Counter(groups.values()).items()))
-
-
 class _Builder:
     """Builds the context from run data once the options are settled."""
 
@@ -83,7 +77,8 @@ class _Builder:
         self.options = options
         self.transcripts = {t["id"]: t for t in data["transcripts"]}
         self.groups = _group_of(self.transcripts, self.group_by)
-        self.group_sizes = _sizes(self.groups)
+        self.participants = participants_of(data["transcripts"])  # a focus group's speakers each count
+        self.group_sizes = self.participants.sizes(self.groups)
         self.group_names = list(self.group_sizes)
         self.also_group_by = [n for n in settings.get("also_group_by") or () if n != self.group_by]
         self.case_memos = case_memos(data.get("extra", {}).get("memos") or [])
@@ -93,6 +88,15 @@ class _Builder:
         self.by_code: dict[str, list[dict[str, Any]]] = {}
         for segment in data["segments"]:
             self.by_code.setdefault(segment["code_id"], []).append(segment)
+
+    def count(self, segments: Sequence[Mapping[str, Any]]) -> int:
+        """The participants who said the segments (each participant speaker of a transcript)."""
+        return self.participants.count((s["transcript"], s.get("speaker", "")) for s in segments)
+
+    def person(self, item: Mapping[str, Any]) -> str:
+        """The participant who said a segment; a voice naming no one is its own, for spreading quotes."""
+        speaker = item.get("speaker", "")
+        return self.participants.person(item["transcript"], speaker) or f"{item['transcript']}: {speaker}"
 
     def quote(self, item: Mapping[str, Any]) -> dict[str, Any]:
         transcript = self.transcripts.get(item["transcript"], {"attributes": {}, "timestamps": {}})
@@ -132,7 +136,7 @@ class _Builder:
         return out
 
     def quotes(self, items: Sequence[Mapping[str, Any]], limit: int | None = None) -> list[dict[str, Any]]:
-        return [self.quote(q) for q in choose_quotes(self.quotable(items), self.policy, self.groups, limit)]
+        return [self.quote(q) for q in choose_quotes(self.quotable(items), self.policy, self.groups, limit, self.person)]
 
     def cells(self, code_id: str) -> list[dict[str, Any]]:
         rows = {r["group"]: r for r in self.data["comparison"] if r["code_id"] == code_id}
@@ -142,7 +146,7 @@ class _Builder:
             row = dict(rows.get(group) or {})
             members = [s for s in found if self.groups.get(s["transcript"]) == group]
             size = self.group_sizes[group]
-            participants = len({s["transcript"] for s in members})
+            participants = self.count(members)
             cells.append({**{k: v for k, v in row.items() if k not in ("code_id", "code", "theme")},
                           "group": group, "segments": len(members), "participants": participants,
                           "group_size": size, "share": round(100.0 * participants / size, 1) if size else 0.0})
@@ -151,7 +155,7 @@ class _Builder:
     def code(self, code: Mapping[str, Any]) -> dict[str, Any]:
         found = self.by_code.get(code["id"], [])
         quotes = self.quotes(found)
-        return {**code, "segments": len(found), "participants": len({s["transcript"] for s in found}),
+        return {**code, "segments": len(found), "participants": self.count(found),
                 "by_group": self.cells(code["id"]), "quotes": quotes,
                 "example_quote": quotes[0] if quotes else None}
 
@@ -161,28 +165,30 @@ class _Builder:
         code (target ``case_code``), that memo as the cell's summary."""
         shortest = replace(self.policy, ideal_words=self.policy.min_words)
         names = [self.group_by, *self.also_group_by]
-        people = sorted(self.transcripts, key=lambda tid: (
+        people = [(tid, person, speaker) for tid in sorted(self.transcripts, key=lambda tid: (
             [str(self.transcripts[tid]["attributes"].get(n) or "") for n in names], tid))
-        cases: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+            for person, speaker in self.participants.members(tid)]
+        cases: dict[tuple[str | None, str], list[Mapping[str, Any]]] = {}
         for segment in self.data["segments"]:
-            cases.setdefault((segment["transcript"], segment["code_id"]), []).append(segment)
+            person = self.participants.person(segment["transcript"], segment.get("speaker", ""))
+            cases.setdefault((person, segment["code_id"]), []).append(segment)
         matrices = []
         for theme in themes:
             rows = []
-            for tid in people:
+            for tid, person, speaker in people:
                 cells = []
                 for code in theme["codes"]:
-                    mine = cases.get((tid, code["id"]), [])
+                    mine = cases.get((person, code["id"]), [])
                     good = self.quotable(mine)
                     best = min(good, key=lambda s: quality(s, shortest)) if good else None
-                    memo = self.case_memos.get((tid, code["id"]))
+                    memo = self.case_memos.get((person, code["id"]))
                     cells.append({"code_id": code["id"], "segments": len(mine),
                                   "quote": self.quote(best) if best else None,
                                   "summary": memo["text"] if memo else "", "summary_by": memo["coder"] if memo else ""})
                 attributes = self.transcripts[tid]["attributes"]
-                rows.append({"participant": tid, "group": self.groups[tid],
+                rows.append({"participant": person, "group": self.groups[tid],
                              "attributes": [{"name": n, "value": attributes.get(n) or UNKNOWN_GROUP} for n in names],
-                             "attribution": attribution(attributes, self.fields, tid, tid), "cells": cells})
+                             "attribution": attribution(attributes, self.fields, tid, speaker or tid), "cells": cells})
             matrices.append({"theme": theme["name"], "attributes": names,
                              "codes": [{"id": c["id"], "name": c["name"], "path": c["path"]} for c in theme["codes"]],
                              "rows": rows})
@@ -193,7 +199,7 @@ class _Builder:
         tables = []
         for name in self.also_group_by:
             groups = _group_of(self.transcripts, name)
-            sizes = _sizes(groups)
+            sizes = self.participants.sizes(groups)
             values = list(sizes)
             rows = []
             for code in codes:
@@ -201,7 +207,7 @@ class _Builder:
                 cells = []
                 for value in values:
                     mine = [s for s in found if groups.get(s["transcript"]) == value]
-                    people = len({s["transcript"] for s in mine})
+                    people = self.count(mine)
                     cells.append({"group": value, "segments": len(mine), "participants": people,
                                   "group_size": sizes[value],
                                   "share": round(100.0 * people / sizes[value], 1) if sizes[value] else 0.0})
@@ -244,7 +250,7 @@ class _Builder:
         cells = []
         for group in self.group_names:
             mine = [s for s in found if self.groups.get(s["transcript"]) == group]
-            people = len({s["transcript"] for s in mine})
+            people = self.count(mine)
             size = self.group_sizes[group]
             cells.append({"group": group, "segments": len(mine), "participants": people, "group_size": size,
                           "share": round(100.0 * people / size, 1) if size else 0.0})
@@ -279,7 +285,7 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
         themes.append({
             "name": name, "description": descriptions.get(name, ""), "codes": members,
             "segments": sum(c["segments"] for c in members),
-            "participants": len({s["transcript"] for c in members for s in build.by_code.get(c["id"], [])}),
+            "participants": build.count([s for c in members for s in build.by_code.get(c["id"], [])]),
             "by_group": build.theme_cells(members),
         })
     suggested = [{**{k: v for k, v in t.items() if k not in ("quotes", "participants")},
@@ -296,6 +302,8 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
         "study": {
             "transcripts": len(data["transcripts"]),
             "participant_words": sum(t["participant_words"] for t in data["transcripts"]),
+            "participants": sum(build.group_sizes.values()),
+            "participant_note": participant_note(build.participants),
             "group_by": build.group_by, "groups": groups,
             "segments": len(data["segments"]), "units": data["units"],
             "codes_matched": sum(1 for c in codes if c["segments"]), "codes": len(codes),
@@ -315,8 +323,12 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
         },
         "differences": build.differences(codes, themes),
         "framework": build.framework(themes),
-        "participants": [{"id": tid, "group": build.groups[tid], "attributes": dict(t["attributes"]),
-                          "words": t["participant_words"]} for tid, t in sorted(build.transcripts.items())],
+        "participants": [{"id": person, "transcript": tid, "speaker": speaker, "group": build.groups[tid],
+                          "attributes": dict(t["attributes"]),
+                          "words": next((s["words"] for s in t.get("participant_speakers", ()) if s["speaker"] == speaker),
+                                        t["participant_words"])}
+                         for tid, t in sorted(build.transcripts.items())
+                         for person, speaker in build.participants.members(tid)],
         "cooccurrence": build.cooccurrence(codes),
         "tables": [{"name": name, "title": name.replace("_", " ").capitalize(), "generic": name not in OWN_SECTIONS,
                     **(flat_group_tests(table["rows"]) if name == "group_tests" else table)}

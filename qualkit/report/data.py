@@ -86,6 +86,15 @@ def _plain_segment(segment: Any) -> dict[str, Any]:
     }
 
 
+def _speaker_words(transcript: Transcript) -> list[dict[str, Any]]:
+    """Each participant speaker of a transcript (role participant) and the words they spoke, in order of first
+    turn, as ``{"speaker", "words"}`` (a list, not a mapping, so pseudonyms replace the names)."""
+    words: dict[str, int] = {}
+    for turn in transcript.participant_turns():
+        words[turn.speaker] = words.get(turn.speaker, 0) + len(transcript.turn_text(turn).split())
+    return [{"speaker": speaker, "words": n} for speaker, n in words.items()]
+
+
 def study_data(result: StudyResult) -> dict[str, Any]:
     """Return the run's result as plain data: everything the reports need, but not whole transcripts.
 
@@ -113,6 +122,7 @@ def study_data(result: StudyResult) -> dict[str, Any]:
         "transcripts": [{
             "id": t.id, "attributes": {str(k): str(v) for k, v in t.attributes.items()},
             "participant_words": t.participant_words(),
+            "participant_speakers": _speaker_words(t),
             "timestamps": {str(turn.index): turn.timestamp for turn in t.turns if turn.timestamp},
         } for t in result.transcripts],
         "segments": [_segment(s, texts.get(s.transcript)) for s in result.segments],

@@ -89,9 +89,12 @@ def _intro(doc: DocumentObject, ctx: Context) -> None:
     study = ctx["study"]
     groups = ", ".join(f"{g['name']} (n={g['size']})" for g in study["groups"])
     doc.add_paragraph(
-        f"{study['transcripts']} interviews; {study['participant_words']} words of participant speech. "
+        f"{study['transcripts']} interviews"
+        + (f" with {study['participants']} participants" if study.get("participant_note") else "")
+        + f"; {study['participant_words']} words of participant speech. "
         f"Grouped by {study['group_by']}: {groups}. {study['segments']} coded segments; "
-        f"{study['codes_matched']} of {study['codes']} codes matched.")
+        f"{study['codes_matched']} of {study['codes']} codes matched."
+        + (f" {study['participant_note']}" if study.get("participant_note") else ""))
     for warning in ctx["warnings"]:
         doc.add_paragraph(f"Warning: {warning}", style=_style(doc, "List Bullet"))
 

@@ -1,11 +1,14 @@
-"""What the report shows beside the quotes: the hits the safeguards set aside, new codes interview by
-interview (saturation), and the wide case-by-code table for statistics packages; all from plain run data."""
+"""What the report shows beside the quotes: who the participants are, the hits the safeguards set aside, new
+codes interview by interview (saturation), and the wide case-by-code table for statistics packages; all from
+plain run data."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
+
+from qualkit.compare import PARTICIPANT_MEANING, Participants
 
 SET_ASIDE_KINDS = (("negated", "negated"), ("excluded", "vetoed (exclude pattern)"),
                    ("restricted", "outside a restriction"))
@@ -13,9 +16,27 @@ EXAMPLES_PER_KIND = 2
 ORDER_ATTRIBUTES = ("order", "interview_order", "date", "interview_date")
 
 
+def participants_of(transcripts: Iterable[Mapping[str, Any]]) -> Participants:
+    """Return the study's participants from the run data's transcripts (their ``participant_speakers``; a
+    transcript without them, from a run file written before they were kept, is one participant)."""
+    return Participants({t["id"]: [s["speaker"] for s in t["participant_speakers"]]
+                         for t in transcripts if "participant_speakers" in t})
+
+
+def participant_note(participants: Participants) -> str:
+    """Return what a participant is, for a study holding a focus group (a transcript with several
+    participants); empty when every transcript is one participant, whose counts need no note."""
+    example = next((people[0] for people in map(participants.people, participants.speakers) if len(people) > 1), "")
+    if not example:
+        return ""
+    return (f"{PARTICIPANT_MEANING.capitalize()}: each named speaker of a focus group is one ({example}), a voice "
+            "naming no one (All, Unknown) none.")
+
+
 def set_aside_summary(data: Mapping[str, Any], examples: int = EXAMPLES_PER_KIND) -> list[dict[str, Any]]:
     """Per code with set-aside hits: how many were negated, vetoed or outside a restriction, and up to
     ``examples`` examples of each with the reason, the passage around the hit and its offsets."""
+    participants = participants_of(data["transcripts"])
     by_code: dict[str, list[Mapping[str, Any]]] = {}
     for hit in data.get("set_aside") or []:
         by_code.setdefault(hit["code_id"], []).append(hit)
@@ -27,11 +48,13 @@ def set_aside_summary(data: Mapping[str, Any], examples: int = EXAMPLES_PER_KIND
         kinds = []
         for status, label in SET_ASIDE_KINDS:
             mine = sorted((h for h in hits if h["status"] == status), key=lambda h: (h["transcript"], h["start"]))
-            shown, seen, people = [], set(), len({h["transcript"] for h in mine})
-            for hit in mine:  # examples from different participants first
-                if hit["transcript"] in seen and people > len(seen):
+            who = [participants.person(h["transcript"], h.get("speaker", "")) or (h["transcript"], h.get("speaker"))
+                   for h in mine]
+            shown, seen, people = [], set(), len(set(who))
+            for hit, person in zip(mine, who):  # examples from different participants first
+                if person in seen and people > len(seen):
                     continue
-                seen.add(hit["transcript"])
+                seen.add(person)
                 shown.append(hit)
                 if len(shown) == examples:
                     break
@@ -127,15 +150,19 @@ def variable_name(text: str, taken: set[str]) -> str:
 
 
 def cases_by_code(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]], list[dict[str, str]]]:
-    """The wide table: one row per participant, every attribute, per code a 0/1 presence and a count column.
+    """The wide table: one row per participant (``Participants``: a focus group's speakers each one), every
+    attribute, per code a 0/1 presence and a count column.
 
     Returns the column names, the rows and the variable labels (``variable``, ``label``, ``code_id``,
     ``code_path``, ``definition``, ``kind``).
     """
+    participants = participants_of(data["transcripts"])
     taken: set[str] = set()
     labels: list[dict[str, str]] = []
     id_column = variable_name("participant", taken)
-    labels.append({"variable": id_column, "label": "Participant (transcript id)", "code_id": "", "code_path": "",
+    named = ("Participant (transcript id; 'id: speaker' for each speaker of a focus group)" if participants.several()
+             else "Participant (transcript id)")
+    labels.append({"variable": id_column, "label": named, "code_id": "", "code_path": "",
                    "definition": "", "kind": "id"})
     attributes = list(dict.fromkeys(k for t in data["transcripts"] for k in t["attributes"]))
     attribute_columns = {}
@@ -143,9 +170,9 @@ def cases_by_code(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, An
         attribute_columns[name] = variable_name(name, taken)
         labels.append({"variable": attribute_columns[name], "label": name, "code_id": "", "code_path": "",
                        "definition": "", "kind": "attribute"})
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str | None, str], int] = {}
     for segment in data["segments"]:
-        key = (segment["transcript"], segment["code_id"])
+        key = (participants.person(segment["transcript"], segment.get("speaker", "")), segment["code_id"])
         counts[key] = counts.get(key, 0) + 1
     code_columns = []
     for code in data["codebook"]["codes"]:
@@ -159,12 +186,13 @@ def cases_by_code(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, An
                        "code_path": code["path"], "definition": definition, "kind": "count"})
     rows = []
     for transcript in data["transcripts"]:
-        row: dict[str, Any] = {id_column: transcript["id"]}
-        for name, column in attribute_columns.items():
-            row[column] = str(transcript["attributes"].get(name, ""))
-        for code_id, present, count in code_columns:
-            n = counts.get((transcript["id"], code_id), 0)
-            row[present], row[count] = int(n > 0), n
-        rows.append(row)
+        for person in participants.people(transcript["id"]):
+            row: dict[str, Any] = {id_column: person}
+            for name, column in attribute_columns.items():
+                row[column] = str(transcript["attributes"].get(name, ""))
+            for code_id, present, count in code_columns:
+                n = counts.get((person, code_id), 0)
+                row[present], row[count] = int(n > 0), n
+            rows.append(row)
     columns = [id_column] + list(attribute_columns.values()) + [c for _, p, n in code_columns for c in (p, n)]
     return columns, rows, labels

@@ -77,8 +77,10 @@ def methods_prose(data: Mapping[str, Any], context: Mapping[str, Any]) -> list[s
     skipped = methods.get("skipped_files")
     paragraphs = [
         f"Data. {_count(study['transcripts'], 'interview transcript')} ({study['participant_words']:,} words of "
-        f"participant speech) were analysed"
+        f"participant speech"
+        + (f" by {study['participants']} participants" if study.get("participant_note") else "") + ") were analysed"
         + (f", by {study['group_by']}: {groups}" if study["groups"] else "") + "."
+        + (f" {study['participant_note']}" if study.get("participant_note") else "")
         + (f" Participants' attributes recorded: {_listing(attributes)}." if attributes else "")
         + (f" Files that could not be read and were left out: {'; '.join(skipped)}." if isinstance(skipped, list)
            else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 ELLIPSIS = "[...]"
 SENTENCE_END = re.compile(r"[.!?…][\"'’”)\]]*\s*$")
@@ -165,14 +165,17 @@ def quality(item: Mapping[str, Any], policy: QuotePolicy) -> tuple[int, int, int
 
 
 def choose_quotes(items: Sequence[Mapping[str, Any]], policy: QuotePolicy, groups: Mapping[str, str] | None = None,
-                  limit: int | None = None) -> list[Mapping[str, Any]]:
+                  limit: int | None = None,
+                  person: Callable[[Mapping[str, Any]], str] | None = None) -> list[Mapping[str, Any]]:
     """Pick up to ``limit`` (default ``policy.per_code``) passages by the policy.
 
     ``items`` are plain segments or units (``transcript``, ``start``, ``end``, ``text``); ``groups``
-    maps transcript ids to their group for spreading across groups.
+    maps transcript ids to their group for spreading across groups; ``person`` names the participant who
+    said an item (default: its transcript), for spreading across participants (a focus group's speakers).
     """
     limit = policy.per_code if limit is None else limit
     groups = groups or {}
+    who = person or (lambda item: item["transcript"])
     remaining = sorted(items, key=lambda item: quality(item, policy))
     chosen: list[Mapping[str, Any]] = []
     people: dict[str, int] = {}
@@ -182,11 +185,11 @@ def choose_quotes(items: Sequence[Mapping[str, Any]], policy: QuotePolicy, group
             index, item = pair
             if not policy.spread:
                 return (0, 0, index)
-            return (people.get(item["transcript"], 0), group_counts.get(groups.get(item["transcript"], ""), 0), index)
+            return (people.get(who(item), 0), group_counts.get(groups.get(item["transcript"], ""), 0), index)
 
         index, best = min(enumerate(remaining), key=order)
         chosen.append(best)
-        people[best["transcript"]] = people.get(best["transcript"], 0) + 1
+        people[who(best)] = people.get(who(best), 0) + 1
         group = groups.get(best["transcript"], "")
         group_counts[group] = group_counts.get(group, 0) + 1
         remaining = [item for item in remaining[:index] + remaining[index + 1:] if not _overlaps(item, chosen)]
