@@ -174,6 +174,17 @@ def test_suggested_themes_count_focus_group_speakers_and_their_group(tmp_path):
     assert exported["by_group"][1]["participants"] == 3 and exported["by_group"][1]["group_size"] == 3
 
 
+def test_the_suggested_themes_table_by_group_counts_focus_group_speakers(tmp_path):
+    (tmp_path / "FG9.txt").write_text(FG9, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = run_study(StudySettings(transcripts=(str(tmp_path),), attributes=None, n_themes=3, theme_mode="all",
+                                        codebook=str(ROOT / "codebooks" / "sample.yaml")))
+    assert found.themes and all(t.participants == ("FG9: Ann", "FG9: Bob", "FG9: Cat") for t in found.themes)
+    rows = [(r["group"], r["participants"], r["group_size"]) for r in found.theme_comparison]
+    assert rows == [("gardeners", 3, 3)] * len(found.themes)
+
+
 @pytest.mark.parametrize("label,no_one", [
     ("All", True), ("Several participants", True), ("Unknown speaker", True), ("Speaker", True),
     ("[Crosstalk]", True), ("Everyone", True), ("Speaker 1", False), ("P3", False), ("Anna", False), ("Allan", False),
