@@ -25,18 +25,21 @@ EXPLORATORY = ("exploratory: Fisher's exact test on participants with the code, 
 
 
 PARTICIPANT_MEANING = "participants: speakers other than the interviewer, per transcript"
-# A label naming no one person: a chorus (All, Several participants) or a voice not told apart (Unknown
-# speaker, Speaker, Crosstalk). Among a focus group's named speakers it is not one more participant.
-NO_ONE = re.compile(
+# A label naming no participant of its own: a chorus (All, Several participants), a voice not told apart
+# (Unknown speaker, Speaker, Crosstalk), or someone recording the session rather than taking part in it
+# (Transcriber, Notes, Observer, Interpreter). Among a focus group's named speakers it is not one more participant.
+NO_PARTICIPANT = re.compile(
     r"(?:all|both|several|many|multiple|various|some|others?)(?: (?:participants|speakers|voices|people|members))?"
     r"|every(?:one|body)|group|voices|cross-?talk|participants|respondents|speaker|\?+"
-    r"|(?:unknown|unidentified|unclear|inaudible)(?: (?:participant|speaker|voice|person|male|female|man|woman))?",
+    r"|(?:unknown|unidentified|unclear|inaudible)(?: (?:participant|speaker|voice|person|male|female|man|woman))?"
+    r"|transcriber(?:'s)?(?: notes?)?|notes?|note-? ?taker|observer|interpreter|translator|translation",
     re.IGNORECASE)
 
 
-def names_no_one(speaker: str) -> bool:
-    """Return whether a speaker label names no one person (``All``, ``Several``, ``Unknown speaker``, ``Speaker``)."""
-    return bool(NO_ONE.fullmatch(" ".join(speaker.strip(" .:;-_[]()").split())))
+def names_no_participant(speaker: str) -> bool:
+    """Return whether a speaker label names no participant of its own (``All``, ``Unknown speaker``, ``Speaker``,
+    ``Transcriber``)."""
+    return bool(NO_PARTICIPANT.fullmatch(" ".join(speaker.strip(" .:;-_[]()").split())))
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ class Participants:
     """Who the participants of a study are: the participant speakers of each transcript (speakers whose
     role is participant, not the interviewer). A transcript with one such speaker is one participant named
     by its id, as a one-to-one interview always was; in a focus group each named speaker is one, named
-    ``<id>: <speaker>`` (``FG1: Anna``), and a voice naming no one (``All``, ``Unknown``) is none.
+    ``<id>: <speaker>`` (``FG1: Anna``), and a voice naming no participant (``All``, ``Unknown``,
+    ``Transcriber``) is none.
 
     ``speakers`` maps each transcript id to its participant speakers in order of first turn; a transcript
     not in it (run data written before speakers were kept) is one participant.
@@ -59,12 +63,12 @@ class Participants:
 
     def named(self, transcript: str) -> tuple[str, ...]:
         """Return the transcript's speakers who are each a participant of their own (empty: the transcript is one)."""
-        named = tuple(s for s in self.speakers.get(transcript, ()) if not names_no_one(s))
+        named = tuple(s for s in self.speakers.get(transcript, ()) if not names_no_participant(s))
         return named if len(named) > 1 else ()
 
     def person(self, transcript: str, speaker: str) -> str | None:
-        """Return the participant who spoke as ``speaker`` in ``transcript``, or None for a voice naming no one
-        or a speaker who is not a participant (the interviewer) of a focus group."""
+        """Return the participant who spoke as ``speaker`` in ``transcript``, or None for a label naming no
+        participant (``All``, ``Transcriber``) or a speaker who is not a participant (the interviewer) of a focus group."""
         named = self.named(transcript)
         if not named:
             return transcript

@@ -9,7 +9,7 @@ import warnings
 
 import pytest
 
-from qualkit.compare import Participants, names_no_one
+from qualkit.compare import Participants, names_no_participant
 from qualkit.report import ReportOptions, report_context, study_data, write_report
 from qualkit.study import StudySettings, run_study
 from qualkit.themes import suggest_from_files, themes_dict
@@ -109,7 +109,7 @@ def test_the_report_says_three_of_seven_and_what_a_participant_is(out):
     assert "3 interviews with 10 participants; 313 words of participant speech" in thematic
     assert "health trainer (n=7), link worker (n=3)" in thematic
     note = ("Participants: speakers other than the interviewer, per transcript: each named speaker of a focus group "
-            "is one (FG1: Anna), a voice naming no one (All, Unknown) none.")
+            "is one (FG1: Anna); a chorus, an unknown voice or a transcriber (All, Unknown, Transcriber) none.")
     assert note in thematic
     appendix = (out / "appendix.md").read_text(encoding="utf-8")
     assert ("Data. 3 interview transcripts (313 words of participant speech by 10 participants) were analysed, by "
@@ -187,10 +187,11 @@ def test_the_suggested_themes_table_by_group_counts_focus_group_speakers(tmp_pat
 
 @pytest.mark.parametrize("label,no_one", [
     ("All", True), ("Several participants", True), ("Unknown speaker", True), ("Speaker", True),
-    ("[Crosstalk]", True), ("Everyone", True), ("Speaker 1", False), ("P3", False), ("Anna", False), ("Allan", False),
+    ("[Crosstalk]", True), ("Everyone", True), ("Transcriber", True), ("Note taker", True), ("Speaker 1", False),
+    ("P3", False), ("Anna", False), ("Allan", False), ("Noted", False),
 ])
-def test_a_chorus_or_an_unknown_voice_names_no_one(label, no_one):
-    assert names_no_one(label) is no_one
+def test_a_chorus_an_unknown_voice_or_a_transcriber_is_no_participant(label, no_one):
+    assert names_no_participant(label) is no_one
 
 
 def test_a_transcript_with_one_participant_speaker_and_a_chorus_is_one_participant():

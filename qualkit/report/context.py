@@ -94,7 +94,7 @@ class _Builder:
         return self.participants.count((s["transcript"], s.get("speaker", "")) for s in segments)
 
     def person(self, item: Mapping[str, Any]) -> str:
-        """The participant who said a segment; a voice naming no one is its own, for spreading quotes."""
+        """The participant who said a segment; a label naming no participant (All) is its own, for spreading quotes."""
         speaker = item.get("speaker", "")
         return self.participants.person(item["transcript"], speaker) or f"{item['transcript']}: {speaker}"
 

@@ -29,8 +29,8 @@ def participant_note(participants: Participants) -> str:
     example = next((people[0] for people in map(participants.people, participants.speakers) if len(people) > 1), "")
     if not example:
         return ""
-    return (f"{PARTICIPANT_MEANING.capitalize()}: each named speaker of a focus group is one ({example}), a voice "
-            "naming no one (All, Unknown) none.")
+    return (f"{PARTICIPANT_MEANING.capitalize()}: each named speaker of a focus group is one ({example}); a chorus, "
+            "an unknown voice or a transcriber (All, Unknown, Transcriber) none.")
 
 
 def set_aside_summary(data: Mapping[str, Any], examples: int = EXAMPLES_PER_KIND) -> list[dict[str, Any]]:
