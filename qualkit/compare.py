@@ -26,13 +26,14 @@ EXPLORATORY = ("exploratory: Fisher's exact test on participants with the code, 
 
 PARTICIPANT_MEANING = "participants: speakers other than the interviewer, per transcript"
 # A label naming no participant of its own: a chorus (All, Several participants), a voice not told apart
-# (Unknown speaker, Speaker, Crosstalk), or someone recording the session rather than taking part in it
-# (Transcriber, Notes, Observer, Interpreter). Among a focus group's named speakers it is not one more participant.
+# (Unknown speaker, Speaker, Crosstalk), or someone recording or helping to run the session (Transcriber,
+# Notes, Observer, Interpreter, Assistant moderator). Among a focus group's named speakers it is not one more.
 NO_PARTICIPANT = re.compile(
     r"(?:all|both|several|many|multiple|various|some|others?)(?: (?:participants|speakers|voices|people|members))?"
     r"|every(?:one|body)|group|voices|cross-?talk|participants|respondents|speaker|\?+"
     r"|(?:unknown|unidentified|unclear|inaudible)(?: (?:participant|speaker|voice|person|male|female|man|woman))?"
-    r"|transcriber(?:'s)?(?: notes?)?|notes?|note-? ?taker|observer|interpreter|translator|translation",
+    r"|transcriber(?:'s)?(?: notes?)?|notes?|note-? ?taker|observer|interpreter|translator|translation"
+    r"|(?:assistant|asst|co|deputy|second|2nd)[- ]?(?:moderator|facilitator|interviewer|researcher)",
     re.IGNORECASE)
 
 

@@ -187,7 +187,8 @@ def test_the_suggested_themes_table_by_group_counts_focus_group_speakers(tmp_pat
 
 @pytest.mark.parametrize("label,no_one", [
     ("All", True), ("Several participants", True), ("Unknown speaker", True), ("Speaker", True),
-    ("[Crosstalk]", True), ("Everyone", True), ("Transcriber", True), ("Note taker", True), ("Speaker 1", False),
+    ("[Crosstalk]", True), ("Everyone", True), ("Transcriber", True), ("Note taker", True), ("Assistant Moderator", True),
+    ("Co-facilitator", True), ("Speaker 1", False),
     ("P3", False), ("Anna", False), ("Allan", False), ("Noted", False),
 ])
 def test_a_chorus_an_unknown_voice_or_a_transcriber_is_no_participant(label, no_one):
