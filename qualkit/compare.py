@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -64,8 +65,12 @@ class Participants:
 
     def named(self, transcript: str) -> tuple[str, ...]:
         """Return the transcript's speakers who are each a participant of their own (empty: the transcript is one)."""
-        named = tuple(s for s in self.speakers.get(transcript, ()) if not names_no_participant(s))
-        return named if len(named) > 1 else ()
+        return self._named.get(transcript, ())
+
+    @cached_property
+    def _named(self) -> dict[str, tuple[str, ...]]:
+        found = {t: tuple(s for s in speakers if not names_no_participant(s)) for t, speakers in self.speakers.items()}
+        return {t: named for t, named in found.items() if len(named) > 1}
 
     def person(self, transcript: str, speaker: str) -> str | None:
         """Return the participant who spoke as ``speaker`` in ``transcript``, or None for a label naming no
