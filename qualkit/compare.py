@@ -3,7 +3,6 @@ exploratory two-group tests, and code co-occurrence."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Mapping, Sequence
@@ -13,6 +12,7 @@ import pandas as pd
 from scipy.stats import false_discovery_control, fisher_exact, norm
 
 from qualkit.codebook import Codebook
+from qualkit.readers import names_no_participant
 from qualkit.segments import CodedSegment
 from qualkit.transcript import PARTICIPANT, Transcript
 
@@ -26,24 +26,6 @@ EXPLORATORY = ("exploratory: Fisher's exact test on participants with the code, 
 
 
 PARTICIPANT_MEANING = "participants: speakers other than the interviewer, per transcript"
-# A label naming no participant of its own: a chorus (All, Several participants), a voice not told apart
-# (Unknown speaker, Speaker, Crosstalk), or someone recording or helping to run the session (Transcriber,
-# Notes, Observer, Interpreter, Assistant moderator). Among a focus group's named speakers it is not one more.
-NO_PARTICIPANT = re.compile(
-    r"(?:all|both|several|many|multiple|various|some|others?)(?: (?:participants|speakers|voices|people|members))?"
-    r"|every(?:one|body)|group|voices|cross-?talk|participants|respondents|speaker|\?+"
-    r"|(?:unknown|unidentified|unclear|inaudible)(?: (?:participant|speaker|voice|person|male|female|man|woman))?"
-    r"|transcriber(?:'s)?(?: notes?)?|notes?|note-? ?taker|observer|interpreter|translator|translation"
-    r"|(?:assistant|asst|co|deputy|second|2nd)[- ]?(?:moderator|facilitator|interviewer|researcher)",
-    re.IGNORECASE)
-
-
-def names_no_participant(speaker: str) -> bool:
-    """Return whether a speaker label names no participant of its own (``All``, ``Unknown speaker``, ``Speaker``,
-    ``Transcriber``)."""
-    return bool(NO_PARTICIPANT.fullmatch(" ".join(speaker.strip(" .:;-_[]()").split())))
-
-
 @dataclass(frozen=True)
 class Participants:
     """Who the participants of a study are: the participant speakers of each transcript (speakers whose

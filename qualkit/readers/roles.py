@@ -5,8 +5,11 @@ A speaker is the interviewer when its label (or a part of it: ``Interviewer (Sar
 interviewer (full name, first or last name, initials). When no speaker matches, the speaker who asks
 (the largest share of turns ending in a question, with shorter turns than the others) is chosen when
 the evidence is clear, and the caller warns naming who and why; otherwise everyone is a participant,
-with a warning saying how to name the interviewer. Files read together get one more look
-(``recurring_interviewers``): the named speaker in nearly every interview of a study runs them.
+with a warning saying how to name the interviewer. Someone helping to run or record the session
+(``Assistant Moderator``, ``Co-facilitator``, ``Transcriber``, ``Observer``) is not a participant: the label
+is read as the interviewer's side, with a warning naming it unless it is named as an interviewer. Files read
+together get one more look (``recurring_interviewers``): the named speaker in nearly every interview of a study
+runs them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from dataclasses import dataclass, replace
 from statistics import median
 from typing import Iterable, NamedTuple, Sequence
 
-from qualkit.readers.vocab import PARTICIPANT_ID, ROLE_PARTICIPANT, label_matches, name_forms, role_parts
+from qualkit.readers.vocab import (
+    PARTICIPANT_ID, RECORDS, ROLE_PARTICIPANT, RUNS, helper_kind, label_matches, name_forms, role_parts,
+)
 from qualkit.readers.unlabelled import is_question
 from qualkit.transcript import INTERVIEWER, PARTICIPANT, Transcript
 
@@ -43,13 +48,53 @@ def is_participant_label(label: str, participant_forms: set[str]) -> bool:
 def decide_roles(
     spoken: Sequence[tuple[str, str]], interviewer_names: Iterable[str], participant_names: Iterable[str] = (),
 ) -> tuple[dict[str, str], str | None]:
-    """Return a role per speaker for ``spoken`` (speaker, words) turns, and a note when roles were inferred."""
+    """Return a role per speaker for ``spoken`` (speaker, words) turns, and a note when roles were inferred.
+
+    A label naming someone who helps to run or record the session (``helper_kind``: ``Assistant Moderator``,
+    ``Transcriber``) is read as the interviewer's side unless the interviewer names, or the participant names,
+    name it; the interviewer is then still looked for among the others."""
     speakers = list(dict.fromkeys(speaker for speaker, _ in spoken))
     asking = forms_of(interviewer_names)
-    roles = {s: INTERVIEWER if label_matches(s, asking) else PARTICIPANT for s in speakers}
-    if INTERVIEWER in roles.values() or len(speakers) < 2:
-        return roles, None
     told = forms_of(participant_names)
+    roles = {s: INTERVIEWER if label_matches(s, asking) else PARTICIPANT for s in speakers}
+    helpers = {s: kind for s in speakers if roles[s] == PARTICIPANT and not label_matches(s, told)
+               and (kind := helper_kind(s)) is not None}
+    roles.update(dict.fromkeys(helpers, INTERVIEWER))
+    rest = [(s, words) for s, words in spoken if s not in helpers]
+    found, note = _asker(rest, roles, told)
+    if found is not None:
+        roles[found] = INTERVIEWER
+    notes = [n for n in (helpers_note(helpers), note) if n]
+    return roles, "; ".join(notes) or None
+
+
+def helpers_note(helpers: dict[str, str]) -> str | None:
+    """Return the note saying which labels were read as helping to run or record the session, or None."""
+    if not helpers:
+        return None
+    said = []
+    for kind, singular, plural in ((RUNS, "helps to run", "help to run"), (RECORDS, "records", "record")):
+        labels = [s for s, k in helpers.items() if k == kind]
+        if labels:
+            what = "it" if said else "the session"
+            said.append(f"{_listed(labels)} {singular if len(labels) == 1 else plural} {what}")
+    one = len(helpers) == 1
+    return (f"{' and '.join(said)}: read as the interviewer, not {'a participant' if one else 'participants'} "
+            f"({'its' if one else 'their'} speech is not coded); map {'the label' if one else 'a label'} to a "
+            "participant's name in an alias file if it names one")
+
+
+def _listed(labels: Sequence[str]) -> str:
+    quoted = [repr(label) for label in labels]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def _asker(spoken: Sequence[tuple[str, str]], roles: dict[str, str], told: set[str]) -> tuple[str | None, str | None]:
+    """Return the speaker of ``spoken`` who clearly asks the questions when no one there is the interviewer yet,
+    and the note saying so (or that no one clearly asks)."""
+    speakers = list(dict.fromkeys(speaker for speaker, _ in spoken))
+    if any(roles[s] == INTERVIEWER for s in speakers) or len(speakers) < 2:
+        return None, None
     turns: dict[str, list[str]] = defaultdict(list)
     asks: dict[str, list[bool]] = defaultdict(list)
     sizes: dict[str, list[int]] = defaultdict(list)
@@ -71,11 +116,10 @@ def decide_roles(
         asked = round(share * len(turns[chosen]))
         clear = share >= 0.25 and asked >= MIN_TURNS and share >= 2 * max(rest_share, runner_up)
         if clear and (words <= rest_words or share >= 3 * rest_share):
-            roles[chosen] = INTERVIEWER
-            return roles, (f"no label names the interviewer; {chosen!r} read as the interviewer (asks in "
+            return chosen, (f"no label names the interviewer; {chosen!r} read as the interviewer (asks in "
                            f"{share:.0%} of {len(turns[chosen])} turns, {words:g} words a turn, against {rest_share:.0%} "
                            f"and {rest_words:g} words for the others); use --interviewer to choose another")
-    return roles, (f"no label names the interviewer and no speaker clearly asks the questions; all {everyone} "
+    return None, (f"no label names the interviewer and no speaker clearly asks the questions; all {everyone} "
                    "speakers read as participants (their speech is coded); name the interviewer with --interviewer")
 
 
@@ -89,8 +133,9 @@ def recurring_interviewers(transcripts: Sequence[Transcript]) -> tuple[list[Tran
 
     In a study read together (three files or more), the person who speaks in (nearly) every transcript while
     the others each speak in one is the one running the interviews: an interviewer called by name, podcast
-    hosts with a guest, a focus-group moderator. This applies only to a file where no interviewer was found,
-    never to generic or participant labels, and only when someone in the file is left to be the participant.
+    hosts with a guest, a focus-group moderator. This applies only to a file where no interviewer was found
+    (someone helping to run or record the session, ``helper_kind``, is not one), never to generic, participant or
+    helpers' labels, and only when someone in the file is left to be the participant.
     """
     found = study_interviewers([speakers_of(t) for t in transcripts])
     out = [with_interviewers(t, found[t.id].names) if t.id in found else t for t in transcripts]
@@ -120,7 +165,7 @@ class Speakers:
 def speakers_of(transcript: Transcript) -> Speakers:
     """Return who speaks in a transcript, for ``study_interviewers``."""
     return Speakers(transcript.id, transcript.source, tuple(dict.fromkeys(turn.speaker for turn in transcript.turns)),
-                    any(turn.role == INTERVIEWER for turn in transcript.turns))
+                    any(turn.role == INTERVIEWER and helper_kind(turn.speaker) is None for turn in transcript.turns))
 
 
 def with_interviewers(transcript: Transcript, names: Iterable[str]) -> Transcript:
@@ -139,9 +184,10 @@ def study_interviewers(study: Sequence[Speakers]) -> dict[str, StudyInterviewers
     need = max(3, math.ceil(2 * len(study) / 3))
     found: dict[str, StudyInterviewers] = {}
     for transcript in study:
-        recurring = tuple(s for s in transcript.speakers if files_of[s] >= need and not is_participant_label(s, set())
+        speakers = [s for s in transcript.speakers if helper_kind(s) is None]  # a helper's role is decided already
+        recurring = tuple(s for s in speakers if files_of[s] >= need and not is_participant_label(s, set())
                           and not GENERIC_LABEL.fullmatch(s.strip()))
-        others = [s for s in transcript.speakers if s not in recurring]
+        others = [s for s in speakers if s not in recurring]
         if transcript.has_interviewer or not recurring or not others or any(files_of[s] > 1 for s in others):
             continue
         who = " and ".join(repr(s) for s in recurring)

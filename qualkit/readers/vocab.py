@@ -42,6 +42,47 @@ COVER_PARTICIPANT = frozenset({"interviewee", "narrator", "respondent", "partici
                                "name of interviewee", "name of narrator"})
 FEW = 10
 """Below this many turns with recurring labels, a one-off label is taken as it is."""
+# Someone helping to run the session beside its interviewer (an assistant or second moderator, a co-facilitator,
+# a research assistant), or recording it (a transcriber's summary, notes, an observer, an interpreter): neither
+# is a participant. ``Moderator 2`` and ``Facilitator`` are interviewer labels already (DEFAULT_INTERVIEWER_LABELS).
+RUNS_SESSION = re.compile(
+    r"(?:assistant|asst|associate|deputy|second|2nd|co|lead|senior|junior)[- ]?"
+    r"(?:moderator|facilitator|interviewer|researcher)"
+    r"|(?:moderator|facilitator|interviewer|researcher)(?:'s|s')? assistant|research(?:er)? (?:assistant|associate)")
+RECORDS_SESSION = re.compile(
+    r"(?:transcriber|translator|interpreter)(?:'s)?(?: notes?)?|transcription(?: notes?)?|notes?|note-? ?taker"
+    r"|observer|translation")
+# A voice naming no one: a chorus (All, Several participants), a voice not told apart (Unknown speaker, Crosstalk).
+CHORUS = re.compile(
+    r"(?:all|both|several|many|multiple|various|some|others?)(?: (?:participants|speakers|voices|people|members))?"
+    r"|every(?:one|body)|group|voices|cross-?talk|participants|respondents|speaker|\?+"
+    r"|(?:unknown|unidentified|unclear|inaudible)(?: (?:participant|speaker|voice|person|male|female|man|woman))?")
+RUNS, RECORDS = "runs", "records"
+
+
+def _plain(label: str) -> str:
+    return " ".join(label.strip(" .:;-_[]()").casefold().split())
+
+
+@lru_cache(maxsize=4096)
+def helper_kind(label: str) -> str | None:
+    """Return ``runs`` for a label naming someone who helps to run the session (``Assistant Moderator``,
+    ``Co-facilitator``, ``Research assistant 2``), ``records`` for someone recording it (``Transcriber``,
+    ``Note taker``, ``Observer``, ``Interpreter (Somali)``), else None (participants, interviewers, names)."""
+    parts = [p for p in (" ".join(part.strip(" :;-_[]").split()) for part in role_parts(label)) if p]
+    if not parts:
+        return None
+    for pattern, kind in ((RUNS_SESSION, RUNS), (RECORDS_SESSION, RECORDS)):
+        if pattern.fullmatch(_plain(label)) or pattern.fullmatch(parts[0]):
+            return kind
+    return None
+
+
+def names_no_participant(label: str) -> bool:
+    """Return whether a speaker label names no participant of its own: a chorus (``All``), a voice not told
+    apart (``Unknown speaker``, a bare ``Speaker``) or someone helping to run or record the session
+    (``Assistant Moderator``, ``Transcriber``)."""
+    return bool(CHORUS.fullmatch(_plain(label))) or helper_kind(label) is not None
 TITLES = frozenset("dr mr mrs ms miss prof professor sir dame rev".split())
 
 
@@ -80,9 +121,15 @@ def label_matches(label: str, forms: set[str]) -> bool:
 
 
 def known_role(label: str) -> bool:
-    """Return whether a label names a role or a participant id on its own."""
+    """Return whether a label names a role (a helper's too: ``Note taker``) or a participant id on its own."""
     return any(p in ROLE_INTERVIEWER or p in ROLE_PARTICIPANT or p == "speaker" for p in role_parts(label)) or bool(
-        PARTICIPANT_ID.match(key_of(label).replace(" ", "")))
+        PARTICIPANT_ID.match(key_of(label).replace(" ", ""))) or helper_role(label)
+
+
+def helper_role(label: str) -> bool:
+    """Return whether a label names a helper's role (``helper_kind``), a bare ``Note:`` aside: a word that
+    opens a line once inside speech (``Note: she laughed.``) stays speech."""
+    return helper_kind(label) is not None and _plain(label) not in {"note", "notes"}
 
 
 @lru_cache(maxsize=4096)
@@ -91,7 +138,7 @@ def shape_ok(label: str) -> bool:
     tokens = label.split()
     if not tokens or len(tokens) > 6 or label.replace(".", "").isdigit():
         return False
-    if len(tokens) > 1 and " ".join(tokens).casefold() in COVER_KEY_PHRASES:
+    if len(tokens) > 1 and (" ".join(tokens).casefold() in COVER_KEY_PHRASES or helper_role(label)):
         return True
     first = tokens[0].casefold().rstrip(".")
     if first in SPEECH_WORDS:
