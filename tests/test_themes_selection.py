@@ -128,3 +128,29 @@ def test_quotes_using_two_theme_terms_come_before_heavier_passing_mentions():
     content = np.array([3.0, 3.0, 12.0])
     scores = _quote_scores(weights, shares, local, term_counts, content)[:, 0]
     assert list(np.argsort(-scores)) == [1, 2, 0]
+
+
+def test_a_sentence_moves_to_the_theme_its_words_and_context_are_nearest():
+    """After the factorisation, a sentence whose strongest theme only just wins goes to the theme whose
+    sentences it is most like; one the other theme has no weight in stays; no rounds, no change."""
+    import numpy as np
+    from scipy import sparse
+
+    from qualkit.themes.model import _refine
+
+    # Words: bus, stop, garden, water. Sentences 0-2 talk buses, 3-5 gardens; 6 talks buses but its weights
+    # barely favour gardens; 7 talks buses with no garden weight at all; 8 has no words.
+    features = sparse.csr_matrix(np.array([
+        [1, 1, 0, 0], [1, 0.8, 0, 0], [0.9, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 0.7], [0, 0, 0.8, 1],
+        [1, 1, 0, 0.1], [1, 1, 0, 0], [0, 0, 0, 0]], dtype=np.float32))
+    weights = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1], [0.45, 0.5], [0.2, 0], [0, 0]])
+    first = np.array([0, 0, 0, 1, 1, 1, 1, 0, -1])
+    refined = _refine(features, weights, first, 3)
+    assert refined.tolist() == [0, 0, 0, 1, 1, 1, 0, 0, -1]
+    assert _refine(features, weights, first, 0).tolist() == first.tolist()
+    assert ThemeSuggester(3, random_state=0).refine == 3
+
+
+def test_the_methods_trail_says_how_sentences_were_given_their_theme():
+    found = _files(n_themes=4)
+    assert "strongest theme, then up to 3 rounds" in found.methods["assignment"]

@@ -50,7 +50,8 @@ class ThemeSuggester:
     sample size), the one nearest the middle of the range (see ``_choose_k``).
 
     After ``fit``: ``terms_`` (per theme, ``(term, weight)`` pairs, best first), ``weights_`` (texts x
-    themes), ``labels_`` (each text's strongest theme, or -1 when it has none), ``n_themes_``,
+    themes), ``labels_`` (each text's theme, or -1 when it has none: its strongest, then ``refine`` rounds of
+    moving it to the theme whose centroid it is nearest, see ``_refine``), ``n_themes_``,
     ``k_scores_`` (the selection curve), ``k_criterion_``, ``merged_`` (per theme, the factorisation's
     themes joined in it: with ``n_themes="auto"`` and documents given, themes whose shares rise and fall
     together over passages are merged, see ``_merge``), ``coherence_``, ``diversity_``,
@@ -80,6 +81,7 @@ class ThemeSuggester:
         prune: float = 0.02,
         merge_below: float | None = None,
         min_themes: int = 5,
+        refine: int = 3,
         random_state: int = 0,
     ) -> None:
         self.n_themes = n_themes
@@ -102,6 +104,7 @@ class ThemeSuggester:
         self.prune = prune
         self.merge_below = merge_below
         self.min_themes = min_themes
+        self.refine = refine
         self.random_state = random_state
 
     def _validate(self, n_texts: int) -> None:
@@ -193,7 +196,7 @@ class ThemeSuggester:
         self.coherence_ = npmi_coherence(top, own)
         self.diversity_ = topic_diversity([[t for t, _ in terms] for terms in self.terms_])
         strongest = self.weights_.argmax(axis=1)
-        self.labels_ = np.where(self.weights_.max(axis=1) > 0, strongest, -1)
+        self.labels_ = _refine(features, self.weights_, np.where(self.weights_.max(axis=1) > 0, strongest, -1), self.refine)
         return self
 
     def _merge(self, groups: np.ndarray) -> None:
@@ -304,6 +307,36 @@ class ThemeSuggester:
                 init="custom", update_H=False, random_state=self.random_state,
             )
         return weights
+
+
+def _refine(features: Any, weights: np.ndarray, labels: np.ndarray, rounds: int) -> np.ndarray:
+    """Return each text's theme after ``rounds`` of moving it to the theme whose centroid (the mean of its texts'
+    features, with their context) it is most like, times the square root of the theme's weight in it relative
+    to its strongest: spherical k-means started from the factorisation, which keeps a text near its theme's
+    weight but gathers the texts a theme's words describe. Texts without features keep no theme.
+
+    Measured (bench_themes.py, mean of seeds 0-4, F1 / P@5, 3 rounds against none): PDPilot .344 / .616 to
+    .347 / .601, serdif .323 / .648 to .326 / .640, the GENNOVATE focus groups .320 / .231 to .325 / .259, wac
+    .221 / .429 to .234 / .422. F1 rose on every study's held-out halves (PDPilot .398 to .401, serdif .309 to
+    .311, GENNOVATE .374 to .382, wac .273 to .275) and at the second level of codes (wac .096 to .117).
+    """
+    if rounds <= 0 or weights.shape[1] < 2:
+        return labels
+    rows = normalize(sparse.csr_matrix(features))
+    has = np.asarray(abs(rows).sum(axis=1)).ravel() > 0
+    peak = np.maximum(weights.max(axis=1, keepdims=True), 1e-12)
+    near = np.sqrt(np.clip(weights / peak, 0.0, None))
+    for _ in range(rounds):
+        keep = np.flatnonzero(labels >= 0)
+        members = sparse.csr_matrix((np.ones(len(keep), dtype=np.float32), (labels[keep], keep)),
+                                    shape=(weights.shape[1], rows.shape[0]))
+        centroids = normalize(members @ rows)
+        similarity = np.asarray((rows @ centroids.T).todense()) * near
+        moved = np.where(has & (labels >= 0), similarity.argmax(axis=1), -1)
+        if np.array_equal(moved, labels):
+            break
+        labels = moved
+    return labels
 
 
 def _relevance(components: np.ndarray, weight: float) -> np.ndarray:

@@ -69,7 +69,7 @@ class SuggestedTheme:
 
 @dataclass(frozen=True)
 class ThemeAssignment:
-    """A unit's strongest theme and its share of the unit's theme weight."""
+    """A unit's theme (see ``ThemeSuggester.labels_``) and that theme's share of the unit's theme weight."""
 
     document: str
     start: int
@@ -263,6 +263,10 @@ def suggest_themes(
             f"back-channel), then its neighbours within {suggester.window} units of the same "
             f"transcript weighted {suggester.window_decay}^distance" if turn_texts is not None
             else "the unit's own words only"),
+        "assignment": (f"each sentence to its strongest theme, then up to {suggester.refine} rounds of moving it to the theme "
+                       "whose centroid (the mean of its sentences' vectors, with their context) it is most like, times the "
+                       "square root of that theme's weight in it relative to its strongest" if suggester.refine > 0
+                       else "each sentence to its strongest theme"),
         "vocabulary_size": suggester.vocabulary_size_, "ngram_range": list(suggester.ngram_range),
         "stop_words": "English stop words, interview fillers/hedges and generic speech words (tell, ask, "
                       "come, start, talk, look, people, year, ...), transcribers' notes and redaction marks, and "
@@ -273,7 +277,8 @@ def suggest_themes(
         "min_quote_words": min_quote_words,
         "labels": "the theme's best phrase (up to 3 words, as spoken) in its quotes, by p x log(p / q), p its share of "
                   "the theme's sentences and q of all sentences (x2 for the model's top terms); else its best word, "
-                  "with the next when said together with it; never a speaker's name or a role word, a describing "
+                  "with the next when said together with it; never a speaker's name or a role word, a word of a set phrase "
+                  "of talk (at the moment, in terms of, of course), a describing "
                   "word, a word said more often as an action than a thing (I feel, to help), a date or a number",
         "quotes": f"whole sentences of at least {min_quote_words} spoken words using at least {quote_terms} of the "
                   f"theme's top {suggester.n_terms} terms, one per participant, {QUOTE_RANKING}",
