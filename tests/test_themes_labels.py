@@ -246,3 +246,15 @@ def test_a_sentence_says_a_label_by_its_head_word_and_more_by_all_of_it(study):
     labeller = labeller_of(study, texts)
     phrase = ("feature", "interaction")
     assert [labeller.holds(i, [phrase]) for i in range(3)] == [2, 1, 0]
+
+
+def test_a_word_of_a_set_phrase_of_talk_never_names_a_theme(study):
+    # "moment" is in every sentence, but only in "at the moment": the sample's "I feel" theme had that label.
+    texts = ["At the moment the carers come twice a day.", "The carers are stretched at the moment, honestly.",
+             "I rely on the carers at the moment for everything.", "At the moment my carers change every week.",
+             "What can you do at the moment, nothing."] + OTHER_TALK
+    labeller = labeller_of(study, texts)
+    assert labeller.label(range(5)) == "carers"
+    assert ("moment",) not in labeller.counts(range(5))
+    # Outside the phrase the word is a word like any other.
+    assert ("course",) in labeller_of(study, ["Of course I finished the course of tablets."]).counts([0])

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable, Collection, Iterable, Sequence
 
-from qualkit.themes.quotes import REDACTION, spoken_words
+from qualkit.themes.quotes import REDACTION, spoken_words, topic_text
 from qualkit.transcript import Transcript
 
 # Words that name who speaks in an interview or focus group, not what it is about.
@@ -110,7 +110,8 @@ class Labeller:
     """Label themes from their sentences' surface words, scored against the whole corpus.
 
     Built once per suggestion: it splits every sentence into candidate phrases (runs of up to
-    ``MAX_PHRASE`` words that are not stop words, names, roles, marks or fragments), keyed by their
+    ``MAX_PHRASE`` words that are not stop words, names, roles, marks or fragments, outside set phrases of
+    talk such as ``at the moment``), keyed by their
     lemmas so ``plot`` and ``plots`` count together, and remembers each key's commonest spoken form.
     """
 
@@ -119,7 +120,7 @@ class Labeller:
         self.stop_words = frozenset(stop_words)
         self.blocked = frozenset(blocked_phrases)
         self.blocked_words = frozenset(w for phrase in self.blocked for w in phrase.split())
-        sentences = [spoken_words(text) for text in texts]
+        sentences = [spoken_words(topic_text(text)) for text in texts]
         distinct = sorted({w.lower() for words in sentences for w in words})
         lemmas = dict(zip(distinct, (lemma.strip() for lemma in lemmatise(distinct))))
         self.lemma = {w: (lemmas.get(w) or w) for w in distinct}
