@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 from qualkit import __version__
 from qualkit.report.figures import agreement_figures, flat_group_tests, group_test_figures, review_figures
-from qualkit.report.identifiers import identifiers_warning, possible_identifiers
+from qualkit.report.identifiers import identifiers_warning, possible_identifiers, theme_identifiers
 from qualkit.report.pseudonyms import load_pseudonyms
 from qualkit.report.evidence import cases_by_code, participant_note, participants_of, saturation, set_aside_summary
 from qualkit.report.methods import checklist, methods_prose
@@ -352,12 +352,15 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
 
 
 def _identifiers(data: Mapping[str, Any], build: _Builder, options: ReportOptions) -> list[dict[str, Any]]:
-    """Return (and warn of) the capitalised names in the quotes shown that may identify and are not mapped."""
+    """Return (and warn of) the capitalised names in the quotes shown, and the suggested themes' labels and terms
+    written only as names, that may identify and are not mapped."""
     known = {str(v) for t in data["transcripts"] for v in t["attributes"].values()}
     if options.pseudonyms:
         known |= set(load_pseudonyms(options.pseudonyms).mapping.values())
-    passages = [s["text"] for s in data["segments"]] + [q["full_text"] for q in build.shown]
-    names = possible_identifiers(build.shown, passages, known)
+    # All the participant text the run data holds: coded passages with their sentences, theme sentences, set-aside sentences.
+    passages = ([full_text(s) for s in data["segments"]] + [full_text(q) for t in data["suggested"] for q in t["quotes"]]
+                + [h.get("passage", "") for h in data.get("set_aside", ())] + [q["full_text"] for q in build.shown])
+    names = possible_identifiers(build.shown, passages, known) + theme_identifiers(data["suggested"], passages, known)
     message = identifiers_warning(names)
     if message:
         warnings.warn(message, stacklevel=3)

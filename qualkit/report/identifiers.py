@@ -4,8 +4,10 @@ Without a trained pipeline there is no named-entity recogniser, so the check rea
 written with a capital inside a sentence of a quote, and never in lower case anywhere in the study's coded
 passages, is a name (``Jack``, ``Moor Lane``, ``Eastgate``), unless it is a month, a day, ``I`` or another
 word English always capitalises without naming anyone, or a letter or acronym (``B``, ``NHS``). Consecutive
-such words are one name. The names are
-listed for the researcher to check before the report is shared; none is changed.
+such words are one name. A suggested theme's label or term, shown in lower case (``fatima``), is read the
+same way: it is listed when one of its words is, wherever the study writes it, written with a capital inside a
+sentence and never in lower case. The names are listed for the researcher to check before the report is
+shared; none is changed, in the quotes or in the themes.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def possible_identifiers(shown: Sequence[Mapping[str, Any]], passages: Iterable[
     """Return the names the shown quotes hold that may identify someone or somewhere: each with the quotes
     holding it and the first one's reference, most quoted first. ``passages`` are the study's coded text
     (a word it ever writes in lower case is not a name); ``known`` names are already public or pseudonyms."""
-    lower = Counter(w.casefold() for text in passages for w in WORD.findall(text) if w[0].islower())
+    lower = lower_case_words(passages)
     public = {k.casefold() for k in known if k}
     found: dict[str, dict[str, Any]] = {}
     for quote in shown:
@@ -75,7 +77,52 @@ def possible_identifiers(shown: Sequence[Mapping[str, Any]], passages: Iterable[
             entry = found.setdefault(key, {"name": key, "quotes": set(), "first": quote["reference"]})
             entry["quotes"].add(quote["reference"])
     listed = sorted(found.values(), key=lambda e: (-len(e["quotes"]), e["name"]))
-    return [{"name": e["name"], "quotes": len(e["quotes"]), "first": e["first"]} for e in listed]
+    return [{"name": e["name"], "quotes": len(e["quotes"]), "first": e["first"], "source": "quotes"} for e in listed]
+
+
+def theme_identifiers(suggested: Sequence[Mapping[str, Any]], passages: Sequence[str], known: Iterable[str],
+                      ) -> list[dict[str, Any]]:
+    """Return the suggested themes' labels and terms that may identify someone or somewhere, in the order the
+    report shows them: each holds a word that ``passages`` (the study's participant text) write with a capital
+    inside a sentence and never in lower case, that English does not always capitalise and that is no acronym
+    (as written) and no ``known`` value. ``where`` (also ``first``) says which themes show it."""
+    lower, capitals = lower_case_words(passages), _capitalised_inside(passages)
+    public = {k.casefold() for k in known if k}
+
+    def names_someone(word: str) -> bool:
+        key = re.sub(r"['’]s$", "", word.casefold())
+        written = capitals.get(key, ())
+        return bool(written) and _bare(word) not in NAMING_NO_ONE and not lower[key] and not lower[word.casefold()] \
+            and key not in public and not any(_initials(w) for w in written)
+
+    found: dict[str, dict[str, Any]] = {}
+    for theme in suggested:
+        shown = [(theme.get("label") or "", "label")] + [(t["term"], "terms") for t in theme.get("terms", ())]
+        for text, part in shown:
+            if not text or text.casefold() in public or not any(names_someone(w) for w in WORD.findall(text)):
+                continue
+            entry = found.setdefault(text.casefold(), {"name": text, "where": []})
+            place = f"theme {theme['number']}'s {part}"
+            if place not in entry["where"]:
+                entry["where"].append(place)
+    return [{"name": e["name"], "quotes": 0, "first": ", ".join(e["where"]), "where": ", ".join(e["where"]),
+             "source": "themes"} for e in found.values()]
+
+
+def lower_case_words(passages: Iterable[str]) -> Counter[str]:
+    """Return how often the passages write each word (case-folded) in lower case: such a word is no name."""
+    return Counter(w.casefold() for text in passages for w in WORD.findall(text) if w[0].islower())
+
+
+def _capitalised_inside(passages: Iterable[str]) -> dict[str, set[str]]:
+    """Return, per word (case-folded, without a possessive ``'s``), how the passages write it with a capital
+    inside a sentence (``{"fatima": {"Fatima", "Fatima's"}}``); a capital opening a sentence says nothing."""
+    written: dict[str, set[str]] = {}
+    for text in passages:
+        for _, _, name, opens in capitalised_names(text):
+            for word in WORD.findall(name)[1 if opens else 0:]:
+                written.setdefault(re.sub(r"['’]s$", "", word.casefold()), set()).add(word)
+    return written
 
 
 def _bare(word: str) -> str:
@@ -90,12 +137,29 @@ def _initials(word: str) -> bool:
 
 
 def identifiers_warning(names: Sequence[Mapping[str, Any]]) -> str | None:
-    """Return the one-line warning listing the possible identifiers, or None when there are none."""
+    """Return the one-line warning listing the possible identifiers (in quotes, then in suggested themes'
+    labels and terms), or None when there are none."""
     if not names:
         return None
-    listed = "; ".join(f"'{n['name']}' ({n['quotes']} quote{'s' * (n['quotes'] != 1)}, first {n['first']})"
-                       for n in names[:SHOWN])
-    more = f"; and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
-    return (f"the report's quotes hold {len(names)} capitalised name{'s' * (len(names) != 1)} that may identify "
-            f"someone or somewhere and that no pseudonyms file maps: {listed}{more}; check them before sharing the "
-            "report, and map those that identify with --pseudonyms FILE")
+    quoted = [n for n in names if n.get("source", "quotes") == "quotes"]
+    themed = [n for n in names if n.get("source") == "themes"]
+    said = []
+    if quoted:
+        listed = _listed([f"'{n['name']}' ({n['quotes']} quote{'s' * (n['quotes'] != 1)}, first {n['first']})"
+                          for n in quoted])
+        said.append(f"the report's quotes hold {len(quoted)} capitalised name{'s' * (len(quoted) != 1)} that may "
+                    f"identify someone or somewhere and that no pseudonyms file maps: {listed}")
+    if themed:
+        listed = _listed([f"'{n['name']}' ({n['where']})" for n in themed])
+        said.append(f"suggested themes' labels and terms hold {len(themed)} more: {listed}" if quoted else
+                    f"the report's suggested themes' labels and terms hold {len(themed)} word{'s' * (len(themed) != 1)} "
+                    "that the study writes only as a name, that may identify someone or somewhere and that no "
+                    f"pseudonyms file maps: {listed}")
+    return "; ".join(said) + ("; check them before sharing the report, and map those that identify with "
+                              "--pseudonyms FILE")
+
+
+def _listed(items: Sequence[str]) -> str:
+    """Return the first ``SHOWN`` items joined by '; ', and how many more."""
+    more = f"; and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
+    return "; ".join(items[:SHOWN]) + more
