@@ -17,8 +17,8 @@ theme covers at least half of it (or lies inside it). F1: Hungarian best match o
 human themes on their sets of sentences, averaged over all human themes. P@5: share of a matched
 theme's first five quotes inside human segments of that theme. AMI: suggested theme vs the sentence's human
 theme (the first by name when it has several), over human-coded sentences. Coverage: share of sentences given a theme.
-Baselines: TF-IDF + NMF k=8 on each sentence's own words (quotes: its heaviest sentences of 8+ words),
-and random: 8 random themes with random quotes.
+Baselines: TF-IDF + NMF k=8 on each sentence's own words, each sentence in its strongest theme (quotes: its
+heaviest sentences of 8+ words), and random: 8 random themes with random quotes.
 """
 
 from __future__ import annotations
@@ -146,7 +146,8 @@ def score_study(study: Study, lemmatise, seeds=SEEDS, show: bool = True) -> dict
             labels[index[(a.document, a.start)]] = a.topic - 1
         quotes = [[index[(q.transcript, q.start)] for q in t.quotes] for t in found.themes]
         rows["qualkit (auto k)"].append(evaluate(human, labels, quotes, len(found.themes)))
-        base = ThemeSuggester(8, random_state=seed, turn_weight=0, question_weight=0, window=0, max_df=1.0).fit(texts)
+        base = ThemeSuggester(8, random_state=seed, turn_weight=0, question_weight=0, window=0, max_df=1.0,
+                              refine=0).fit(texts)
         base_quotes = [[i for i in sorted(np.flatnonzero(base.labels_ == k), key=lambda i: -base.weights_[i, k])
                         if len(units[i].text.split()) >= 8][:5] for k in range(base.n_themes_)]
         rows["TF-IDF + NMF k=8"].append(evaluate(human, base.labels_, base_quotes, base.n_themes_))
