@@ -187,11 +187,17 @@ def test_a_client_process_killed_mid_run_then_resumed_gives_the_same_output(tmp_
     import time
 
     out = tmp_path / "out"
+    # The client takes each finished part 50 ms apart, so the run lasts seconds however fast the machine, and
+    # the manifest (saved at most once a second) records parts done before the kill.
     script = (
-        "import warnings; warnings.simplefilter('ignore')\n"
+        "import time, warnings; warnings.simplefilter('ignore')\n"
         "from qualkit.engine import code_distributed\n"
+        "def slowly(results, total):\n"
+        "    for result in results:\n"
+        "        yield result\n"
+        "        time.sleep(0.05)\n"
         f"code_distributed({corpus!r}, {str(CODEBOOK)!r}, {str(out)!r}, engine='dask', "
-        f"scheduler={cluster.scheduler_address!r}, part_bytes=6000)\n"
+        f"scheduler={cluster.scheduler_address!r}, part_bytes=6000, progress=slowly)\n"
     )
     client = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
