@@ -17,6 +17,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 pytest.importorskip("flask", reason="flask is not installed (pip install -e '.[review]')")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+# A shared CI machine under load can take longer than Playwright's 5 s default for the page to show a change.
+sync_api.expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="module")
