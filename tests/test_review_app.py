@@ -216,10 +216,13 @@ def test_review_refuses_bad_input_with_one_line(study_dir, tmp_path, args, messa
     assert (result.exit_code, result.output) == (1, message.format(**names))
 
 
-def test_qualkit_review_serves_the_page_until_interrupted(study_dir):
+@pytest.mark.parametrize("inherited", [signal.SIG_DFL, signal.SIG_IGN], ids=["from a terminal", "from a background job"])
+def test_qualkit_review_serves_the_page_until_interrupted(study_dir, inherited):
+    """Ctrl+C stops it, also when started as a shell's background job (which starts it with SIGINT ignored)."""
     command = [sys.executable, "-c", "from qualkit.cli import main; main()", "review", str(study_dir), "--no-browser",
                "--coder", "alice"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, inherited))
     try:
         line = process.stdout.readline()
         assert line.startswith(f"Reviewing {study_dir} as alice at http://127.0.0.1:")

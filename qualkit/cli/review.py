@@ -60,6 +60,11 @@ def serve(study: str, coder: str, port: int, no_browser: bool) -> None:
         import webbrowser
 
         webbrowser.open(server.url)
+    import signal
+
+    # Ctrl+C (SIGINT) stops the page even when started from a script or a background job, whose shell
+    # starts it with SIGINT ignored (Python then never raises KeyboardInterrupt, and it served on forever).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
