@@ -51,3 +51,18 @@ def test_in_residual_mode_an_answers_context_is_its_uncoded_units_across_back_ch
     units = [Unit("A", 1, "P", 0, 10, "x"), Unit("A", 3, "P", 30, 40, "y"), Unit("A", 5, "P", 50, 60, "z")]
     answers = [("A", 1), ("A", 1), ("A", 5)]
     assert _joined_turns(units, ["bus late", "bus stop", "rent"], answers) == ["bus late bus stop"] * 2 + ["rent"]
+
+
+def test_a_transcribers_summary_is_never_the_question_an_answer_follows():
+    """The question before an answer is the moderator's (or an assistant moderator's), never the summary of
+    someone recording the session."""
+    folder = FIXTURES / "themes" / "answers_recorded"
+    with pytest.warns(UserWarning, match="'Transcriber' records it: read as the interviewer"):
+        transcripts = read_transcripts([folder])
+    units: list = []
+    list(Coder(Codebook("none", "0", ()), build_pipeline()).code(transcripts, units))
+    _, questions = unit_contexts(units, transcripts)
+    asked = {unit.text: question for unit, question in zip(units, questions)}
+    assert asked["We go to the advice centre near the market."] == "Where do you go when you need advice about money?"
+    assert asked["My sister tells me what to do about the bills."] == "Where do you go when you need advice about money?"
+    assert asked["The bank never lends to young women here."] == "And what about the bank?"

@@ -32,7 +32,7 @@ from qualkit.readers.survey import (
 )
 from qualkit.readers.table import read_csv, read_table_many, read_xlsx
 from qualkit.readers.text import read_text
-from qualkit.readers.vocab import helper_kind, names_no_participant
+from qualkit.readers.vocab import RECORDS, helper_kind, names_no_participant
 from qualkit.readers.vtt import read_srt, read_vtt
 from qualkit.transcript import Transcript
 
@@ -64,7 +64,7 @@ __all__ = [
     "load_aliases", "read_many", "read_one", "read_transcript",
     "read_text", "read_transcripts", "recurring_interviewers", "read_transcripts_report", "transcript_files",
     "Speakers", "StudyInterviewers", "apply_interviewers", "speakers_in", "study_interviewers",
-    "helper_kind", "names_no_participant",
+    "RECORDS", "helper_kind", "names_no_participant",
 ]
 
 

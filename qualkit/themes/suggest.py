@@ -260,7 +260,7 @@ def suggest_themes(
             f"each unit's TF-IDF plus {suggester.turn_weight} x its turn's (joined across the interviewer's "
             f"back-channels: no question mark, no word of their own){' (its uncoded units only)' if residual else ''}"
             f" and {suggester.question_weight} x the interviewer's preceding question's (the last turn that is not a "
-            f"back-channel), then its neighbours within {suggester.window} units of the same "
+            f"back-channel, nor by someone recording the session), then its neighbours within {suggester.window} units of the same "
             f"transcript weighted {suggester.window_decay}^distance" if turn_texts is not None
             else "the unit's own words only"),
         "assignment": (f"each sentence to its strongest theme, then up to {suggester.refine} rounds of moving it to the theme "
