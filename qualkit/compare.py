@@ -26,6 +26,8 @@ EXPLORATORY = ("exploratory: Fisher's exact test on participants with the code, 
 
 
 PARTICIPANT_MEANING = "participants: speakers other than the interviewer, per transcript"
+
+
 @dataclass(frozen=True)
 class Participants:
     """Who the participants of a study are: the participant speakers of each transcript (speakers whose
@@ -72,9 +74,13 @@ class Participants:
         named = self.named(transcript)
         return tuple((f"{transcript}: {s}", s) for s in named) if named else ((transcript, ""),)
 
+    def who(self, items: Iterable[tuple[str, str]]) -> set[str]:
+        """Return the distinct participants who said the ``(transcript, speaker)`` items."""
+        return {p for p in (self.person(t, s) for t, s in items) if p is not None}
+
     def count(self, items: Iterable[tuple[str, str]]) -> int:
         """Return how many distinct participants said the ``(transcript, speaker)`` items."""
-        return len({p for p in (self.person(t, s) for t, s in items) if p is not None})
+        return len(self.who(items))
 
     def sizes(self, groups: Mapping[str, str]) -> dict[str, int]:
         """Return participants per group, groups sorted, from ``{transcript id: group}`` (a transcript's group

@@ -4,7 +4,7 @@ each theme with its top terms, quotes from different participants, prevalence an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -16,6 +16,9 @@ from qualkit.themes.quotes import (
     MIN_QUOTE_WORDS, REDACTION, choose_quotes, content_words, hesitations, label_first, quotable, without_notes,
 )
 from qualkit.transcript import Transcript
+
+if TYPE_CHECKING:
+    from qualkit.compare import Participants
 
 Lemmatise = Callable[[list[str]], list[str]]
 QUOTE_TERMS = 1
@@ -40,7 +43,6 @@ QUOTE_RANKING = ("chosen first among sentences using at least 2 of the theme's t
 CONTENT_FREE_SHARE = 0.5
 CONTENT_FREE_MARGIN = 0.2
 RESIDUAL_QUESTION_WEIGHT = 0.5
-UNKNOWN_GROUP = "(no value)"
 
 __all__ = [
     "INTERVIEW_STOP_WORDS", "METHODS", "SuggestedTheme", "ThemeAssignment", "ThemeSuggestions", "ThemeSuggester",
@@ -202,8 +204,7 @@ def suggest_themes(
     weights = suggester.weights_
     totals = weights.sum(axis=1)
     shares = np.divide(weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0)
-    groups = {t.id: (t.attributes.get(group_by) or UNKNOWN_GROUP) for t in transcripts}
-    people = _participants(transcripts)  # a focus group's participant speakers each count
+    groups, people = _groups_and_people(transcripts, group_by)  # a focus group's participant speakers each count
     group_sizes = people.sizes(groups)
     stop = frozenset(suggester.stop_words_)
     raw = [unit.text for unit in units]
@@ -244,7 +245,7 @@ def suggest_themes(
         kept.append(number)
         themes.append(SuggestedTheme(
             number=len(themes) + 1, label=label, terms=shown, quotes=tuple(quotes), units=len(members),
-            participants=tuple(sorted(_people_of(units, members, people))),
+            participants=tuple(sorted(people.who((units[i].transcript, units[i].speaker) for i in members))),
             by_group=_by_group(units, members, groups, group_sizes, people), codes=_overlap(members, coded),
             coherence=round(float(suggester.coherence_[number]), 4),
         ))
@@ -364,7 +365,7 @@ def _top_term_counts(suggester: ThemeSuggester) -> np.ndarray:
 
 
 def _by_group(units: Sequence[Unit], members: np.ndarray, groups: Mapping[str, str],
-              sizes: Mapping[str, int], people: Any) -> tuple[tuple[str, int, int, int], ...]:
+              sizes: Mapping[str, int], people: Participants) -> tuple[tuple[str, int, int, int], ...]:
     if not groups:
         return ()
     rows = []
@@ -392,15 +393,10 @@ def _overlap(members: np.ndarray, coded: list[set[tuple[str, str]]]) -> tuple[tu
                  for (cid, path), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _participants(transcripts: Sequence[Transcript]) -> Any:
-    """Return the study's participants (``qualkit.compare.Participants``): each participant speaker of a
-    transcript, a one-to-one interview's one named by the transcript id."""
-    from qualkit.compare import Participants
+def _groups_and_people(transcripts: Sequence[Transcript], group_by: str) -> tuple[dict[str, str], Participants]:
+    """Return ``{transcript id: group}`` and the study's participants (``qualkit.compare``: each participant
+    speaker of a transcript; a one-to-one interview's one named by the transcript id). Imported here, as
+    ``qualkit.compare`` brings pandas, which theme suggestion does not otherwise need."""
+    from qualkit.compare import Participants, participant_groups
 
-    return Participants.of(transcripts)
-
-
-def _people_of(units: Sequence[Unit], members: np.ndarray, people: Any) -> set[str]:
-    """Return the participants who said the member units (a focus group's speakers each one)."""
-    found = (people.person(units[i].transcript, units[i].speaker) for i in members)
-    return {person for person in found if person is not None}
+    return participant_groups(transcripts, group_by), Participants.of(transcripts)
