@@ -13,22 +13,14 @@ from qualkit.codebook import parse_codebook
 from qualkit.coding import Coder
 from qualkit.compare import Participants
 from qualkit.readers import (
-    ReadOptions, helper_kind, names_no_participant, read_transcript, read_transcripts, read_transcripts_report,
+    ReadOptions, helper_kind, names_no_participant, read_transcripts, read_transcripts_report,
 )
 from qualkit.transcript import INTERVIEWER, PARTICIPANT
-from tests.test_readers_support import check_offsets
+from tests.test_readers_support import read_warned as read
 
 HELPERS = Path(__file__).resolve().parent / "fixtures" / "roles_helpers"
 GENNOVATE = Path(__file__).resolve().parent.parent / "benchmarks" / "fixtures" / "gennovate" / "transcripts"
 I, P = INTERVIEWER, PARTICIPANT
-
-
-def read(path, options=None):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        transcript = read_transcript(path, options)
-    check_offsets(transcript)
-    return transcript, [str(w.message) for w in caught]
 
 
 def roles(transcript):

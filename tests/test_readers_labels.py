@@ -7,20 +7,12 @@ import warnings
 import pytest
 
 from qualkit.errors import TranscriptError
-from qualkit.readers import ReadOptions, read_transcript, read_transcripts, read_transcripts_report
+from qualkit.readers import ReadOptions, read_transcripts, read_transcripts_report
 from qualkit.transcript import INTERVIEWER, PARTICIPANT
-from tests.test_readers_support import FIXTURES, check_offsets
+from tests.test_readers_support import FIXTURES, read_warned as read
 
 LABELS = FIXTURES / "labels"
 I, P = INTERVIEWER, PARTICIPANT
-
-
-def read(path, options=None):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        transcript = read_transcript(path, options)
-    check_offsets(transcript)
-    return transcript, [str(w.message) for w in caught]
 
 
 def turns(transcript):

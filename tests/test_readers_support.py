@@ -6,7 +6,7 @@ import re
 import warnings
 from pathlib import Path
 
-from qualkit.readers import read_transcript
+from qualkit.readers import ReadOptions, read_transcript
 from qualkit.transcript import Transcript
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "transcripts"
@@ -43,10 +43,16 @@ def unaccounted(source: str, transcript: Transcript, extra_labels: tuple[str, ..
     return missing
 
 
-def read_said(path: Path) -> tuple[Transcript, list[str]]:
-    """Read one transcript (its offsets checked) and return it with the warnings, without the file's name."""
+def read_warned(path: Path, options: ReadOptions | None = None) -> tuple[Transcript, list[str]]:
+    """Read one transcript (its offsets checked) and return it with the warnings it gave."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        transcript = read_transcript(path)
+        transcript = read_transcript(path, options)
     check_offsets(transcript)
-    return transcript, [str(w.message).removeprefix(f"{path}").lstrip(":, ") for w in caught]
+    return transcript, [str(w.message) for w in caught]
+
+
+def read_said(path: Path) -> tuple[Transcript, list[str]]:
+    """Read one transcript (its offsets checked) and return it with the warnings, without the file's name."""
+    transcript, said = read_warned(path)
+    return transcript, [message.removeprefix(f"{path}").lstrip(":, ") for message in said]
