@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Any, Iterable, Mapping, Sequence
 
 WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
+POSSESSIVE = re.compile(r"['’]s$")  # Fatima's is Fatima
 # What may stand between a sentence's end and its first word: closing quotes and brackets, then space; a
 # quote's own start, a new line, a colon, or an opening quote or bracket also open a sentence.
 OPENS = re.compile(r"(?:^|[.!?…]['\"”’)\]]*\s+|[\n:;]\s*|[\"“‘(\[]\s*|\s[-–—]\s+)$")
@@ -73,7 +74,7 @@ def possible_identifiers(shown: Sequence[Mapping[str, Any]], passages: Iterable[
                 continue
             if opens and lower[words[0].casefold()]:  # a common word opening the sentence is not the name's
                 name = name[len(words[0]):].strip()
-            key = re.sub(r"['’]s$", "", name)
+            key = POSSESSIVE.sub("", name)
             entry = found.setdefault(key, {"name": key, "quotes": set(), "first": quote["reference"]})
             entry["quotes"].add(quote["reference"])
     listed = sorted(found.values(), key=lambda e: (-len(e["quotes"]), e["name"]))
@@ -90,7 +91,7 @@ def theme_identifiers(suggested: Sequence[Mapping[str, Any]], passages: Sequence
     public = {k.casefold() for k in known if k}
 
     def names_someone(word: str) -> bool:
-        key = re.sub(r"['’]s$", "", word.casefold())
+        key = POSSESSIVE.sub("", word.casefold())
         written = capitals.get(key, ())
         return bool(written) and _bare(word) not in NAMING_NO_ONE and not lower[key] and not lower[word.casefold()] \
             and key not in public and not any(_initials(w) for w in written)
@@ -121,13 +122,13 @@ def _capitalised_inside(passages: Iterable[str]) -> dict[str, set[str]]:
     for text in passages:
         for _, _, name, opens in capitalised_names(text):
             for word in WORD.findall(name)[1 if opens else 0:]:
-                written.setdefault(re.sub(r"['’]s$", "", word.casefold()), set()).add(word)
+                written.setdefault(POSSESSIVE.sub("", word.casefold()), set()).add(word)
     return written
 
 
 def _bare(word: str) -> str:
     """Return a word in lower case without a possessive or plural ``s`` (``Friday's``, ``Tuesdays``)."""
-    folded = re.sub(r"['’]s$", "", word.casefold())
+    folded = POSSESSIVE.sub("", word.casefold())
     return folded[:-1] if folded.endswith("s") and folded[:-1] in NAMING_NO_ONE else folded
 
 
