@@ -178,7 +178,7 @@ def test_run_reads_a_survey_table_one_response_a_participant_grouped_by_its_colu
     # the bad rows are counted and named, never dropped silently; the bundled sample's sheet is not joined
     assert ("4 rows left out: 2 with empty text (rows 4, 9); 1 with a duplicate id (row 6); "
             "1 with undecodable bytes (not UTF-8) (row 7)") in result.output
-    assert "Coded 4 transcripts" in result.output
+    assert "Coded 4 responses" in result.output
     rows = list(csv.DictReader((out / "coded_segments.csv").open(encoding="utf-8")))
     assert rows and {r["transcript"] for r in rows} <= {"R001", "R002", "R004", "R007"}
     texts = {"R004": "I felt lonely after my husband died,\nand the group at the community centre gave me somewhere to go."}
@@ -188,6 +188,10 @@ def test_run_reads_a_survey_table_one_response_a_participant_grouped_by_its_colu
             assert texts[row["transcript"]][int(row["start"]):int(row["end"])] == row["text"]
     appendix = (out / "appendix.md").read_text(encoding="utf-8")
     assert "Westgate" in appendix and "Northfield" in appendix
+    # a survey's rows are responses, not interviews, in the report's headline and its methods
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "4 survey responses; " in report and "interview" not in report.split("words of participant speech")[0]
+    assert "Data. 4 survey responses (" in appendix + report
 
 
 def test_themes_reads_a_survey_table(runner):

@@ -106,13 +106,13 @@ def test_the_report_says_three_of_seven_and_what_a_participant_is(out):
     thematic = (out / "thematic.md").read_text(encoding="utf-8")
     assert ("5 segments, 4 participants: health trainer 3/7 (42.9%); 4 seg.; link worker 1/3 (33.3%); 1 seg."
             in thematic)
-    assert "3 interviews with 10 participants; 313 words of participant speech" in thematic
+    assert "3 focus groups with 10 participants; 313 words of participant speech" in thematic
     assert "health trainer (n=7), link worker (n=3)" in thematic
     note = ("Participants: speakers other than the interviewer, per transcript: each named speaker of a focus group "
             "is one (FG1: Anna); a chorus, an unknown voice or a transcriber (All, Unknown, Transcriber) none.")
     assert note in thematic
     appendix = (out / "appendix.md").read_text(encoding="utf-8")
-    assert ("Data. 3 interview transcripts (313 words of participant speech by 10 participants) were analysed, by "
+    assert ("Data. 3 focus group transcripts (313 words of participant speech by 10 participants) were analysed, by "
             "group: health trainer (n=7) and link worker (n=3). " + note) in appendix
     cases = (out / "tables" / "cases_by_code.csv").read_text(encoding="utf-8").splitlines()
     assert len(cases) == 11 and cases[1].startswith("FG1: Anna,health trainer,Northfield,")

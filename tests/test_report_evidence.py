@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from qualkit.cli import main
 from qualkit.report import render_outputs, report_context, study_data, write_report
-from qualkit.report.evidence import cases_by_code, saturation
+from qualkit.compare import Participants
+from qualkit.report.evidence import cases_by_code, saturation, sources_read
 from qualkit.report.quotes import exclusion_check, quote_span
 from qualkit.study import StudySettings, run_study
 from tests.conftest import FIXTURES, STUDY
@@ -136,6 +137,19 @@ def test_saturation_orders_by_date():
     data["transcripts"][0]["attributes"] = {"date": "2026-03-02"}
     data["transcripts"][1]["attributes"] = {"date": "2026-02-27"}
     assert [r["transcript"] for r in saturation(data)["rows"]] == ["B", "A"]
+
+
+@pytest.mark.parametrize("speakers, survey, headline, methods", [
+    ({"I1": ["P"], "I2": ["P"]}, False, "2 interviews", "2 interview transcripts"),
+    ({"FG1": ["Anna", "Ben"]}, False, "1 focus group", "1 focus group transcript"),
+    ({"I1": ["P"], "FG1": ["Anna", "Ben"], "FG2": ["Cy", "Di", "All"]}, False, "1 interview and 2 focus groups",
+     "3 transcripts (1 interview and 2 focus groups)"),
+    # one named speaker and a chorus is one participant: an interview
+    ({"I1": ["P", "All"]}, False, "1 interview", "1 interview transcript"),
+    ({f"R{i}": ["response"] for i in range(1200)}, True, "1,200 survey responses", "1,200 survey responses"),
+])
+def test_the_headline_names_interviews_focus_groups_and_survey_responses(speakers, survey, headline, methods):
+    assert sources_read(Participants(speakers), list(speakers), survey) == {"headline": headline, "methods": methods}
 
 
 # -- cases by code -----------------------------------------------------------------------------------------------

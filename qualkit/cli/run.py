@@ -38,6 +38,7 @@ def run(out: str, human_coding: str | None, study: str | None, coding: str, skip
         result = run_study(settings, progress=lambda items: progress(items, "Coding"))
         written = write_report(result, out, options)
     echo_warnings(result.warnings)  # also in the report's warnings; shown here, grouped by file, so they are not missed
-    click.echo(f"Coded {len(result.transcripts)} transcripts: {len(result.segments)} segments, "
+    what = "responses" if settings.text_column else "transcripts"  # a survey table's rows are each one response
+    click.echo(f"Coded {len(result.transcripts)} {what}: {len(result.segments)} segments, "
                f"{len(result.themes)} suggested themes, in {time.perf_counter() - began:.1f} s.")
     click.echo(f"Wrote {len(written)} files into {out}; open {Path(out) / 'index.html'} for the list.")

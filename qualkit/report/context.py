@@ -10,7 +10,9 @@ from qualkit import __version__
 from qualkit.report.figures import agreement_figures, flat_group_tests, group_test_figures, review_figures
 from qualkit.report.identifiers import identifiers_warning, possible_identifiers, theme_identifiers
 from qualkit.report.pseudonyms import load_pseudonyms
-from qualkit.report.evidence import cases_by_code, participant_note, participants_of, saturation, set_aside_summary
+from qualkit.report.evidence import (
+    cases_by_code, participant_note, participants_of, saturation, set_aside_summary, sources_read,
+)
 from qualkit.report.methods import checklist, methods_prose
 from qualkit.report.quotes import (
     REVIEWED, QuotePolicy, attribution, choose_quotes, exclusion_check, full_text, quality, quote_pieces,
@@ -301,6 +303,8 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
         "methods": data["methods"],
         "study": {
             "transcripts": len(data["transcripts"]),
+            "sources": sources_read(build.participants, [t["id"] for t in data["transcripts"]],
+                                    survey=bool(data["settings"].get("text_column"))),
             "participant_words": sum(t["participant_words"] for t in data["transcripts"]),
             "participants": sum(build.group_sizes.values()),
             "participant_note": participant_note(build.participants),

@@ -89,7 +89,7 @@ def _intro(doc: DocumentObject, ctx: Context) -> None:
     study = ctx["study"]
     groups = ", ".join(f"{g['name']} (n={g['size']})" for g in study["groups"])
     doc.add_paragraph(
-        f"{study['transcripts']} interviews"
+        study["sources"]["headline"]
         + (f" with {study['participants']} participants" if study.get("participant_note") else "")
         + f"; {study['participant_words']} words of participant speech. "
         f"Grouped by {study['group_by']}: {groups}. {study['segments']} coded segments; "

@@ -33,6 +33,30 @@ def participant_note(participants: Participants) -> str:
             "an unknown voice or a transcriber (All, Unknown, Transcriber) none.")
 
 
+def sources_read(participants: Participants, transcripts: Sequence[str], survey: bool) -> dict[str, str]:
+    """Return what the study's transcripts are, counted, as the headline says it (``16 interviews``, ``3 focus
+    groups``, ``12 interviews and 2 focus groups``, ``5,000 survey responses``) and as the methods do (``16
+    interview transcripts``, ``14 transcripts (12 interviews and 2 focus groups)``). A transcript with several
+    named participant speakers is a focus group; every other transcript is an interview."""
+    n = len(transcripts)
+    if survey:
+        responses = counted(n, "survey response")
+        return {"headline": responses, "methods": responses}
+    groups = sum(1 for t in transcripts if participants.named(t))
+    kinds = [(n - groups, "interview"), (groups, "focus group")]
+    shown = [(count, kind) for count, kind in kinds if count]
+    if len(shown) == 1:
+        count, kind = shown[0]
+        return {"headline": counted(count, kind), "methods": counted(count, f"{kind} transcript")}
+    both = " and ".join(counted(count, kind) for count, kind in shown)
+    return {"headline": both, "methods": f"{counted(n, 'transcript')} ({both})"}
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """Return ``n`` with its noun: ``1 interview``, ``1,200 survey responses``."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def set_aside_summary(data: Mapping[str, Any], examples: int = EXAMPLES_PER_KIND) -> list[dict[str, Any]]:
     """Per code with set-aside hits: how many were negated, vetoed or outside a restriction, and up to
     ``examples`` examples of each with the reason, the passage around the hit and its offsets."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from qualkit.report.evidence import counted
+
 RESEARCHER = "Researcher to report"
 
 # (checklist, item number, item, where the report documents it; "" when only the researcher can report it)
@@ -59,10 +61,6 @@ def checklist() -> list[dict[str, str]]:
              "researcher": not where} for name, number, topic, where in CHECKLIST]
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _listing(items: Sequence[str]) -> str:
     items = [i for i in items if i]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
@@ -76,7 +74,7 @@ def methods_prose(data: Mapping[str, Any], context: Mapping[str, Any]) -> list[s
     attributes = sorted({k for t in data["transcripts"] for k in t["attributes"]})
     skipped = methods.get("skipped_files")
     paragraphs = [
-        f"Data. {_count(study['transcripts'], 'interview transcript')} ({study['participant_words']:,} words of "
+        f"Data. {study['sources']['methods']} ({study['participant_words']:,} words of "
         f"participant speech"
         + (f" by {study['participants']} participants" if study.get("participant_note") else "") + ") were analysed"
         + (f", by {study['group_by']}: {groups}" if study["groups"] else "") + "."
@@ -91,10 +89,10 @@ def methods_prose(data: Mapping[str, Any], context: Mapping[str, Any]) -> list[s
             kinds[kind] = kinds.get(kind, 0) + 1
     order = ("phrase", "exact", "wildcard", "word", "token", "near", "exclude")
     ranked = sorted(kinds.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
-    kinds_text = _listing([f"{'exclude vetoes' if k == 'exclude' else k} in {_count(n, 'code')}" for k, n in ranked])
+    kinds_text = _listing([f"{'exclude vetoes' if k == 'exclude' else k} in {counted(n, 'code')}" for k, n in ranked])
     paragraphs.append(
         f"Coding. The transcripts were coded with the codebook \u201c{book['name']}\u201d (version {book['version']}, "
-        f"{_count(len(book['themes']), 'theme')}, {_count(len(book['codes']), 'code')}; file "
+        f"{counted(len(book['themes']), 'theme')}, {counted(len(book['codes']), 'code')}; file "
         f"{methods.get('codebook_file', '')}, SHA-256 {str(methods.get('codebook_sha256', ''))[:12]}) as a deductive "
         f"first pass using qualkit {methods.get('qualkit_version', '')} with spaCy {methods.get('spacy_version', '')} "
         f"(pipeline {methods.get('pipeline', '')}: {methods.get('components', '')}). The codes' patterns "
@@ -112,7 +110,7 @@ def methods_prose(data: Mapping[str, Any], context: Mapping[str, Any]) -> list[s
         paragraphs.append(
             f"Agreement. The coding was compared {agreement['unit']} by {agreement['unit']} with "
             f"{agreement['coder_b']}'s coding ({agreement['source'] or methods.get('human_coding', '')}) over "
-            f"{agreement['units']} {agreement['unit']}s of {_count(len(agreement['transcripts']), 'transcript')}: "
+            f"{agreement['units']} {agreement['unit']}s of {counted(len(agreement['transcripts']), 'transcript')}: "
             f"Cohen's kappa pooled over {overall['codes']} codes {overall['kappa']}, Krippendorff's alpha "
             f"{overall['alpha']}, F1 {overall['f1']}; per-code figures and the passages the codings disagree on "
             "are in the appendix.")
@@ -145,7 +143,7 @@ def _review_paragraph(review: Mapping[str, Any], data: Mapping[str, Any]) -> str
     low = sorted(shares.items(), key=lambda kv: kv[1])[:3]
     names = {c["id"]: c["name"] for c in data["codebook"]["codes"]}
     decided = sum(int(review.get(k) or 0) for k in ("accepted", "rejected", "recoded"))
-    text = (f"Review. Of the {_count(int(review.get('automatic') or 0), 'automatic coding')}, "
+    text = (f"Review. Of the {counted(int(review.get('automatic') or 0), 'automatic coding')}, "
             f"{_listing(reviewers) or 'no one'} reviewed {decided}: {review.get('accepted', 0)} accepted, "
             f"{review.get('rejected', 0)} rejected and {review.get('recoded', 0)} recoded to another code, with "
             f"{review.get('pending', 0)} still pending; {review.get('manual', 0)} passages were coded by hand.")
@@ -163,12 +161,12 @@ def _themes_paragraph(data: Mapping[str, Any], context: Mapping[str, Any]) -> st
     theme = data.get("extra", {}).get("theme_methods") or {}
     suggested = context.get("suggested") or []
     top = len(data["codebook"]["top_themes"])
-    text = (f"Themes. The {_count(top, 'theme')} of the report are the codebook's (deductive). ")
+    text = (f"Themes. The {counted(top, 'theme')} of the report are the codebook's (deductive). ")
     if not suggested:
         return text + "No further themes were suggested (too little uncoded speech)."
     mode = "the participant sentences no code touched" if theme.get("residual") else "all participant sentences"
     return text + (
-        f"To find what the codebook missed, {_count(len(suggested), 'candidate theme')} were suggested from {mode} "
+        f"To find what the codebook missed, {counted(len(suggested), 'candidate theme')} were suggested from {mode} "
         f"({theme.get('units', '?')} sentences) by {str(theme.get('method', 'nmf')).upper()} over lemmatised TF-IDF "
         f"terms (vocabulary {theme.get('vocabulary_size', '?')}, seed {theme.get('seed', 0)}); k = {theme.get('k', '?')}"
         f" was chosen by {theme.get('k_chosen_by', 'the user')}. Suggested themes are prompts for reading, not "
