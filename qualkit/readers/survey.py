@@ -22,11 +22,15 @@ from typing import Any, Iterable, Iterator
 
 from qualkit.errors import TranscriptError
 from qualkit.readers.survey_rows import (
-    SURVEY_SUFFIXES, Rows, SurveyPart, cell, data_start, delimiter_note, survey_format, table_rows,
+    SURVEY_SUFFIXES, Rows, SurveyPart, cell, data_start, delimiter_note, encoding_note, repeats_header, survey_format,
+    table_rows,
 )
 from qualkit.transcript import PARTICIPANT, Transcript, Turn
 
-REASONS = {"empty": "empty text", "duplicate": "a duplicate id", "undecodable": "undecodable bytes (not UTF-8)"}
+REASONS = {"empty": "empty text", "duplicate": "a duplicate id", "undecodable": "undecodable bytes (not UTF-8)",
+           "header": "the header repeated (column names or question text below the header, as Qualtrics exports)"}
+HEADER_ROWS = 3
+"""Rows up to this one may repeat the header."""
 SHOWN_ROWS = 5
 
 
@@ -48,7 +52,7 @@ class SurveyReport:
     rows: dict[str, list[int]] = field(default_factory=dict)
 
     def leave_out(self, reason: str, row: int) -> None:
-        """Count a row left out for ``reason`` (``empty``, ``duplicate`` or ``undecodable``)."""
+        """Count a row left out for ``reason`` (``empty``, ``duplicate``, ``undecodable`` or ``header``)."""
         self.left_out[reason] = self.left_out.get(reason, 0) + 1
         shown = self.rows.setdefault(reason, [])
         if len(shown) < SHOWN_ROWS:
@@ -98,7 +102,7 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     text_at, id_at = _positions(path, header, columns, rows)
     names, renamed = unique_names(header)
     if part is None or part.first_row == 2:
-        for note in (delimiter_note(path), renamed and f"{path}: columns share a name: {renamed}"):
+        for note in (encoding_note(path), delimiter_note(path), renamed and f"{path}: columns share a name: {renamed}"):
             if note:
                 warnings.warn(note, stacklevel=2)
     skip = set(part.skip) if part else set()
@@ -106,6 +110,9 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     for number, values in rows:
         if values is None:
             report.leave_out("undecodable", number)
+            continue
+        if number <= HEADER_ROWS and repeats_header(header, values, id_at):
+            report.leave_out("header", number)
             continue
         if len(values) > len(header) and any(cell(v).strip() for v in values[len(header):]):
             wider.append(number)
@@ -169,7 +176,7 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
             start, first, count, skip = boundary, number, 0, []
         boundary = position
         if values is not None and id_at is not None and id_at < len(values) and text_at < len(values) \
-                and cell(values[text_at]).strip():
+                and cell(values[text_at]).strip() and not (number <= HEADER_ROWS and repeats_header(header, values, id_at)):
             response = cell(values[id_at]).strip() or f"{path.stem}-{number}"
             if not _first_time(seen, response):
                 skip.append(number)

@@ -1,10 +1,16 @@
 """Survey tables read as rows, streaming, in three formats: CSV line by line through the ``csv`` module
 (tracking byte offsets, so a part can start mid-file), XLSX through openpyxl's read-only mode, Parquet in
-record batches of its row groups. ``survey`` turns the rows into responses."""
+record batches of its row groups. ``survey`` turns the rows into responses.
+
+A CSV's encoding is told from its first megabyte: a byte-order mark (UTF-8, or UTF-16 as Excel's "Unicode
+Text" and Qualtrics' TSV are saved), else UTF-8 when it decodes, else Windows-1252 (as Excel saves "CSV" on
+Windows); every reading other than UTF-8 is said in a warning."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -71,13 +77,56 @@ def data_start(path: Path, fmt: str) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class Encoding:
+    """How a CSV's bytes are text: the codec, and the warning saying so when it is not plain UTF-8."""
+
+    codec: str = "utf-8"
+    note: str = ""
+
+    @property
+    def newline(self) -> bytes:
+        return "\n".encode(self.codec)
+
+
+SAMPLE, CHUNK = 1 << 20, 1 << 16
+BOMS = ((codecs.BOM_UTF8, "utf-8", ""), (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
+
+
+def csv_encoding(path: Path) -> Encoding:
+    """Tell a CSV's encoding from its first megabyte: a byte-order mark, else UTF-8, else Windows-1252."""
+    decoder, lines, read = codecs.getincrementaldecoder("utf-8")(), 1, 0
+    with path.open("rb") as handle:
+        while read < SAMPLE:
+            chunk = handle.read(CHUNK)
+            if not read:
+                for bom, codec, name in BOMS:
+                    if chunk.startswith(bom):
+                        return Encoding(codec, name and f"{path}: is {name} text (as Excel saves 'Unicode Text'); "
+                                                        f"read as {name}")
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk[:max(0, exc.start)].count(b"\n")
+                return Encoding("cp1252", f"{path}: is not UTF-8 (line {line} holds byte 0x{chunk[max(0, exc.start)]:02x}); "
+                                          "read as Windows-1252, as Excel saves 'CSV' on Windows (if its text looks "
+                                          "wrong, save it again as 'CSV UTF-8')")
+            if not chunk:
+                break
+            lines, read = lines + chunk.count(b"\n"), read + len(chunk)
+    return Encoding()
+
+
 class _Lines:
     """A CSV file's lines as text for ``csv.reader``, tracking the bytes read and undecodable lines."""
 
-    def __init__(self, handle: Any, stop: int | None) -> None:
+    def __init__(self, handle: Any, stop: int | None, encoding: Encoding) -> None:
         self.handle, self.stop = handle, stop
+        self.codec, self.newline = encoding.codec, encoding.newline
         self.position = handle.tell()
         self.bad = False
+        self.last = ""
         self.taken = 0
         self.quotes = 0
         """Lines given for the row being read, and the quote marks in them (odd: a quote left open)."""
@@ -85,20 +134,33 @@ class _Lines:
     def __iter__(self) -> "_Lines":
         return self
 
+    def _readline(self) -> bytes:
+        """Read one line; in UTF-16 a line ends at a whole two-byte new line, not at any 0x0A byte."""
+        line = self.handle.readline()
+        while len(self.newline) > 1 and line and (len(line) % 2 or not line.endswith(self.newline)):
+            more = self.handle.read(1) if len(line) % 2 else self.handle.readline()
+            if not more:
+                break
+            line += more
+        return bytes(line)
+
     def __next__(self) -> str:
         if self.stop is not None and self.position >= self.stop:
             raise StopIteration
-        line = self.handle.readline()
+        line = self._readline()
         if not line:
             raise StopIteration
         self.position += len(line)
-        self.quotes = (0 if not self.taken else self.quotes) + line.count(b'"')
         self.taken += 1
         try:
-            return str(line.decode("utf-8"))
+            text = line.decode(self.codec)
         except UnicodeDecodeError:
-            self.bad = True
-            return str(line.decode("utf-8", "replace"))
+            # Windows-1252 leaves five bytes undefined: read those as Latin-1; UTF-8 that does not decode is a bad row
+            self.bad = self.codec == "utf-8"
+            text = line.decode("latin-1" if self.codec == "cp1252" else self.codec, "replace")
+        self.quotes = (0 if self.taken == 1 else self.quotes) + text.count('"')
+        self.last = text
+        return text
 
 
 def _delimiter(path: Path) -> str:
@@ -107,10 +169,32 @@ def _delimiter(path: Path) -> str:
     if path.suffix.lower() == ".tsv":
         return "\t"
     with path.open("rb") as handle:
-        first = handle.readline(65536)
-    if b"," in first:
+        first = next(_Lines(handle, None, csv_encoding(path)), "")
+    if "," in first:
         return ","
-    return max((b";", b"\t", b"|"), key=first.count).decode() if any(c in first for c in (b";", b"\t", b"|")) else ","
+    return max(";\t|", key=first.count) if any(c in first for c in ";\t|") else ","
+
+
+def encoding_note(path: Path) -> str | None:
+    """Return the warning for a CSV read as anything but UTF-8, or None."""
+    return csv_encoding(path).note or None if SURVEY_SUFFIXES.get(path.suffix.lower()) == "csv" else None
+
+
+HEADER_KEY = re.compile(r"\W+")
+
+
+def repeats_header(header: list[str], values: list[Any], id_at: int | None) -> bool:
+    """Return whether a row just below the header is more header: Qualtrics writes each question's text
+    under its column name (``Start Date`` under ``StartDate``, ``Response ID`` under ``ResponseId``) and
+    then ``{"ImportId": ...}`` cells."""
+    cells = [cell(v).strip() for v in values]
+    if any(c.startswith('{"ImportId"') for c in cells):
+        return True
+    key = [HEADER_KEY.sub("", c.casefold()) for c in cells]
+    if id_at is not None and id_at < len(key) and key[id_at] and key[id_at] == HEADER_KEY.sub("", header[id_at].casefold()):
+        return True
+    same = sum(1 for name, k in zip(header, key) if k and k == HEADER_KEY.sub("", name.casefold()))
+    return same >= 3 or (same >= 1 and 2 * same >= sum(1 for k in key if k))
 
 
 def delimiter_note(path: Path) -> str | None:
@@ -125,11 +209,16 @@ def delimiter_note(path: Path) -> str | None:
 
 
 def _csv_header(path: Path, handle: Any) -> list[str]:
-    lines = _Lines(handle, None)
+    lines = _Lines(handle, None, csv_encoding(path))
     try:
         header = next(csv.reader(lines, delimiter=_delimiter(path)))
     except StopIteration:
         raise TranscriptError(f"{path}: survey table is empty (no header row)") from None
+    except csv.Error as exc:
+        if "\r" in lines.last and not lines.last.endswith("\r\n"):
+            raise TranscriptError(f"{path}, row 1: its lines end in a lone carriage return (as Excel for Mac's older "
+                                  "'CSV' writes them); save it again as 'CSV UTF-8'") from None
+        raise TranscriptError(f"{path}, row 1: cannot read the header row: {exc}") from None
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     return [h.strip() for h in header]
@@ -147,7 +236,7 @@ def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[
         with handle:
             if part is not None:
                 handle.seek(part.start)
-            lines = _Lines(handle, part.stop if part else None)
+            lines = _Lines(handle, part.stop if part else None, csv_encoding(path))
             number = part.first_row - 1 if part else 1
             reader = csv.reader(lines, delimiter=_delimiter(path))
             while True:

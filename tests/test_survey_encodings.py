@@ -1,0 +1,81 @@
+"""Survey tables as spreadsheets and survey tools save them: Windows-1252 and UTF-16 text, Qualtrics' extra
+header rows, old Mac line endings; every reading qualkit chooses is said."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualkit.cli import main
+from qualkit.errors import TranscriptError
+from qualkit.readers import SurveyColumns, plan_survey, read_survey
+
+SURVEY = Path(__file__).resolve().parent / "fixtures" / "survey"
+COLUMNS = SurveyColumns("comment", "response_id")
+
+
+def read(path: Path, columns: SurveyColumns = COLUMNS) -> tuple[list, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = list(read_survey(path, columns))
+    return found, [str(w.message) for w in caught]
+
+
+def test_a_csv_excel_saved_on_windows_is_read_as_windows_1252_and_said():
+    found, caught = read(SURVEY / "excel_windows.csv")
+    assert [t.text for t in found] == ["The nurse’s manner was lovely – I felt listened to.",
+                                       "Parking cost £4.50, which is too much for a café visit.", "Nothing to improve"]
+    assert caught == [f"{SURVEY / 'excel_windows.csv'}: is not UTF-8 (line 2 holds byte 0x92); read as Windows-1252, "
+                      "as Excel saves 'CSV' on Windows (if its text looks wrong, save it again as 'CSV UTF-8')"]
+
+
+def test_a_utf16_table_keeps_lines_whole_where_a_character_holds_a_newline_byte():
+    found, caught = read(SURVEY / "excel_unicode.tsv")
+    assert [t.id for t in found] == ["F01", "F02", "F03", "F04"]
+    assert found[1].text == "Parking cost £4.50, which is too much for a café visit."
+    assert found[3].text == "Two lines:\nthe ward was Ċold and ਨoisy at night"
+    assert dict(found[3].attributes) == {"site": "Eastbrook"}
+    assert caught == [f"{SURVEY / 'excel_unicode.tsv'}: is UTF-16 text (as Excel saves 'Unicode Text'); read as UTF-16"]
+
+
+@pytest.mark.parametrize("name", ["excel_unicode.tsv", "excel_windows.csv"])
+def test_parts_of_a_utf16_or_windows_table_read_as_the_whole(name: str):
+    whole, _ = read(SURVEY / name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parts = plan_survey(SURVEY / name, COLUMNS, 1)
+        pieces = [t for part in parts for t in read_survey(SURVEY / name, COLUMNS, part=part)]
+    assert len(parts) == len(whole)
+    assert [(t.id, t.text) for t in pieces] == [(t.id, t.text) for t in whole]
+
+
+def test_qualtrics_question_text_and_import_id_rows_are_left_out_and_counted():
+    found, caught = read(SURVEY / "qualtrics.csv", SurveyColumns("Q2", "ResponseId"))
+    assert [(t.id, t.text) for t in found] == [("R_1a", "Shorter waits for the GP."),
+                                               ("R_2b", "More evening appointments.")]
+    assert caught == [f"{SURVEY / 'qualtrics.csv'}: 2 rows left out: 2 with the header repeated (column names or "
+                      "question text below the header, as Qualtrics exports) (rows 2, 3)"]
+
+
+def test_qualtrics_header_rows_are_found_without_an_id_column():
+    found, _ = read(SURVEY / "qualtrics.csv", SurveyColumns("Q2"))
+    assert [t.text for t in found] == ["Shorter waits for the GP.", "More evening appointments."]
+
+
+def test_a_csv_with_old_mac_line_endings_is_one_error_naming_file_and_row():
+    with pytest.raises(TranscriptError) as caught:
+        read(SURVEY / "mac_excel.csv")
+    assert str(caught.value) == (f"{SURVEY / 'mac_excel.csv'}, row 1: its lines end in a lone carriage return (as "
+                                 "Excel for Mac's older 'CSV' writes them); save it again as 'CSV UTF-8'")
+
+
+def test_qualkit_code_reads_a_utf16_table_and_says_so(tmp_path: Path):
+    result = CliRunner().invoke(main, ["code", str(SURVEY / "excel_unicode.tsv"), "--text-column", "comment",
+                                       "--id-column", "response_id", "--codebook", str(SURVEY / "sample_codebook.yaml"),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "is UTF-16 text (as Excel saves 'Unicode Text'); read as UTF-16" in result.output
+    assert (tmp_path / "out" / "coded_segments.csv").exists()
