@@ -1,10 +1,11 @@
 """Caption cues in a plain-text file: ``0:0:0.0 --> 0:0:5.120`` blocks without a WebVTT or SubRip header.
 
 Teams transcripts copied into a ``.txt`` (time range, speaker line, words), WebVTT saved without its
-``WEBVTT`` line, SubRip cues that do not open the file: each block is a time range, then either a speaker
-on a line of its own, a ``Name:`` prefix, or a ``<v Name>`` voice, then the words. Which of these a file
-uses is decided over all its blocks (a caption's first line is not taken for a name unless the file's
-blocks open so), and said in a warning, as is a file whose cues name no one.
+``WEBVTT`` line, SubRip cues that do not open the file, the whisper command line's ``[start --> end]  words``
+lines: each block is a time range, then either a speaker on a line of its own, a ``Name:`` prefix, or a
+``<v Name>`` voice, then the words. Which of these a file uses is decided over all its blocks (a caption's
+first line is not taken for a name unless the file's blocks open so), and said in a warning, as is a file
+whose cues name no one.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from qualkit.readers.labels import numbered
 from qualkit.readers.layout import UNKNOWN_SPEAKER, Segment
 
 CUE_TIME = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d+)?"
-CUE = re.compile(rf"^[ \t]*(?:\d+[ \t]*\n[ \t]*)?(?P<start>{CUE_TIME})[ \t]*-->[ \t]*(?P<end>{CUE_TIME})[^\n]*(?:\n|\Z)",
-                 re.MULTILINE)
+# A cue's time range on a line of its own (its settings after it), or in brackets before the words on the same
+# line, as the whisper command line writes its text: ``[00:00.000 --> 00:04.200]  words``.
+CUE = re.compile(rf"""^[ \t]*(?:\d+[ \t]*\n[ \t]*)?(?P<open>\[)?(?P<start>{CUE_TIME})[ \t]*-->[ \t]*(?P<end>{CUE_TIME})
+    (?(open)\][ \t]*|[^\n]*(?:\n|\Z))""", re.MULTILINE | re.VERBOSE)
 VOICE = re.compile(r"^<v(?:\.[\w.-]+)?[ \t]+(?P<name>[^>]{1,60})>")
 PREFIX = re.compile(r"^(?P<name>[^\s:<>][^:\n<>]{0,60}?):[ \t]+(?=\S)")
 TAGS = re.compile(r"</?(?:v|c|i|b|u|lang)(?:[. ][^>]*)?>")

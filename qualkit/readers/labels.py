@@ -19,8 +19,10 @@ TURN = re.compile(
     (?:[ \t]*:(?:[ \t]+|$)|(?(ts2)[ \t]+[-–—](?:[ \t]+|$)|(?!)))""",
     re.VERBOSE | re.MULTILINE,
 )
-# Otter: ``Name  0:00`` (or ``Name - 0:00``) alone on a line, the paragraph on the lines after it.
-OTTER = re.compile(rf"^[ \t]*(?P<label>{LABEL})[ \t]+(?:[-–—|][ \t]+)?(?P<ts>{TIME})[ \t]*$\n?", re.MULTILINE)
+# Otter: ``Name  0:00`` (or ``Name - 0:00``) alone on a line, the paragraph on the lines after it; the name may be
+# bold and the time bracketed, as sites publishing the export write it (``**Name**  0:00``, ``**Name** [00:00]``).
+OTTER = re.compile(rf"""^[ \t]*(?P<bold>\*\*|__)?(?P<label>{LABEL})(?(bold)(?P=bold))[ \t]+(?:[-–—|][ \t]+)?
+    (?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME}))[ \t]*$\n?""", re.MULTILINE | re.VERBOSE)
 # Zoom desktop saved captions: ``[Speaker] 19:00:25`` alone on a line, the words on the next.
 CAPTION = re.compile(r"^[ \t]*\[(?P<label>[^\]\n]{1,80})\][ \t]+(?P<ts>\d{1,2}:\d{2}:\d{2})[ \t]*$\n?", re.MULTILINE)
 NOT_LABELS = {"note", "notes", "http", "https", "re", "ps", "nb", "eg", "ie"}

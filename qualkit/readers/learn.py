@@ -27,14 +27,18 @@ from qualkit.readers.vocab import (
 SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT, SEP_LINE = "colon", "tab", "dash", "bracket", "dot", "line"
 SEP_TIGHT = "tight"
 """A colon with the speech right after it (``Participant:Fine``): a label only when it recurs or names a role."""
+SEP_TIME = "time"
+"""A bracketed time and a space, no colon (``**Name** [0:00] words``): a label only when it recurs or the file's
+turns open so."""
 _S = r"[^\S\n]"  # a space inside a line: a space, a tab, a no-break space (Word's after a colon), ...
 HEAD = re.compile(
     rf"""^{_S}*(?:(?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME})(?={_S})){_S}*)?
     (?:(?:[-*+•]|>+){_S}+)?(?:\*\*|__|\#{{1,6}}{_S}+)?
     (?:\[{_S}*(?P<bracket>[^\W_][^\[\]\n:：\t*?!,;"“”]{{0,39}}?){_S}*\]
       |(?P<label>[^\W_](?:[^\n:：\t*?!,;"“”\[(]|\([^()\n:：]{{0,30}}\)){{0,39}}?))
-    {_S}*(?:[(\[](?P<ts2>{TIME})[)\]])?{_S}*(?:\*\*|__)?
-    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|[:：](?=[^\W\d_])|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!)))
+    {_S}*(?P<shut>\*\*|__)?{_S}*(?:[(\[](?P<ts2>{TIME})[)\]])?{_S}*(?(shut)|(?:\*\*|__)?)
+    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|[:：](?=[^\W\d_])|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!))
+      |(?(ts2){_S}+(?=[^\s\-–—:：])|(?!)))
     (?:[\[(](?P<ts3>{TIME})[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
 )
@@ -42,6 +46,8 @@ STAMPS = ("ts", "ts0", "ts1", "ts2", "ts3", "ts4")
 """HEAD's timestamp groups, in the order a head's time is taken from: before the label, after it, after the colon."""
 # A speaker's name alone on the line opening their paragraph (``Jane Smith`` then the words below).
 NAME_LINE = re.compile(rf"(?:\A|(?<=\n\n))[ \t]*(?P<label>{LABEL})[ \t]*(?P<sep>\n)(?=[ \t]*\S)")
+TIME_NEAR = re.compile(rf"[(\[]{TIME}[)\]]{_S}")
+"""A bracketed time and a space near a line's start: the line may open ``Name [0:00] words``."""
 PARAGRAPH_START = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*\S")
 # ``Q. text`` / ``A) text``: a role letter or short role word, tried only where HEAD finds no label.
 HEAD_DOT = re.compile(rf"^{_S}*(?:\*\*|__)?(?P<label>[^\W\d_]{{1,4}})(?P<sep>[.)]){_S}+(?=\S)", re.MULTILINE)
@@ -81,7 +87,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
         opening = line[:90]  # only a line with a separator near its start can open a turn
         if (":" in opening or "：" in opening or "\t" in opening or " -" in opening or " –" in opening
                 or " —" in opening or ". " in opening[:8] or ") " in opening[:8]
-                or opening.lstrip(" \t*#_").startswith("[")):
+                or opening.lstrip(" \t*#_").startswith("[") or TIME_NEAR.search(opening)):
             match = HEAD.match(text, position) or HEAD_DOT.match(text, position)
             if match is not None:
                 found.append((number, match))
@@ -105,6 +111,7 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
                 else SEP_TIGHT if sep in (":", "：") and match.end() < len(text) and not text[match.end()].isspace()
                 else SEP_DOT if sep[:1] in (".", ")") else SEP_LINE if sep == "\n"
                 else SEP_BRACKET if groups.get("bracket") and not sep.strip()
+                else SEP_TIME if sep and not sep.strip()
                 else SEP_COLON)
         stamp = next((groups[k] for k in STAMPS if groups.get(k)), None)
         heads.append(Head(match.start() + len(whole) - len(whole.lstrip()), match.end(), line, label,
@@ -242,7 +249,10 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
     speaker_of = {k: forms.most_common(1)[0][0] for k, forms in by_form.items()}
     opening = sum(_paragraph_start(text, h.head) for h in heads if h.key in recurring)
     paragraphs = opening >= 0.5 * max(1, sum(recurring.values()))
+    time_led = sum(h.sep == SEP_TIME and h.key in recurring for h in heads) >= 3
     for head in heads:
+        if head.sep == SEP_TIME and head.key not in recurring and not time_led:
+            continue  # ``Then [00:12] the nurse came``: a time without a colon opens a turn only in files that do so
         if head.key in recurring or known(head) or head.timestamp:
             learned.heads.append((head, speaker_of[head.key]))
             continue

@@ -1,0 +1,74 @@
+"""Layouts of real exports found outside the project's fixtures: Otter and Descript labels decorated in
+Markdown with their times, and the whisper command line's text output. Each fixture is written here in the
+shape of the public files it stands for (a podcast site's Markdown transcripts, whisper.cpp's ``.txt``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualkit.transcript import INTERVIEWER, PARTICIPANT
+from tests.test_readers_support import read_said
+
+EXPORTS = Path(__file__).resolve().parent / "fixtures" / "readers_exports"
+I, P = INTERVIEWER, PARTICIPANT
+DIALOGUE = [
+    ("Dana", "Thanks for joining us. How did you first hear about the community nurse service?"),
+    ("Ravi", "My GP mentioned it after my second fall. I was not sure I needed it at first."),
+    ("Dana", "What changed your mind?"),
+    ("Ravi", "The nurse came on a Tuesday and sorted out my tablets. That made a real difference."),
+    ("Dana", "Was there anything you found hard?"),
+    ("Ravi", "Waiting for the phone to be answered. Some days it rang for twenty minutes."),
+]
+TIMES = ["0:00", "0:09", "0:21", "0:25", "1:02", "1:06"]
+
+
+@pytest.mark.parametrize("name, times", [
+    ("bold_name_time_inline.md", TIMES),
+    ("bold_name_time_line.md", ["00:00", "0:09", "00:21", "00:25", "01:02", "01:06"]),
+])
+def test_a_bold_name_then_a_bracketed_time_opens_a_turn(name, times):
+    """``**Name** [0:00] words`` and ``**Name** [00:00]`` above the words (podcast sites' Markdown of Otter
+    exports): the name is the speaker, the time the turn's, and neither is read as speech."""
+    transcript, said = read_said(EXPORTS / name)
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == DIALOGUE
+    assert [t.timestamp for t in transcript.turns] == times
+    assert {t.speaker: t.role for t in transcript.turns} == {"Dana": I, "Ravi": P}
+    assert transcript.text[:transcript.preamble[1]].strip() == ""
+    assert [m for m in said if "no speaker labels" in m] == []
+
+
+def test_otter_lines_with_bold_names_are_labels_beside_plain_ones():
+    """Otter's ``Name  0:00`` line with the name made bold (``**Dana**    0:00  ``), beside Otter's own
+    ``Unknown Speaker  0:17`` line: every one opens a turn, the first line is not preamble."""
+    transcript, _ = read_said(EXPORTS / "bold_otter.md")
+    got = [(t.speaker, transcript.turn_text(t)) for t in transcript.turns]
+    assert got == [*DIALOGUE[:2], ("Unknown Speaker", "Sorry, the door."), *DIALOGUE[2:]]
+    assert [t.timestamp for t in transcript.turns] == ["0:00", "0:09", "0:17", *TIMES[2:]]
+    assert transcript.preamble == (0, 0)
+
+
+def test_a_word_before_a_bracketed_time_once_inside_speech_stays_speech(tmp_path):
+    """A line opening ``Then [00:12] ...`` once, among ``Name:`` turns, is speech, not a speaker."""
+    path = tmp_path / "once.txt"
+    path.write_text("Interviewer: How was the first week?\n\nParticipant: Hard. I rang twice.\n"
+                    "Then [00:12] the nurse came and it got better.\n\nInterviewer: Thank you.\n", encoding="utf-8")
+    transcript, _ = read_said(path)
+    assert [t.speaker for t in transcript.turns] == ["Interviewer", "Participant", "Interviewer"]
+    assert transcript.turn_text(transcript.turns[1]).endswith("Then [00:12] the nurse came and it got better.")
+
+
+def test_whisper_command_line_text_is_read_as_cues_without_speakers():
+    """The whisper command line's text (``[00:00.000 --> 00:04.200]  words`` a line) is caption cues naming
+    no one: one 'Unknown' speaker, the times kept, no time range left in the words."""
+    transcript, said = read_said(EXPORTS / "whisper_cli.txt")
+    assert transcript.format == "cues"
+    assert transcript.speakers() == ("Unknown",)
+    text = transcript.turn_text(transcript.turns[0])
+    assert "-->" not in text and "[00:" not in text
+    assert text.startswith("Thanks for joining us. How did you first hear about the service?")
+    assert text.endswith("That made a real difference.")
+    assert transcript.turns[0].timestamp == "00:00.000"
+    assert said == ["read as 6 caption cues (a time range, then the words) that name no speaker: one speaker "
+                    "'Unknown'"]
