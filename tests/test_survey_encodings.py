@@ -12,16 +12,10 @@ from click.testing import CliRunner
 from qualkit.cli import main
 from qualkit.errors import TranscriptError
 from qualkit.readers import SurveyColumns, plan_survey, read_survey
+from tests.test_survey import responses as read
 
 SURVEY = Path(__file__).resolve().parent / "fixtures" / "survey"
 COLUMNS = SurveyColumns("comment", "response_id")
-
-
-def read(path: Path, columns: SurveyColumns = COLUMNS) -> tuple[list, list[str]]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        found = list(read_survey(path, columns))
-    return found, [str(w.message) for w in caught]
 
 
 def test_a_csv_excel_saved_on_windows_is_read_as_windows_1252_and_said():
