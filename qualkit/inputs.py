@@ -30,10 +30,11 @@ class StudyInput:
     skipped: list[dict[str, str]]
 
 
-def read_study(settings: StudySettings) -> StudyInput:
+def read_study(settings: StudySettings, *, grouped: bool = True) -> StudyInput:
     """Read the transcripts (with attributes joined) and the codebook, refusing what would mislead: an
     attributes sheet none of whose ids is a transcript (such as the bundled sample's sheet beside your
-    own transcripts) and a ``--group-by`` attribute no transcript has."""
+    own transcripts) and a ``--group-by`` attribute no transcript has (unless not ``grouped``: a job that
+    compares no groups, such as an export)."""
     codebook = load_codebook(settings.codebook)
     options = ReadOptions(interviewer_labels=settings.interviewer_labels)
     # files the run reads in another role (the attributes sheet, a human coding) are not transcripts
@@ -51,14 +52,15 @@ def read_study(settings: StudySettings) -> StudyInput:
             transcripts = _joined(transcripts, settings)
     notes = [str(w.message) for w in caught]
     notes += [f"skipped {message}" for _, message in read.skipped]
-    notes += check_group_by(transcripts, settings)
+    notes += check_group_by(transcripts, settings) if grouped else []
     notes += patternless(codebook)
     return StudyInput(transcripts, codebook, notes, [{"file": f, "reason": m} for f, m in read.skipped])
 
 
-def load_study(settings: StudySettings) -> tuple[list[Transcript], Codebook, list[str]]:
-    """Read the transcripts (with attributes joined) and the codebook; return them and any warnings."""
-    found = read_study(settings)
+def load_study(settings: StudySettings, *, grouped: bool = True) -> tuple[list[Transcript], Codebook, list[str]]:
+    """Read the transcripts (with attributes joined) and the codebook; return them and any warnings
+    (``grouped``: see :func:`read_study`)."""
+    found = read_study(settings, grouped=grouped)
     return found.transcripts, found.codebook, found.notes
 
 

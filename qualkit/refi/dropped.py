@@ -32,7 +32,8 @@ def counted(n: int, kind: str) -> str:
 def not_carried_over(root: etree._Element, ours: bool) -> list[str]:
     """Return one line per kind of thing the project holds and an import drops, with its count.
 
-    ``ours``: the project was written by qualkit (its own description is read back, not dropped).
+    ``ours``: the project was written by qualkit (its own description is read back, not dropped, and the
+    selections its focus groups' participant cases refer to are their turns, made again on export).
     """
     counts = [
         (_count(root, "q:Sets/q:Set"), "set", "qualkit has no sets"),
@@ -47,8 +48,8 @@ def not_carried_over(root: etree._Element, ours: bool) -> list[str]:
          + _count(root, "q:Cases/q:Case/q:NoteRef") + _count(root, "q:NoteRef"), "note attached to a code, source or "
          "the project", "qualkit imports no memos"),
         (_count(root, "q:Sources/q:TextSource/q:Coding"), "coding of a whole source", "qualkit codes passages"),
-        (_count(root, "q:Cases/q:Case/q:CodeRef") + _count(root, "q:Cases/q:Case/q:SelectionRef"),
-         "code or selection given to a case", "cases carry attributes only"),
+        (_count(root, "q:Cases/q:Case/q:CodeRef") + (0 if ours else _count(root, "q:Cases/q:Case/q:SelectionRef")),
+         "code or selection given to a case", "cases carry attributes only"),  # qualkit's: its focus groups' turns
         (_count(root, "q:Sources/q:TextSource/q:Description") + _count(root, "q:Cases/q:Case/q:Description")
          + _count(root, "q:Variables/q:Variable/q:Description") + (0 if ours else _count(root, "q:Description")),
          "description of a source, case, variable or the project", "qualkit keeps code descriptions only"),

@@ -16,6 +16,7 @@ from lxml import etree
 
 from qualkit.codebook import Codebook
 from qualkit.errors import ExchangeError
+from qualkit.refi.cases import add_turn_selections, add_values, participant_turns, variables_and_cases
 from qualkit.refi.codebook import _write_bytes, code_elements, code_guid, codebook_extras, xml_text
 from qualkit.refi.guids import ForeignIds, coding_key, stable_guid
 from qualkit.refi.names import unique_names
@@ -152,7 +153,10 @@ def build_project(
     user_guid = {c: guids.take(ids.users.get(user_name(c)) or ids.users.get(c), "user", c) for c in coders}
     for coder in coders:
         etree.SubElement(users, NS + "User", guid=user_guid[coder], name=xml_text(user_name(coder), "coder"))
-    if not coders:
+    for name, guid in ids.users.items():  # the other tool's users who coded nothing here are kept too
+        if name not in coders and user_name(name) not in coders and guid not in guids.used:
+            etree.SubElement(users, NS + "User", guid=guids.take(guid, "user", name), name=xml_text(user_name(name), "user"))
+    if not len(users):
         root.remove(users)
     themes = {t.id for t in codebook.themes}
     node_guids = {i: guids.take(g, "code" if i in codes else "theme", i) for i, g in ids.codes.items()
@@ -160,7 +164,8 @@ def build_project(
     etree.SubElement(root, NS + "CodeBook").append(code_elements(codebook, PROJECT_NS, renamed, node_guids))
     code_guids = {c: node_guids.get(c) or code_guid(c) for c in codes}
     source_guids = {t.id: guids.take(ids.sources.get(t.id), "source", t.id) for t in transcripts}
-    variables = _variables_and_cases(root, transcripts, ids, guids, source_guids)
+    groups = participant_turns(transcripts)
+    variables = variables_and_cases(root, transcripts, ids, guids, source_guids, groups, variable_type)
     files: dict[str, bytes] = {}
     sources = etree.SubElement(root, NS + "Sources")
     astral: list[str] = []
@@ -187,7 +192,8 @@ def build_project(
             coding = etree.SubElement(selection, NS + "Coding", guid=guids.take(kept.get("guid"), "coding", key),
                                       creatingUser=user_guid[s.coder], creationDateTime=when)
             etree.SubElement(coding, NS + "CodeRef", targetGUID=code_guids[s.code_id])
-        _values(source, transcript, variables)
+        add_turn_selections(source, transcript.id, groups.get(transcript.id, {}), unit, now)
+        add_values(source, transcript, variables)
     if not len(sources):
         root.remove(sources)
     etree.SubElement(root, NS + "Description").text = xml_text(description(methods, codebook, list(coders)), "methods")
@@ -236,42 +242,6 @@ def _warn_astral(astral: list[str], positions: str) -> None:
         warnings.warn(f"{counted} emoji or other characters beyond U+FFFF ({named}): positions "
                       "are Unicode characters as the standard says; NVivo counts UTF-16 units and will shift codings "
                       "after them (export with --for nvivo for NVivo)", stacklevel=3)
-
-
-_Variables = tuple[list[str], dict[str, str], dict[str, str]]
-
-
-def _variables_and_cases(root: etree._Element, transcripts: Sequence[Transcript], ids: ForeignIds,
-                         guids: _Guids, source_guids: Mapping[str, str]) -> _Variables:
-    names = list(dict.fromkeys(k for t in transcripts for k in t.attributes))
-    types = {n: variable_type(str(t.attributes.get(n, "")) for t in transcripts) for n in names}
-    variable_guids = {n: guids.take(ids.variables.get(n), "variable", n) for n in names}
-    if names:
-        variables = etree.SubElement(root, NS + "Variables")
-        for n in names:
-            etree.SubElement(variables, NS + "Variable", guid=variable_guids[n], name=xml_text(n, "attribute name"),
-                             typeOfVariable=types[n])
-    found = (names, types, variable_guids)
-    if not transcripts:
-        return found
-    cases = etree.SubElement(root, NS + "Cases")
-    for t in transcripts:
-        case = etree.SubElement(cases, NS + "Case", guid=guids.take(ids.cases.get(t.id), "case", t.id), name=t.id)
-        _values(case, t, found)
-        etree.SubElement(case, NS + "SourceRef", targetGUID=source_guids[t.id])
-    return found
-
-
-def _values(holder: etree._Element, t: Transcript, variables: _Variables) -> None:
-    """Add a participant's attributes as typed ``<VariableValue>`` elements (on its case and its source)."""
-    names, types, variable_guids = variables
-    for n in names:
-        value = str(t.attributes.get(n, ""))
-        if n not in t.attributes or (value == "" and types[n] != "Text"):
-            continue
-        element = etree.SubElement(holder, NS + "VariableValue")
-        etree.SubElement(element, NS + "VariableRef", targetGUID=variable_guids[n])
-        etree.SubElement(element, NS + types[n] + "Value").text = xml_text(value, f"{t.id}, attribute {n!r}")
 
 
 def project_bytes(root: etree._Element, files: Mapping[str, bytes]) -> bytes:

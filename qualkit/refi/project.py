@@ -162,6 +162,8 @@ class _Project:
         for case in self.root.iter(NS + "Case"):
             values = {n: "" for n in names}
             values.update(self._values(case, variables))
+            if self.ours and case.find(NS + "SourceRef") is None and case.get("name"):
+                self.ids.cases[case.get("name") or ""] = normal_guid(case.get("guid"))  # a focus group's participant
             for ref in case.findall(NS + "SourceRef"):
                 source = normal_guid(ref.get("targetGUID"))
                 by_source.setdefault(source, {}).update(values)

@@ -42,7 +42,7 @@ def export_study(settings: StudySettings, out: str | Path, codings: str = "auto"
     kept, notes = kept_ids(settings, ids)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        transcripts, codebook, loaded = load_study(settings)
+        transcripts, codebook, loaded = load_study(settings, grouped=False)  # an export compares no groups
         segments: list[CodedSegment] = []
         if codings in ("auto", "both"):
             from qualkit.coding import code_transcripts
