@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qualkit.errors import NotTranscriptError
 from qualkit.transcript import INTERVIEWER, PARTICIPANT
 from tests.test_readers_support import read_said
 
@@ -72,3 +73,23 @@ def test_whisper_command_line_text_is_read_as_cues_without_speakers():
     assert transcript.turns[0].timestamp == "00:00.000"
     assert said == ["read as 6 caption cues (a time range, then the words) that name no speaker: one speaker "
                     "'Unknown'"]
+
+
+def test_a_document_of_one_off_headings_is_not_read_as_speakers(tmp_path):
+    """A meeting summary whose lines open ``Date:``, ``Proposal:``, ``Decision:`` ... each once (no label
+    used twice, none naming a role) is no conversation: one line naming the file and why, not eight speakers
+    who each spoke once."""
+    path = EXPORTS / "meeting_summary.txt"
+    with pytest.raises(NotTranscriptError) as caught:
+        read_said(path)
+    assert str(caught.value).startswith(f"{path}: not a transcript: ")
+    assert str(caught.value).endswith("and it has no speaker labels")
+
+
+def test_people_who_each_speak_once_are_still_speakers(tmp_path):
+    """Two or three names that each open one turn (a short exchange) are still read as speakers."""
+    path = tmp_path / "short.txt"
+    path.write_text("Sam: Did the nurse come?\n\nAlex: She came on Tuesday.\n\nJo: And again on Friday.\n",
+                    encoding="utf-8")
+    transcript, _ = read_said(path)
+    assert [t.speaker for t in transcript.turns] == ["Sam", "Alex", "Jo"]

@@ -27,6 +27,9 @@ from qualkit.readers.vocab import (
 SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT, SEP_LINE = "colon", "tab", "dash", "bracket", "dot", "line"
 SEP_TIGHT = "tight"
 """A colon with the speech right after it (``Participant:Fine``): a label only when it recurs or names a role."""
+ONE_OFFS = 4
+"""More labels than this, none used twice and none naming a role, are a document's headings (``Date:``,
+``Rationale:``, ``Risk:``), not people who each spoke once."""
 SEP_TIME = "time"
 """A bracketed time and a space, no colon (``**Name** [0:00] words``): a label only when it recurs or the file's
 turns open so."""
@@ -265,7 +268,7 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
                                     f"{speaker_of[typo]!r} (a likely typo; map it in an alias file if not)"))
             continue
         if sum(recurring.values()) < FEW and (not styles or style_of(head.label) in styles) and (
-                recurring or len(counts) >= 2 or any(map(known, heads))):
+                recurring or 2 <= len(counts) <= ONE_OFFS or any(map(known, heads))):
             learned.heads.append((head, speaker_of[head.key]))  # too few turns to learn from: take it
             continue
         if style_of(head.label) in styles and len(head.label.split()) <= 3 and (
