@@ -9,6 +9,11 @@ A sheet names each code's place by one of:
 - a code column beside a parent column naming another row's code (Dedoose), to any depth;
 - a code column alone: a flat list of codes, read as codes without themes.
 
+Column names are matched whatever their case, spacing or plural (``codes``, ``codeName``, ``code_name``,
+``Sub-category``); every theme or category column is a level, left to right (``Theme | Category |
+Low-level Category | Code``), and a description column describes the level or code to its left. A title
+above the header is skipped; a ``Code`` column of short identifiers beside a ``Name`` column gives the ids.
+
 Keywords (``Keywords``, ``Search terms``, ...) become the codes' patterns, split at ``;``, ``,``, ``|`` or
 new lines. Every reading qualkit chooses for the user is said in a warning.
 """
@@ -25,31 +30,49 @@ from typing import Any
 from qualkit.codebook.model import PATH_SEPARATOR
 from qualkit.errors import CodebookError
 
-PATH_COLUMNS = ("code_path", "path", "code path", "code system", "hierarchical name", "full name", "node path")
-NAME_COLUMNS = ("code", "name", "code name", "code label", "label", "title", "node")
-THEME_COLUMNS = ("theme", "category", "main theme", "parent theme", "overarching theme", "domain")
-SUBTHEME_COLUMNS = ("sub-theme", "subtheme", "sub theme", "sub-category", "subcategory", "sub category")
+PATH_COLUMNS = ("code path", "path", "code system", "hierarchical name", "full name", "node path")
+NAME_COLUMNS = ("code", "name", "code name", "code label", "label", "title", "node", "full code name", "node name",
+                "tag")
+THEME_COLUMNS = ("theme", "category", "main theme", "parent theme", "overarching theme", "domain", "main category")
+SUBTHEME_COLUMNS = ("sub theme", "subtheme", "sub category", "subcategory")
+LEVEL_ENDINGS = (" theme", " category", " domain")
 PARENT_COLUMNS = ("parent", "parent code", "parent name", "parent title")
 DESCRIPTION_COLUMNS = ("description", "definition", "memo", "comment", "meaning", "code description",
-                       "explanation", "operational definition")
+                       "explanation", "operational definition", "brief definition", "full definition")
 KEYWORD_COLUMNS = ("keywords", "key words", "keyword", "search terms", "key terms", "terms", "synonyms", "indicators")
-FIELD_COLUMNS = {"id": ("id",), "include": ("include", "inclusion criteria", "when to use"),
-                 "exclude": ("exclude", "exclusion criteria", "when not to use"), "colour": ("colour", "color")}
+FIELD_COLUMNS = {"id": ("id", "code id", "abbreviation", "code abbreviation"),
+                 "include": ("include", "inclusion", "inclusion criteria", "when to use"),
+                 "exclude": ("exclude", "exclusion", "exclusion criteria", "when not to use"),
+                 "colour": ("colour", "color")}
 JSON_COLUMNS = ("examples", "patterns")
+EXAMPLE_COLUMNS = ("examples", "example", "example quote", "example quotation", "example quotes", "example quotations",
+                   "quote", "quotes", "exemplar quote", "illustrative quote", "sample quote")
 KNOWN = {"level", *PATH_COLUMNS, *NAME_COLUMNS, *THEME_COLUMNS, *SUBTHEME_COLUMNS, *PARENT_COLUMNS, *DESCRIPTION_COLUMNS,
-         *KEYWORD_COLUMNS, *JSON_COLUMNS, *(c for names in FIELD_COLUMNS.values() for c in names)}
-SEPARATORS = (">", "\\", "::")
+         *KEYWORD_COLUMNS, *JSON_COLUMNS, *EXAMPLE_COLUMNS, *(c for names in FIELD_COLUMNS.values() for c in names)}
+SEPARATORS = ("->", ">", "\\", "::")
 ROOTS = {"nodes", "codes", "code system", "free nodes", "tree nodes", "codebook"}
 KEYWORD_SPLIT = re.compile(r"\s*(?:[;,|\n]|\bOR\b)\s*")
+TITLE_ROWS = 10
+"""A header may stand this many rows down, below a title."""
+IDENTIFIER = re.compile(r"[\w.\-]{1,15}")
+
+
+def column_key(name: Any) -> str:
+    """Return a column name as the lists above spell it: ``codeName``, ``Code_Name`` and ``code names`` -> ``code name``."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(name).strip())
+    text = " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    return text[:-1] if text.endswith("s") and text[:-1] in KNOWN and text not in KNOWN else text
 
 
 @dataclass
 class SheetRow:
-    """One row of a codebook sheet: its number (the header is row 1), its place and its fields."""
+    """One row of a codebook sheet: its number (the header is row 1), its place and its fields, and the
+    fields its row gives the levels above it (a theme's description beside its cell)."""
 
     number: int
     path: tuple[str, ...]
     fields: dict[str, Any] = field(default_factory=dict)
+    above: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,24 +86,50 @@ class SheetCodes:
     """Placed by a path column, which lists every parent as a row of its own (a missing one is a typo)."""
 
 
-def sheet_rows(path: Path, header: list[str], records: list[dict[str, str]]) -> SheetCodes:
-    """Return each row's place and fields, and how the sheet places its codes."""
-    columns = {str(c).strip().casefold(): c for c in header}
-    pick = _picker(columns)
-    path_column, name_column = pick(PATH_COLUMNS), pick(NAME_COLUMNS)
-    levels = [c for c in (pick(THEME_COLUMNS), pick(SUBTHEME_COLUMNS)) if c is not None]
-    parent_column = pick(PARENT_COLUMNS)
+@dataclass
+class _Columns:
+    """A sheet's header: each column's position, name and key, and which column holds what."""
+
+    names: list[str]
+    keys: list[str]
+
+    def pick(self, wanted: tuple[str, ...]) -> int | None:
+        return next((i for name in wanted for i, key in enumerate(self.keys) if key == name), None)
+
+    def all(self, wanted: tuple[str, ...]) -> list[int]:
+        return [i for i, key in enumerate(self.keys) if key in wanted]
+
+
+def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
+    """Return each row's place and fields, and how the sheet places its codes (``grid``: its rows of cells)."""
+    top = _header_row(grid)
+    header = [str(c).strip() for c in grid[top]] if grid else []
+    columns = _Columns(header, [column_key(c) for c in header])
+    if top:
+        warnings.warn(f"{path}: the header is row {top + 1} ({', '.join(repr(c) for c in header if c)[:120]}); the "
+                      f"row{'s' * (top > 1)} above it (a title) {'are' if top > 1 else 'is'} not read", stacklevel=3)
+    records = [[*(str(c).strip() for c in row), *[""] * (len(header) - len(row))] for row in grid[top + 1:]]
+    first = top + 2  # the sheet row number of the first record
+    path_column, name_column = columns.pick(PATH_COLUMNS), columns.pick(NAME_COLUMNS)
     if path_column is None and name_column is None:
+        shown = ", ".join(c[:60] + ("..." if len(c) > 60 else "") for c in header if c)
         raise CodebookError(f"{path}: no column naming the codes (a path such as 'Theme > Code', or one of "
-                            f"{', '.join(NAME_COLUMNS[:6])}) among {', '.join(map(str, header))}")
-    unread = [str(c) for key, c in columns.items() if key not in KNOWN and key and not key.startswith("unnamed:")]
+                            f"{', '.join(NAME_COLUMNS[:6])}) among {shown or 'no named columns'}")
+    id_column = columns.pick(FIELD_COLUMNS["id"])
+    if name_column is not None and id_column is None:
+        name_column, id_column = _name_or_id(path, columns, records, name_column)
+    levels = [i for i, key in enumerate(columns.keys) if i != name_column and i != path_column
+              and (key in THEME_COLUMNS or key in SUBTHEME_COLUMNS or key.endswith(LEVEL_ENDINGS))]
+    parent_column = columns.pick(PARENT_COLUMNS)
+    unread = [header[i] for i, key in enumerate(columns.keys) if key and key not in KNOWN and i not in levels
+              and i != id_column and not key.startswith("unnamed")]
     if unread:
         warnings.warn(f"{path}: column{'s' * (len(unread) > 1)} {', '.join(map(repr, unread))} "
                       f"{'are' if len(unread) > 1 else 'is'} not read (not a codebook field qualkit knows)", stacklevel=3)
     if path_column is not None:
         places = _split_paths(path, [r[path_column] for r in records])
     elif name_column is not None and levels:
-        places = _under_themes(path, records, levels, name_column)
+        places = _under_themes(path, records, levels, name_column, first)
     elif name_column is not None and parent_column is not None:
         places = _under_parents(path, records, parent_column, name_column)
     else:
@@ -90,20 +139,64 @@ def sheet_rows(path: Path, header: list[str], records: list[dict[str, str]]) -> 
         warnings.warn(f"{path}: no row names a theme or parent, so the {sum(1 for p in places if p)} rows are read "
                       f"as codes without themes (give a 'Theme > Code' path or a theme column to group them)",
                       stacklevel=3)
-    keywords = pick(KEYWORD_COLUMNS)
-    rows = [SheetRow(number, place, _fields(path, number, record, pick, keywords))
-            for number, (record, place) in enumerate(zip(records, places), start=2) if place]
-    given = sum(1 for record, place in zip(records, places) if place and keywords and _terms(record[keywords]))
+    keywords = columns.pick(KEYWORD_COLUMNS)
+    described = _described(columns, [*levels, name_column if name_column is not None else path_column])
+    rows = []
+    for number, (record, place) in enumerate(zip(records, places), start=first):
+        if not place:
+            continue
+        code_column = name_column if name_column is not None else path_column
+        fields = _fields(path, number, record, columns, described.get(code_column, []), id_column, keywords)
+        above = {place[:depth + 1]: {"description": _joined(record, described[level])}
+                 for depth, level in enumerate(levels) if _joined(record, described.get(level, []))
+                 and record[level] and depth + 1 < len(place)}
+        rows.append(SheetRow(number, place, fields, above))
+    given = sum(1 for record, place in zip(records, places) if place and keywords is not None and _terms(record[keywords]))
     if given:
-        warnings.warn(f"{path}: the {keywords!r} column gives {given} code{'s' * (given != 1)} their patterns (one "
-                      "per term, split at ; , | or new lines; each matches its words in any form)", stacklevel=3)
+        warnings.warn(f"{path}: the {header[keywords]!r} column gives {given} code{'s' * (given != 1)} their patterns "
+                      "(one per term, split at ; , | or new lines; each matches its words in any form)", stacklevel=3)
     return SheetCodes(rows, flat, path_column is not None)
 
 
-def _picker(columns: dict[str, str]) -> Any:
-    def pick(names: tuple[str, ...]) -> str | None:
-        return next((columns[name] for name in names if name in columns), None)
-    return pick
+def _header_row(grid: list[list[str]]) -> int:
+    """Return the index of the header: the first row with a column naming the codes, within the first rows
+    (0 when none has one: the error then names the first row's columns)."""
+    for index, row in enumerate(grid[:TITLE_ROWS]):
+        keys = [column_key(c) for c in row]
+        if any(k in PATH_COLUMNS or k in NAME_COLUMNS for k in keys):
+            return index
+    return 0
+
+
+def _name_or_id(path: Path, columns: _Columns, records: list[list[str]], name_column: int) -> tuple[int, int | None]:
+    """Of a ``Code`` column and another naming column (``Name``, ``Full code name``), a column of short
+    identifiers (``I.E``, ``A-CSD``) half as long as the other's names gives the ids; said in a warning."""
+    others = [i for i in columns.all(NAME_COLUMNS) if i != name_column]
+    if not others:
+        return name_column, None
+    other = others[0]
+    cells = [r[name_column] for r in records if r[name_column]]
+    words = [r[other] for r in records if r[other]]
+    if cells and words and all(IDENTIFIER.fullmatch(c) for c in cells) \
+            and sum(map(len, words)) / len(words) >= 2 * sum(map(len, cells)) / len(cells):
+        warnings.warn(f"{path}: column {columns.names[name_column]!r} holds short identifiers "
+                      f"({', '.join(cells[:3])}, ...), so codes are named from {columns.names[other]!r} and "
+                      f"{columns.names[name_column]!r} gives their ids", stacklevel=4)
+        return other, name_column
+    return name_column, None
+
+
+def _described(columns: _Columns, placed: list[int | None]) -> dict[int | None, list[int]]:
+    """Return the description columns of each level or code column: those to its right, before the next
+    level or code (``Theme | Description | Code | Description``); the codes take any left over."""
+    found = columns.all(DESCRIPTION_COLUMNS)
+    placed = sorted(p for p in placed if p is not None)
+    code = placed[-1] if placed else None
+    given: dict[int | None, list[int]] = {}
+    for column in found:
+        owner = max((p for p in placed if p < column), default=code)
+        given.setdefault(owner if owner in placed else code, []).append(column)
+    return given
 
 
 def _split_paths(path: Path, values: list[str]) -> list[tuple[str, ...]]:
@@ -125,15 +218,15 @@ def _split_paths(path: Path, values: list[str]) -> list[tuple[str, ...]]:
     return places
 
 
-def _under_themes(path: Path, records: list[dict[str, str]], levels: list[str], name_column: str,
+def _under_themes(path: Path, records: list[list[str]], levels: list[int], name_column: int, first: int,
                   ) -> list[tuple[str, ...]]:
-    """Place each code under its theme (and sub-theme); an empty cell (merged cells) is the one above it."""
+    """Place each code under its theme (and sub-themes); an empty cell (merged cells) is the one above it."""
     places: list[tuple[str, ...]] = []
     current = [""] * len(levels)
     filled = []
-    for number, record in enumerate(records, start=2):
-        cells = [str(record[column]).strip() for column in levels]
-        name = str(record[name_column]).strip()
+    for number, record in enumerate(records, start=first):
+        cells = [record[column] for column in levels]
+        name = record[name_column]
         for depth, cell in enumerate(cells):
             if cell:
                 current[depth:] = [cell] + [""] * (len(levels) - depth - 1)
@@ -150,14 +243,13 @@ def _under_themes(path: Path, records: list[dict[str, str]], levels: list[str], 
     return places
 
 
-def _under_parents(path: Path, records: list[dict[str, str]], parent_column: str, name_column: str,
+def _under_parents(path: Path, records: list[list[str]], parent_column: int, name_column: int,
                    ) -> list[tuple[str, ...]]:
     """Place each code under the row its parent cell names, to any depth (a parent not listed is a theme)."""
     parent_of = {}
     for record in records:
-        name = str(record[name_column]).strip()
-        if name:
-            parent_of.setdefault(name, str(record[parent_column]).strip())
+        if record[name_column]:
+            parent_of.setdefault(record[name_column], record[parent_column])
 
     def place(name: str, seen: tuple[str, ...] = ()) -> tuple[str, ...]:
         if name in seen:
@@ -165,28 +257,34 @@ def _under_parents(path: Path, records: list[dict[str, str]], parent_column: str
         parent = parent_of.get(name, "")
         return (*place(parent, (*seen, name)), name) if parent else (name,)
 
-    return [place(str(r[name_column]).strip()) if str(r[name_column]).strip() else () for r in records]
+    return [place(r[name_column]) if r[name_column] else () for r in records]
 
 
-def _fields(path: Path, number: int, record: dict[str, str], pick: Any, keywords: str | None) -> dict[str, Any]:
+def _joined(record: list[str], columns: list[int]) -> str:
+    return "\n\n".join(record[c] for c in columns if record[c])
+
+
+def _fields(path: Path, number: int, record: list[str], columns: _Columns, described: list[int],
+            id_column: int | None, keywords: int | None) -> dict[str, Any]:
     """Return a row's description, include/exclude, id, colour, examples and patterns (keywords too)."""
     fields: dict[str, Any] = {}
-    description = pick(DESCRIPTION_COLUMNS)
-    if description is not None and str(record[description]).strip():
-        fields["description"] = str(record[description]).strip()
+    if _joined(record, described):
+        fields["description"] = _joined(record, described)
     for key, names in FIELD_COLUMNS.items():
-        column = pick(names)
-        if column is not None and str(record[column]).strip():
-            fields[key] = str(record[column]).strip()
+        column = id_column if key == "id" else columns.pick(names)
+        if column is not None and record[column]:
+            fields[key] = record[column]
     for key in JSON_COLUMNS:
-        column = pick((key,))
-        cell = str(record[column]).strip() if column is not None else ""
-        if cell:
+        column = columns.pick(EXAMPLE_COLUMNS if key == "examples" else (key,))
+        cell = record[column] if column is not None else ""
+        if cell and (key == "patterns" or cell.startswith("[")):
             try:
                 fields[key] = json.loads(cell)
             except json.JSONDecodeError as exc:
                 raise CodebookError(f"{path}, row {number}: '{key}' is not a JSON list: {exc.msg}") from None
-    terms = _terms(record[keywords]) if keywords else []
+        elif cell:
+            fields[key] = [cell]  # an example quote as written
+    terms = _terms(record[keywords]) if keywords is not None else []
     if terms:
         fields["patterns"] = [*fields.get("patterns", []), *terms]
     return fields

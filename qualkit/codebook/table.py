@@ -7,8 +7,11 @@ YAML). A code's ``unit``, ``negation``, ``within``, ``speakers`` and ``roles`` l
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -25,20 +28,10 @@ TABLE_COLUMNS = ["code_path", "code", "level", "id", "description", "include", "
 
 
 def read_codebook_table(path: str | Path) -> Codebook:
-    """Read a codebook from a ``.csv`` or ``.xlsx`` sheet; raise ``CodebookError`` naming the file and row."""
+    """Read a codebook from a ``.csv``/``.tsv``, ``.xlsx`` or Markdown table; raise ``CodebookError`` naming the
+    file and row."""
     path = Path(path)
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            table = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: codebook sheet not found") from None
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        if path.suffix.lower() in (".xlsx", ".xlsm") and _is_text(path):
-            raise CodebookError(f"{path}: is CSV text, not an Excel workbook: rename it to {path.stem}.csv") from None
-        raise CodebookError(f"{path}: cannot read the codebook sheet: {exc}") from None
-    sheet = sheet_rows(path, [str(c) for c in table.columns], table.to_dict("records"))
+    sheet = sheet_rows(path, _grid(path))
     if sheet.rows and sheet.by_path and all(len(row.path) >= 2 for row in sheet.rows):
         first = sheet.rows[0].path
         raise CodebookError(f"{path}: the sheet lists only leaf codes (every path has a parent, e.g. "
@@ -64,10 +57,66 @@ def read_codebook_table(path: str | Path) -> Codebook:
             warnings.warn(f"{path}, row {row.number}: '{PATH_SEPARATOR.join(parts)}' is listed again (row "
                           f"{listed[parts]}); its cells are added to that row's", stacklevel=2)
         listed.setdefault(parts, row.number)
+        for place, fields in row.above.items():
+            node_at(place).update(fields)
         node_at(parts).update(row.fields)
     data = ({"name": path.stem, "codes": roots} if sheet.flat
             else {"name": path.stem, "themes": [_as_theme(n) for n in roots]})
     return _Builder(str(path)).build(data, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def _grid(path: Path) -> list[list[str]]:
+    """Return a sheet's rows of cells as read, the header not yet told (a title may stand above it)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on drawing and validation extensions
+                table = pd.read_excel(path, header=None, dtype=str).fillna("")
+            return [[str(c) for c in row] for row in table.values.tolist()]
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CodebookError(f"{path}: codebook sheet not found") from None
+    except (ValueError, OSError, KeyError, pd.errors.ParserError) as exc:
+        if suffix in (".xlsx", ".xlsm") and _is_text(path):
+            raise CodebookError(f"{path}: is CSV text, not an Excel workbook: rename it to {path.stem}.csv") from None
+        raise CodebookError(f"{path}: cannot read the codebook sheet: {exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        warnings.warn(f"{path}: is not UTF-8 (line {line} holds byte 0x{raw[exc.start]:02x}); read as Windows-1252, "
+                      "as Excel saves 'CSV' on Windows", stacklevel=3)
+        text = raw.decode("cp1252", "replace")
+    if suffix in (".md", ".markdown"):
+        return markdown_table(path, text)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if suffix == ".tsv" else ","
+    if suffix != ".tsv" and "," not in first and (";" in first or "\t" in first):
+        delimiter = ";" if first.count(";") >= first.count("\t") else "\t"
+        warnings.warn(f"{path}: its header has no commas but {'semicolons' if delimiter == ';' else 'tabs'}; read as "
+                      f"separated by {'semicolons' if delimiter == ';' else 'tabs'}", stacklevel=3)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [row for row in reader]
+    except csv.Error as exc:
+        raise CodebookError(f"{path}, line {reader.line_num}: cannot read the codebook sheet: {exc}") from None
+
+
+def markdown_table(path: Path, text: str) -> list[list[str]]:
+    """Return the first Markdown pipe table of a text as rows of cells (its ``|---|`` rule left out)."""
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", stripped.strip("|"))]
+            if not all(re.fullmatch(r":?-{3,}:?", c) for c in cells if c):
+                rows.append([c.replace("\\|", "|").replace("<br>", "\n") for c in cells])
+        elif rows:
+            break
+    if not rows:
+        raise CodebookError(f"{path}: holds no Markdown table ('| Code | Definition |' rows) to read codes from")
+    return rows
 
 
 def _is_text(path: Path) -> bool:

@@ -1,0 +1,99 @@
+"""Codebook sheets in the shapes researchers keep them: a title above the header, Theme / Category /
+Low-level Category columns each with its own description, a Code column of identifiers beside a Name,
+plural and camelCase column names, ``parent->child`` paths, Windows-1252 with semicolons, a Markdown table."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualkit.cli import main
+from qualkit.codebook import Codebook, load_codebook, read_codebook_table
+from qualkit.errors import CodebookError
+
+SHAPES = Path(__file__).resolve().parent / "fixtures" / "codebook_shapes"
+
+
+def read(name: str) -> tuple[Codebook, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        book = read_codebook_table(SHAPES / name)
+    return book, [str(w.message).replace(f"{SHAPES}/", "") for w in caught]
+
+
+def test_a_title_above_the_header_is_skipped_and_said():
+    book, said = read("title_rows.xlsx")
+    assert [c.name for c in book.codes] == ["Loneliness", "Link worker relationship"]
+    lonely = book.codes[0]
+    assert lonely.definition == "Feeling alone\n\nTalk of isolation or having no one to turn to"
+    assert (lonely.include, lonely.exclude) == ("Participant describes being on their own", "Living alone without distress")
+    assert lonely.examples == ("I'd go days without speaking to anyone",)
+    assert said[0] == ("title_rows.xlsx: the header is row 3 ('Code', 'Code Type', 'Brief Definition', 'Full Definition', "
+                       "'When to Use', 'When NOT to Use', 'Example Quotations'); the rows above it (a title) are not read")
+
+
+def test_every_level_column_is_a_level_and_each_description_goes_to_the_column_on_its_left():
+    book, _ = read("levels.xlsx")
+    assert [c.path_label for c in book.codes if not any(o.parent_id == c.id for o in book.codes)] == [
+        "Access > Getting there > Transport > Bus", "Access > Getting there > Transport > Lifts",
+        "Access > Getting there > Cost > Fees", "Experience > Being heard > Listening > Time given"]
+    by_path = {c.path_label: c.definition for c in book.codes}
+    assert by_path["Access > Getting there > Transport"] == "Travel to the service"
+    assert by_path["Access > Getting there > Transport > Bus"] == "Buses too rare or too dear"
+    assert by_path["Access > Getting there > Cost"] == "What it costs to attend"
+
+
+def test_a_code_column_of_identifiers_beside_a_name_column_gives_the_ids():
+    book, said = read("name_and_id.csv")
+    assert [(c.id, c.name) for c in book.codes] == [("I.E", "Trialability"), ("I.F", "Complexity")]
+    assert said[0] == ("name_and_id.csv: column 'Code' holds short identifiers (I.E, I.F, ...), so codes are named "
+                       "from 'Name' and 'Code' gives their ids")
+
+
+def test_column_names_are_matched_whatever_their_case_plural_or_camel_case():
+    book, said = read("plural_camel.csv")
+    assert [(c.path_label, c.definition, c.examples) for c in book.codes] == [
+        ("Barriers > Transport", "Getting there", ("The bus only comes twice a day",)),
+        ("Barriers > Cost", "Money", ())]
+    assert not [m for m in said if "not read" in m]
+
+
+def test_arrow_paths_are_split_and_said():
+    book, said = read("arrows.csv")
+    assert [c.path_label for c in book.codes] == ["barriers > transport", "barriers > cost"]
+    assert "arrows.csv: code paths are split at -> (as the tool that wrote the sheet writes them)" in said
+
+
+def test_a_windows_sheet_separated_by_semicolons_is_read_and_both_are_said():
+    book, said = read("windows_semicolon.csv")
+    assert [(c.path_label, c.definition) for c in book.codes] == [
+        ("Barriers > Transport", "Can’t get there – no bus"), ("Barriers > Cost", "Fees £5 a session")]
+    assert said[:2] == ["windows_semicolon.csv: is not UTF-8 (line 2 holds byte 0x92); read as Windows-1252, as Excel "
+                        "saves 'CSV' on Windows",
+                        "windows_semicolon.csv: its header has no commas but semicolons; read as separated by semicolons"]
+
+
+def test_a_markdown_table_is_read_as_a_sheet():
+    book, _ = read("codebook.md")
+    assert [(c.path_label, c.definition) for c in book.codes] == [
+        ("Barriers > Transport", "Getting there\nby bus or car"), ("Barriers > Cost", "Fees | charges")]
+
+
+def test_a_markdown_codebook_given_as_codebook_names_the_command_that_converts_it():
+    with pytest.raises(CodebookError) as caught:
+        load_codebook(SHAPES / "codebook.md")
+    assert str(caught.value).startswith(f"{SHAPES / 'codebook.md'}: is a codebook table, not a YAML codebook: convert "
+                                        f"it once with 'qualkit codebook import {SHAPES / 'codebook.md'} --out")
+
+
+def test_markdown_without_a_table_is_one_line(tmp_path: Path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("Trialability I.E - Perceived ability to pilot\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["codebook", "import", str(notes), "--out", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].endswith(
+        f"{notes}: holds no Markdown table ('| Code | Definition |' rows) to read codes from")
+    assert not (tmp_path / "x.yaml").exists()
