@@ -10,7 +10,7 @@ import warnings
 import pytest
 
 from qualkit.report import ReportOptions, report_context
-from qualkit.report.identifiers import identifiers_warning, theme_identifiers
+from qualkit.report.identifiers import identifiers_warning, theme_identifiers, word_cases
 
 CODED = [
     ("HT01", 1, "I rang the council about the damp and they said no."),
@@ -89,6 +89,26 @@ def test_a_theme_name_is_read_from_all_the_participant_text_the_run_holds(data):
     lower["suggested"][0]["quotes"][1]["text"] = "I still talk to nadia every week."
     context, said = _context(lower)
     assert (context["identifiers"], said) == ([], [])
+
+
+def test_a_theme_name_only_in_sentences_the_run_does_not_keep_is_read_from_the_runs_word_cases(data):
+    """A run keeps a theme's quotes, not all its sentences: when no kept passage names Nadia, how the whole study
+    writes the theme's words (kept as word cases, not text) still tells that she is only ever a name."""
+    data["segments"] = data["segments"][:1]
+    for quote in data["suggested"][0]["quotes"]:
+        quote["text"] = quote["full_text"] = "We talked about the damp and the council every week."
+    assert [n for n in _context(data)[0]["identifiers"] if n["source"] == "themes"] == []  # nothing kept names her
+    study = [text for _, _, text in CODED + THEME_SENTENCES] + ["Then Nadia's sister came round, and the NHS rang."]
+    words = ["talking", "to", "nadia", "council", "nhs", "northfield", "week"]
+    data["theme_words"] = word_cases(study, words)
+    assert {c["word"]: (c["lower"], c["capitalised"]) for c in data["theme_words"]} == {
+        "council": (1, ["Council"]), "nadia": (0, ["Nadia", "Nadia's"]), "nhs": (0, ["NHS"]), "to": (1, []),
+        "week": (1, [])}
+    context, said = _context(data)
+    assert [(n["name"], n["first"]) for n in context["identifiers"] if n["source"] == "themes"] == [
+        ("talking to nadia", "theme 1's label"), ("nadia", "theme 1's terms")]
+    data["theme_words"] = word_cases(study + ["I said to nadia, no."], words)
+    assert [n for n in _context(data)[0]["identifiers"] if n["source"] == "themes"] == []
 
 
 def test_a_warning_on_themes_alone_says_what_it_lists():

@@ -364,7 +364,8 @@ def _identifiers(data: Mapping[str, Any], build: _Builder, options: ReportOption
     # All the participant text the run data holds: coded passages with their sentences, theme sentences, set-aside sentences.
     passages = ([full_text(s) for s in data["segments"]] + [full_text(q) for t in data["suggested"] for q in t["quotes"]]
                 + [h.get("passage", "") for h in data.get("set_aside", ())] + [q["full_text"] for q in build.shown])
-    names = possible_identifiers(build.shown, passages, known) + theme_identifiers(data["suggested"], passages, known)
+    names = possible_identifiers(build.shown, passages, known)
+    names += theme_identifiers(data["suggested"], passages, known, data.get("theme_words", ()))
     message = identifiers_warning(names)
     if message:
         warnings.warn(message, stacklevel=3)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from qualkit.errors import ReportError
+from qualkit.report.identifiers import WORD, word_cases
 from qualkit.report.pseudonyms import Pseudonymiser
 from qualkit.report.quotes import quote_span
 from qualkit.study import StudyResult
@@ -136,6 +137,10 @@ def study_data(result: StudyResult) -> dict[str, Any]:
             "quotes": [_segment(q) for q in t.quotes],
         } for t in result.themes],
         "comparison": plain(result.comparison)["rows"],
+        # How the study writes the themes' words (not its text), for the identifiers check on labels and terms.
+        "theme_words": word_cases(
+            (t.turn_text(turn) for t in result.transcripts for turn in t.participant_turns()),
+            {w for t in result.themes for text in (t.label, *(term for term, _ in t.terms)) for w in WORD.findall(text)}),
         "set_aside": [_hit(hit, texts.get(hit.transcript)) for hit in result.set_aside],
         "tables": {}, "extra": {},
     }

@@ -30,6 +30,8 @@ NAMING_NO_ONE = {
     "christmas", "easter", "covid", "english",
 }
 SHOWN = 8
+# How far back a sentence's opening is looked for: more than any run of closing quotes and spaces.
+LOOK_BACK = 64
 
 
 def capitalised_names(text: str) -> list[tuple[int, int, str, bool]]:
@@ -40,7 +42,7 @@ def capitalised_names(text: str) -> list[tuple[int, int, str, bool]]:
     run: list[tuple[re.Match[str], bool]] = []  # the capitalised words so far, each with whether it opens
     for match in WORD.finditer(text):
         capital = match.group(0)[0].isupper()
-        opens = capital and bool(OPENS.search(text[: match.start()]))
+        opens = capital and bool(OPENS.search(text, max(0, match.start() - LOOK_BACK), match.start()))
         if capital and not opens and run and not text[run[-1][0].end(): match.start()].strip():
             run.append((match, opens))
             continue
@@ -82,12 +84,17 @@ def possible_identifiers(shown: Sequence[Mapping[str, Any]], passages: Iterable[
 
 
 def theme_identifiers(suggested: Sequence[Mapping[str, Any]], passages: Sequence[str], known: Iterable[str],
-                      ) -> list[dict[str, Any]]:
+                      cases: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """Return the suggested themes' labels and terms that may identify someone or somewhere, in the order the
     report shows them: each holds a word that ``passages`` (the study's participant text) write with a capital
     inside a sentence and never in lower case, that English does not always capitalise and that is no acronym
-    (as written) and no ``known`` value. ``where`` (also ``first``) says which themes show it."""
+    (as written) and no ``known`` value. ``cases`` (from ``word_cases``) add how the whole study writes the
+    themes' words, beyond the passages a run file keeps. ``where`` (also ``first``) says which themes show it."""
     lower, capitals = lower_case_words(passages), _capitalised_inside(passages)
+    for case in cases:
+        lower[case["word"]] += int(case["lower"])
+        if case["capitalised"]:
+            capitals.setdefault(case["word"], set()).update(case["capitalised"])
     public = {k.casefold() for k in known if k}
 
     def names_someone(word: str) -> bool:
@@ -108,6 +115,21 @@ def theme_identifiers(suggested: Sequence[Mapping[str, Any]], passages: Sequence
                 entry["where"].append(place)
     return [{"name": e["name"], "quotes": 0, "first": ", ".join(e["where"]), "where": ", ".join(e["where"]),
              "source": "themes"} for e in found.values()]
+
+
+def word_cases(passages: Iterable[str], words: Iterable[str]) -> list[dict[str, Any]]:
+    """Return how the passages (a study's whole participant text) write each of the words (the suggested themes'
+    label and term words): ``lower``, the times in lower case, and ``capitalised``, its forms with a capital
+    inside a sentence; words the passages never write are left out. A run keeps these, not the text, so the
+    check on theme labels and terms reads every sentence of the study, saved or not."""
+    wanted = {form for w in words for form in (w.casefold(), POSSESSIVE.sub("", w.casefold()))}
+    if not wanted:
+        return []
+    mentions = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted, key=len, reverse=True))) + r")\b", re.I)
+    texts = [text for text in passages if mentions.search(text)]
+    lower, capitals = lower_case_words(texts), _capitalised_inside(texts)
+    return [{"word": w, "lower": lower[w], "capitalised": sorted(capitals.get(w, ()))}
+            for w in sorted(wanted) if lower[w] or w in capitals]
 
 
 def lower_case_words(passages: Iterable[str]) -> Counter[str]:
