@@ -274,9 +274,10 @@ def test_atlas_project_without_its_sources(shared_data, tmp_path):
     project = read_project(path, lenient=True)
     assert len(project.codebook.codes) == 14 and project.transcripts == ()
     assert project.codebook.code("coke-diet-coke").definition == "non sucré"
-    assert project.notes[-11:] == tuple(f"{path}: not carried over: {n}" for n in (
-        "16 sets (qualkit has no sets)", "2 notes (memos) (qualkit imports no memos)", "1 link (qualkit has no links)",
-        "1 graph (qualkit has no graphs)", "2 coding memos (a coding keeps its code, coder, date and span only)",
+    assert project.notes[-11:] == (f"{path}: not carried over: 2 coding memos on passages not imported",) + tuple(
+        f"{path}: not carried over: {n}" for n in (
+        "16 sets (qualkit has no sets)", "1 link (qualkit has no links)", "1 graph (qualkit has no graphs)",
+        "1 uncoded selection (annotation) (qualkit keeps coded passages)",
         "6 rich-text (formatted) versions of text sources (their plain text is imported)",
         "12 modifications (dates and users) of sources or selections (qualkit keeps who coded and when)",
         "1 PictureSource with 2 codings (qualkit reads text sources only)",

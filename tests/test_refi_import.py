@@ -81,8 +81,8 @@ def test_atlas_says_per_kind_what_it_does_not_carry_over(shared_data):
     path = shared_data / "refi-qda" / "real" / ATLAS
     notes = read_project(path, lenient=True).notes
     assert [n.split(": not carried over: ")[1] for n in notes if ": not carried over: " in n] == [
-        "16 sets (qualkit has no sets)", "2 notes (memos) (qualkit imports no memos)", "1 link (qualkit has no links)",
-        "1 graph (qualkit has no graphs)", "2 coding memos (a coding keeps its code, coder, date and span only)",
+        "2 coding memos on passages not imported", "16 sets (qualkit has no sets)", "1 link (qualkit has no links)", "1 graph (qualkit has no graphs)",
+        "1 uncoded selection (annotation) (qualkit keeps coded passages)",
         "6 rich-text (formatted) versions of text sources (their plain text is imported)",
         "12 modifications (dates and users) of sources or selections (qualkit keeps who coded and when)",
         "1 PictureSource with 2 codings (qualkit reads text sources only)",
@@ -103,10 +103,10 @@ def test_codebook_in_the_older_maxqda_namespace_needs_lenient_and_is_said():
         f"{path}: the project's <CodeBook> is in the older namespace urn:QDA-XML:codebook:0:4; read as "
         "urn:QDA-XML:project:1.0 (--lenient)",
         f"{path}: not carried over: 1 set (qualkit has no sets)",
-        f"{path}: not carried over: 1 note (memo) (qualkit imports no memos)",
-        f"{path}: not carried over: 1 coding memo (a coding keeps its code, coder, date and span only)",
         f"{path}: not carried over: 1 coding of a whole source (qualkit codes passages)",
     )
+    assert project.ids.notes == [{"guid": "66666666-0000-4000-8000-000000000001", "name": "Memo on cost",
+                                  "text": "Cost comes up often.", "on": [["coding", "P1\x1f33\x1f52\x1fcost\x1fKim"]]}]
     assert project.ids.codings["P1\x1f33\x1f52\x1fcost\x1fKim"] == {
         "guid": "55555555-0000-4000-8000-000000000001", "selection": "44444444-0000-4000-8000-000000000001",
         "created": "2020-05-06T07:08:09Z"}

@@ -47,3 +47,41 @@ def test_users_who_coded_nothing_are_kept_with_their_guids(tmp_path):
     root, _ = import_then_export(ATLAS_LIKE, tmp_path)
     assert {u.get("name"): u.get("guid") for u in root.iterfind(".//q:User", NS)} == {
         "Ria Okafor": "088b08ac-d5cd-4adb-8b71-b4f3459c177f", "ATLAS.ti": "c32a2bd5-537f-4838-8b17-df9efbafdf4b"}
+
+
+def notes_of(root: etree._Element) -> dict[str, tuple]:
+    """Per note: its text, description, author and what refers to it (kind and name of each holder)."""
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", NS)}
+    holders: dict[str, list[tuple[str, str]]] = {}
+    for ref in root.iter(f"{{{PROJECT_NS}}}NoteRef"):
+        holder = ref.getparent()
+        if etree.QName(holder).localname == "PlainTextSelection":
+            holder = holder.find("q:Coding/q:CodeRef", NS)  # a selection is known by the code it is coded with
+            holder = next(c for c in root.iterfind(".//q:Code", NS) if c.get("guid") == holder.get("targetGUID"))
+            name = "coded " + holder.get("name")
+        else:
+            name = holder.get("name")
+        holders.setdefault(ref.get("targetGUID").lower(), []).append((etree.QName(ref.getparent()).localname, name))
+    return {n.get("name"): (n.findtext("q:PlainTextContent", namespaces=NS), n.findtext("q:Description", namespaces=NS),
+                            users.get(n.get("creatingUser")), sorted(holders.get(n.get("guid").lower(), [])))
+            for n in root.iterfind(".//q:Note", NS)}
+
+
+def test_notes_and_coding_memos_come_back_attached_to_the_same_things(tmp_path):
+    root, output = import_then_export(FIXTURES / "refi" / "memos.qde", tmp_path)
+    assert schema(PROJECT_NS).validate(root.getroottree()), schema(PROJECT_NS).error_log
+    assert notes_of(root) == {
+        "Research plan": ("Ten walkers, two sites.", "kept week by week", "johnb", [("Project", "Walks")]),
+        "On company": ("Company means more than exercise here.", None, None, [("Code", "Company")]),
+        "About walker 1": ("Recorded outdoors; wind noise.", None, None, [("TextSource", "Walker 1")]),
+        "Check this": ("Ask the second coder.", None, None, [("PlainTextSelection", "coded Company")]),
+        "Loose idea": ("Weather?", None, None, []),
+    }
+    assert [s.findtext("q:Description", namespaces=NS) for s in root.iterfind(".//q:PlainTextSelection", NS)] == [
+        "Said twice, with feeling."]
+
+
+def test_the_import_no_longer_says_notes_are_dropped_and_says_what_still_is(tmp_path):
+    result = CliRunner().invoke(main, ["import", "qdpx", str(FIXTURES / "refi" / "memos.qde"), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert "not carried over" not in result.output

@@ -18,7 +18,8 @@ def _count(root: etree._Element, path: str) -> int:
 PLURALS = {"note (memo)": "notes (memos)", "coding of a whole source": "codings of whole sources",
            "code or selection given to a case": "codes or selections given to cases",
            "description of a source, case, variable or the project": "descriptions of sources, cases, variables or the project",
-           "note attached to a code, source or the project": "notes attached to codes, sources or the project",
+           "note attached to a case": "notes attached to cases",
+           "uncoded selection (annotation)": "uncoded selections (annotations)",
            "rich-text (formatted) version of a text source": "rich-text (formatted) versions of text sources",
            "modification (date and user) of a source or selection": "modifications (dates and users) of sources or "
                                                                      "selections"}
@@ -37,17 +38,13 @@ def not_carried_over(root: etree._Element, ours: bool) -> list[str]:
     """
     counts = [
         (_count(root, "q:Sets/q:Set"), "set", "qualkit has no sets"),
-        (_count(root, "q:Notes/q:Note"), "note (memo)", "qualkit imports no memos"),
         (_count(root, "q:Links/q:Link"), "link", "qualkit has no links"),
         (_count(root, "q:Graphs/q:Graph"), "graph", "qualkit has no graphs"),
-        (_count(root, "q:Sources/q:TextSource/q:PlainTextSelection/q:Coding/q:NoteRef")
-         + _count(root, "q:Sources/q:TextSource/q:PlainTextSelection/q:NoteRef")
-         + _count(root, "q:Sources/q:TextSource/q:PlainTextSelection/q:Description"), "coding memo",
-         "a coding keeps its code, coder, date and span only"),
-        (_count(root, ".//q:Code/q:NoteRef") + _count(root, "q:Sources/q:TextSource/q:NoteRef")
-         + _count(root, "q:Cases/q:Case/q:NoteRef") + _count(root, "q:NoteRef"), "note attached to a code, source or "
-         "the project", "qualkit imports no memos"),
+        (_count(root, "q:Cases/q:Case/q:NoteRef"), "note attached to a case", "notes are kept with the project, "
+         "codes, sources and codings"),
         (_count(root, "q:Sources/q:TextSource/q:Coding"), "coding of a whole source", "qualkit codes passages"),
+        (0 if ours else len(root.xpath("q:Sources/q:TextSource/q:PlainTextSelection[not(q:Coding)]", namespaces={"q": PROJECT_NS})),
+         "uncoded selection (annotation)", "qualkit keeps coded passages"),
         (_count(root, "q:Cases/q:Case/q:CodeRef") + (0 if ours else _count(root, "q:Cases/q:Case/q:SelectionRef")),
          "code or selection given to a case", "cases carry attributes only"),  # qualkit's: its focus groups' turns
         (_count(root, "q:Sources/q:TextSource/q:Description") + _count(root, "q:Cases/q:Case/q:Description")

@@ -20,6 +20,7 @@ from qualkit.refi.cases import add_turn_selections, add_values, participant_turn
 from qualkit.refi.codebook import _write_bytes, code_elements, code_guid, codebook_extras, xml_text
 from qualkit.refi.guids import ForeignIds, coding_key, stable_guid
 from qualkit.refi.names import unique_names
+from qualkit.refi.notes import add_notes
 from qualkit.refi.positions import ASTRAL, POSITIONS, utf16_offset
 from qualkit.refi.schema import PROJECT_NS, first_errors, schema_errors
 from qualkit.segments import CodedSegment
@@ -197,6 +198,7 @@ def build_project(
     if not len(sources):
         root.remove(sources)
     etree.SubElement(root, NS + "Description").text = xml_text(description(methods, codebook, list(coders)), "methods")
+    add_notes(root, ids, {u.get("name"): u.get("guid") for u in users}, now)
     errors = schema_errors(root, PROJECT_NS)
     if errors:
         raise ExchangeError(f"the project would not follow the REFI-QDA schema, not written:\n{first_errors(errors)}")

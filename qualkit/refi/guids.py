@@ -7,6 +7,7 @@ import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qualkit.errors import ExchangeError
 
@@ -44,7 +45,8 @@ class ForeignIds:
 
     ``codes``: code or theme id -> GUID; ``sources``: transcript id -> GUID; ``users``: coder -> GUID;
     ``cases``: transcript id -> case GUID; ``variables``: attribute -> GUID; ``codings``: coding key
-    (:func:`coding_key`) -> ``{"guid", "selection", "created"}`` (any may be missing).
+    (:func:`coding_key`) -> ``{"guid", "selection", "created", "memo"}`` (any may be missing); ``notes``: the
+    project's notes (memos) with what each is attached to (see :mod:`qualkit.refi.notes`).
     """
 
     origin: str = ""
@@ -54,6 +56,7 @@ class ForeignIds:
     cases: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
     codings: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> str:
         """Return the record as the JSON written beside an imported study (``guids.json``)."""
@@ -70,9 +73,12 @@ class ForeignIds:
             if not isinstance(data, dict) or data.get("qualkit_guids") != 1:
                 raise ValueError("not a qualkit GUID file (no \"qualkit_guids\": 1)")
             codings = {coding_key(r["transcript"], int(r["start"]), int(r["end"]), r["code"], r["coder"]):
-                       {k: str(v) for k, v in r.items() if k in ("guid", "selection", "created")}
+                       {k: str(v) for k, v in r.items() if k in ("guid", "selection", "created", "memo")}
                        for r in data.get("codings", [])}
-            return cls(origin=str(data.get("origin", "")), codings=codings,
+            notes = list(data.get("notes") or [])
+            if not all(isinstance(n, dict) and isinstance(n.get("guid"), str) for n in notes):
+                raise ValueError("\"notes\" must be a list of notes, each with a \"guid\"")
+            return cls(origin=str(data.get("origin", "")), codings=codings, notes=notes,
                        **{k: {str(a): str(b) for a, b in dict(data.get(k) or {}).items()}
                           for k in ("codes", "sources", "users", "cases", "variables")})
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -19,9 +19,10 @@ from qualkit.codebook import PATH_SEPARATOR, Codebook, parse_codebook
 from qualkit.errors import ExchangeError, TranscriptError
 from qualkit.refi.archive import Archive, decode_source, read_file
 from qualkit.refi.codebook import Node, nodes_to_yaml, parse_description, parse_xml, read_nodes, walk
-from qualkit.refi.dropped import not_carried_over
+from qualkit.refi.dropped import counted, not_carried_over
 from qualkit.refi.export import AUTO_USER, TRAIL_MARK
 from qualkit.refi.guids import ForeignIds, coding_key, normal_guid
+from qualkit.refi.notes import lost_coding_memos, read_notes
 from qualkit.refi.positions import UTF16, Convention, SourceText, detect
 from qualkit.refi.schema import PROJECT_NS, first_errors, nested_namespaces, normalise_namespace, schema_errors
 from qualkit.refi.transcripts import (
@@ -130,6 +131,11 @@ class _Project:
             lost = sum(n for _, n in self.empty)
             self.reader.notes.append(f"{self.reader.path}: {len(self.empty)} text sources are empty, skipped: {names}"
                                      + (f" (with {lost} coding{'s' if lost != 1 else ''} on them)" if lost else ""))
+        self.ids.notes, textless, unplaced = read_notes(self.root, self.reader.member, self.ids, self.users)
+        lost = [(textless, "note (memo)", "whose text file is not in the project"),
+                (unplaced, "note reference", "from objects not imported; the notes are kept"),
+                (lost_coding_memos(self.root, self.ids), "coding memo", "on passages not imported")]
+        self.reader.notes.extend(f"{self.reader.path}: not carried over: {counted(n, kind)} {why}" for n, kind, why in lost if n)
         self.reader.notes.extend(f"{self.reader.path}: {line}" for line in not_carried_over(self.root, self.ours))
         attributes = {t.id: dict(t.attributes) for t in transcripts}
         return ImportedProject(
@@ -309,7 +315,8 @@ class _Project:
                 start=a, end=b, text=transcript.text[a:b], coder=coder, unit="selection",
             ))
             kept = {"guid": normal_guid(coding.get("guid")), "selection": normal_guid(selection.get("guid")),
-                    "created": coding.get("creationDateTime") or selection.get("creationDateTime") or ""}
+                    "created": coding.get("creationDateTime") or selection.get("creationDateTime") or "",
+                    "memo": (selection.findtext(NS + "Description") or "").strip()}
             self.ids.codings[coding_key(transcript.id, a, b, code.id, coder)] = {k: v for k, v in kept.items() if v}
         return segments
 
