@@ -93,3 +93,21 @@ def test_people_who_each_speak_once_are_still_speakers(tmp_path):
                     encoding="utf-8")
     transcript, _ = read_said(path)
     assert [t.speaker for t in transcript.turns] == ["Sam", "Alex", "Jo"]
+
+
+def test_a_cover_block_after_an_archives_preamble_is_attributes_not_speech():
+    """An oral-history archive's transcript: an abstract, a title line naming the narrator and a copyright
+    statement, then ``Interviewee:``, ``Interviewer:``, ``Date:``, ``Place:`` lines right before the first
+    exchange. Those lines are the transcript's attributes, not four one-off speakers."""
+    transcript, said = read_said(EXPORTS / "oral_history_archive.md")
+    got = [(t.speaker, t.role, transcript.turn_text(t)) for t in transcript.turns]
+    assert got == [
+        ("Interviewer", I, "Where did you train?"),
+        ("Jane Doe", P, "In Leeds, at the old infirmary."),
+        ("Interviewer", I, "What was it like?"),
+        ("Jane Doe", P, "Hard work <laughs>, but we learned a lot on the wards."),
+    ]
+    assert dict(transcript.attributes) == {"interviewee": "Jane Doe", "interviewer": "Sam Lee",
+                                           "date": "3 May 2019", "place": "Leeds"}
+    assert transcript.text[:transcript.preamble[1]].rstrip().endswith("### Early Years")
+    assert [m for m in said if "used only once" in m] == []

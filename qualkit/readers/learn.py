@@ -161,10 +161,38 @@ def _paragraph_start(text: str, position: int) -> bool:
 
 
 def _cover(text: str, heads: list[Head], counts: Counter[str]) -> tuple[int, dict[str, str], list[str], list[str]]:
-    """Return (number of heads in the cover block, its attributes, interviewer names, participant names)."""
+    """Return (number of heads up to the cover block's end, its attributes, interviewer names, participant names).
+
+    The block opens the file, or follows a long preamble (an archive's abstract and copyright statement) when it
+    names who interviewed whom right before the first exchange: the one-off heads above it are the preamble's."""
+    found = _cover_from(text, heads, counts, 0)
+    late = None if found[0] else _late_cover(heads, counts)
+    if late is None:
+        return found
+    size, attributes, interviewers, participants = _cover_from(text, heads, counts, late)
+    return (late + size, attributes, interviewers, participants) if size else found
+
+
+def _late_cover(heads: list[Head], counts: Counter[str]) -> int | None:
+    """Return where a cover block after a preamble starts: two cover lines in a row, one naming a role
+    (``Interviewee: Lydia K.`` / ``Interviewer: Selma S.``), before the exchange begins; else None."""
+    roles = COVER_INTERVIEWER | COVER_PARTICIPANT
+    spoken = 0
+    for number, (head, after) in enumerate(zip(heads, heads[1:])):
+        spoken += counts[head.key] > 1
+        if spoken > 1:
+            return None  # the exchange has begun (a title line may name the narrator once)
+        keys = {head.key, after.key}
+        if keys <= COVER_KEYS | roles and keys & roles and head.sep == after.sep == SEP_COLON:
+            return number
+    return None
+
+
+def _cover_from(text: str, heads: list[Head], counts: Counter[str], first: int) -> tuple[int, dict[str, str], list[str], list[str]]:
+    """Return the cover block opening at heads[first] (see _cover), its size counted from there."""
     taken: list[Head] = []
-    previous_end = 0
-    for head in heads:
+    previous_end = heads[first].head if first else 0
+    for head in heads[first:]:
         gap = text[previous_end:head.head]
         if taken and any(line.strip() and not line.lstrip().startswith("#") for line in gap.split("\n")[1:]):
             break  # a line that is not ``Key: value`` ends the block
