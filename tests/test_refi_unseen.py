@@ -85,3 +85,26 @@ def test_the_import_no_longer_says_notes_are_dropped_and_says_what_still_is(tmp_
     result = CliRunner().invoke(main, ["import", "qdpx", str(FIXTURES / "refi" / "memos.qde"), "--out", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
     assert "not carried over" not in result.output
+
+
+USERS_ONLY = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" origin="ATLAS.ti for Windows 23.2.3.27778" name="blank">
+  <Users><User guid="088B08AC-D5CD-4ADB-8B71-B4F3459C177F" name="Ria Okafor"/></Users>{codebook}
+</Project>
+"""
+CODEBOOK = """
+  <CodeBook><Codes><Code guid="A182CD3A-D83C-4D8C-BC80-26D9103EC6D6" name="Benefits" isCodable="true"/></Codes></CodeBook>"""
+
+
+def test_a_project_without_text_says_so_and_lists_only_what_it_wrote(tmp_path):
+    runner = CliRunner()
+    for name, codebook, written in (("blank", "", "participants.csv, transcripts/, coded_segments.csv, guids.json"),
+                                    ("codes", CODEBOOK, "codebook.yaml, participants.csv, transcripts/, coded_segments.csv, "
+                                                        "guids.json")):
+        project, out = tmp_path / f"{name}.qde", tmp_path / name
+        project.write_text(USERS_ONLY.format(codebook=codebook), encoding="utf-8")
+        result = runner.invoke(main, ["import", "qdpx", str(project), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert f"warning: {project}: the project has no text sources: the study folder gets no transcripts, which " \
+               "`qualkit run` and `qualkit export qdpx` need" in result.output
+        assert result.output.splitlines()[-1] == f"Wrote {out}/ ({written})."

@@ -68,7 +68,7 @@ def export_qdpx(out: str, study_dir: str | None, codings: str | None, human: str
 @click.option("--force", is_flag=True, help="Replace the study files already in the folder.")
 def import_qdpx(file: str, out: str, lenient: bool, force: bool) -> None:
     """Import a REFI-QDA project (.qdpx, or a .qde) as a study folder that `qualkit run` accepts."""
-    from qualkit.refi import import_study
+    from qualkit.refi import import_study, study_files
 
     with translated_errors():
         project = import_study(file, out, lenient=lenient, force=force)
@@ -80,7 +80,7 @@ def import_qdpx(file: str, out: str, lenient: bool, force: bool) -> None:
                f"({', '.join(f'{u}: {n}' for u, n in users.items()) or 'none'}) from {project.origin or 'an unnamed tool'}.")
     for label, count in Counter(v for v in project.conventions.values() if v != "no selections").items():
         click.echo(f"Positions read as {label}: {count} source{'s' if count != 1 else ''}.")
-    click.echo(f"Wrote {out}/ (transcripts/, participants.csv, codebook.yaml, coded_segments.csv, guids.json).")
+    click.echo(f"Wrote {out}/ ({', '.join(study_files(out))}).")
 
 
 @export_group.command(name="qdc")

@@ -131,6 +131,11 @@ class _Project:
             lost = sum(n for _, n in self.empty)
             self.reader.notes.append(f"{self.reader.path}: {len(self.empty)} text sources are empty, skipped: {names}"
                                      + (f" (with {lost} coding{'s' if lost != 1 else ''} on them)" if lost else ""))
+        if not transcripts:
+            what = (f"none of the project's {len(text_sources)} text sources was imported" if text_sources
+                    else "the project has no text sources")
+            self.reader.notes.append(f"{self.reader.path}: {what}: the study folder gets no transcripts, which "
+                                     "`qualkit run` and `qualkit export qdpx` need")
         self.ids.notes, textless, unplaced = read_notes(self.root, self.reader.member, self.ids, self.users)
         lost = [(textless, "note (memo)", "whose text file is not in the project"),
                 (unplaced, "note reference", "from objects not imported; the notes are kept"),
