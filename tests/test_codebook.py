@@ -30,7 +30,11 @@ def test_sample_codebook_is_valid_and_big_enough():
 @pytest.mark.parametrize("text, message", [
     ("themes: [", "cb.yaml, line 1, column 10: malformed YAML: expected the node content"),
     ("", "cb.yaml: codebook is empty"),
-    ("- a\n- b\n", "cb.yaml, line 1: expected a mapping with 'themes', got list"),
+    ("- a\n- b\n", "cb.yaml, line 1: expected a mapping with 'themes', got list (a list or mapping of codes, as other "
+                   "tools keep them, is converted once with 'qualkit codebook import cb.yaml --out FILE.yaml')"),
+    ("Hours: Opening times\nFines: Charges\n", "cb.yaml, line 1: none of its fields (Hours, Fines, ...) is a codebook's "
+     "(themes, codes, name, ...) (a list or mapping of codes, as other tools keep them, is converted once with 'qualkit "
+     "codebook import cb.yaml --out FILE.yaml')"),
     ("name: x\n", "cb.yaml, line 1, top level: no 'themes' (or 'codes') list"),
     ("themes:\n  - name: A\n    codes:\n      - name: B\n        patterns: [42]\n",
      "cb.yaml, line 5, column 20, code 'B', pattern 1: expected a string, a list of token dicts or a mapping, got 42"),

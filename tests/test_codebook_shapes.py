@@ -97,3 +97,68 @@ def test_markdown_without_a_table_is_one_line(tmp_path: Path):
     assert result.output.strip().splitlines()[-1].endswith(
         f"{notes}: holds no Markdown table ('| Code | Definition |' rows) to read codes from")
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_sub_code_column_holds_the_codes_under_the_code_column():
+    book, said = read("subcodes.csv")
+    assert [(c.path_label, c.definition) for c in book.codes] == [
+        ("Data collection > Personal data", "Names, addresses, voice"),
+        ("Data collection > Health records", "Clinical notes and results")]
+    assert [(t.name, t.description) for t in book.themes] == [("Data collection", ""),
+                                                              ("Data retention", "How long data are kept")]
+    assert "subcodes.csv: column 'Type' is not read (not a codebook field qualkit knows)" in said
+
+
+def test_another_tools_json_codebook_is_read_as_a_table_of_its_records_and_said():
+    book, said = read("tool_records.json")
+    assert [(c.path_label, c.definition, c.include, c.exclude) for c in book.codes] == [
+        ("Access > Opening hours", "When the library is open", "What time do you close?", "Hours of other campus services"),
+        ("Access > Wayfinding", "Finding places in the building", "", "")]
+    assert said[:2] == ["tool_records.json: read as a table of the 2 records of its 'codes' list, with the fields "
+                        "category, code_name, definition, inclusions, exclusions, aliases",
+                        "tool_records.json: column 'aliases' is not read (not a codebook field qualkit knows)"]
+
+
+@pytest.mark.parametrize("name, how, codes", [
+    ("name_to_definition.json", "its 2 keys as code names", [("Opening hours", "When the library is open"),
+                                                            ("Fines", "Charges and payments")]),
+    ("names.yaml", "its 2 items", [("opening_hours", ""), ("fines", "")]),
+])
+def test_a_mapping_or_list_of_code_names_is_read_as_codes(name: str, how: str, codes: list):
+    book, said = read(name)
+    assert [(c.name, c.definition) for c in book.codes] == codes
+    assert said[0].startswith(f"{name}: read as a table of {how}, with the fields code")
+
+
+@pytest.mark.parametrize("name, message", [
+    ("tool_records.json", "line 4: its codes have no 'name' (their fields: category, code_name, definition, inclusions, "
+                          "exclusions, aliases)"),
+    ("name_to_definition.json", "line 1: none of its fields (Opening hours, Fines, ...) is a codebook's (themes, codes, "
+                                "name, ...)"),
+    ("names.yaml", "line 1: expected a mapping with 'themes', got list"),
+])
+def test_another_tools_codebook_given_as_codebook_names_the_import_that_converts_it(name: str, message: str):
+    with pytest.raises(CodebookError) as caught:
+        load_codebook(SHAPES / name)
+    assert str(caught.value) == (f"{SHAPES / name}, {message} (a list or mapping of codes, as other tools keep them, is "
+                                 f"converted once with 'qualkit codebook import {SHAPES / name} --out FILE.yaml')")
+
+
+def test_several_description_columns_are_kept_each_under_its_name():
+    book, _ = read("two_descriptions.csv")
+    assert book.codes[0].definition == ("Description for staff: Time from arrival to being seen\n\n"
+                                        "Description for patients: How long you waited")
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("codebook.docx", b"PK\x03\x04", "codebook import reads a sheet (.csv, .tsv, .xlsx), a Markdown table (.md) or a "
+                                     "JSON or YAML list of codes, not a .docx file: put its codes in a sheet"),
+    ("codebook.xls", b"\xd0\xcf\x11\xe0", "not a .xls file: save it as .xlsx (Excel's workbook since 2007) or .csv"),
+    ("codebook.csv", b"PK\x03\x04\x14\x00", "is an Excel workbook (or another binary file), not CSV text: save it as "
+                                            ".xlsx, or as CSV text"),
+])
+def test_a_file_that_is_not_a_sheet_is_one_line_naming_it(tmp_path: Path, name: str, content: bytes, problem: str):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(CodebookError) as caught:
+        read_codebook_table(tmp_path / name)
+    assert str(caught.value).startswith(f"{tmp_path / name}: ") and problem in str(caught.value)

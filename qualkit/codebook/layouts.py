@@ -36,6 +36,7 @@ NAME_COLUMNS = ("code", "name", "code name", "code label", "label", "title", "no
 THEME_COLUMNS = ("theme", "category", "main theme", "parent theme", "overarching theme", "domain", "main category")
 SUBTHEME_COLUMNS = ("sub theme", "subtheme", "sub category", "subcategory")
 LEVEL_ENDINGS = (" theme", " category", " domain")
+SUBCODE_COLUMNS = ("sub code", "subcode", "child code", "child")
 PARENT_COLUMNS = ("parent", "parent code", "parent name", "parent title")
 DESCRIPTION_COLUMNS = ("description", "definition", "memo", "comment", "meaning", "code description",
                        "explanation", "operational definition", "brief definition", "full definition")
@@ -47,7 +48,7 @@ FIELD_COLUMNS = {"id": ("id", "code id", "abbreviation", "code abbreviation"),
 JSON_COLUMNS = ("examples", "patterns")
 EXAMPLE_COLUMNS = ("examples", "example", "example quote", "example quotation", "example quotes", "example quotations",
                    "quote", "quotes", "exemplar quote", "illustrative quote", "sample quote")
-KNOWN = {"level", *PATH_COLUMNS, *NAME_COLUMNS, *THEME_COLUMNS, *SUBTHEME_COLUMNS, *PARENT_COLUMNS, *DESCRIPTION_COLUMNS,
+KNOWN = {"level", *PATH_COLUMNS, *NAME_COLUMNS, *THEME_COLUMNS, *SUBTHEME_COLUMNS, *SUBCODE_COLUMNS, *PARENT_COLUMNS, *DESCRIPTION_COLUMNS,
          *KEYWORD_COLUMNS, *JSON_COLUMNS, *EXAMPLE_COLUMNS, *(c for names in FIELD_COLUMNS.values() for c in names)}
 SEPARATORS = ("->", ">", "\\", "::")
 ROOTS = {"nodes", "codes", "code system", "free nodes", "tree nodes", "codebook"}
@@ -99,6 +100,11 @@ class _Columns:
     def all(self, wanted: tuple[str, ...]) -> list[int]:
         return [i for i, key in enumerate(self.keys) if key in wanted]
 
+    def descriptions(self) -> list[int]:
+        """The description columns: named so, or beginning so (``Description for GUI``, ``Definition (short)``)."""
+        return [i for i, key in enumerate(self.keys) if key in DESCRIPTION_COLUMNS
+                or key.split(" ", 1)[0] in ("description", "definition") and " " in key]
+
 
 def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
     """Return each row's place and fields, and how the sheet places its codes (``grid``: its rows of cells)."""
@@ -120,9 +126,12 @@ def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
         name_column, id_column = _name_or_id(path, columns, records, name_column)
     levels = [i for i, key in enumerate(columns.keys) if i != name_column and i != path_column
               and (key in THEME_COLUMNS or key in SUBTHEME_COLUMNS or key.endswith(LEVEL_ENDINGS))]
+    subcode = columns.pick(SUBCODE_COLUMNS)
+    if subcode is not None and name_column is not None and path_column is None:  # Code | Sub-code: codes hold sub-codes
+        levels, name_column = sorted([*levels, name_column]), subcode
     parent_column = columns.pick(PARENT_COLUMNS)
     unread = [header[i] for i, key in enumerate(columns.keys) if key and key not in KNOWN and i not in levels
-              and i != id_column and not key.startswith("unnamed")]
+              and i != id_column and i not in columns.descriptions() and not key.startswith("unnamed")]
     if unread:
         warnings.warn(f"{path}: column{'s' * (len(unread) > 1)} {', '.join(map(repr, unread))} "
                       f"{'are' if len(unread) > 1 else 'is'} not read (not a codebook field qualkit knows)", stacklevel=3)
@@ -189,7 +198,7 @@ def _name_or_id(path: Path, columns: _Columns, records: list[list[str]], name_co
 def _described(columns: _Columns, placed: list[int | None]) -> dict[int | None, list[int]]:
     """Return the description columns of each level or code column: those to its right, before the next
     level or code (``Theme | Description | Code | Description``); the codes take any left over."""
-    found = columns.all(DESCRIPTION_COLUMNS)
+    found = columns.descriptions()
     placed = sorted(p for p in placed if p is not None)
     code = placed[-1] if placed else None
     given: dict[int | None, list[int]] = {}
@@ -260,8 +269,10 @@ def _under_parents(path: Path, records: list[list[str]], parent_column: int, nam
     return [place(r[name_column]) if r[name_column] else () for r in records]
 
 
-def _joined(record: list[str], columns: list[int]) -> str:
-    return "\n\n".join(record[c] for c in columns if record[c])
+def _joined(record: list[str], columns: list[int], names: list[str] | None = None) -> str:
+    """Join a row's description cells; with several columns named beyond 'Description', each says its name."""
+    named = names is not None and len(columns) > 1 and any(column_key(names[c]) not in KNOWN for c in columns)
+    return "\n\n".join(f"{names[c]}: {record[c]}" if named and names else record[c] for c in columns if record[c])
 
 
 def _fields(path: Path, number: int, record: list[str], columns: _Columns, described: list[int],
@@ -269,7 +280,7 @@ def _fields(path: Path, number: int, record: list[str], columns: _Columns, descr
     """Return a row's description, include/exclude, id, colour, examples and patterns (keywords too)."""
     fields: dict[str, Any] = {}
     if _joined(record, described):
-        fields["description"] = _joined(record, described)
+        fields["description"] = _joined(record, described, columns.names)
     for key, names in FIELD_COLUMNS.items():
         column = id_column if key == "id" else columns.pick(names)
         if column is not None and record[column]:

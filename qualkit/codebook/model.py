@@ -187,8 +187,19 @@ def parse_codebook(text: str, source: str = "<codebook>", sha256: str = "") -> C
     data = load_yaml(text, source)
     if data is None:
         raise CodebookError(f"{source}: codebook is empty")
+    convert = (f" (a list or mapping of codes, as other tools keep them, is converted once with 'qualkit codebook "
+               f"import {source} --out FILE.yaml')")
     if not isinstance(data, dict):
-        raise CodebookError(f"{source}, line 1: expected a mapping with 'themes', got {type_name(data)}")
+        raise CodebookError(f"{source}, line 1: expected a mapping with 'themes', got {type_name(data)}"
+                            + (convert if isinstance(data, list) else ""))
+    codes = data.get("codes")
+    if isinstance(codes, list) and codes and all(isinstance(c, dict) and "name" not in c for c in codes):
+        fields = ", ".join(dict.fromkeys(str(key) for code in codes for key in code))
+        raise CodebookError(f"{source}, line {at(data, 'codes')[0]}: its codes have no 'name' (their fields: "
+                            f"{fields[:100]}){convert}")
+    if data and not any(str(key) in TOP_FIELDS for key in data):
+        raise CodebookError(f"{source}, line 1: none of its fields ({', '.join(map(str, list(data)[:3]))}, ...) is a "
+                            f"codebook's (themes, codes, name, ...){convert}")
     return _Builder(source).build(data, sha256 or hashlib.sha256(text.encode()).hexdigest())
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from qualkit.codebook.layouts import sheet_rows
-from qualkit.codebook.model import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, pattern_spec
+from qualkit.codebook.model import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, load_yaml, pattern_spec
 from qualkit.errors import CodebookError
 
 TABLE_COLUMNS = ["code_path", "code", "level", "id", "description", "include", "exclude", "examples", "colour",
@@ -65,9 +65,20 @@ def read_codebook_table(path: str | Path) -> Codebook:
     return _Builder(str(path)).build(data, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+READ_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".md", ".markdown", ".json", ".yaml", ".yml")
+DOCUMENT_HINT = ": put its codes in a sheet (a 'Theme > Code' path or Theme and Code columns, a description column)"
+HINTS = {**dict.fromkeys((".docx", ".doc", ".odt", ".pdf", ".rtf"), DOCUMENT_HINT),
+         ".xls": ": save it as .xlsx (Excel's workbook since 2007) or .csv", ".qdc": ": use 'qualkit import qdc'",
+         ".qdpx": ": use 'qualkit import qdpx'"}
+
+
 def _grid(path: Path) -> list[list[str]]:
     """Return a sheet's rows of cells as read, the header not yet told (a title may stand above it)."""
     suffix = path.suffix.lower()
+    if suffix not in READ_SUFFIXES:
+        raise CodebookError(f"{path}: codebook import reads a sheet (.csv, .tsv, .xlsx), a Markdown table (.md) or a "
+                            f"JSON or YAML list of codes, not {'a ' + suffix + ' file' if suffix else 'a file without an extension'}"
+                            f"{HINTS.get(suffix, '')}")
     try:
         if suffix in (".xlsx", ".xlsm"):
             with warnings.catch_warnings():
@@ -81,6 +92,9 @@ def _grid(path: Path) -> list[list[str]]:
         if suffix in (".xlsx", ".xlsm") and _is_text(path):
             raise CodebookError(f"{path}: is CSV text, not an Excel workbook: rename it to {path.stem}.csv") from None
         raise CodebookError(f"{path}: cannot read the codebook sheet: {exc}") from None
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise CodebookError(f"{path}: is an Excel workbook (or another binary file), not {suffix[1:].upper()} text: "
+                            f"save it as .xlsx, or as CSV text")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -90,6 +104,8 @@ def _grid(path: Path) -> list[list[str]]:
         text = raw.decode("cp1252", "replace")
     if suffix in (".md", ".markdown"):
         return markdown_table(path, text)
+    if suffix in (".json", ".yaml", ".yml"):
+        return records_table(path, text)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if suffix == ".tsv" else ","
     if suffix != ".tsv" and "," not in first and (";" in first or "\t" in first):
@@ -117,6 +133,48 @@ def markdown_table(path: Path, text: str) -> list[list[str]]:
     if not rows:
         raise CodebookError(f"{path}: holds no Markdown table ('| Code | Definition |' rows) to read codes from")
     return rows
+
+
+def records_table(path: Path, text: str) -> list[list[str]]:
+    """Return a JSON or YAML list of codes as rows of cells: a list of names, a list of records (``{code_name,
+    definition, ...}``, or such a list under one key such as ``codes``), or a mapping of code names to their
+    definitions or fields; the reading is said."""
+    data = load_yaml(text, str(path))
+    if isinstance(data, dict) and any(key in data for key in ("themes", "codes")) and not _foreign(data):
+        raise CodebookError(f"{path}: is already a qualkit codebook: give it as --codebook")
+    lists = [key for key, value in data.items() if _records(value)] if isinstance(data, dict) else []
+    if isinstance(data, dict) and len(lists) == 1:
+        records, how = data[lists[0]], f"the {len(data[lists[0]])} records of its {lists[0]!r} list"
+    elif isinstance(data, list) and (all(isinstance(item, str) for item in data) or _records(data)):
+        records, how = [item if isinstance(item, dict) else {"code": item} for item in data], f"its {len(data)} items"
+    elif isinstance(data, dict) and data and all(isinstance(v, (str, dict)) for v in data.values()):
+        records = [{"code": key, **(value if isinstance(value, dict) else {"definition": value})}
+                   for key, value in data.items()]
+        how = f"its {len(records)} keys as code names"
+    else:
+        raise CodebookError(f"{path}: holds no list of codes (a list of names, a list of records such as "
+                            "{code, definition}, or a mapping of code names to definitions)")
+    header = list(dict.fromkeys(str(key) for record in records for key in record))
+    warnings.warn(f"{path}: read as a table of {how}, with the fields {', '.join(header)}", stacklevel=3)
+    return [header, *[[_cell(record.get(key)) for key in header] for record in records]]
+
+
+def _records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _foreign(data: dict[str, Any]) -> bool:
+    """Whether a mapping with a 'codes' list is another tool's (its records name codes otherwise than qualkit)."""
+    codes = data.get("codes")
+    return _records(codes) and not all("name" in code for code in codes)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(map(_cell, value))
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
 
 
 def _is_text(path: Path) -> bool:
