@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qualkit.errors import NotTranscriptError
+from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.transcript import INTERVIEWER, PARTICIPANT
 from tests.test_readers_support import read_said
 
@@ -111,3 +111,33 @@ def test_a_cover_block_after_an_archives_preamble_is_attributes_not_speech():
                                            "date": "3 May 2019", "place": "Leeds"}
     assert transcript.text[:transcript.preamble[1]].rstrip().endswith("### Early Years")
     assert [m for m in said if "used only once" in m] == []
+
+
+def test_front_matter_speakers_naming_only_the_guest_do_not_stop_the_file():
+    """A site's front matter lists the episode's guest as ``speakers`` (Ravi Patel) while the text labels
+    the hosts and the guest by first name: the list is not this file's labels, so the file is read (not
+    refused for its first 'unknown' label) and the warning says the labels were not checked against it."""
+    transcript, said = read_said(EXPORTS / "front_matter_guests.md")
+    assert [t.speaker for t in transcript.turns] == ["Dana", "Chris", "Ravi", "Dana", "Ravi", "Chris"]
+    assert ("the front matter's speakers (Ravi Patel) name 1 of the 3 labels used (Dana, Chris, Ravi): read as "
+            "another tool's list, labels not checked against it") in said
+
+
+def test_a_label_misspelling_a_front_matter_speaker_is_read_as_them_with_a_warning():
+    transcript, said = read_said(EXPORTS / "front_matter_typo.md")
+    assert [t.speaker for t in transcript.turns] == ["Dana Cole", "Ravi Patel", "Dana Cole", "Ravi Patel",
+                                                     "Dana Cole"]
+    assert transcript.turn_text(transcript.turns[3]) == "Getting through on the phone."
+    assert ("label 'Ravi Patle' is not among the front matter's speakers and is read as 'Ravi Patel' (a likely "
+            "typo; map it in an alias file if not)") in said
+
+
+def test_a_stranger_among_front_matter_speakers_still_stops_the_file(tmp_path):
+    """When the front matter lists the file's labels, a label outside it (and no misspelling of one) is
+    still one error naming the file, line and label."""
+    path = tmp_path / "declared.txt"
+    path.write_text("---\nspeakers: [Interviewer, P01]\n---\nInterviewer: How was it?\n\nP01: Fine.\n\n"
+                    "Interviewer: And the nurse?\n\nP01: Kind.\n\nNurse: I was there too.\n", encoding="utf-8")
+    with pytest.raises(TranscriptError) as caught:
+        read_said(path)
+    assert str(caught.value) == f"{path}, line 12: unknown speaker label 'Nurse' (known: Interviewer, P01)"

@@ -149,10 +149,11 @@ def build_transcript(
     interviewers = (options.interviewer_labels + _as_labels(meta.pop("interviewer", None))
                     + _as_labels(meta.pop("interviewers", None)) + tuple(interviewer_names))
     declared = _as_labels(meta.pop("speakers", None)) or options.speakers
-    known = {options.canonical(s).casefold() for s in declared} if declared else None
     kept: list[tuple[str, int, int, RawTurn]] = []
     first_head: int | None = None
     asking = {i.casefold() for i in interviewers}
+    raw_turns = list(raw_turns)
+    known, typos = _declared(path, declared, [options.canonical(r.speaker) for r in raw_turns], asking, options)
     for raw in raw_turns:
         start, end = trim_span(text, raw.start, raw.end)
         if start >= end:
@@ -160,6 +161,7 @@ def build_transcript(
         if not kept and raw.head is not None:
             first_head = raw.head
         speaker = options.canonical(raw.speaker)
+        speaker = typos.get(speaker, speaker)
         if known is not None and speaker.casefold() not in known and speaker.casefold() not in asking:
             raise TranscriptError(
                 f"{path}, line {raw.line}: unknown speaker label {raw.speaker!r} "
@@ -186,6 +188,36 @@ def build_transcript(
     else:
         preamble_end = text.rfind("\n", 0, first) + 1 if "\n" in text[:first] else 0
     return Transcript(transcript_id, text, turns, attributes, str(path), fmt, (0, preamble_end))
+
+
+def _declared(path: Path, declared: Iterable[str] | None, speakers: list[str], asking: set[str],
+              options: ReadOptions) -> tuple[set[str] | None, dict[str, str]]:
+    """Return the declared speakers labels are checked against (None: no check) and the labels read as a
+    declared name they misspell, warning of each.
+
+    A list naming under half of the labels a text uses is another tool's metadata (a site's ``speakers:``
+    naming the guests), not this file's labels: it is not used, and the warning says so. A label naming a
+    declared person by first or last name (``Pieter`` for Pieter Wuille) is theirs."""
+    from qualkit.readers.vocab import label_matches, name_forms, typo_of
+
+    if not declared:
+        return None, {}
+    known = {options.canonical(s).casefold() for s in declared}
+    forms = set().union(*(name_forms(s) for s in declared))
+    labels = [s for s in dict.fromkeys(speakers) if s.casefold() not in asking]
+    unknown = [s for s in labels if s.casefold() not in known and not label_matches(s, forms)]
+    typos = {s: name for s in unknown
+             if (name := next((d for d in declared if typo_of(s.casefold(), {d.casefold(): 3})), None))}
+    for label, name in typos.items():
+        warnings.warn(f"{path}: label {label!r} is not among the front matter's speakers and is read as "
+                      f"{name!r} (a likely typo; map it in an alias file if not)", stacklevel=4)
+    if 2 * (len(labels) - len(unknown)) < len(labels):
+        warnings.warn(f"{path}: the front matter's speakers ({', '.join(declared)}) name "
+                      f"{len(labels) - len(unknown)} of the {len(labels)} labels used ({', '.join(labels[:6])}"
+                      f"{', ...' if len(labels) > 6 else ''}): read as another tool's list, labels not checked "
+                      "against it", stacklevel=4)
+        return None, {}
+    return known | {s.casefold() for s in labels if label_matches(s, forms)}, typos
 
 
 def front_matter_attributes(path: Path, meta: Mapping[str, Any]) -> dict[str, str]:
