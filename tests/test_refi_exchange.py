@@ -305,8 +305,8 @@ SOURCE = (REFI / "sources_quirks.txt").read_bytes()
 @pytest.mark.parametrize("members, message", [
     ({"notes.txt": b"x"}, "{p}: no project.qde in the archive (it holds: notes.txt)"),
     ({"project.qde": _qde(lambda s: s.replace('name="Wellbeing" ', "")), "sources/P01.txt": SOURCE},
-     "{p}: project.qde: does not follow the REFI-QDA project schema:\n  line 13: Element '{{urn:QDA-XML:project:1.0}}Code': "
-     "The attribute 'name' is required but missing.\n(use --lenient to import what is sound)"),
+     "{p}: project.qde, line 13: does not follow the REFI-QDA project schema: Element 'Code': "
+     "The attribute 'name' is required but missing (use --lenient to import what is sound)"),
     ({"project.qde": _qde(lambda s: s.replace('c0de0000-0000-4000-8000-000000000003', "DEAD0000-0000-4000-8000-000000000003")),
       "sources/P01.txt": SOURCE},
      "{p}: project.qde, line 38: coding C0D10000-0000-4000-8000-000000000002 refers to code "

@@ -108,3 +108,34 @@ def test_a_project_without_text_says_so_and_lists_only_what_it_wrote(tmp_path):
         assert f"warning: {project}: the project has no text sources: the study folder gets no transcripts, which " \
                "`qualkit run` and `qualkit export qdpx` need" in result.output
         assert result.output.splitlines()[-1] == f"Wrote {out}/ ({written})."
+
+
+def test_a_project_or_codebook_against_the_schema_is_refused_in_one_line(tmp_path):
+    project, codebook = tmp_path / "p.qde", tmp_path / "c.qdc"
+    project.write_text((FIXTURES / "refi" / "memos.qde").read_text(encoding="utf-8").replace(
+        '<CodeRef targetGUID="C9E3D7E0-4DBF-46E2-96EF-14574ECD3B90"/>', ""), encoding="utf-8")
+    codebook.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="6b6f6c62-1111-4a2b-8c3d-000000000001" isCodable="true"/><Code isCodable="true"/>'
+                        "</Codes></CodeBook>", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["import", "qdpx", str(project), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 1 and result.output.splitlines() == [
+        f"Error: {project}, line 22: does not follow the REFI-QDA project schema: Element 'NoteRef': This element is not "
+        "expected. Expected is ( CodeRef ) (use --lenient to import what is sound)"]
+    result = runner.invoke(main, ["import", "qdc", str(codebook), "--out", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 1 and result.output.splitlines() == [
+        f"Error: {codebook}, line 1: does not follow the REFI-QDA codebook schema: Element 'Code': The attribute 'name' "
+        "is required but missing; and 2 more problems (use --lenient to import what is sound)"]
+
+
+def test_a_lenient_import_of_a_note_without_a_guid_gives_it_one_the_export_accepts(tmp_path):
+    project = tmp_path / "p.qde"
+    project.write_text((FIXTURES / "refi" / "memos.qde").read_text(encoding="utf-8").replace(
+        '<Note guid="A0000000-0000-0000-0000-000000000005" name="Loose idea">', '<Note name="Loose idea">'), encoding="utf-8")
+    runner, out = CliRunner(), tmp_path / "s"
+    assert runner.invoke(main, ["import", "qdpx", str(project), "--out", str(out), "--lenient"]).exit_code == 0
+    result = runner.invoke(main, ["export", "qdpx", "-t", str(out / "transcripts"), "-a", str(out / "participants.csv"),
+                                  "-c", str(out / "codebook.yaml"), "--out", str(tmp_path / "again.qdpx")])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "again.qdpx") as archive:
+        root = etree.fromstring(archive.read("project.qde"))
+    assert notes_of(root)["Loose idea"] == ("Weather?", None, None, [])

@@ -20,7 +20,7 @@ from lxml import etree
 from qualkit.codebook import Code, Codebook, Theme, parse_codebook, slugify
 from qualkit.errors import ExchangeError
 from qualkit.refi.guids import normal_guid, stable_guid
-from qualkit.refi.schema import CODEBOOK_NS, first_errors, normalise_namespace, schema_errors
+from qualkit.refi.schema import CODEBOOK_NS, first_errors, normalise_namespace, schema_errors, schema_refusal
 
 LABELS = ("Include", "Exclude", "Example")
 ID_LINE = re.compile(r"(?:\A|\n)qualkit id: (?P<id>[^\n]+)\Z")
@@ -319,8 +319,7 @@ def read_qdc(path: str | Path, *, lenient: bool = False) -> tuple[Codebook, str,
         raise ExchangeError(f"{path}: not a REFI-QDA codebook (the root element is <{etree.QName(root).localname}>, expected <CodeBook>)")
     errors = schema_errors(root, CODEBOOK_NS, ignore_empty_sets=True)
     if errors and not lenient:
-        raise ExchangeError(f"{path}: does not follow the REFI-QDA codebook schema:\n{first_errors(errors)}\n"
-                            "(use --lenient to import what is sound)")
+        raise ExchangeError(schema_refusal(str(path), errors, "codebook"))
     notes += [f"{path}: {e}" for e in errors]
     nodes = read_nodes(root.find(f"{{{CODEBOOK_NS}}}Codes"), CODEBOOK_NS)
     if not nodes:

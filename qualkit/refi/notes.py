@@ -10,7 +10,7 @@ from lxml import etree
 
 from qualkit.refi.archive import decode_source
 from qualkit.refi.codebook import xml_text
-from qualkit.refi.guids import ForeignIds, normal_guid
+from qualkit.refi.guids import ForeignIds, normal_guid, stable_guid
 from qualkit.refi.schema import PROJECT_NS
 
 NS = f"{{{PROJECT_NS}}}"
@@ -55,7 +55,7 @@ def read_notes(root: etree._Element, member: Callable[[str], bytes | None], ids:
         if text is None:
             textless += 1
             continue
-        guid = normal_guid(note.get("guid"))
+        guid = normal_guid(note.get("guid")) or stable_guid("note", note.get("name") or "", text)  # --lenient: none given
         found = {"guid": guid, "name": note.get("name") or "", "text": text, "description": note.findtext(NS + "Description") or "",
                  "user": users.get(normal_guid(note.get("creatingUser")), ""), "created": note.get("creationDateTime") or "",
                  "on": attached.get(guid, [])}

@@ -24,7 +24,9 @@ from qualkit.refi.export import AUTO_USER, TRAIL_MARK
 from qualkit.refi.guids import ForeignIds, coding_key, normal_guid
 from qualkit.refi.notes import lost_coding_memos, read_notes
 from qualkit.refi.positions import UTF16, Convention, SourceText, detect
-from qualkit.refi.schema import PROJECT_NS, first_errors, nested_namespaces, normalise_namespace, schema_errors
+from qualkit.refi.schema import (
+    PROJECT_NS, first_errors, nested_namespaces, normalise_namespace, schema_errors, schema_refusal,
+)
 from qualkit.refi.transcripts import (
     DOCUMENT, INTERVIEW, NO_TURNS_SPEAKER, as_document, front_matter, label_evidence, transcript_file,
 )
@@ -80,8 +82,7 @@ def read_project(path: str | Path, *, lenient: bool = False) -> ImportedProject:
     errors = schema_errors(root, PROJECT_NS, ignore_empty_sets=True)
     if errors:
         if not lenient:
-            raise ExchangeError(f"{reader.where()}: does not follow the REFI-QDA project schema:\n"
-                                f"{first_errors(errors)}\n(use --lenient to import what is sound)")
+            raise ExchangeError(schema_refusal(reader.where(), errors, "project"))
         reader.notes.append(f"{reader.where()}: does not follow the schema ({len(errors)} errors); "
                             f"imported what is sound:\n{first_errors(errors)}")
     return _Project(reader, root).read()

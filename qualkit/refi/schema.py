@@ -65,6 +65,16 @@ def first_errors(errors: list[str]) -> str:
     return shown + (f"\n  ... and {more} more" if more > 0 else "")
 
 
+def schema_refusal(where: str, errors: list[str], kind: str) -> str:
+    """Return one line refusing a document that fails the schema: the file, the first problem's line, the
+    problem (the schema's element names without their namespace), how many more, and ``--lenient``."""
+    line, _, problem = errors[0].partition(": ")
+    problem = problem.replace(f"{{{PROJECT_NS}}}", "").replace(f"{{{CODEBOOK_NS}}}", "").rstrip(".")
+    more = f"; and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''}" if len(errors) > 1 else ""
+    return (f"{where}, {line}: does not follow the REFI-QDA {kind} schema: {problem}{more} "
+            "(use --lenient to import what is sound)")
+
+
 def nested_namespaces(root: etree._Element, wanted: str, *, move: bool) -> list[tuple[str, str]]:
     """Return ``(namespace, element name)`` for each part of a document held in another QDA-XML namespace
     (a MAXQDA-derived project's ``<CodeBook>`` in ``urn:QDA-XML:codebook:0:4``); with ``move``, move
