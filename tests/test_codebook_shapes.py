@@ -151,8 +151,10 @@ def test_several_description_columns_are_kept_each_under_its_name():
 
 
 @pytest.mark.parametrize("name, content, problem", [
-    ("codebook.docx", b"PK\x03\x04", "codebook import reads a sheet (.csv, .tsv, .xlsx), a Markdown table (.md) or a "
-                                     "JSON or YAML list of codes, not a .docx file: put its codes in a sheet"),
+    ("codebook.odt", b"PK\x03\x04", "codebook import reads a sheet (.csv, .tsv, .xlsx), a table in Word (.docx) or "
+                                    "Markdown (.md), or a JSON or YAML list of codes, not a .odt file: put its codes in a "
+                                    "sheet"),
+    ("codebook.docx", b"PK\x03\x04", "cannot read the Word document"),
     ("codebook.xls", b"\xd0\xcf\x11\xe0", "not a .xls file: save it as .xlsx (Excel's workbook since 2007) or .csv"),
     ("codebook.csv", b"PK\x03\x04\x14\x00", "is an Excel workbook (or another binary file), not CSV text: save it as "
                                             ".xlsx, or as CSV text"),
@@ -162,3 +164,45 @@ def test_a_file_that_is_not_a_sheet_is_one_line_naming_it(tmp_path: Path, name: 
     with pytest.raises(CodebookError) as caught:
         read_codebook_table(tmp_path / name)
     assert str(caught.value).startswith(f"{tmp_path / name}: ") and problem in str(caught.value)
+
+
+def test_a_word_table_is_read_with_merged_theme_cells_and_wrapped_names():
+    book, said = read("word_table.docx")
+    assert [(c.path_label, c.definition, c.examples) for c in book.codes] == [
+        ("Getting to the service > Transport", "Buses too rare or too dear", ('P3: "The bus comes twice a day"',)),
+        ("Getting to the service > Cost", "Fares and fees", ('P7: "It is four pounds each way"',)),
+        ("Experience > Being listened to", "Feeling heard by staff", ('P2: "She actually listened"',))]
+    assert said == []  # the one-row table of notes is not a table of codes
+
+
+def test_a_numbered_code_system_without_a_header_is_read_as_a_hierarchy_and_said():
+    book, said = read("maxqda_code_system.docx")
+    assert [c.path_label for c in book.codes] == ["Access > Transport", "Access > Transport > Buses",
+                                                  "Experience > Listening"]
+    assert said == ["maxqda_code_system.docx: has no header row; its first column is read as a numbered code system "
+                    "(1.1 under 1) and the other column is not read"]
+
+
+def test_numbered_codes_in_a_code_column_are_read_as_a_hierarchy_and_said():
+    book, said = read("numbered.csv")
+    assert [(c.path_label, c.definition) for c in book.codes] == [
+        ("Barriers > Transport", "Getting there"), ("Barriers > Cost", "Money"), ("Enablers > Trust", "Being believed")]
+    assert [(t.name, t.description) for t in book.themes] == [("Barriers", "What gets in the way"),
+                                                              ("Enablers", "What helps")]
+    assert "numbered.csv: the 'Code' column numbers its codes (1.1 under 1); read as a code system" in said
+
+
+def test_a_numbered_code_whose_parent_is_missing_is_one_line_naming_its_row(tmp_path: Path):
+    sheet = tmp_path / "gap.csv"
+    sheet.write_text("Code\n1 Barriers\n1.1 Transport\n2.1 Trust\n", encoding="utf-8")
+    with pytest.raises(CodebookError) as caught:
+        read_codebook_table(sheet)
+    assert str(caught.value) == f"{sheet}, row 4: code 2.1 'Trust' is numbered under 2, which is not listed above it"
+
+
+def test_codes_listed_again_are_one_warning_not_one_a_row():
+    book, said = read("repeated.csv")
+    assert [c.path_label for c in book.codes] == ["barriers > transport", "barriers > cost"]
+    assert [m for m in said if "listed" in m] == [
+        "repeated.csv: 3 rows list a code listed above (row 4 'barriers' (row 2), row 5 'barriers > transport' (row 3), "
+        "row 7 'barriers > cost' (row 6)); each one's cells are added to the first row's"]

@@ -130,7 +130,8 @@ def test_a_sheet_naming_no_codes_is_one_error_listing_its_columns(tmp_path: Path
 @pytest.mark.parametrize("name, told", [
     ("book.qdc", "is a REFI-QDA codebook, not a YAML codebook: convert it once with 'qualkit import qdc"),
     ("study.qdpx", "is a REFI-QDA project, not a YAML codebook: import it once with 'qualkit import qdpx"),
-    ("codebook.docx", "is a document, not a YAML codebook: put its codes in a sheet"),
+    ("codebook.docx", "is a codebook document, not a YAML codebook: convert it once with 'qualkit codebook import"),
+    ("codebook.odt", "is a document, not a YAML codebook: put its codes in a sheet"),
 ])
 def test_a_codebook_of_another_kind_says_how_to_convert_it(tmp_path: Path, name: str, told: str):
     path = tmp_path / name

@@ -108,13 +108,24 @@ class _Columns:
 
 def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
     """Return each row's place and fields, and how the sheet places its codes (``grid``: its rows of cells)."""
-    top = _header_row(grid)
+    top = header_index(grid)
+    if top is None:
+        headless = _headless(path, grid)
+        if headless is not None:
+            return headless
+    top = top or 0
     header = [str(c).strip() for c in grid[top]] if grid else []
     columns = _Columns(header, [column_key(c) for c in header])
     if top:
         warnings.warn(f"{path}: the header is row {top + 1} ({', '.join(repr(c) for c in header if c)[:120]}); the "
                       f"row{'s' * (top > 1)} above it (a title) {'are' if top > 1 else 'is'} not read", stacklevel=3)
     records = [[*(str(c).strip() for c in row), *[""] * (len(header) - len(row))] for row in grid[top + 1:]]
+    for record in records:  # a name wrapped onto two lines in its cell (Alt+Enter, a Word table) is one name
+        for i in (columns.pick(PATH_COLUMNS), *columns.all(NAME_COLUMNS), *columns.all(SUBCODE_COLUMNS),
+                  *[i for i, key in enumerate(columns.keys) if key in THEME_COLUMNS or key in SUBTHEME_COLUMNS
+                    or key.endswith(LEVEL_ENDINGS)]):
+            if i is not None and i < len(record):
+                record[i] = " ".join(record[i].split())
     first = top + 2  # the sheet row number of the first record
     path_column, name_column = columns.pick(PATH_COLUMNS), columns.pick(NAME_COLUMNS)
     if path_column is None and name_column is None:
@@ -142,7 +153,12 @@ def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
     elif name_column is not None and parent_column is not None:
         places = _under_parents(path, records, parent_column, name_column)
     else:
-        places = _split_paths(path, [r[name_column] for r in records])
+        names = [r[name_column] for r in records]
+        numbered = _outline(path, names, first)
+        places = numbered or _split_paths(path, names)
+        if numbered:
+            warnings.warn(f"{path}: the {header[name_column]!r} column numbers its codes (1.1 under 1); read as a code "
+                          "system", stacklevel=3)
     flat = not levels and parent_column is None and all(len(p) <= 1 for p in places)
     if flat and any(places):
         warnings.warn(f"{path}: no row names a theme or parent, so the {sum(1 for p in places if p)} rows are read "
@@ -167,14 +183,60 @@ def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
     return SheetCodes(rows, flat, path_column is not None)
 
 
-def _header_row(grid: list[list[str]]) -> int:
-    """Return the index of the header: the first row with a column naming the codes, within the first rows
-    (0 when none has one: the error then names the first row's columns)."""
+def header_index(grid: list[list[str]]) -> int | None:
+    """Return the index of the header: the first row with a column naming the codes, within the first rows."""
     for index, row in enumerate(grid[:TITLE_ROWS]):
         keys = [column_key(c) for c in row]
         if any(k in PATH_COLUMNS or k in NAME_COLUMNS for k in keys):
             return index
-    return 0
+    return None
+
+
+def _headless(path: Path, grid: list[list[str]]) -> SheetCodes | None:
+    """Read a sheet without a header whose first column lists the codes as a numbered code system (``1 Theme``,
+    ``1.1 Code``, as MAXQDA exports its code system) or as paths (``theme->code``); None for any other sheet."""
+    cells = [str(row[0]).strip() if row else "" for row in grid]
+    places = _outline(path, cells)
+    how = "a numbered code system (1.1 under 1)"
+    if places is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            places = _split_paths(path, cells)
+        if not any(len(p) > 1 for p in places):
+            return None
+        how = "code paths"
+    rows = [SheetRow(number, place) for number, place in enumerate(places, start=1) if place]
+    others = max((len(row) for row in grid), default=0) - 1
+    warnings.warn(f"{path}: has no header row; its first column is read as {how}"
+                  + (f" and the other {others} columns are not read" if others > 1 else
+                     " and the other column is not read" if others else ""),
+                  stacklevel=3)
+    return SheetCodes(rows, False, True)
+
+
+OUTLINE = re.compile(r"(\d+(?:\.\d+)*)\.?\s+(\S.*)")
+
+
+def _outline(path: Path, cells: list[str], first: int = 1) -> list[tuple[str, ...]] | None:
+    """Return the places of numbered code names (``1.2 Cost`` under ``1 Barriers``), or None when the cells are not
+    all so numbered or none is below another."""
+    found = [OUTLINE.fullmatch(cell) for cell in cells]
+    if not any(cells) or not all(f for f, cell in zip(found, cells) if cell) or not any(f and "." in f.group(1) for f in found):
+        return None
+    places: list[tuple[str, ...]] = []
+    numbered: dict[str, tuple[str, ...]] = {}
+    for row, match in enumerate(found, start=first):
+        if match is None:
+            places.append(())
+            continue
+        number, name = match.group(1), match.group(2).strip()
+        parent = number.rsplit(".", 1)[0] if "." in number else ""
+        if parent and parent not in numbered:
+            raise CodebookError(f"{path}, row {row}: code {number} '{name}' is numbered under {parent}, which is not "
+                                "listed above it")
+        numbered[number] = (*numbered.get(parent, ()), name)
+        places.append(numbered[number])
+    return places
 
 
 def _name_or_id(path: Path, columns: _Columns, records: list[list[str]], name_column: int) -> tuple[int, int | None]:

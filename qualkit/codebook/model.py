@@ -143,8 +143,8 @@ def slugify(text: str) -> str:
     return slug or "code"
 
 
-SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".md", ".markdown")
-DOCUMENT_SUFFIXES = (".docx", ".doc", ".odt", ".pdf", ".rtf")
+SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".md", ".markdown", ".docx")
+DOCUMENT_SUFFIXES = (".doc", ".odt", ".pdf", ".rtf")
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -152,8 +152,8 @@ def load_codebook(path: str | Path) -> Codebook:
     path = Path(path)
     suffix, yaml_path = path.suffix.lower(), path.with_suffix(".yaml")
     if suffix in SHEET_SUFFIXES:
-        raise CodebookError(f"{path}: is a codebook {'table' if suffix in ('.md', '.markdown') else 'sheet'}, not a "
-                            f"YAML codebook: convert it once with "
+        kind = {".md": "table", ".markdown": "table", ".docx": "document"}.get(suffix, "sheet")
+        raise CodebookError(f"{path}: is a codebook {kind}, not a YAML codebook: convert it once with "
                             f"'qualkit codebook import {path} --out {yaml_path}', add patterns, "
                             f"and use the YAML")
     if suffix == ".qdc":

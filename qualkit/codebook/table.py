@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from qualkit.codebook.layouts import sheet_rows
+from qualkit.codebook.layouts import header_index, sheet_rows
 from qualkit.codebook.model import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, load_yaml, pattern_spec
 from qualkit.errors import CodebookError
 
@@ -48,26 +48,34 @@ def read_codebook_table(path: str | Path) -> Codebook:
         return nodes[parts]
 
     listed: dict[tuple[str, ...], int] = {}  # the row that names each place
+    again: list[tuple[int, tuple[str, ...]]] = []  # rows naming a place named above
     for row in sheet.rows:
         parts = row.path
         if sheet.by_path and parts[:-1] and parts[:-1] not in nodes:  # a missing parent is a typo, not a new theme
             raise CodebookError(f"{path}, row {row.number}: parent '{PATH_SEPARATOR.join(parts[:-1])}' of "
                                 f"'{parts[-1]}' is not listed above it")  # a row for the parent fixes it
         if parts in listed:
-            warnings.warn(f"{path}, row {row.number}: '{PATH_SEPARATOR.join(parts)}' is listed again (row "
-                          f"{listed[parts]}); its cells are added to that row's", stacklevel=2)
+            again.append((row.number, parts))
         listed.setdefault(parts, row.number)
         for place, fields in row.above.items():
             node_at(place).update(fields)
         node_at(parts).update(row.fields)
+    if len(again) == 1:
+        number, parts = again[0]
+        warnings.warn(f"{path}, row {number}: '{PATH_SEPARATOR.join(parts)}' is listed again (row {listed[parts]}); "
+                      "its cells are added to that row's", stacklevel=2)
+    elif again:
+        shown = ", ".join(f"row {n} '{PATH_SEPARATOR.join(p)}' (row {listed[p]})" for n, p in again[:3])
+        warnings.warn(f"{path}: {len(again)} rows list a code listed above ({shown}{', ...' if len(again) > 3 else ''}); "
+                      "each one's cells are added to the first row's", stacklevel=2)
     data = ({"name": path.stem, "codes": roots} if sheet.flat
             else {"name": path.stem, "themes": [_as_theme(n) for n in roots]})
     return _Builder(str(path)).build(data, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-READ_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".md", ".markdown", ".json", ".yaml", ".yml")
+READ_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".md", ".markdown", ".json", ".yaml", ".yml", ".docx")
 DOCUMENT_HINT = ": put its codes in a sheet (a 'Theme > Code' path or Theme and Code columns, a description column)"
-HINTS = {**dict.fromkeys((".docx", ".doc", ".odt", ".pdf", ".rtf"), DOCUMENT_HINT),
+HINTS = {**dict.fromkeys((".doc", ".odt", ".pdf", ".rtf"), DOCUMENT_HINT + " or a Word .docx table"),
          ".xls": ": save it as .xlsx (Excel's workbook since 2007) or .csv", ".qdc": ": use 'qualkit import qdc'",
          ".qdpx": ": use 'qualkit import qdpx'"}
 
@@ -76,9 +84,11 @@ def _grid(path: Path) -> list[list[str]]:
     """Return a sheet's rows of cells as read, the header not yet told (a title may stand above it)."""
     suffix = path.suffix.lower()
     if suffix not in READ_SUFFIXES:
-        raise CodebookError(f"{path}: codebook import reads a sheet (.csv, .tsv, .xlsx), a Markdown table (.md) or a "
-                            f"JSON or YAML list of codes, not {'a ' + suffix + ' file' if suffix else 'a file without an extension'}"
+        raise CodebookError(f"{path}: codebook import reads a sheet (.csv, .tsv, .xlsx), a table in Word (.docx) or "
+                            f"Markdown (.md), or a JSON or YAML list of codes, not {'a ' + suffix + ' file' if suffix else 'a file without an extension'}"
                             f"{HINTS.get(suffix, '')}")
+    if suffix == ".docx":
+        return word_table(path)
     try:
         if suffix in (".xlsx", ".xlsm"):
             with warnings.catch_warnings():
@@ -117,6 +127,31 @@ def _grid(path: Path) -> list[list[str]]:
         return [row for row in reader]
     except csv.Error as exc:
         raise CodebookError(f"{path}, line {reader.line_num}: cannot read the codebook sheet: {exc}") from None
+
+
+def word_table(path: Path) -> list[list[str]]:
+    """Return the rows of a Word document's codebook table: the first with a column naming the codes, else the
+    first (a numbered code system without a header); which one is said when there are several."""
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = Document(str(path))
+    except FileNotFoundError:
+        raise CodebookError(f"{path}: codebook document not found") from None
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise CodebookError(f"{path}: cannot read the Word document: {exc}") from None
+    tables = [[[cell.text.strip() for cell in row.cells] for row in table.rows] for table in document.tables]
+    tables = [table for table in tables if len(table) >= 2]
+    if not tables:
+        raise CodebookError(f"{path}: holds no table to read codes from (in Word, codes are read from a table with a "
+                            "Code column, or a numbered code system)")
+    chosen = next((i for i, table in enumerate(tables) if header_index(table) is not None), 0)
+    if len(tables) > 1:
+        warnings.warn(f"{path}: its table {chosen + 1} of {len(tables)} is read ("
+                      f"{'the first with a column naming the codes' if header_index(tables[chosen]) is not None else 'no table has a column naming the codes'}"
+                      "); the others are not", stacklevel=3)
+    return tables[chosen]
 
 
 def markdown_table(path: Path, text: str) -> list[list[str]]:
