@@ -4,11 +4,13 @@ shape of the public files it stands for (a podcast site's Markdown transcripts, 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 
 from qualkit.errors import NotTranscriptError, TranscriptError
+from qualkit.readers import read_transcripts
 from qualkit.transcript import INTERVIEWER, PARTICIPANT
 from tests.test_readers_support import read_said
 
@@ -141,3 +143,31 @@ def test_a_stranger_among_front_matter_speakers_still_stops_the_file(tmp_path):
     with pytest.raises(TranscriptError) as caught:
         read_said(path)
     assert str(caught.value) == f"{path}, line 12: unknown speaker label 'Nurse' (known: Interviewer, P01)"
+
+
+def test_a_table_of_timed_rows_without_speakers_is_one_unknown_speaker():
+    """whisper.cpp's ``.tsv`` (start and end in milliseconds, text; no speaker column) is read as a caption
+    file naming no one is: one 'Unknown' turn, the times in hours, minutes and seconds, said in a warning;
+    it had been refused for its missing speaker column."""
+    transcript, said = read_said(EXPORTS / "whisper_cpp.tsv")
+    assert transcript.speakers() == ("Unknown",) and len(transcript.turns) == 1
+    text = transcript.turn_text(transcript.turns[0])
+    assert text.startswith("Thanks for joining us.") and text.endswith("That made a real difference.")
+    assert (transcript.turns[0].timestamp, transcript.turns[0].end_timestamp) == ("00:00:00.000", "00:01:05.300")
+    assert said == ["no speaker column (columns: start, end, text); the timed rows read as one speaker 'Unknown'"]
+
+
+def test_numeric_times_in_seconds_are_read_as_seconds():
+    transcript, _ = read_said(EXPORTS / "segments_seconds.csv")
+    assert (transcript.turns[0].timestamp, transcript.turns[0].end_timestamp) == ("00:00:00.000", "00:00:09.000")
+
+
+def test_a_folder_reads_a_table_of_timed_rows_as_a_transcript(tmp_path):
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "one.tsv").write_bytes((EXPORTS / "whisper_cpp.tsv").read_bytes())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        transcripts = read_transcripts([folder])
+    assert [t.id for t in transcripts] == ["one"]
+    assert not [w for w in caught if "not transcripts" in str(w.message)]

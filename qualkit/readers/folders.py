@@ -121,6 +121,7 @@ def _other_sheet(path: Path) -> str | None:
     sheets = [{_key(column) for column in header} for header in headers]
     if any(keys & CODING_COLUMNS for keys in sheets):
         return "a table of coded segments, not a transcript"
-    if not any(keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"]) for keys in sheets):
+    if not any(keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"] + CANDIDATES["timestamp"])
+               for keys in sheets):
         return "a sheet without speaker and text columns (attributes?)"
     return None

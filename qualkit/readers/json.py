@@ -59,7 +59,7 @@ def _speaker(item: dict[str, Any]) -> str | None:
     return f"Speaker {value}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def _in_milliseconds(items: list[Any]) -> bool:
+def in_milliseconds(items: list[Any]) -> bool:
     """Return whether a file's times are milliseconds (AssemblyAI): whole numbers whose typical segment
     would last minutes if they were seconds."""
     spans = [(i.get("start"), i.get("end")) for i in items if isinstance(i, dict)]
@@ -78,7 +78,7 @@ def json_segments(data: Any, path: Path) -> list[Segment]:
     if not isinstance(items, list):
         what = f"keys: {', '.join(map(str, data))}" if isinstance(data, dict) else type(data).__name__
         raise NotTranscriptError(f"{path}: not a transcript: its JSON has no list of 'segments' ({what})")
-    scale = 0.001 if _in_milliseconds(items) else 1.0
+    scale = 0.001 if in_milliseconds(items) else 1.0
     if scale != 1.0:
         warnings.warn(f"{path}: segment times are whole numbers, hundreds or more a segment: read as milliseconds",
                       stacklevel=3)

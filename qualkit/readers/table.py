@@ -18,8 +18,9 @@ import pandas as pd
 
 from qualkit.errors import TranscriptError
 from qualkit.readers.common import ReadOptions, decode
+from qualkit.readers.json import in_milliseconds, seconds
 from qualkit.readers.labels import TIME
-from qualkit.readers.layout import Segment, assemble
+from qualkit.readers.layout import UNKNOWN_SPEAKER, Segment, assemble
 from qualkit.transcript import Transcript
 
 CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -29,7 +30,9 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "text": ("text", "utterance", "speech", "content", "words", "dialogue", "dialog", "line", "message", "quote",
              "segment", "transcripttext"),
     "timestamp": ("timestamp", "time", "start", "starttime", "begin", "timecode", "tc"),
+    "end": ("end", "endtime", "stop", "endtimestamp"),
 }
+NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 IS_TIME = re.compile(rf"^\s*\[?{TIME}\]?\s*(?:-->?\s*{TIME}\s*)?$")
 
 
@@ -49,6 +52,8 @@ def choose_columns(path: Path, header: list[str], options: ReadOptions) -> dict[
             chosen[role] = named if named in header else by_key[_key(named)]
             continue
         chosen[role] = next((by_key[n] for n in names if n in by_key and by_key[n] not in chosen.values()), None)
+    if chosen["speaker"] is None and chosen["text"] is not None and chosen["timestamp"] is not None:
+        return chosen  # timed rows naming no one (whisper's .tsv: start, end, text): one unknown speaker
     for role in ("speaker", "text"):
         if chosen[role] is None:
             survey = " (a table of survey responses, one a row, is read with --text-column COLUMN)" \
@@ -113,28 +118,53 @@ def _frame_transcripts(path: Path, frame: pd.DataFrame, options: ReadOptions, fm
                        columns: dict[str, str | None] | None = None) -> list[Transcript]:
     """Read the transcripts of one sheet; rows without a transcript column belong to ``default_id``."""
     columns = columns or choose_columns(path, list(frame.columns), options)
+    rows = frame.to_dict(orient="records")
+    offsets = _offsets(rows, columns)
     groups: dict[str, list[Segment]] = {}
     notes: list[str] = []
-    for number, row in enumerate(frame.to_dict(orient="records"), start=2):
+    for number, row in enumerate(rows, start=2):
         text = html.unescape(str(row[columns["text"]] or ""))
-        speaker = html.unescape(str(row[columns["speaker"]] or "")).strip().rstrip(":").strip()
+        speaker = html.unescape(str(row[columns["speaker"]] or "")).strip().rstrip(":").strip() \
+            if columns["speaker"] else UNKNOWN_SPEAKER
         tid = str(row[columns["transcript"]]).strip() if columns["transcript"] else default_id
         if columns["transcript"] and not tid:
             raise TranscriptError(f"{path}, row {number}: empty {columns['transcript']!r}")
         stamp = str(row[columns["timestamp"]]).strip() if columns["timestamp"] else ""
-        if stamp and not IS_TIME.match(stamp):
+        end = None
+        if offsets is not None:
+            stamp, end = offsets[number - 2]
+        elif stamp and not IS_TIME.match(stamp):
             notes.append(f"row {number} {stamp!r}")
             stamp = ""
-        if not text.strip() and not speaker:
+        if not text.strip() and (not speaker or not columns["speaker"]):
             continue
-        groups.setdefault(tid, []).append(Segment(speaker or None, text, stamp.strip("[] ") or None, line=number))
+        groups.setdefault(tid, []).append(Segment(speaker or None, text, stamp.strip("[] ") or None, end, line=number))
     if notes:
         warnings.warn(f"{path}: the timestamp column holds notes, not times, in {len(notes)} row(s) "
                       f"(first: {notes[0]}); those are not kept", stacklevel=3)
     if not groups:
         raise TranscriptError(f"{path}: table has no utterance rows")
-    return [assemble(path, segments, options, fmt=fmt, meta={"id": tid}, merge=False)
+    if not columns["speaker"]:
+        warnings.warn(f"{path}: no speaker column (columns: {', '.join(map(str, frame.columns))}); the timed rows "
+                      f"read as one speaker {UNKNOWN_SPEAKER!r}", stacklevel=3)
+    return [assemble(path, segments, options, fmt=fmt, meta={"id": tid}, merge=not columns["speaker"])
             for tid, segments in groups.items()]
+
+
+def _offsets(rows: list[dict], columns: dict[str, str | None]) -> list[tuple[str, str | None]] | None:
+    """Return each row's start and end as ``HH:MM:SS.mmm`` when the time column holds plain numbers (seconds, or
+    milliseconds as whisper's .tsv writes them: whole numbers whose typical row would last minutes as seconds);
+    else None."""
+    if not columns["timestamp"]:
+        return None
+    starts = [str(row[columns["timestamp"]]).strip() for row in rows]
+    ends = [str(row[columns["end"]]).strip() for row in rows] if columns["end"] else [""] * len(rows)
+    if not any(starts) or not all(NUMBER.match(v) for v in starts + ends if v):
+        return None
+    spans = [{"start": float(a), "end": float(b)} for a, b in zip(starts, ends) if a and b]
+    scale = 0.001 if in_milliseconds(spans) else 1.0
+    return [(seconds(float(a), scale) or "" if a else "", seconds(float(b), scale) if b else None)
+            for a, b in zip(starts, ends)]
 
 
 def one(path: Path, transcripts: list[Transcript]) -> Transcript:
