@@ -171,3 +171,23 @@ def test_a_folder_reads_a_table_of_timed_rows_as_a_transcript(tmp_path):
         transcripts = read_transcripts([folder])
     assert [t.id for t in transcripts] == ["one"]
     assert not [w for w in caught if "not transcripts" in str(w.message)]
+
+
+def test_an_export_header_naming_the_interviewer_in_prose_decides_the_role():
+    """An Otter export published with a header (``Interviewer is Sam Lee.``) above a group interview in
+    which the interviewer asks few questions: Sam Lee is the interviewer, said in a warning; had been read
+    as one more participant (everyone coded)."""
+    transcript, said = read_said(EXPORTS / "otter_prose_interviewer.md")
+    roles = {t.speaker: t.role for t in transcript.turns}
+    assert roles == {"Sam Lee": I, "Ann Hill": P, "Ben Cho": P, "Cal Ward": P}
+    assert ("line 10: the text above the first turn names 'Sam Lee' as the interviewer ('Interviewer is Sam "
+            "Lee'): read as the interviewer") in said
+
+
+def test_prose_naming_someone_who_never_speaks_decides_nothing(tmp_path):
+    path = tmp_path / "other.md"
+    path.write_text((EXPORTS / "otter_prose_interviewer.md").read_text(encoding="utf-8").replace(
+        "Interviewer is Sam Lee.", "Interviewer is Pat Jones."), encoding="utf-8")
+    transcript, said = read_said(path)
+    assert {t.speaker: t.role for t in transcript.turns}["Sam Lee"] == P
+    assert not [m for m in said if "names 'Pat Jones'" in m]

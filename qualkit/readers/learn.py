@@ -54,6 +54,12 @@ TIME_NEAR = re.compile(rf"[(\[]{TIME}[)\]]{_S}")
 PARAGRAPH_START = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*\S")
 # ``Q. text`` / ``A) text``: a role letter or short role word, tried only where HEAD finds no label.
 HEAD_DOT = re.compile(rf"^{_S}*(?:\*\*|__)?(?P<label>[^\W\d_]{{1,4}})(?P<sep>[.)]){_S}+(?=\S)", re.MULTILINE)
+PROSE_INTERVIEWER = re.compile(
+    r"(?i:\binterviewer (?:is|was)|\binterviewed by|\bconducted by|\bmoderator (?:is|was)|\bmoderated by)"
+    r"[ \t]+(?P<name>(?:(?:Dr|Prof|Mr|Mrs|Ms|Miss)\.?[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,3})")
+"""Prose naming the interviewer above the first turn, as some exports' headers write it."""
+
+
 @dataclass(frozen=True)
 class Head:
     """A line opening with a candidate label: where the label starts, where the speech starts."""
@@ -232,6 +238,16 @@ def _cover_from(text: str, heads: list[Head], counts: Counter[str], first: int) 
     return size, attributes, interviewers, participants
 
 
+def _interviewer_in_prose(preamble: str, keys: set[str]) -> tuple[str, str] | None:
+    """Return (name, sentence) when a preamble's prose names the interviewer (``Interviewer is Jonas Rosland.``,
+    ``interviewed by Sam Lee``) by a name the text's labels use; else None."""
+    for match in PROSE_INTERVIEWER.finditer(preamble):
+        name = match.group("name")
+        if any(key in name_forms(name) or key == key_of(name) for key in keys):
+            return name, match.group(0)
+    return None
+
+
 def _value(text: str, head: Head) -> str:
     end = text.find("\n", head.start)
     return text[head.start:end if end >= 0 else len(text)].strip().strip("*_").strip()
@@ -255,6 +271,12 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
         end = text.find("\n", last.start)
         learned.cover_end = len(text) if end < 0 else end + 1
         heads = heads[size:]
+    if not learned.interviewer_names and heads:
+        said = _interviewer_in_prose(text[learned.cover_end:heads[0].head], {h.key for h in heads})
+        if said:
+            learned.interviewer_names = [said[0]]
+            learned.warnings.append((heads[0].line, f"the text above the first turn names {said[0]!r} as the "
+                                     f"interviewer ({said[1]!r}): read as the interviewer"))
     timed = [h for h in heads if h.timestamp]
     if len(timed) >= 3 and len(timed) >= 0.6 * len(heads):
         speakers = {h.key for h in timed}  # every real turn carries a time, or is a timed speaker's missing one:
