@@ -73,3 +73,10 @@ def test_qualkit_code_reads_a_utf16_table_and_says_so(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "is UTF-16 text (as Excel saves 'Unicode Text'); read as UTF-16" in result.output
     assert (tmp_path / "out" / "coded_segments.csv").exists()
+
+
+def test_text_saying_no_answer_was_given_is_left_out_and_counted_but_a_short_answer_is_kept():
+    found, caught = read(SURVEY / "fft_no_answer.csv")
+    assert [(t.id, t.text) for t in found] == [("F02", "Nothing."), ("F05", "👍"), ("F08", "The nurse was kind")]
+    assert caught == [f"{SURVEY / 'fft_no_answer.csv'}: 5 rows left out: 5 with text saying no answer was given (Did "
+                      "not answer, N/A, -) (rows 2, 4, 5, 7, 8)"]

@@ -4,7 +4,8 @@
 the ids without one); every other column is an attribute (site, date, question, ...). A response's
 text is stored exactly as in the file, so offsets point into it. Reading streams: CSV through the
 ``csv`` module line by line, Parquet in record batches, XLSX through openpyxl's read-only mode, so a
-10 GB file never sits in memory. Rows with empty text, a duplicate id or undecodable bytes are left
+10 GB file never sits in memory. Rows with empty text, text saying no answer was given (``Did not
+answer``, ``N/A``, ``-``), a duplicate id, undecodable bytes or the header repeated are left
 out, counted and reported (a warning naming the file, the reason and the first rows), never dropped
 silently. A table can be read whole or as parts (byte ranges of a CSV, row ranges of an XLSX, row
 groups of a Parquet file) planned by :func:`plan_survey`.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import unicodedata
 import warnings
 from array import array
 from dataclasses import dataclass, field
@@ -28,7 +30,12 @@ from qualkit.readers.survey_rows import (
 from qualkit.transcript import PARTICIPANT, Transcript, Turn
 
 REASONS = {"empty": "empty text", "duplicate": "a duplicate id", "undecodable": "undecodable bytes (not UTF-8)",
-           "header": "the header repeated (column names or question text below the header, as Qualtrics exports)"}
+           "header": "the header repeated (column names or question text below the header, as Qualtrics exports)",
+           "unanswered": "text saying no answer was given (Did not answer, N/A, -)"}
+NO_ANSWER = {"did not answer", "didn't answer", "did not respond", "not answered", "no answer", "no answer given",
+             "no response", "no response given", "n/a", "na", "#n/a", "null", "nan", "blank", "[blank]", "(blank)",
+             "[no response]", "(no response)", "not applicable", "skipped", "[skipped]"}
+"""Texts survey tools and data entry write for a question left unanswered (a text without a letter or digit too)."""
 HEADER_ROWS = 3
 """Rows up to this one may repeat the header."""
 SHOWN_ROWS = 5
@@ -52,7 +59,7 @@ class SurveyReport:
     rows: dict[str, list[int]] = field(default_factory=dict)
 
     def leave_out(self, reason: str, row: int) -> None:
-        """Count a row left out for ``reason`` (``empty``, ``duplicate``, ``undecodable`` or ``header``)."""
+        """Count a row left out for ``reason`` (a key of ``REASONS``)."""
         self.left_out[reason] = self.left_out.get(reason, 0) + 1
         shown = self.rows.setdefault(reason, [])
         if len(shown) < SHOWN_ROWS:
@@ -120,6 +127,9 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
         if not text.strip():
             report.leave_out("empty", number)
             continue
+        if unanswered(text):
+            report.leave_out("unanswered", number)
+            continue
         response = cell(values[id_at]).strip() if id_at is not None and id_at < len(values) else ""
         response = response or f"{path.stem}-{number}"
         if number in skip or (part is None and id_at is not None and _first_time(seen, response) is False):
@@ -137,6 +147,12 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
                       "are not kept", stacklevel=2)
     if own and report.message():
         warnings.warn(report.message() or "", stacklevel=2)
+
+
+def unanswered(text: str) -> bool:
+    """Return whether a response's text only says that no answer was given (``Did not answer``, ``N/A``, ``-``)."""
+    folded = text.strip().casefold().rstrip(".")
+    return folded in NO_ANSWER or all(unicodedata.category(c).startswith(("P", "Z")) for c in folded)
 
 
 def unique_names(header: list[str]) -> tuple[list[str], str]:
@@ -176,7 +192,8 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
             start, first, count, skip = boundary, number, 0, []
         boundary = position
         if values is not None and id_at is not None and id_at < len(values) and text_at < len(values) \
-                and cell(values[text_at]).strip() and not (number <= HEADER_ROWS and repeats_header(header, values, id_at)):
+                and cell(values[text_at]).strip() and not unanswered(cell(values[text_at])) \
+                and not (number <= HEADER_ROWS and repeats_header(header, values, id_at)):
             response = cell(values[id_at]).strip() or f"{path.stem}-{number}"
             if not _first_time(seen, response):
                 skip.append(number)
