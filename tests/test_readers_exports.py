@@ -191,3 +191,20 @@ def test_prose_naming_someone_who_never_speaks_decides_nothing(tmp_path):
     transcript, said = read_said(path)
     assert {t.speaker: t.role for t in transcript.turns}["Sam Lee"] == P
     assert not [m for m in said if "names 'Pat Jones'" in m]
+
+
+def test_a_meeting_chat_export_leaves_out_reactions_and_reply_quotes():
+    """Zoom's saved chat (``time<TAB>Name:<TAB>message``): a reaction (``Reacted to "..." with 👍``) repeats
+    another message and is no speech, and a reply opens with a quote of the message it answers; both are left
+    out of the turns (offsets still point into the file), and the warning counts them."""
+    transcript, said = read_said(EXPORTS / "zoom_chat.txt")
+    got = [(t.speaker, transcript.turn_text(t)) for t in transcript.turns]
+    assert got == [
+        ("Dana Cole", "Welcome, everyone. Please use the chat for anything you would rather not say aloud."),
+        ("Ravi Patel", "The phone line is the worst part. It rings for twenty minutes."),
+        ("Ann Hill", "Same here, and nobody calls back."),
+        ("Dana Cole", "Thank you both, that is really helpful."),
+    ]
+    assert [t.timestamp for t in transcript.turns] == ["00:01:10", "00:02:05", "00:03:40", "00:04:30"]
+    assert ("read as a meeting chat: 2 reaction(s) ('Reacted to \"...\" with ...') left out and 1 reply quote(s) "
+            "('Replying to \"...\"') kept out of the replies, as they repeat other messages") in said

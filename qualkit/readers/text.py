@@ -195,6 +195,7 @@ def read_text(path: Path, raw: bytes, options: ReadOptions) -> Transcript:
         turns = turns_from(body, learned)
         turns = answers_between(body, turns, learned.cover_end, options, path) or turns
         turns = _without_footer(body, turns, path)
+        turns = _without_chat_echoes(body, turns, path)
     return build_transcript(path, body, turns, options, meta=meta, cover=learned.cover, fmt="text",
                             interviewer_names=learned.interviewer_names, participant_names=learned.participant_names)
 
@@ -213,6 +214,35 @@ def _without_footer(text: str, turns: list[RawTurn], path: Path) -> list[RawTurn
                   stacklevel=3)
     return [*turns[:-1], RawTurn(last.speaker, last.start, match.start(), last.line, last.timestamp,
                                  last.end_timestamp, last.head)]
+
+
+# A meeting chat's echoes of other messages (Zoom's and Teams' chat exports): a reaction is no speech, and a
+# reply opens with the (cut) message it answers.
+REACTION = re.compile(r'\A(?:Reacted to "[\s\S]{0,80}?" with \S{1,12}|Reacted to [\s\S]{0,80}? with "\S{1,12}"'
+                      r'|Removed a \S{1,12} reaction from "[\s\S]{0,80}?")\Z')
+REPLY = re.compile(r'Replying to "[\s\S]{0,80}?"[ \t]*\n\s*')
+
+
+def _without_chat_echoes(text: str, turns: list[RawTurn], path: Path) -> list[RawTurn]:
+    """Return the turns without a chat export's reactions (``Reacted to "..." with 👍``) and with each reply's
+    quote of the message it answers (``Replying to "..."``) left out, saying how many of each."""
+    kept: list[RawTurn] = []
+    reactions = replies = 0
+    for turn in turns:
+        words = text[turn.start:turn.end].strip()
+        if REACTION.match(words):
+            reactions += 1
+            continue
+        reply = REPLY.match(text, turn.start, turn.end)
+        if reply and reply.end() < turn.end:
+            replies += 1
+            turn = RawTurn(turn.speaker, reply.end(), turn.end, turn.line, turn.timestamp, turn.end_timestamp, turn.head)
+        kept.append(turn)
+    if reactions or replies:
+        warnings.warn(f"{path}: read as a meeting chat: {reactions} reaction(s) ('Reacted to \"...\" with ...') left out "
+                      f"and {replies} reply quote(s) ('Replying to \"...\"') kept out of the replies, as they repeat "
+                      "other messages", stacklevel=3)
+    return kept or turns
 
 
 def _document(path: Path, body: str, meta: dict, options: ReadOptions) -> Transcript:
