@@ -80,3 +80,10 @@ def test_text_saying_no_answer_was_given_is_left_out_and_counted_but_a_short_ans
     assert [(t.id, t.text) for t in found] == [("F02", "Nothing."), ("F05", "👍"), ("F08", "The nurse was kind")]
     assert caught == [f"{SURVEY / 'fft_no_answer.csv'}: 5 rows left out: 5 with text saying no answer was given (Did "
                       "not answer, N/A, -) (rows 2, 4, 5, 7, 8)"]
+
+
+def test_a_question_header_wrapped_onto_lines_is_found_from_its_text_on_one_line(tmp_path: Path):
+    table = tmp_path / "wrapped.csv"
+    table.write_text('id,"What could we\ndo  better?"\nR1,Shorter waits\n', encoding="utf-8")
+    found, _ = read(table, SurveyColumns("what could we do better?", "id"))
+    assert [(t.id, t.text) for t in found] == [("R1", "Shorter waits")]

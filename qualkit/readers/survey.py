@@ -251,9 +251,9 @@ def _positions(path: Path, header: list[str], columns: SurveyColumns, rows: Rows
     """Return where the text and id columns are; for a missing one, raise (saying where the name stands lower
     down) and close ``rows``, the file looking for the header opened."""
     def find(name: str, option: str) -> int:
-        for wanted in (name, name.strip().casefold()):
+        for same in (lambda column: column == name, lambda column: _folded(column) == _folded(name)):
             for i, column in enumerate(header):
-                if column == wanted or column.strip().casefold() == wanted:
+                if same(column):
                     return i
         has = ", ".join(repr(c) for c in header) or "none"
         lower = _lower(name, rows)
@@ -265,6 +265,11 @@ def _positions(path: Path, header: list[str], columns: SurveyColumns, rows: Rows
 
     text_at = find(columns.text, "--text-column")
     return text_at, find(columns.id, "--id-column") if columns.id else None
+
+
+def _folded(name: str) -> str:
+    """A column name as matched: case and runs of spaces or line breaks aside (a question's text wraps in its cell)."""
+    return " ".join(name.split()).casefold()
 
 
 def _lower(name: str, rows: Iterator[Any], look: int = 10) -> str:
