@@ -206,3 +206,10 @@ def test_codes_listed_again_are_one_warning_not_one_a_row():
     assert [m for m in said if "listed" in m] == [
         "repeated.csv: 3 rows list a code listed above (row 4 'barriers' (row 2), row 5 'barriers > transport' (row 3), "
         "row 7 'barriers > cost' (row 6)); each one's cells are added to the first row's"]
+
+
+def test_a_workbook_is_read_from_its_first_sheet_naming_codes_and_the_others_are_named():
+    book, said = read("several_sheets.xlsx")
+    assert [(c.path_label, c.definition) for c in book.codes] == [("Access > Transport", "Getting there")]
+    assert said == ["several_sheets.xlsx: the codes are read from sheet 'Codes', the first with a column naming them; "
+                    "sheets 'Instructions', 'Changes' are not read"]

@@ -93,8 +93,10 @@ def _grid(path: Path) -> list[list[str]]:
         if suffix in (".xlsx", ".xlsm"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on drawing and validation extensions
-                table = pd.read_excel(path, header=None, dtype=str).fillna("")
-            return [[str(c) for c in row] for row in table.values.tolist()]
+                sheets = pd.read_excel(path, header=None, dtype=str, sheet_name=None)
+            grids = {name: [[str(c) for c in row] for row in table.fillna("").values.tolist()]
+                     for name, table in sheets.items()}
+            return _chosen(path, "sheet", grids)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise CodebookError(f"{path}: codebook sheet not found") from None
@@ -146,12 +148,24 @@ def word_table(path: Path) -> list[list[str]]:
     if not tables:
         raise CodebookError(f"{path}: holds no table to read codes from (in Word, codes are read from a table with a "
                             "Code column, or a numbered code system)")
-    chosen = next((i for i, table in enumerate(tables) if header_index(table) is not None), 0)
-    if len(tables) > 1:
-        warnings.warn(f"{path}: its table {chosen + 1} of {len(tables)} is read ("
-                      f"{'the first with a column naming the codes' if header_index(tables[chosen]) is not None else 'no table has a column naming the codes'}"
-                      "); the others are not", stacklevel=3)
-    return tables[chosen]
+    return _chosen(path, "table", {str(number): table for number, table in enumerate(tables, start=1)})
+
+
+def _chosen(path: Path, kind: str, grids: dict[str, list[list[str]]]) -> list[list[str]]:
+    """Return the first sheet or table with a column naming the codes (else the first); when others hold
+    anything, say which one is read."""
+    filled = {name: grid for name, grid in grids.items() if any(cell.strip() for row in grid for cell in row)}
+    if not filled:
+        return next(iter(grids.values()), [])
+    chosen = next((name for name, grid in filled.items() if header_index(grid) is not None), None)
+    others = [name for name in filled if name != (chosen or next(iter(filled)))]
+    if chosen is not None and others:
+        name = repr if kind == "sheet" else str
+        shown = ", ".join(map(name, others))
+        warnings.warn(f"{path}: the codes are read from {kind} {name(chosen)}, the first with "
+                      f"a column naming them; {kind}{'s' * (len(others) > 1)} {shown} "
+                      f"{'are' if len(others) > 1 else 'is'} not read", stacklevel=4)
+    return filled[chosen if chosen is not None else next(iter(filled))]
 
 
 def markdown_table(path: Path, text: str) -> list[list[str]]:
