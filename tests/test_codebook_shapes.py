@@ -213,3 +213,11 @@ def test_a_workbook_is_read_from_its_first_sheet_naming_codes_and_the_others_are
     assert [(c.path_label, c.definition) for c in book.codes] == [("Access > Transport", "Getting there")]
     assert said == ["several_sheets.xlsx: the codes are read from sheet 'Codes', the first with a column naming them; "
                     "sheets 'Instructions', 'Changes' are not read"]
+
+
+def test_word_tables_repeating_one_header_are_read_as_one_and_said():
+    book, said = read("tables_by_heading.docx")
+    assert [(c.name, c.definition) for c in book.codes] == [
+        ("Transport", "Getting there"), ("Cost", "Money"), ("Listening", "Being heard")]
+    assert said[0] == ("tables_by_heading.docx: the codes are read from table 1 (with 2: the same header), the first "
+                       "with a column naming them; table 3 is not read")

@@ -143,12 +143,29 @@ def word_table(path: Path) -> list[list[str]]:
         raise CodebookError(f"{path}: codebook document not found") from None
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise CodebookError(f"{path}: cannot read the Word document: {exc}") from None
-    tables = [[[cell.text.strip() for cell in row.cells] for row in table.rows] for table in document.tables]
-    tables = [table for table in tables if len(table) >= 2]
+    found = [[[cell.text.strip() for cell in row.cells] for row in table.rows] for table in document.tables]
+    tables = {str(number): table for number, table in enumerate(found, start=1) if len(table) >= 2}
     if not tables:
         raise CodebookError(f"{path}: holds no table to read codes from (in Word, codes are read from a table with a "
                             "Code column, or a numbered code system)")
-    return _chosen(path, "table", {str(number): table for number, table in enumerate(tables, start=1)})
+    return _chosen(path, "table", _joined_tables(tables))
+
+
+def _joined_tables(tables: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:
+    """Join the tables that repeat the first code table's header (one table a heading, as a long codebook is
+    laid out in Word) into it, under the name ``3 (with 5, 7: the same header)``."""
+    first = next((name for name, table in tables.items() if header_index(table) is not None), None)
+    if first is None:
+        return tables
+    head = tables[first][header_index(tables[first]) or 0]
+    same = [name for name, table in tables.items() if name != first and header_index(table) is not None
+            and table[header_index(table) or 0] == head]
+    if not same:
+        return tables
+    rows = [*tables[first], *(row for name in same for row in tables[name][(header_index(tables[name]) or 0) + 1:])]
+    joined = {f"{first} (with {', '.join(same)}: the same header)": rows}
+    return {**{name: t for name, t in tables.items() if int(name) < int(first)}, **joined,
+            **{name: t for name, t in tables.items() if int(name) > int(first) and name not in same}}
 
 
 def _chosen(path: Path, kind: str, grids: dict[str, list[list[str]]]) -> list[list[str]]:
