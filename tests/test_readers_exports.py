@@ -208,3 +208,23 @@ def test_a_meeting_chat_export_leaves_out_reactions_and_reply_quotes():
     assert [t.timestamp for t in transcript.turns] == ["00:01:10", "00:02:05", "00:03:40", "00:04:30"]
     assert ("read as a meeting chat: 2 reaction(s) ('Reacted to \"...\" with ...') left out and 1 reply quote(s) "
             "('Replying to \"...\"') kept out of the replies, as they repeat other messages") in said
+
+
+def test_a_reports_bold_headings_in_word_are_not_speakers(tmp_path):
+    """A Word report whose paragraphs open with bold ``Heading:`` (each once, one twice, none a role) is
+    no transcript of eight speakers: the headings are said to be headings, the paragraphs read as one voice."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Discharge medicines project: interim report")
+    headings = ["Background", "Aims", "Methods", "Findings", "Methods", "Staffing", "Costs", "Next steps"]
+    for heading in headings:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{heading}:").bold = True
+        paragraph.add_run(f" the {heading.lower()} of the pharmacy screening trial are set out in this section.")
+    path = tmp_path / "report.docx"
+    document.save(path)
+    transcript, said = read_said(path)
+    assert transcript.speakers() == ("Participant",)
+    assert ("paragraph 2: 6 line openings like 'Label:' ('Background', 'Aims', 'Methods', ...) are each used once "
+            "or twice and name no role: read as a document's headings, not speakers") in said

@@ -119,6 +119,9 @@ def read_paragraphs(path: Path, paragraphs: Iterable[Paragraph], options: ReadOp
         position += len(piece) + len(joiner)
     joined = joiner.join(pieces)
     learned = learn(joined, extra_known=options.known_forms())
+    if learned.headings:  # a report's bold ``Heading:`` paragraphs name no speakers either
+        paras = [p if p.speaker is None else Paragraph(f"{p.speaker}: {p.text}", None, p.timestamp, p.line, p.style)
+                 for p in paras]
     starts = [1]
     for piece in pieces[:-1] if learned.warnings else ():
         starts.append(starts[-1] + piece.count("\n") + joiner.count("\n"))

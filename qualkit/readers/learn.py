@@ -28,8 +28,9 @@ SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT, SEP_LINE = "colon", "tab", "
 SEP_TIGHT = "tight"
 """A colon with the speech right after it (``Participant:Fine``): a label only when it recurs or names a role."""
 ONE_OFFS = 4
-"""More labels than this, none used twice and none naming a role, are a document's headings (``Date:``,
-``Rationale:``, ``Risk:``), not people who each spoke once."""
+"""More labels than this, none naming a role and at most one used again (twice), are a document's headings
+(``Date:``, ``Rationale:``, ``Risk:``), not people who each spoke once: a conversation has two labels that recur,
+or one (a chair's) used three times or more."""
 SEP_TIME = "time"
 """A bracketed time and a space, no colon (``**Name** [0:00] words``): a label only when it recurs or the file's
 turns open so."""
@@ -86,6 +87,8 @@ class Learned:
     participant_names: list[str] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     """(line, message) for labels used once: likely typos, or speakers who spoke once."""
+    headings: bool = False
+    """Whether the text's ``Label:`` openings were found to be a document's headings, not speakers."""
 
 
 def candidates(text: str, first_line: int = 1) -> list[Head]:
@@ -295,6 +298,13 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
     heads = _role_letters(heads)
     counts = Counter(h.key for h in heads)
     recurring = {k: c for k, c in counts.items() if c >= 2}
+    talk = len(recurring) >= 2 or max(recurring.values(), default=0) >= 3
+    if not talk and len(counts) > ONE_OFFS and not any(map(known, heads)):
+        learned.headings = True  # many labels, next to none used again, none naming a role: a document's headings
+        named = ", ".join(repr(label) for label in list(dict.fromkeys(h.label for h in heads))[:3])
+        learned.warnings.append((heads[0].line, f"{len(counts)} line openings like 'Label:' ({named}, ...) are "
+                                 "each used once or twice and name no role: read as a document's headings, not speakers"))
+        return learned
     styles = Counter(style_of(speaker_label) for speaker_label in {h.label for h in heads if h.key in recurring})
     by_form: dict[str, Counter[str]] = {}
     for h in heads:
@@ -318,7 +328,7 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
                                     f"{speaker_of[typo]!r} (a likely typo; map it in an alias file if not)"))
             continue
         if sum(recurring.values()) < FEW and (not styles or style_of(head.label) in styles) and (
-                recurring or 2 <= len(counts) <= ONE_OFFS or any(map(known, heads))):
+                recurring or len(counts) >= 2 or any(map(known, heads))):
             learned.heads.append((head, speaker_of[head.key]))  # too few turns to learn from: take it
             continue
         if style_of(head.label) in styles and len(head.label.split()) <= 3 and (
