@@ -228,3 +228,23 @@ def test_a_reports_bold_headings_in_word_are_not_speakers(tmp_path):
     assert transcript.speakers() == ("Participant",)
     assert ("paragraph 2: 6 line openings like 'Label:' ('Background', 'Aims', 'Methods', ...) are each used once "
             "or twice and name no role: read as a document's headings, not speakers") in said
+
+
+def test_the_words_column_is_told_by_content_when_its_header_is_not_known():
+    """A table of turns whose words column is headed in another language (``tekst``, as a Hebrew ``טקסט`` in a
+    public classroom transcript): the column holding the most words a row is read as the words, said in a
+    warning; it had been refused with an error naming Python read options a command-line user cannot give."""
+    transcript, said = read_said(EXPORTS / "dutch_headers.csv")
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns][:2] == [
+        ("Interviewer", "Hoe was de eerste week thuis na het ziekenhuis?"),
+        ("Deelnemer", "Beter dan ik dacht. De wijkverpleegkundige kwam op dinsdag en regelde mijn medicijnen.")]
+    assert "no column is headed as the words; 'tekst' read as them (the most words a row)" in said
+
+
+def test_a_table_without_a_words_column_says_how_to_head_it(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("speaker,code,count\nP01,A1,3\nP02,B2,4\n", encoding="utf-8")
+    with pytest.raises(TranscriptError) as caught:
+        read_said(path)
+    assert str(caught.value) == (f"{path}: cannot tell which column holds the text (columns: speaker, code, count); "
+                                 "head that column 'text'")

@@ -40,8 +40,10 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.casefold())
 
 
-def choose_columns(path: Path, header: list[str], options: ReadOptions) -> dict[str, str | None]:
-    """Return the column to use for each role, from the options or detected from the header."""
+def choose_columns(path: Path, header: list[str], options: ReadOptions,
+                   frame: pd.DataFrame | None = None) -> dict[str, str | None]:
+    """Return the column to use for each role, from the options, detected from the header, or (the words) told
+    by content: the column holding the most words a row, said in a warning."""
     by_key = {_key(c): c for c in header}
     chosen: dict[str, str | None] = {}
     for role, names in CANDIDATES.items():
@@ -52,6 +54,8 @@ def choose_columns(path: Path, header: list[str], options: ReadOptions) -> dict[
             chosen[role] = named if named in header else by_key[_key(named)]
             continue
         chosen[role] = next((by_key[n] for n in names if n in by_key and by_key[n] not in chosen.values()), None)
+    if chosen["text"] is None and chosen["speaker"] is not None and frame is not None:
+        chosen["text"] = _wordiest(path, frame, [c for c in header if c not in chosen.values()])
     if chosen["speaker"] is None and chosen["text"] is not None and chosen["timestamp"] is not None:
         return chosen  # timed rows naming no one (whisper's .tsv: start, end, text): one unknown speaker
     for role in ("speaker", "text"):
@@ -60,9 +64,26 @@ def choose_columns(path: Path, header: list[str], options: ReadOptions) -> dict[
                 if role == "speaker" else ""
             raise TranscriptError(
                 f"{path}: cannot tell which column holds the {role} (columns: {', '.join(header)}); "
-                f"name it in the read options' columns, e.g. {{'{role}': '...'}}{survey}"
+                f"head that column '{role}'{survey}"
             )
     return chosen
+
+
+def _wordiest(path: Path, frame: pd.DataFrame, columns: list[str]) -> str | None:
+    """Return the column whose cells hold the most words on average (at least three), warning which was taken
+    and which other wordy column (a translation?) was not; else None."""
+    def words(column: str) -> float:
+        cells = [str(v) for v in frame[column] if str(v).strip()]
+        return sum(len(c.split()) for c in cells) / len(cells) if cells and any(c[:1].isalpha() for c in cells) else 0
+
+    sizes = sorted(((words(c), c) for c in columns), reverse=True)
+    if not sizes or sizes[0][0] < 3:
+        return None
+    others = [c for size, c in sizes[1:] if size >= 0.5 * sizes[0][0]]
+    warnings.warn(f"{path}: no column is headed as the words; {sizes[0][1]!r} read as them (the most words a row)"
+                  + (f"; {', '.join(map(repr, others))} also holds text and is not read" if others else ""),
+                  stacklevel=4)
+    return sizes[0][1]
 
 
 def read_frames(path: Path, raw: bytes, fmt: str) -> dict[str, pd.DataFrame]:
@@ -96,7 +117,7 @@ def read_table_many(path: Path, raw: bytes, options: ReadOptions, fmt: str = "cs
         if frame.empty and not len(frame.columns):
             continue
         try:
-            usable.append((sheet, frame, choose_columns(path, list(frame.columns), options)))
+            usable.append((sheet, frame, choose_columns(path, list(frame.columns), options, frame)))
         except TranscriptError:
             left_out.append(sheet)
     if not usable:
@@ -117,7 +138,7 @@ def read_table_many(path: Path, raw: bytes, options: ReadOptions, fmt: str = "cs
 def _frame_transcripts(path: Path, frame: pd.DataFrame, options: ReadOptions, fmt: str, default_id: str,
                        columns: dict[str, str | None] | None = None) -> list[Transcript]:
     """Read the transcripts of one sheet; rows without a transcript column belong to ``default_id``."""
-    columns = columns or choose_columns(path, list(frame.columns), options)
+    columns = columns or choose_columns(path, list(frame.columns), options, frame)
     rows = frame.to_dict(orient="records")
     offsets = _offsets(rows, columns)
     groups: dict[str, list[Segment]] = {}
