@@ -248,3 +248,12 @@ def test_a_table_without_a_words_column_says_how_to_head_it(tmp_path):
         read_said(path)
     assert str(caught.value) == (f"{path}: cannot tell which column holds the text (columns: speaker, code, count); "
                                  "head that column 'text'")
+
+
+def test_a_markdown_escaped_time_after_the_label_is_the_turns_time():
+    """Markdown converters escape square brackets: ``**Name:** \\[06:08\\] words`` (a podcast network's published
+    transcripts) carries the turn's time, not words; an escaped mark (``\\[laughs\\]``) stays in the speech."""
+    transcript, _ = read_said(EXPORTS / "escaped_times.md")
+    got = [(t.timestamp, transcript.turn_text(t)) for t in transcript.turns]
+    assert got[1:4] == [(None, "\\[laughs\\] Better than I feared, honestly."), ("06:08", "And the nurse visits?"),
+                        ("06:12", "She came on the Tuesday and sorted my tablets.")]

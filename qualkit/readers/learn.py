@@ -36,18 +36,19 @@ SEP_TIME = "time"
 turns open so."""
 _S = r"[^\S\n]"  # a space inside a line: a space, a tab, a no-break space (Word's after a colon), ...
 HEAD = re.compile(
-    rf"""^{_S}*(?:(?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME})(?={_S})){_S}*)?
+    rf"""^{_S}*(?:(?:\\?\[(?P<ts>{TIME})\\?\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME})(?={_S})){_S}*)?
     (?:(?:[-*+•]|>+){_S}+)?(?:\*\*|__|\#{{1,6}}{_S}+)?
     (?:\[{_S}*(?P<bracket>[^\W_][^\[\]\n:：\t*?!,;"“”]{{0,39}}?){_S}*\]
       |(?P<label>[^\W_](?:[^\n:：\t*?!,;"“”\[(]|\([^()\n:：]{{0,30}}\)){{0,39}}?))
     {_S}*(?P<shut>\*\*|__)?{_S}*(?:[(\[](?P<ts2>{TIME})[)\]])?{_S}*(?(shut)|(?:\*\*|__)?)
     (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|[:：](?=[^\W\d_])|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!))
       |(?(ts2){_S}+(?=[^\s\-–—:：])|(?!)))
-    (?:[\[(](?P<ts3>{TIME})[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
+    (?:\\?[\[(](?P<ts3>{TIME})\\?[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
 )
 STAMPS = ("ts", "ts0", "ts1", "ts2", "ts3", "ts4")
-"""HEAD's timestamp groups, in the order a head's time is taken from: before the label, after it, after the colon."""
+"""HEAD's timestamp groups, in the order a head's time is taken from: before the label, after it, after the colon
+(square brackets may come escaped, ``\\[06:08\\]``, as Markdown converters write them)."""
 # A speaker's name alone on the line opening their paragraph (``Jane Smith`` then the words below).
 NAME_LINE = re.compile(rf"(?:\A|(?<=\n\n))[ \t]*(?P<label>{LABEL})[ \t]*(?P<sep>\n)(?=[ \t]*\S)")
 TIME_NEAR = re.compile(rf"[(\[]{TIME}[)\]]{_S}")
