@@ -87,3 +87,37 @@ def test_a_question_header_wrapped_onto_lines_is_found_from_its_text_on_one_line
     table.write_text('id,"What could we\ndo  better?"\nR1,Shorter waits\n', encoding="utf-8")
     found, _ = read(table, SurveyColumns("what could we do better?", "id"))
     assert [(t.id, t.text) for t in found] == [("R1", "Shorter waits")]
+
+
+@pytest.mark.parametrize("name", ["titled.csv", "titled.xlsx"])
+def test_a_title_above_the_header_is_skipped_said_and_rows_numbered_as_the_spreadsheet_shows(name: str):
+    found, caught = read(SURVEY / name)
+    assert [(t.id, t.text, t.source) for t in found] == [
+        ("F01", "The nurse was kind", f"{SURVEY / name}, row 5" if name.endswith(".csv") else f"{SURVEY / name}, row 4"),
+        ("F03", "Parking was hard", f"{SURVEY / name}, row 8" if name.endswith(".csv") else f"{SURVEY / name}, row 7")]
+    top, empty = (4, 7) if name.endswith(".csv") else (3, 6)
+    assert caught == [f"{SURVEY / name}: the header is row {top} ('response_id', 'site', 'comment'); the rows above it (a "
+                      "title or blank) are not read",
+                      f"{SURVEY / name}: 1 row left out: 1 with empty text (row {empty})"]
+
+
+@pytest.mark.parametrize("name", ["titled.csv", "titled.xlsx"])
+def test_parts_of_a_titled_table_read_as_the_whole(name: str):
+    whole, _ = read(SURVEY / name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parts = plan_survey(SURVEY / name, COLUMNS, 1)
+        pieces = [t for part in parts for t in read_survey(SURVEY / name, COLUMNS, part=part)]
+    assert [(t.id, t.text, t.source) for t in pieces] == [(t.id, t.text, t.source) for t in whole]
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "is an old Excel .xls workbook or one protected by a password, not an .xlsx: "
+                                          "save it again as .xlsx (without a password) or as CSV UTF-8"),
+    (b"response_id,comment\nR1,Fine\n", "is text, not an Excel workbook: rename it to book.csv"),
+])
+def test_a_file_named_xlsx_that_is_not_a_workbook_says_what_it_is(tmp_path: Path, content: bytes, problem: str):
+    (tmp_path / "book.xlsx").write_bytes(content)
+    with pytest.raises(TranscriptError) as caught:
+        read(tmp_path / "book.xlsx")
+    assert str(caught.value) == f"{tmp_path / 'book.xlsx'}: {problem}"

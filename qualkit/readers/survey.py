@@ -24,8 +24,8 @@ from typing import Any, Iterable, Iterator
 
 from qualkit.errors import TranscriptError
 from qualkit.readers.survey_rows import (
-    SURVEY_SUFFIXES, Rows, SurveyPart, cell, data_start, delimiter_note, encoding_note, repeats_header, survey_format,
-    table_rows,
+    SURVEY_SUFFIXES, Rows, SurveyPart, cell, data_start, delimiter_note, encoding_note, folded, header_row,
+    repeats_header, survey_format, table_rows,
 )
 from qualkit.transcript import PARTICIPANT, Transcript, Turn
 
@@ -36,8 +36,8 @@ NO_ANSWER = {"did not answer", "didn't answer", "did not respond", "not answered
              "no response", "no response given", "n/a", "na", "#n/a", "null", "nan", "blank", "[blank]", "(blank)",
              "[no response]", "(no response)", "not applicable", "skipped", "[skipped]"}
 """Texts survey tools and data entry write for a question left unanswered (a text without a letter or digit too)."""
-HEADER_ROWS = 3
-"""Rows up to this one may repeat the header."""
+HEADER_ROWS = 2
+"""This many rows below the header may repeat it."""
 SHOWN_ROWS = 5
 
 
@@ -105,11 +105,13 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     own = report is None
     report = report if report is not None else SurveyReport(str(path))
     seen = seen if seen is not None else SeenIds()
-    header, rows = table_rows(path, part)
+    top = header_row(path, [columns.text, *([columns.id] if columns.id else [])])
+    header, rows = table_rows(path, part, header_row=top)
     text_at, id_at = _positions(path, header, columns, rows)
     names, renamed = unique_names(header)
-    if part is None or part.first_row == 2:
-        for note in (encoding_note(path), delimiter_note(path), renamed and f"{path}: columns share a name: {renamed}"):
+    if part is None or part.first_row == top + 1:
+        for note in (encoding_note(path), delimiter_note(path), title_note(path, top, header),
+                     renamed and f"{path}: columns share a name: {renamed}"):
             if note:
                 warnings.warn(note, stacklevel=2)
     skip = set(part.skip) if part else set()
@@ -118,7 +120,7 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
         if values is None:
             report.leave_out("undecodable", number)
             continue
-        if number <= HEADER_ROWS and repeats_header(header, values, id_at):
+        if number <= top + HEADER_ROWS and repeats_header(header, values, id_at):
             report.leave_out("header", number)
             continue
         if len(values) > len(header) and any(cell(v).strip() for v in values[len(header):]):
@@ -149,10 +151,19 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
         warnings.warn(report.message() or "", stacklevel=2)
 
 
+def title_note(path: Path, top: int, header: list[str]) -> str | None:
+    """Return the warning for a header below the first row (a title or blank rows above it), or None."""
+    if top == 1:
+        return None
+    shown = ", ".join(repr(c) for c in header if c)[:120]
+    return (f"{path}: the header is row {top} ({shown}); the row{'s' * (top > 2)} above it (a title or blank) "
+            f"{'are' if top > 2 else 'is'} not read")
+
+
 def unanswered(text: str) -> bool:
     """Return whether a response's text only says that no answer was given (``Did not answer``, ``N/A``, ``-``)."""
-    folded = text.strip().casefold().rstrip(".")
-    return folded in NO_ANSWER or all(unicodedata.category(c).startswith(("P", "Z")) for c in folded)
+    said = text.strip().casefold().rstrip(".")
+    return said in NO_ANSWER or all(unicodedata.category(c).startswith(("P", "Z")) for c in said)
 
 
 def unique_names(header: list[str]) -> tuple[list[str], str]:
@@ -181,11 +192,12 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
     fmt = survey_format(path)
     seen = seen if seen is not None else SeenIds()
     report = report if report is not None else SurveyReport(str(path))
-    header, rows = table_rows(path, None, offsets=True)
+    top = header_row(path, [columns.text, *([columns.id] if columns.id else [])])
+    header, rows = table_rows(path, None, offsets=True, header_row=top)
     text_at, id_at = _positions(path, header, columns, rows)
     parts: list[SurveyPart] = []
-    start, first, count, skip = data_start(path, fmt), 2, 0, []
-    number, position, boundary = 1, start, start
+    start, first, count, skip = data_start(path, fmt, top), top + 1, 0, []
+    number, position, boundary = top, start, start
     for number, values, position in rows:  # type: ignore[misc]
         if count >= rows_per_part and position != boundary:  # a Parquet part ends with its row group
             parts.append(SurveyPart(str(path), start, boundary, first, tuple(skip), count))
@@ -193,7 +205,7 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
         boundary = position
         if values is not None and id_at is not None and id_at < len(values) and text_at < len(values) \
                 and cell(values[text_at]).strip() and not unanswered(cell(values[text_at])) \
-                and not (number <= HEADER_ROWS and repeats_header(header, values, id_at)):
+                and not (number <= top + HEADER_ROWS and repeats_header(header, values, id_at)):
             response = cell(values[id_at]).strip() or f"{path.stem}-{number}"
             if not _first_time(seen, response):
                 skip.append(number)
@@ -251,7 +263,7 @@ def _positions(path: Path, header: list[str], columns: SurveyColumns, rows: Rows
     """Return where the text and id columns are; for a missing one, raise (saying where the name stands lower
     down) and close ``rows``, the file looking for the header opened."""
     def find(name: str, option: str) -> int:
-        for same in (lambda column: column == name, lambda column: _folded(column) == _folded(name)):
+        for same in (lambda column: column == name, lambda column: folded(column) == folded(name)):
             for i, column in enumerate(header):
                 if same(column):
                     return i
@@ -265,11 +277,6 @@ def _positions(path: Path, header: list[str], columns: SurveyColumns, rows: Rows
 
     text_at = find(columns.text, "--text-column")
     return text_at, find(columns.id, "--id-column") if columns.id else None
-
-
-def _folded(name: str) -> str:
-    """A column name as matched: case and runs of spaces or line breaks aside (a question's text wraps in its cell)."""
-    return " ".join(name.split()).casefold()
 
 
 def _lower(name: str, rows: Iterator[Any], look: int = 10) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -62,19 +63,64 @@ def cell(value: Any) -> str:
 Rows = Iterator[Any]
 
 
-def table_rows(path: Path, part: SurveyPart | None, offsets: bool = False) -> tuple[list[str], Rows]:
-    """Return the header and an iterator of ``(row number, values or None, [offset after])``."""
+class _Rows:
+    """A table's rows, whose ``close`` also closes the file when the rows were never read (a header looked at)."""
+
+    def __init__(self, rows: Iterator[Any], close: Any) -> None:
+        self.rows, self.closer = rows, close
+
+    def __iter__(self) -> "_Rows":
+        return self
+
+    def __next__(self) -> Any:
+        return next(self.rows)
+
+    def close(self) -> None:
+        self.rows.close()  # type: ignore[attr-defined]
+        self.closer()
+
+
+def table_rows(path: Path, part: SurveyPart | None, offsets: bool = False, header_row: int = 1,
+               ) -> tuple[list[str], Rows]:
+    """Return the header (on ``header_row``, the rows above it a title) and an iterator of ``(row number, values
+    or None, [offset after])`` of the rows below it (of ``part`` only, when given)."""
     fmt = survey_format(path)
-    reader = {"csv": _csv_rows, "xlsx": _xlsx_rows, "parquet": _parquet_rows}[fmt]
-    return reader(path, part, offsets)
+    if fmt == "parquet":
+        return _parquet_rows(path, part, offsets)
+    return (_csv_rows if fmt == "csv" else _xlsx_rows)(path, part, offsets, header_row)
 
 
-def data_start(path: Path, fmt: str) -> int:
+def data_start(path: Path, fmt: str, header_row: int = 1) -> int:
     if fmt == "csv":
         with path.open("rb") as handle:
-            _csv_header(path, handle)
+            _csv_header(path, handle, header_row)
             return handle.tell()
     return 0
+
+
+def header_row(path: Path, names: list[str], look: int = 10) -> int:
+    """Return the row holding the header: the first of the first rows to hold every one of ``names`` (the
+    columns asked for), as a title or blank rows may stand above it; 1 when none does."""
+    wanted = {folded(name) for name in names}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the reading proper says what the file holds
+        header, rows = table_rows(path, None)
+    try:
+        if wanted <= {folded(c) for c in header}:
+            return 1
+        for number, values, *_ in rows:
+            if number > look:
+                break
+            if values is not None and wanted <= {folded(cell(v)) for v in values}:
+                return int(number)
+    finally:
+        rows.close()
+    return 1
+
+
+def folded(name: str) -> str:
+    """A column name as matched: case and runs of spaces or line breaks aside (a question's text wraps in its cell)."""
+    return " ".join(name.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -96,6 +142,13 @@ BOMS = ((codecs.BOM_UTF8, "utf-8", ""), (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-
 
 def csv_encoding(path: Path) -> Encoding:
     """Tell a CSV's encoding from its first megabyte: a byte-order mark, else UTF-8, else Windows-1252."""
+    stat = path.stat()
+    return _encoding(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _encoding(path: Path, size: int, mtime: int) -> Encoding:
+    """The encoding of a file as it is (its size and time of change), told once however often it is opened."""
     decoder, lines, read = codecs.getincrementaldecoder("utf-8")(), 1, 0
     with path.open("rb") as handle:
         while read < SAMPLE:
@@ -208,10 +261,13 @@ def delimiter_note(path: Path) -> str | None:
     return f"{path}: its header has no commas but {name}; read as separated by {name}"
 
 
-def _csv_header(path: Path, handle: Any) -> list[str]:
+def _csv_header(path: Path, handle: Any, header_row: int = 1) -> list[str]:
     lines = _Lines(handle, None, csv_encoding(path))
     try:
-        header = next(csv.reader(lines, delimiter=_delimiter(path)))
+        reader = csv.reader(lines, delimiter=_delimiter(path))
+        for _ in range(header_row - 1):  # a title above the header
+            next(reader)
+        header = next(reader)
     except StopIteration:
         raise TranscriptError(f"{path}: survey table is empty (no header row)") from None
     except csv.Error as exc:
@@ -224,10 +280,10 @@ def _csv_header(path: Path, handle: Any) -> list[str]:
     return [h.strip() for h in header]
 
 
-def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
+def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool, header_row: int) -> tuple[list[str], Rows]:
     handle = path.open("rb")
     try:
-        header = _csv_header(path, handle)
+        header = _csv_header(path, handle, header_row)
     except BaseException:
         handle.close()
         raise
@@ -237,7 +293,7 @@ def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[
             if part is not None:
                 handle.seek(part.start)
             lines = _Lines(handle, part.stop if part else None, csv_encoding(path))
-            number = part.first_row - 1 if part else 1
+            number = part.first_row - 1 if part else header_row
             reader = csv.reader(lines, delimiter=_delimiter(path))
             while True:
                 lines.taken = 0
@@ -253,22 +309,21 @@ def _csv_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[
                                           f"the {lines.taken - 1} line{'s' * (lines.taken > 2)} after it would be read into one cell; close "
                                           "the quote")
                 bad, lines.bad = lines.bad, False
-                if not values:  # a blank line is not a response
-                    number -= 1
+                if not values:  # a blank line is not a response (but a row, as a spreadsheet shows it)
                     continue
                 row = None if bad else values
                 yield (number, row, lines.position) if offsets else (number, row)
 
-    return header, rows()
+    return header, _Rows(rows(), handle.close)
 
 
-def _xlsx_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
+def _xlsx_rows(path: Path, part: SurveyPart | None, offsets: bool, header_row: int) -> tuple[list[str], Rows]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TranscriptError(f"{path}: cannot read the workbook: {exc}") from None
+        raise TranscriptError(f"{path}: {_not_a_workbook(path) or f'cannot read the workbook: {exc}'}") from None
     sheet = book.worksheets[0]
     others = [name for name in book.sheetnames[1:] if book[name].max_row not in (None, 0)
               and any(v is not None for row in book[name].iter_rows(max_row=5, values_only=True) for v in row)]
@@ -276,12 +331,12 @@ def _xlsx_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list
         warnings.warn(f"{path}: survey responses are read from the first sheet ({sheet.title!r}) only; the other "
                       f"sheet{'s' * (len(others) > 1)} ({', '.join(map(repr, others))}) {'are' if len(others) > 1 else 'is'} not read",
                       stacklevel=4)
-    first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+    first = next(sheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True), None)
     if first is None:
         book.close()
         raise TranscriptError(f"{path}: survey table is empty (no header row)")
     header = [cell(v).strip() for v in first]
-    begin = part.start if part and part.start else 2
+    begin = part.start if part and part.start else header_row + 1
 
     def rows() -> Iterator[Any]:
         try:
@@ -295,7 +350,19 @@ def _xlsx_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list
         finally:
             book.close()
 
-    return header, rows()
+    return header, _Rows(rows(), book.close)
+
+
+def _not_a_workbook(path: Path) -> str:
+    """Say what a file named .xlsx that openpyxl cannot open is, when that can be told from its first bytes."""
+    with path.open("rb") as handle:
+        head = handle.read(2048)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return ("is an old Excel .xls workbook or one protected by a password, not an .xlsx: save it again as .xlsx "
+                "(without a password) or as CSV UTF-8")
+    if head and not head.startswith(b"PK") and b"\x00" not in head:
+        return f"is text, not an Excel workbook: rename it to {path.stem}.csv"
+    return ""
 
 
 def _parquet_rows(path: Path, part: SurveyPart | None, offsets: bool) -> tuple[list[str], Rows]:
