@@ -76,9 +76,10 @@ def test_qualkit_code_reads_a_utf16_table_and_says_so(tmp_path: Path):
 
 def test_text_saying_no_answer_was_given_is_left_out_and_counted_but_a_short_answer_is_kept():
     found, caught = read(SURVEY / "fft_no_answer.csv")
-    assert [(t.id, t.text) for t in found] == [("F02", "Nothing."), ("F05", "👍"), ("F08", "The nurse was kind")]
+    assert [(t.id, t.text) for t in found] == [("F02", "Nothing."), ("F05", "👍"), ("F06", "...?"),
+                                               ("F08", "The nurse was kind"), ("F09", ";)")]
     assert caught == [f"{SURVEY / 'fft_no_answer.csv'}: 5 rows left out: 5 with text saying no answer was given (Did "
-                      "not answer, N/A, -) (rows 2, 4, 5, 7, 8)"]
+                      "not answer, N/A, -) (rows 2, 4, 5, 8, 11)"]
 
 
 def test_a_question_header_wrapped_onto_lines_is_found_from_its_text_on_one_line(tmp_path: Path):

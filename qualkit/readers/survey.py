@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import unicodedata
 import warnings
 from array import array
 from dataclasses import dataclass, field
@@ -35,7 +34,9 @@ REASONS = {"empty": "empty text", "duplicate": "a duplicate id", "undecodable": 
 NO_ANSWER = {"did not answer", "didn't answer", "did not respond", "not answered", "no answer", "no answer given",
              "no response", "no response given", "n/a", "na", "#n/a", "null", "nan", "blank", "[blank]", "(blank)",
              "[no response]", "(no response)", "not applicable", "skipped", "[skipped]"}
-"""Texts survey tools and data entry write for a question left unanswered (a text without a letter or digit too)."""
+FILLERS = " -–—_./\\*#"
+"""Marks that fill a cell left unanswered (``-``, ``...``, ``___``); a text of only these is no answer, though ``?`` and
+``;)`` are."""
 HEADER_ROWS = 2
 """This many rows below the header may repeat it."""
 SHOWN_ROWS = 5
@@ -161,9 +162,10 @@ def title_note(path: Path, top: int, header: list[str]) -> str | None:
 
 
 def unanswered(text: str) -> bool:
-    """Return whether a response's text only says that no answer was given (``Did not answer``, ``N/A``, ``-``)."""
+    """Return whether a response's text only says that no answer was given (``Did not answer``, ``N/A``, ``-``):
+    one of ``NO_ANSWER``, or nothing but ``FILLERS``."""
     said = text.strip().casefold().rstrip(".")
-    return said in NO_ANSWER or all(unicodedata.category(c).startswith(("P", "Z")) for c in said)
+    return said in NO_ANSWER or not said.strip(FILLERS)
 
 
 def unique_names(header: list[str]) -> tuple[list[str], str]:
