@@ -211,17 +211,17 @@ def test_a_meeting_chat_export_leaves_out_reactions_and_reply_quotes():
 
 
 def test_a_reports_bold_headings_in_word_are_not_speakers(tmp_path):
-    """A Word report whose paragraphs open with bold ``Heading:`` (each once, one twice, none a role) is
-    no transcript of eight speakers: the headings are said to be headings, the paragraphs read as one voice."""
+    """A Word report whose bold ``Heading:`` paragraphs (each once, one twice, none a role) each stand above
+    a paragraph of text is no transcript of eight speakers: the headings are said to be headings, the paragraphs
+    read as one voice."""
     import docx
 
     document = docx.Document()
     document.add_paragraph("Discharge medicines project: interim report")
     headings = ["Background", "Aims", "Methods", "Findings", "Methods", "Staffing", "Costs", "Next steps"]
     for heading in headings:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{heading}:").bold = True
-        paragraph.add_run(f" the {heading.lower()} of the pharmacy screening trial are set out in this section.")
+        document.add_paragraph().add_run(f"{heading}:").bold = True
+        document.add_paragraph(f"The {heading.lower()} of the pharmacy screening trial are set out here.")
     path = tmp_path / "report.docx"
     document.save(path)
     transcript, said = read_said(path)
@@ -257,3 +257,13 @@ def test_a_markdown_escaped_time_after_the_label_is_the_turns_time():
     got = [(t.timestamp, transcript.turn_text(t)) for t in transcript.turns]
     assert got[1:4] == [(None, "\\[laughs\\] Better than I feared, honestly."), ("06:08", "And the nurse visits?"),
                         ("06:12", "She came on the Tuesday and sorted my tablets.")]
+
+
+def test_a_thread_labelling_every_line_keeps_its_names_as_speakers(tmp_path):
+    """Six people who each write once, one of them twice (a comment thread): every line is labelled, so the
+    labels are people, not a document's headings."""
+    path = tmp_path / "thread.txt"
+    path.write_text("".join(f"{name}: the clinic was fine for me.\n" for name in ("Kim", "Lee", "Mo", "Ned", "Ola", "Pat"))
+                    + "Kim: Thanks, all.\n", encoding="utf-8")
+    transcript, _ = read_said(path)
+    assert [t.speaker for t in transcript.turns] == ["Kim", "Lee", "Mo", "Ned", "Ola", "Pat", "Kim"]

@@ -28,9 +28,10 @@ SEP_COLON, SEP_TAB, SEP_DASH, SEP_BRACKET, SEP_DOT, SEP_LINE = "colon", "tab", "
 SEP_TIGHT = "tight"
 """A colon with the speech right after it (``Participant:Fine``): a label only when it recurs or names a role."""
 ONE_OFFS = 4
-"""More labels than this, none naming a role and at most one used again (twice), are a document's headings
-(``Date:``, ``Rationale:``, ``Risk:``), not people who each spoke once: a conversation has two labels that recur,
-or one (a chair's) used three times or more."""
+"""More labels than this, none naming a role and at most one used again (twice), opening under half of the
+text's lines, are a document's headings (``Date:``, ``Rationale:``, ``Risk:`` among its paragraphs), not people
+who each spoke once: a conversation has two labels that recur, or one (a chair's) used three times or more, and
+a thread of comments labels every line."""
 SEP_TIME = "time"
 """A bracketed time and a space, no colon (``**Name** [0:00] words``): a label only when it recurs or the file's
 turns open so."""
@@ -300,7 +301,8 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
     counts = Counter(h.key for h in heads)
     recurring = {k: c for k, c in counts.items() if c >= 2}
     talk = len(recurring) >= 2 or max(recurring.values(), default=0) >= 3
-    if not talk and len(counts) > ONE_OFFS and not any(map(known, heads)):
+    if (not talk and len(counts) > ONE_OFFS and not any(map(known, heads))
+            and len(heads) < 0.5 * sum(1 for line in text.split("\n") if line.strip())):
         learned.headings = True  # many labels, next to none used again, none naming a role: a document's headings
         named = ", ".join(repr(label) for label in list(dict.fromkeys(h.label for h in heads))[:3])
         learned.warnings.append((heads[0].line, f"{len(counts)} line openings like 'Label:' ({named}, ...) are "
