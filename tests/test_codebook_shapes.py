@@ -221,3 +221,13 @@ def test_word_tables_repeating_one_header_are_read_as_one_and_said():
         ("Transport", "Getting there"), ("Cost", "Money"), ("Listening", "Being heard")]
     assert said[0] == ("tables_by_heading.docx: the codes are read from table 1 (with 2: the same header), the first "
                        "with a column naming them; table 3 is not read")
+
+
+def test_codes_indented_under_another_are_read_as_a_hierarchy_and_said():
+    book, said = read("indented.csv")
+    assert [(c.path_label, c.definition) for c in book.codes] == [
+        ("Barriers > Transport", "Getting there"), ("Barriers > Transport > Buses", "Too rare"),
+        ("Barriers > Cost", "Money"), ("Enablers > Trust", "Being believed")]
+    assert [t.name for t in book.themes] == ["Barriers", "Enablers"]
+    assert "indented.csv: the 'Code' column indents its codes; read as a code system, an indented code under the one " \
+           "above it" in said

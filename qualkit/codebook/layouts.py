@@ -7,7 +7,9 @@ A sheet names each code's place by one of:
   cell left empty, as merged cells are saved, is the one above it; a row with a theme and no code
   describes the theme);
 - a code column beside a parent column naming another row's code (Dedoose), to any depth;
+- a numbered (``1.1`` under ``1``) or indented code column, as a code system is listed, with or without a header;
 - a code column alone: a flat list of codes, read as codes without themes.
+(``places`` reads each of these into the rows' places.)
 
 Column names are matched whatever their case, spacing or plural (``codes``, ``codeName``, ``code_name``,
 ``Sub-category``); every theme or category column is a level, left to right (``Theme | Category |
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qualkit.codebook.model import PATH_SEPARATOR
+from qualkit.codebook.places import indented, outline, split_paths, under_parents, under_themes
 from qualkit.errors import CodebookError
 
 PATH_COLUMNS = ("code path", "path", "code system", "hierarchical name", "full name", "node path")
@@ -50,8 +52,6 @@ EXAMPLE_COLUMNS = ("examples", "example", "example quote", "example quotation", 
                    "quote", "quotes", "exemplar quote", "illustrative quote", "sample quote")
 KNOWN = {"level", *PATH_COLUMNS, *NAME_COLUMNS, *THEME_COLUMNS, *SUBTHEME_COLUMNS, *SUBCODE_COLUMNS, *PARENT_COLUMNS, *DESCRIPTION_COLUMNS,
          *KEYWORD_COLUMNS, *JSON_COLUMNS, *EXAMPLE_COLUMNS, *(c for names in FIELD_COLUMNS.values() for c in names)}
-SEPARATORS = ("->", ">", "\\", "::")
-ROOTS = {"nodes", "codes", "code system", "free nodes", "tree nodes", "codebook"}
 KEYWORD_SPLIT = re.compile(r"\s*(?:[;,|\n]|\bOR\b)\s*")
 TITLE_ROWS = 10
 """A header may stand this many rows down, below a title."""
@@ -147,18 +147,21 @@ def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
         warnings.warn(f"{path}: column{'s' * (len(unread) > 1)} {', '.join(map(repr, unread))} "
                       f"{'are' if len(unread) > 1 else 'is'} not read (not a codebook field qualkit knows)", stacklevel=3)
     if path_column is not None:
-        places = _split_paths(path, [r[path_column] for r in records])
+        places = split_paths(path, [r[path_column] for r in records])
     elif name_column is not None and levels:
-        places = _under_themes(path, records, levels, name_column, first)
+        places = under_themes(path, records, levels, name_column, first)
     elif name_column is not None and parent_column is not None:
-        places = _under_parents(path, records, parent_column, name_column)
+        places = under_parents(path, records, parent_column, name_column)
     else:
         names = [r[name_column] for r in records]
-        numbered = _outline(path, names, first)
-        places = numbered or _split_paths(path, names)
-        if numbered:
-            warnings.warn(f"{path}: the {header[name_column]!r} column numbers its codes (1.1 under 1); read as a code "
-                          "system", stacklevel=3)
+        numbered = outline(path, names, first)
+        nested = None if numbered else indented([str(row[name_column]) if name_column < len(row) else ""
+                                                 for row in grid[top + 1:]])
+        places = numbered or nested or split_paths(path, names)
+        if numbered or nested:
+            how = "numbers its codes (1.1 under 1)" if numbered else "indents its codes"
+            warnings.warn(f"{path}: the {header[name_column]!r} column {how}; read as a code system"
+                          + ("" if numbered else ", an indented code under the one above it"), stacklevel=3)
     flat = not levels and parent_column is None and all(len(p) <= 1 for p in places)
     if flat and any(places):
         warnings.warn(f"{path}: no row names a theme or parent, so the {sum(1 for p in places if p)} rows are read "
@@ -196,12 +199,14 @@ def _headless(path: Path, grid: list[list[str]]) -> SheetCodes | None:
     """Read a sheet without a header whose first column lists the codes as a numbered code system (``1 Theme``,
     ``1.1 Code``, as MAXQDA exports its code system) or as paths (``theme->code``); None for any other sheet."""
     cells = [str(row[0]).strip() if row else "" for row in grid]
-    places = _outline(path, cells)
+    places = outline(path, cells)
     how = "a numbered code system (1.1 under 1)"
+    if places is None:
+        places, how = indented([str(row[0]) if row else "" for row in grid]), "an indented code system"
     if places is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            places = _split_paths(path, cells)
+            places = split_paths(path, cells)
         if not any(len(p) > 1 for p in places):
             return None
         how = "code paths"
@@ -212,31 +217,6 @@ def _headless(path: Path, grid: list[list[str]]) -> SheetCodes | None:
                      " and the other column is not read" if others else ""),
                   stacklevel=3)
     return SheetCodes(rows, False, True)
-
-
-OUTLINE = re.compile(r"(\d+(?:\.\d+)*)\.?\s+(\S.*)")
-
-
-def _outline(path: Path, cells: list[str], first: int = 1) -> list[tuple[str, ...]] | None:
-    """Return the places of numbered code names (``1.2 Cost`` under ``1 Barriers``), or None when the cells are not
-    all so numbered or none is below another."""
-    found = [OUTLINE.fullmatch(cell) for cell in cells]
-    if not any(cells) or not all(f for f, cell in zip(found, cells) if cell) or not any(f and "." in f.group(1) for f in found):
-        return None
-    places: list[tuple[str, ...]] = []
-    numbered: dict[str, tuple[str, ...]] = {}
-    for row, match in enumerate(found, start=first):
-        if match is None:
-            places.append(())
-            continue
-        number, name = match.group(1), match.group(2).strip()
-        parent = number.rsplit(".", 1)[0] if "." in number else ""
-        if parent and parent not in numbered:
-            raise CodebookError(f"{path}, row {row}: code {number} '{name}' is numbered under {parent}, which is not "
-                                "listed above it")
-        numbered[number] = (*numbered.get(parent, ()), name)
-        places.append(numbered[number])
-    return places
 
 
 def _name_or_id(path: Path, columns: _Columns, records: list[list[str]], name_column: int) -> tuple[int, int | None]:
@@ -268,67 +248,6 @@ def _described(columns: _Columns, placed: list[int | None]) -> dict[int | None, 
         owner = max((p for p in placed if p < column), default=code)
         given.setdefault(owner if owner in placed else code, []).append(column)
     return given
-
-
-def _split_paths(path: Path, values: list[str]) -> list[tuple[str, ...]]:
-    """Split path cells at the separator the sheet uses, dropping a root every path shares (``Nodes``)."""
-    cells = [str(v).strip() for v in values]
-    separator = next((s for s in SEPARATORS if any(s in cell for cell in cells)), None)
-    if separator is None:
-        return [(cell,) if cell else () for cell in cells]
-    places = [tuple(p.strip() for p in cell.split(separator) if p.strip()) for cell in cells]
-    roots = {p[0].casefold() for p in places if p}
-    if len(roots) == 1 and roots <= ROOTS and all(len(p) >= 2 for p in places if p):
-        root = next(p[0] for p in places if p)
-        places = [p[1:] for p in places]
-        warnings.warn(f"{path}: every code path starts with '{root}{separator}', the other tool's root, which is "
-                      "left out", stacklevel=4)
-    if separator != PATH_SEPARATOR.strip():
-        warnings.warn(f"{path}: code paths are split at {separator} (as the tool that wrote the sheet writes them)",
-                      stacklevel=4)
-    return places
-
-
-def _under_themes(path: Path, records: list[list[str]], levels: list[int], name_column: int, first: int,
-                  ) -> list[tuple[str, ...]]:
-    """Place each code under its theme (and sub-themes); an empty cell (merged cells) is the one above it."""
-    places: list[tuple[str, ...]] = []
-    current = [""] * len(levels)
-    filled = []
-    for number, record in enumerate(records, start=first):
-        cells = [record[column] for column in levels]
-        name = record[name_column]
-        for depth, cell in enumerate(cells):
-            if cell:
-                current[depth:] = [cell] + [""] * (len(levels) - depth - 1)
-        deepest = max((d + 1 for d, cell in enumerate(cells) if cell), default=0)
-        if name and current[0] and deepest < len([c for c in current if c]):
-            filled.append(number)
-        held = tuple(c for c in current if c)
-        places.append((*held, name) if name else held[:deepest] if deepest else ())
-    if filled:
-        shown = ", ".join(map(str, filled[:5])) + (", ..." if len(filled) > 5 else "")
-        warnings.warn(f"{path}: row{'s' * (len(filled) > 1)} {shown} {'have' if len(filled) > 1 else 'has'} an empty "
-                      f"theme cell and {'are' if len(filled) > 1 else 'is'} read under the theme above (as merged cells "
-                      "are saved)", stacklevel=4)
-    return places
-
-
-def _under_parents(path: Path, records: list[list[str]], parent_column: int, name_column: int,
-                   ) -> list[tuple[str, ...]]:
-    """Place each code under the row its parent cell names, to any depth (a parent not listed is a theme)."""
-    parent_of = {}
-    for record in records:
-        if record[name_column]:
-            parent_of.setdefault(record[name_column], record[parent_column])
-
-    def place(name: str, seen: tuple[str, ...] = ()) -> tuple[str, ...]:
-        if name in seen:
-            raise CodebookError(f"{path}: code {name!r} is its own ancestor (parents: {' > '.join((*seen, name))})")
-        parent = parent_of.get(name, "")
-        return (*place(parent, (*seen, name)), name) if parent else (name,)
-
-    return [place(r[name_column]) if r[name_column] else () for r in records]
 
 
 def _joined(record: list[str], columns: list[int], names: list[str] | None = None) -> str:
