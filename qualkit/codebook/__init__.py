@@ -2,9 +2,11 @@
 
 ``load_codebook`` / ``parse_codebook`` read and validate a YAML codebook (errors name the file, line and
 column); ``read_codebook_table`` / ``write_codebook_table`` / ``write_codebook_yaml`` move codebooks to
-and from spreadsheets. Rooms: ``model`` (records, loading, structure), ``patterns`` (the pattern kinds),
-``yaml_lines`` (a YAML loader that remembers positions), ``table`` (spreadsheets; imports pandas, so it
-is loaded on first use). Standard library and PyYAML only until a spreadsheet is asked for.
+and from spreadsheets (``read_codebook_table`` also reads Word and Markdown tables and other tools' JSON or
+YAML lists of codes). Rooms: ``model`` (records, loading, structure), ``patterns`` (the pattern kinds),
+``yaml_lines`` (a YAML loader that remembers positions), ``table`` (reading and writing sheets; imports
+pandas, so it is loaded on first use), ``layouts`` (a sheet's columns, header and fields), ``places`` (where
+each row sits in the hierarchy). Standard library and PyYAML only until a spreadsheet is asked for.
 """
 
 from importlib import import_module
