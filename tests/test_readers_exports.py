@@ -267,3 +267,34 @@ def test_a_thread_labelling_every_line_keeps_its_names_as_speakers(tmp_path):
                     + "Kim: Thanks, all.\n", encoding="utf-8")
     transcript, _ = read_said(path)
     assert [t.speaker for t in transcript.turns] == ["Kim", "Lee", "Mo", "Ned", "Ola", "Pat", "Kim"]
+
+
+def test_a_time_then_a_name_alone_on_the_line_opens_a_turn():
+    """``[00:00:01.15] - Speaker 1`` above each paragraph (a transcription service's text export, found in a
+    public course transcript): the name is the speaker and the time the turn's; it had been read as unlabelled
+    questions and answers with the time lines in the speech."""
+    transcript, said = read_said(EXPORTS / "time_then_name_line.txt")
+    got = [(t.speaker, t.timestamp, transcript.turn_text(t)) for t in transcript.turns]
+    assert got == [("Speaker 1", "00:00:01.15", "How did the first week go?"),
+                   ("Speaker 2", "00:00:04.20", "Better than I feared. The nurse came on Tuesday."),
+                   ("Speaker 1", "00:00:09.02", "What was hardest?"), ("Speaker 2", "00:00:11.40", "The phone line.")]
+    assert not [m for m in said if "no speaker labels" in m]
+
+
+def test_a_chapter_list_of_times_and_titles_names_no_speakers(tmp_path):
+    path = tmp_path / "webinar.txt"
+    path.write_text("Chapters\n\n00:00 Introduction\n03:10 Discharge planning\n07:45 Medicines at home\n"
+                    "12:30 Questions\n\nWelcome to the webinar. Today we talk about discharge.\n", encoding="utf-8")
+    transcript, _ = read_said(path)
+    assert transcript.speakers() == ("Participant",)
+
+
+def test_a_speaker_in_brackets_after_a_cues_time_range_is_its_speaker():
+    """``00:00:00,120 --> 00:00:09,720 [Speaker 0]`` then the words (the same course's other export): the
+    bracketed name after the range is the cue's speaker, not a setting to drop."""
+    transcript, said = read_said(EXPORTS / "cue_range_then_name.txt")
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Speaker 0", "How did the first week at home go?"),
+        ("Speaker 1", "Better than I feared. The nurse came on the Tuesday."), ("Speaker 0", "What was hardest?")]
+    assert ("read as 3 caption cues (a time range, then the words) with speakers from a [Name] after each time "
+            "range (2 speakers)") in said

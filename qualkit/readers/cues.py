@@ -17,10 +17,11 @@ from qualkit.readers.labels import numbered
 from qualkit.readers.layout import UNKNOWN_SPEAKER, Segment
 
 CUE_TIME = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d+)?"
-# A cue's time range on a line of its own (its settings after it), or in brackets before the words on the same
-# line, as the whisper command line writes its text: ``[00:00.000 --> 00:04.200]  words``.
+# A cue's time range on a line of its own (its settings, or a ``[Speaker 0]``, after it), or in brackets before the
+# words on the same line, as the whisper command line writes its text: ``[00:00.000 --> 00:04.200]  words``.
 CUE = re.compile(rf"""^[ \t]*(?:\d+[ \t]*\n[ \t]*)?(?P<open>\[)?(?P<start>{CUE_TIME})[ \t]*-->[ \t]*(?P<end>{CUE_TIME})
-    (?(open)\][ \t]*|[^\n]*(?:\n|\Z))""", re.MULTILINE | re.VERBOSE)
+    (?(open)\][ \t]*|(?P<tail>[^\n]*)(?:\n|\Z))""", re.MULTILINE | re.VERBOSE)
+TAIL_NAME = re.compile(r"^[ \t]*\[(?P<name>[^\]\n]{1,60})\][ \t]*$")
 VOICE = re.compile(r"^<v(?:\.[\w.-]+)?[ \t]+(?P<name>[^>]{1,60})>")
 PREFIX = re.compile(r"^(?P<name>[^\s:<>][^:\n<>]{0,60}?):[ \t]+(?=\S)")
 TAGS = re.compile(r"</?(?:v|c|i|b|u|lang)(?:[. ][^>]*)?>")
@@ -48,8 +49,11 @@ def cue_blocks(text: str, first_line: int = 1) -> tuple[list[Segment], str, str]
     firsts = [lines[0] for _, lines in bodies if len(lines) >= 2 and _name_line(lines[0])]
     voiced = sum(1 for _, lines in bodies if lines and VOICE.match(lines[0]))
     prefixed = sum(1 for _, lines in bodies if lines and PREFIX.match(lines[0]))
+    tailed = sum(1 for match, _ in bodies if TAIL_NAME.match(match.group("tail") or ""))
     if voiced >= 0.5 * len(bodies):
         how = "voices (<v Name>)"
+    elif tailed >= 0.5 * len(bodies):
+        how = "a [Name] after each time range"
     elif len(firsts) >= 0.8 * len(bodies) and len(set(firsts)) <= max(2, len(firsts) // 2):
         how = "a speaker line under each time"
     elif prefixed >= 0.5 * len(bodies):
@@ -59,7 +63,9 @@ def cue_blocks(text: str, first_line: int = 1) -> tuple[list[Segment], str, str]
     segments = []
     for (line, match), (_, lines) in zip(numbered(text, found, first_line), bodies):
         speaker, words = None, lines
-        if how.startswith("voices") and lines and (voice := VOICE.match(lines[0])):
+        if how.startswith("a [Name]") and (tail := TAIL_NAME.match(match.group("tail") or "")):
+            speaker = " ".join(tail.group("name").split())
+        elif how.startswith("voices") and lines and (voice := VOICE.match(lines[0])):
             speaker = " ".join(voice.group("name").split())
         elif how.startswith("a speaker") and len(lines) >= 2 and _name_line(lines[0]):
             speaker, words = lines[0].rstrip(":").strip(), lines[1:]

@@ -23,6 +23,10 @@ TURN = re.compile(
 # bold and the time bracketed, as sites publishing the export write it (``**Name**  0:00``, ``**Name** [00:00]``).
 OTTER = re.compile(rf"""^[ \t]*(?P<bold>\*\*|__)?(?P<label>{LABEL})(?(bold)(?P=bold))[ \t]+(?:[-–—|][ \t]+)?
     (?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME}))[ \t]*$\n?""", re.MULTILINE | re.VERBOSE)
+# The same line with the time first (``[00:00:01.15] - Speaker 1``, ``00:00:01 Speaker 1``), as Happy Scribe and
+# other services write it above each paragraph.
+OTTER_TIME_FIRST = re.compile(rf"""^[ \t]*(?:\[(?P<ts>{TIME})\]|\((?P<ts0>{TIME})\)|(?P<ts1>{TIME}))[ \t]+(?:[-–—|][ \t]+)?
+    (?P<bold>\*\*|__)?(?P<label>{LABEL})(?(bold)(?P=bold))[ \t]*:?[ \t]*$\n?""", re.MULTILINE | re.VERBOSE)
 # Zoom desktop saved captions: ``[Speaker] 19:00:25`` alone on a line, the words on the next.
 CAPTION = re.compile(r"^[ \t]*\[(?P<label>[^\]\n]{1,80})\][ \t]+(?P<ts>\d{1,2}:\d{2}:\d{2})[ \t]*$\n?", re.MULTILINE)
 NOT_LABELS = {"note", "notes", "http", "https", "re", "ps", "nb", "eg", "ie"}

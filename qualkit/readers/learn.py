@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from qualkit.readers.brackets import bracket_marks, unnamed_labels
-from qualkit.readers.labels import LABEL, OTTER, TIME, numbered
+from qualkit.readers.labels import LABEL, OTTER, OTTER_TIME_FIRST, TIME, numbered
 from qualkit.readers.vocab import (
     COVER_INTERVIEWER, COVER_KEYS, COVER_PARTICIPANT, FEW, PARTICLES, key_of, known_role, label_matches, name_forms,
     shape_ok, style_of, typo_of,
@@ -107,6 +107,9 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
                 found.append((number, match))
         position += len(line) + 1
     otter = list(OTTER.finditer(text))
+    first = list(OTTER_TIME_FIRST.finditer(text))
+    if len(first) >= 3 and Counter(key_of(m.group("label")) for m in first).most_common(1)[0][1] >= 2:
+        otter = sorted(otter + first, key=lambda m: m.start())  # a chapter list's lines name no one twice
     if len(otter) >= 2:
         taken = {m.start() for _, m in found}
         extra = numbered(text, (m for m in otter if m.start() not in taken), first_line)
