@@ -298,3 +298,15 @@ def test_a_speaker_in_brackets_after_a_cues_time_range_is_its_speaker():
         ("Speaker 1", "Better than I feared. The nurse came on the Tuesday."), ("Speaker 0", "What was hardest?")]
     assert ("read as 3 caption cues (a time range, then the words) with speakers from a [Name] after each time "
             "range (2 speakers)") in said
+
+
+def test_chat_display_names_with_an_affiliation_are_whole_speakers():
+    """Meeting display names carry an affiliation after a dash or a bar (``Danno F. - Tectonic.xyz:``,
+    ``Ahmad B. | Nethermind:`` in a public Zoom chat): the whole name before the colon and tab is the speaker;
+    the dash had cut the name (the affiliation read as speech) and a bar had merged the message into the one before."""
+    transcript, _ = read_said(EXPORTS / "zoom_chat_affiliations.txt")
+    assert [(t.speaker, transcript.turn_text(t)) for t in transcript.turns] == [
+        ("Dana Cole - Ward 7", "Welcome, everyone. Please use the chat for anything you would rather not say aloud."),
+        ("Ravi Patel | Patient Panel", "The phone line is the worst part."),
+        ("Ann Hill | Carer | Leeds", "Same here, and nobody calls back."),
+        ("Dana Cole - Ward 7", "Thank you both."), ("Ravi Patel | Patient Panel", "Thanks for asking.")]

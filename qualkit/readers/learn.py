@@ -42,7 +42,7 @@ HEAD = re.compile(
     (?:\[{_S}*(?P<bracket>[^\W_][^\[\]\n:：\t*?!,;"“”]{{0,39}}?){_S}*\]
       |(?P<label>[^\W_](?:[^\n:：\t*?!,;"“”\[(]|\([^()\n:：]{{0,30}}\)){{0,39}}?))
     {_S}*(?P<shut>\*\*|__)?{_S}*(?:[(\[](?P<ts2>{TIME})[)\]])?{_S}*(?(shut)|(?:\*\*|__)?)
-    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|[:：](?=[^\W\d_])|\t+(?=\S)|{_S}+[-–—](?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!))
+    (?P<sep>[:：](?:\*\*|__)?(?:{_S}+|$)|[:：](?=[^\W\d_])|\t+(?=\S)|{_S}+[-–—](?![^\n:：]{{0,40}}:\t)(?:{_S}+|$)|(?(bracket)(?=[^\s\-–—])|(?!))|(?(bracket)$|(?!))
       |(?(ts2){_S}+(?=[^\s\-–—:：])|(?!)))
     (?:\\?[\[(](?P<ts3>{TIME})\\?[\])](?:{_S}+|$)|(?P<ts4>{TIME}){_S}*$)?""",
     re.VERBOSE | re.MULTILINE,
@@ -120,10 +120,10 @@ def candidates(text: str, first_line: int = 1) -> list[Head]:
     for line, match in found:
         groups = match.groupdict()
         label = (groups.get("bracket") or match.group("label")).strip()
-        if not shape_ok(label):
-            continue
-        whole = match.group(0)
         sep = groups.get("sep") or ""
+        if not shape_ok(label) and not (sep[1:2] == "\t" and shape_ok(label.replace(" | ", " / "))):
+            continue  # a meeting chat's ``Name | Affiliation:<TAB>`` is a name, whatever its bars
+        whole = match.group(0)
         kind = (SEP_TAB if sep.startswith("\t") else SEP_DASH if sep.strip()[:1] in "-–—" and sep.strip()
                 else SEP_TIGHT if sep in (":", "：") and match.end() < len(text) and not text[match.end()].isspace()
                 else SEP_DOT if sep[:1] in (".", ")") else SEP_LINE if sep == "\n"
