@@ -111,3 +111,12 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_says_what_it_is(tmp_path: Path
     with pytest.raises(TranscriptError) as caught:
         read(tmp_path / "book.xlsx")
     assert str(caught.value) == f"{tmp_path / 'book.xlsx'}: {problem}"
+
+
+def test_text_garbled_by_a_wrong_encoding_upstream_is_read_as_written_and_said(tmp_path: Path):
+    table = tmp_path / "fft.csv"
+    table.write_text("id,comment\nR1,Iâ€™ve been seen quickly\nR2,The café was shut\nR3,Cost Â£4 to park\n", encoding="utf-8")
+    found, caught = read(table, SurveyColumns("comment", "id"))
+    assert [t.text for t in found] == ["Iâ€™ve been seen quickly", "The café was shut", "Cost Â£4 to park"]
+    assert caught == [f"{table}: 2 responses hold text garbled by a wrong encoding before it reached this file ('â€™' in "
+                      "row 2, as UTF-8 read as Windows-1252 gives; rows 2, 4); read as written"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import warnings
 from array import array
 from dataclasses import dataclass, field
@@ -37,6 +38,10 @@ NO_ANSWER = {"did not answer", "didn't answer", "did not respond", "not answered
 FILLERS = " -–—_./\\*#"
 """Marks that fill a cell left unanswered (``-``, ``...``, ``___``); a text of only these is no answer, though ``?`` and
 ``;)`` are."""
+GARBLED = re.compile("â€.|Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac"
+                     "\u2122]|Â[\u00a0-\u00bf]")
+"""Text written in UTF-8, read as Windows-1252 and saved again (``â€™`` for ``’``, ``Ã©`` for ``é``, ``Â`` before a
+no-break space)."""
 HEADER_ROWS = 2
 """This many rows below the header may repeat it."""
 SHOWN_ROWS = 5
@@ -117,6 +122,7 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
                 warnings.warn(note, stacklevel=2)
     skip = set(part.skip) if part else set()
     wider: list[int] = []
+    garbled: list[tuple[int, str]] = []
     for number, values in rows:
         if values is None:
             report.leave_out("undecodable", number)
@@ -141,6 +147,9 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
         attributes = {name: cell(values[i]) if i < len(values) else "" for i, name in enumerate(names)
                       if i != text_at and i != id_at and name}
         report.responses += 1
+        found = GARBLED.search(text)
+        if found:
+            garbled.append((number, found.group()))
         yield Transcript(response, text, (Turn(0, response, PARTICIPANT, 0, len(text)),), attributes,
                          f"{path}, row {number}", "survey")
     if wider:
@@ -148,6 +157,11 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
         warnings.warn(f"{path}: {len(wider)} row{'s hold' if len(wider) > 1 else ' holds'} more cells than the header's "
                       f"{len(header)} columns (row{'s' * (len(wider) > 1)} {shown}); the cells past column {len(header)} "
                       "are not kept", stacklevel=2)
+    if garbled:
+        shown = ", ".join(str(n) for n, _ in garbled[:SHOWN_ROWS]) + (", ..." if len(garbled) > SHOWN_ROWS else "")
+        warnings.warn(f"{path}: {len(garbled)} response{'s hold' if len(garbled) > 1 else ' holds'} text garbled by a "
+                      f"wrong encoding before it reached this file ({garbled[0][1]!r} in row {garbled[0][0]}, as UTF-8 "
+                      f"read as Windows-1252 gives; row{'s' * (len(garbled) > 1)} {shown}); read as written", stacklevel=2)
     if own and report.message():
         warnings.warn(report.message() or "", stacklevel=2)
 
