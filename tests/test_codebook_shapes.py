@@ -231,3 +231,31 @@ def test_codes_indented_under_another_are_read_as_a_hierarchy_and_said():
     assert [t.name for t in book.themes] == ["Barriers", "Enablers"]
     assert "indented.csv: the 'Code' column indents its codes; read as a code system, an indented code under the one " \
            "above it" in said
+
+
+@pytest.mark.parametrize("encoding, said", [
+    ("cp1252", "is not UTF-8 (line 6 holds byte 0x92); read as Windows-1252, as Notepad saves 'ANSI' (save it as UTF-8 "
+               "if its text looks wrong)"),
+    ("utf-16", "is UTF-16 text (as Notepad saves 'Unicode'); read as UTF-16"),
+])
+def test_a_yaml_codebook_saved_by_notepad_in_another_encoding_is_read_and_said(tmp_path: Path, encoding: str, said: str):
+    path = tmp_path / "codebook.yaml"
+    path.write_bytes("themes:\n  - name: Barriers\n    codes:\n      - name: Cost\n        definition: >-\n"
+                     "          The patient’s costs – fares, £ fees\n        patterns: [fare]\n".encode(encoding))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        book = load_codebook(path)
+    assert book.codes[0].definition == "The patient’s costs – fares, £ fees"
+    assert [str(w.message) for w in caught] == [f"{path}: {said}"]
+
+
+def test_a_sheet_saved_as_excel_unicode_text_is_read_and_said(tmp_path: Path):
+    sheet = tmp_path / "codebook.txt"
+    sheet.write_bytes("Theme\tCode\tDefinition\r\nBarriers\tCost\tFees £5 a session\r\n".encode("utf-16"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        book = read_codebook_table(sheet)
+    assert [(c.path_label, c.definition) for c in book.codes] == [("Barriers > Cost", "Fees £5 a session")]
+    assert [str(w.message) for w in caught][:2] == [
+        f"{sheet}: is UTF-16 text (as Excel saves 'Unicode Text'); read as UTF-16",
+        f"{sheet}: its header has no commas but tabs; read as separated by tabs"]

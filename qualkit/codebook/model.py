@@ -16,6 +16,7 @@ from typing import Any
 from qualkit.codebook.patterns import (  # noqa: F401 - re-exported
     DEFAULT_DISTANCE, PATTERN_KINDS, WORD_ATTRS, YAML_BOOL, Pattern, PatternReader, pattern_spec,
 )
+from qualkit.codebook.files import decoded, refuse_other_kinds
 from qualkit.codebook.yaml_lines import Mark, at, load_yaml, type_name  # noqa: F401 - re-exported
 from qualkit.errors import CodebookError
 
@@ -143,43 +144,18 @@ def slugify(text: str) -> str:
     return slug or "code"
 
 
-SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".md", ".markdown", ".docx")
-DOCUMENT_SUFFIXES = (".doc", ".odt", ".pdf", ".rtf")
-
-
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a YAML codebook; raise ``CodebookError`` naming the file, line, column and field."""
     path = Path(path)
-    suffix, yaml_path = path.suffix.lower(), path.with_suffix(".yaml")
-    if suffix in SHEET_SUFFIXES:
-        kind = {".md": "table", ".markdown": "table", ".docx": "document"}.get(suffix, "sheet")
-        raise CodebookError(f"{path}: is a codebook {kind}, not a YAML codebook: convert it once with "
-                            f"'qualkit codebook import {path} --out {yaml_path}', add patterns, "
-                            f"and use the YAML")
-    if suffix == ".qdc":
-        raise CodebookError(f"{path}: is a REFI-QDA codebook, not a YAML codebook: convert it once with 'qualkit "
-                            f"import qdc {path} --out {yaml_path}', add patterns, and use the YAML")
-    if suffix in (".qdpx", ".qde"):
-        folder = path.with_suffix("")
-        raise CodebookError(f"{path}: is a REFI-QDA project, not a YAML codebook: import it once with 'qualkit "
-                            f"import qdpx {path} --out {folder}', add patterns to {folder / 'codebook.yaml'}, and use "
-                            "that")
-    if suffix in DOCUMENT_SUFFIXES:
-        raise CodebookError(f"{path}: is a document, not a YAML codebook: put its codes in a sheet (a 'Theme > Code' "
-                            f"path or Theme and Code columns, a description column) and convert that with 'qualkit "
-                            f"codebook import SHEET --out {yaml_path}'")
+    refuse_other_kinds(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise CodebookError(f"{path}: codebook file not found") from None
     except OSError as exc:
         raise CodebookError(f"{path}: cannot read codebook: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodebookError(f"{path}: codebook is not UTF-8 text (byte {exc.start})") from None
+    text = decoded(path, raw, "Notepad saves 'ANSI' (save it as UTF-8 if its text looks wrong)", "Notepad saves 'Unicode'")
     return parse_codebook(text, source=str(path), sha256=hashlib.sha256(raw).hexdigest())
-
 
 
 def parse_codebook(text: str, source: str = "<codebook>", sha256: str = "") -> Codebook:

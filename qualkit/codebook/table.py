@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from qualkit.codebook.files import decoded
 from qualkit.codebook.layouts import header_index, sheet_rows
 from qualkit.codebook.model import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, load_yaml, pattern_spec
 from qualkit.errors import CodebookError
@@ -107,13 +108,7 @@ def _grid(path: Path) -> list[list[str]]:
     if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise CodebookError(f"{path}: is an Excel workbook (or another binary file), not {suffix[1:].upper()} text: "
                             f"save it as .xlsx, or as CSV text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        warnings.warn(f"{path}: is not UTF-8 (line {line} holds byte 0x{raw[exc.start]:02x}); read as Windows-1252, "
-                      "as Excel saves 'CSV' on Windows", stacklevel=3)
-        text = raw.decode("cp1252", "replace")
+    text = decoded(path, raw, "Excel saves 'CSV' on Windows", "Excel saves 'Unicode Text'")
     if suffix in (".md", ".markdown"):
         return markdown_table(path, text)
     if suffix in (".json", ".yaml", ".yml"):
