@@ -14,7 +14,7 @@ SHEETS = (".csv", ".xlsx")
 
 @main.group()
 def codebook() -> None:
-    """Check codebooks and convert them (YAML <-> .csv/.xlsx sheets with a 'Parent > Child' path column)."""
+    """Check codebooks and convert them (YAML <-> sheets; import also reads Word and Markdown tables and other tools' JSON/YAML)."""
 
 
 @codebook.command()
@@ -53,7 +53,9 @@ def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, i
 @click.argument("sheet", type=click.Path())
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="YAML codebook to write.")
 def import_(sheet: str, out: str) -> None:
-    """Convert a .csv/.xlsx codebook sheet (a 'Parent > Child' path column, a description column) to YAML."""
+    """Convert a codebook to YAML: a .csv/.tsv/.xlsx sheet, a Word or Markdown table, or another tool's JSON/YAML
+    (a 'Parent > Child' path column, or Theme / Category / Code columns, each description column describing the
+    column on its left); each reading chosen for you is said."""
     from qualkit.codebook import read_codebook_table, write_codebook_yaml
 
     with translated_errors():
