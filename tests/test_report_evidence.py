@@ -125,6 +125,18 @@ def test_saturation_counts_new_codes_in_interview_order():
     assert "not by itself a demonstration of saturation" in found["statement"]
 
 
+def test_saturation_names_focus_groups_and_survey_responses_not_interviews():
+    data = run_data({"FG1": 1, "FG2": 2}, {"FG1": ["x"], "FG2": ["x"]})
+    for transcript in data["transcripts"]:
+        transcript["participant_speakers"] = [{"speaker": "Anna"}, {"speaker": "Ben"}]
+    found = saturation(data)
+    assert (found["unit"], found["units"]) == ("focus group", "focus groups")
+    assert found["statement"].startswith("In these 2 focus groups, ordered by the 'order' attribute, the last new "
+                                         "code appeared in focus group 1 (FG1); the 1 focus group(s) after it")
+    survey = {**run_data({"R1": None, "R2": None}, {"R1": ["x"], "R2": ["y"]}), "settings": {"text_column": "comment"}}
+    assert saturation(survey)["statement"].startswith("The last response (R2, 2 of 2) still added 1 new code(s)")
+
+
 def test_saturation_falls_back_to_file_order_and_says_so():
     found = saturation(run_data({"A": None, "B": 1}, {"A": ["x"], "B": ["y"]}))
     assert [r["transcript"] for r in found["rows"]] == ["A", "B"]
@@ -139,17 +151,18 @@ def test_saturation_orders_by_date():
     assert [r["transcript"] for r in saturation(data)["rows"]] == ["B", "A"]
 
 
-@pytest.mark.parametrize("speakers, survey, headline, methods", [
-    ({"I1": ["P"], "I2": ["P"]}, False, "2 interviews", "2 interview transcripts"),
-    ({"FG1": ["Anna", "Ben"]}, False, "1 focus group", "1 focus group transcript"),
+@pytest.mark.parametrize("speakers, survey, headline, methods, unit", [
+    ({"I1": ["P"], "I2": ["P"]}, False, "2 interviews", "2 interview transcripts", "interview"),
+    ({"FG1": ["Anna", "Ben"]}, False, "1 focus group", "1 focus group transcript", "focus group"),
     ({"I1": ["P"], "FG1": ["Anna", "Ben"], "FG2": ["Cy", "Di", "All"]}, False, "1 interview and 2 focus groups",
-     "3 transcripts (1 interview and 2 focus groups)"),
+     "3 transcripts (1 interview and 2 focus groups)", "transcript"),
     # one named speaker and a chorus is one participant: an interview
-    ({"I1": ["P", "All"]}, False, "1 interview", "1 interview transcript"),
-    ({f"R{i}": ["response"] for i in range(1200)}, True, "1,200 survey responses", "1,200 survey responses"),
+    ({"I1": ["P", "All"]}, False, "1 interview", "1 interview transcript", "interview"),
+    ({f"R{i}": ["response"] for i in range(1200)}, True, "1,200 survey responses", "1,200 survey responses", "response"),
 ])
-def test_the_headline_names_interviews_focus_groups_and_survey_responses(speakers, survey, headline, methods):
-    assert sources_read(Participants(speakers), list(speakers), survey) == {"headline": headline, "methods": methods}
+def test_the_headline_names_interviews_focus_groups_and_survey_responses(speakers, survey, headline, methods, unit):
+    assert sources_read(Participants(speakers), list(speakers), survey) == {
+        "headline": headline, "methods": methods, "unit": unit}
 
 
 # -- cases by code -----------------------------------------------------------------------------------------------

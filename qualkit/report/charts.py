@@ -123,7 +123,7 @@ def theme_sizes(context: Mapping[str, Any]) -> Figure | None:
 
 
 def saturation(context: Mapping[str, Any]) -> Figure | None:
-    """New codes per interview in interview order (bars) and codes applied so far (line), with n."""
+    """New codes per interview (focus group, response) in order (bars) and codes applied so far (line), with n."""
     data = context.get("saturation") or {}
     rows = data.get("rows") or []
     if not rows:
@@ -131,13 +131,13 @@ def saturation(context: Mapping[str, Any]) -> Figure | None:
     fig = plt.figure(figsize=(7.5, 3.2))
     ax = fig.add_subplot()
     positions = [r["position"] for r in rows]
-    ax.bar(positions, [r["new"] for r in rows], color=PALETTE[0], label="new codes in this interview")
+    ax.bar(positions, [r["new"] for r in rows], color=PALETTE[0], label=f"new codes in this {data.get('unit', 'interview')}")
     ax.plot(positions, [r["cumulative"] for r in rows], color=PALETTE[1], marker="o", markersize=3,
             label="codes applied so far")
     step = max(1, len(rows) // 30)  # at most about 30 labels: every interview's id when they fit
     shown = positions[::step]
     ax.set_xticks(shown, [_middle(rows[p - 1]["transcript"], 24) for p in shown], rotation=60, ha="right", fontsize=7)
-    ax.set_xlabel(f"interviews in order ({data.get('order', '')}), n={len(rows)}"[:110])
+    ax.set_xlabel(f"{data.get('units', 'interviews')} in order ({data.get('order', '')}), n={len(rows)}"[:110])
     ax.set_ylabel("codes")
     ax.legend(loc="center right", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
@@ -147,7 +147,7 @@ def saturation(context: Mapping[str, Any]) -> Figure | None:
 
 CHARTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Figure | None]]] = {
     "prevalence": ("Code prevalence by group", prevalence),
-    "saturation": ("New codes per interview", saturation),
+    "saturation": ("New codes in order", saturation),
     "cooccurrence": ("Code co-occurrence", cooccurrence),
     "themes": ("Theme sizes", theme_sizes),
 }

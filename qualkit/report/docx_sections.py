@@ -39,12 +39,12 @@ def saturation(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table
     """Add the saturation table (new codes per interview in interview order), its chart and its statement."""
     found = ctx["saturation"]
     _heading(doc, "Saturation", 2)
-    doc.add_paragraph(f"New codes per interview, interviews ordered {found['order']} (n={found['n']}). "
+    doc.add_paragraph(f"New codes per {found['unit']}, {found['units']} ordered {found['order']} (n={found['n']}). "
                       f"{found['statement']}")
-    table(doc, ["#", "Interview", "Codes", "New codes", "Codes so far", "Codes first seen here"],
+    table(doc, ["#", found["unit"].capitalize(), "Codes", "New codes", "Codes so far", "Codes first seen here"],
           [[r["position"], r["transcript"], r["codes"], r["new"], r["cumulative"], "; ".join(r["new_codes"])]
            for r in found["rows"]])
-    picture(doc, charts, "saturation", "New codes per interview")
+    picture(doc, charts, "saturation", f"New codes per {found['unit']}")
 
 
 def set_aside(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table, picture: Callable[..., None]) -> None:

@@ -36,20 +36,21 @@ def participant_note(participants: Participants) -> str:
 def sources_read(participants: Participants, transcripts: Sequence[str], survey: bool) -> dict[str, str]:
     """Return what the study's transcripts are, counted, as the headline says it (``16 interviews``, ``3 focus
     groups``, ``12 interviews and 2 focus groups``, ``5,000 survey responses``) and as the methods do (``16
-    interview transcripts``, ``14 transcripts (12 interviews and 2 focus groups)``). A transcript with several
-    named participant speakers is a focus group; every other transcript is an interview."""
+    interview transcripts``, ``14 transcripts (12 interviews and 2 focus groups)``), and ``unit``, what one of them
+    is called where they are listed one by one (``interview``, ``focus group``, ``transcript`` when both, ``response``).
+    A transcript with several named participant speakers is a focus group; every other transcript is an interview."""
     n = len(transcripts)
     if survey:
         responses = counted(n, "survey response")
-        return {"headline": responses, "methods": responses}
+        return {"headline": responses, "methods": responses, "unit": "response"}
     groups = sum(1 for t in transcripts if participants.named(t))
     kinds = [(n - groups, "interview"), (groups, "focus group")]
     shown = [(count, kind) for count, kind in kinds if count]
     if len(shown) == 1:
         count, kind = shown[0]
-        return {"headline": counted(count, kind), "methods": counted(count, f"{kind} transcript")}
+        return {"headline": counted(count, kind), "methods": counted(count, f"{kind} transcript"), "unit": kind}
     both = " and ".join(counted(count, kind) for count, kind in shown)
-    return {"headline": both, "methods": f"{counted(n, 'transcript')} ({both})"}
+    return {"headline": both, "methods": f"{counted(n, 'transcript')} ({both})", "unit": "transcript"}
 
 
 def counted(n: int, one: str, many: str | None = None) -> str:
@@ -122,8 +123,11 @@ def interview_order(transcripts: Sequence[Mapping[str, Any]]) -> tuple[list[Mapp
 
 def saturation(data: Mapping[str, Any]) -> dict[str, Any]:
     """New codes interview by interview in interview order: a row per interview, and the point after which
-    no new code appeared, worded as what these data show (codes of this codebook), not as a claim."""
+    no new code appeared, worded as what these data show (codes of this codebook), not as a claim. ``unit``
+    names what a row is (an interview, a focus group, a transcript of a study holding both, a survey response)."""
     ordered, how = interview_order(data["transcripts"])
+    unit = sources_read(participants_of(data["transcripts"]), [t["id"] for t in data["transcripts"]],
+                        survey=bool(data.get("settings", {}).get("text_column")))["unit"]
     names = {c["id"]: c["path"] for c in data["codebook"]["codes"]}
     rank = {code_id: i for i, code_id in enumerate(names)}
     codes_of: dict[str, set[str]] = {}
@@ -143,15 +147,15 @@ def saturation(data: Mapping[str, Any]) -> dict[str, Any]:
     if not rows or not last:
         statement = "No code was applied, so these data say nothing about saturation."
     elif last == n:
-        statement = (f"The last interview ({rows[-1]['transcript']}, {n} of {n}) still added "
+        statement = (f"The last {unit} ({rows[-1]['transcript']}, {n} of {n}) still added "
                      f"{rows[-1]['new']} new code(s): these data show no point after which no new code appeared.")
     else:
-        statement = (f"In these {n} interviews, ordered {how}, the last new code appeared in interview {last} "
-                     f"({rows[last - 1]['transcript']}); the {n - last} interview(s) after it added no code that "
+        statement = (f"In these {counted(n, unit)}, ordered {how}, the last new code appeared in {unit} {last} "
+                     f"({rows[last - 1]['transcript']}); the {n - last} {unit}(s) after it added no code that "
                      f"earlier ones lacked ({rows[-1]['cumulative']} of the codebook's {total_codes} codes applied in all). "
                      "This is evidence about the codebook's codes in these data, read with their automatic first pass; "
                      "it is not by itself a demonstration of saturation, since new codes can only come from the codebook.")
-    return {"order": how, "n": n, "rows": rows, "last_new": last,
+    return {"order": how, "n": n, "unit": unit, "units": counted(n, unit).split(" ", 1)[1], "rows": rows, "last_new": last,
             "last_new_transcript": rows[last - 1]["transcript"] if last else "", "statement": statement}
 
 
