@@ -7,6 +7,7 @@ study's files through here, so a study folder and a report see exactly the same 
 
 from __future__ import annotations
 
+import csv
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Iterable, Sequence
 
 from qualkit.attributes import join_attributes, read_attributes
 from qualkit.codebook import Codebook, load_codebook
-from qualkit.errors import AttributesError
+from qualkit.errors import AttributesError, OutputError
 from qualkit.readers import ReadOptions, ReadResult, SurveyColumns, read_survey_tables, read_transcripts_report
 from qualkit.settings import SAMPLE_ATTRIBUTES, SAMPLE_HUMAN_CODING, StudySettings
 from qualkit.transcript import Transcript
@@ -65,7 +66,11 @@ def load_study(settings: StudySettings, *, grouped: bool = True) -> tuple[list[T
 
 
 def _joined(transcripts: list[Transcript], settings: StudySettings) -> list[Transcript]:
-    sheet = read_attributes(settings.attributes)  # type: ignore[arg-type]
+    try:
+        sheet = read_attributes(settings.attributes)  # type: ignore[arg-type]
+    except csv.Error as exc:  # pandas' delimiter sniffing on a sheet without one (an empty or one-cell file)
+        raise AttributesError(f"{settings.attributes}: cannot read attributes sheet: {exc} "
+                              "(is it an empty file, or not a table?)") from None
     names = {t.id for t in transcripts} | {Path(t.source).stem for t in transcripts}
     if sheet and transcripts and not names & {*sheet, *(Path(key).stem for key in sheet)}:
         sample = Path(settings.attributes).resolve() == Path(SAMPLE_ATTRIBUTES).resolve()  # type: ignore[arg-type]
@@ -110,3 +115,13 @@ def patternless(codebook: Codebook) -> list[str]:
         which = f"{len(bare)} of its {len(codebook.codes)} codes have no patterns ({_some(bare)})"
     return [f"{codebook.source}: {which}: such codes code nothing automatically; add patterns (see "
             "codebooks/README.md), or code them by hand in a study's review (qualkit study init, qualkit review)"]
+
+
+def check_out_apart(out: str | Path, transcripts: Iterable[str | Path]) -> None:
+    """Raise OutputError when the output folder is a transcripts folder itself: its reports would be read as
+    transcripts by the next run. (An output folder inside a transcripts folder is left out when read.)"""
+    target = Path(out).resolve()
+    for folder in transcripts:
+        if Path(folder).is_dir() and Path(folder).resolve() == target:
+            raise OutputError(f"--out {out}: is the transcripts folder {folder}; the reports would be read as "
+                              "transcripts next time: write them into another folder (or a folder inside it)")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qualkit.cli.common import main, translated_errors
+from qualkit.cli.common import Output, main, translated_errors
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 SHEETS = (".csv", ".xlsx")
@@ -51,7 +51,7 @@ def check(codebook_file: str, transcripts: tuple[str, ...], model: str | None, i
 
 @codebook.command("import")
 @click.argument("sheet", type=click.Path())
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="YAML codebook to write.")
+@click.option("--out", "-o", required=True, type=Output(dir_okay=False), help="YAML codebook to write.")
 def import_(sheet: str, out: str) -> None:
     """Convert a codebook to YAML: a .csv/.tsv/.xlsx sheet, a Word or Markdown table, or another tool's JSON/YAML
     (a 'Parent > Child' path column, or Theme / Category / Code columns, each description column describing the
@@ -66,7 +66,7 @@ def import_(sheet: str, out: str) -> None:
 
 @codebook.command()
 @click.argument("codebook_file", metavar="CODEBOOK", type=click.Path())
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="Sheet to write (.csv or .xlsx).")
+@click.option("--out", "-o", required=True, type=Output(dir_okay=False), help="Sheet to write (.csv or .xlsx).")
 def export(codebook_file: str, out: str) -> None:
     """Write a YAML codebook as a .csv/.xlsx sheet (patterns kept as JSON in a 'patterns' column)."""
     from qualkit.codebook import load_codebook

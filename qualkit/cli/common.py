@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
@@ -28,8 +30,17 @@ def translated_errors() -> Iterator[None]:
             yield
         except QualkitError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a file the library opened or wrote: unreadable, unwritable, a folder, gone
+            raise click.ClickException(os_error_line(exc)) from None
         finally:
             echo_warnings(str(warning.message) for warning in caught)
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line naming the file and what the system said (``[Errno 13] Permission denied: 'x'`` -> ``x: ...``)."""
+    if exc.filename is None:
+        return str(exc)
+    return f"{exc.filename}: {exc.strerror or exc}"
 
 
 FILE_OF = re.compile(r"^(?P<file>[^\n]*?\.[A-Za-z0-9]{1,8})(?:, (?:line|paragraph|row) \d+)?: ")
@@ -59,17 +70,49 @@ class Interruptible(click.Group):
         """Run the command, turning an interrupt into one line and exit code 130."""
         try:
             return super().invoke(ctx)
+        except click.BadParameter as exc:
+            if not isinstance(exc.param and exc.param.type, click.Path):
+                raise
+            # a file or folder that is missing or of the wrong kind is bad input (exit 1), not a usage slip
+            raise click.ClickException(exc.format_message()) from None
         except KeyboardInterrupt:
             click.echo(f"\n{INTERRUPTED}", err=True)
             ctx.exit(130)
 
 
+class Output(click.Path):
+    """An output file or folder (``file_okay``/``dir_okay`` as for click.Path), refused before any work is
+    done when nothing can be written there: under a file, or in a folder that cannot be written to."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        """Return the path when it can be written; fail naming it and the reason otherwise."""
+        path = super().convert(value, param, ctx)
+        problem = unwritable(Path(path))
+        if problem:  # as write_output says it, had it been found at the end
+            raise click.ClickException(f"{path}: cannot write: {problem}")
+        return path
+
+
+def unwritable(target: Path) -> str | None:
+    """Return why nothing can be written at ``target`` (a file, or a folder, to make or replace), or None."""
+    place = target if target.is_dir() else next((p for p in target.parents if p.exists()), Path("."))
+    if not place.is_dir():
+        return f"{place} is a file, not a folder"
+    try:  # permissions alone do not tell (root, read-only mounts, network shares): try
+        handle, probe = tempfile.mkstemp(prefix=".qualkit-probe-", dir=place)
+    except OSError as exc:
+        return f"{place}: {exc.strerror or exc}"
+    os.close(handle)
+    os.unlink(probe)
+    return None
+
+
 def write_output(path: str, text: str) -> None:
     """Write a command's output file (creating its folder); an unwritable place is one clear error."""
     target = Path(path)
-    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise click.ClickException(f"{path}: cannot write: {blocking} is a file, not a folder")
+    problem = unwritable(target)
+    if problem is not None:
+        raise click.ClickException(f"{path}: cannot write: {problem}")
     staged = target.with_name(f".{target.name}.partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

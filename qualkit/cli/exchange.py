@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from qualkit.cli.common import main, settings_from, study_options, translated_errors
+from qualkit.cli.common import Output, main, settings_from, study_options, translated_errors
 
 
 @main.group(name="export")
@@ -22,7 +22,7 @@ def import_group() -> None:
 
 @export_group.command(name="qdpx")
 @study_options
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The .qdpx file to write.")
+@click.option("--out", "-o", required=True, type=Output(dir_okay=False), help="The .qdpx file to write.")
 @click.option("--study", "study_dir", type=click.Path(file_okay=False), default=None,
               help="Export a study folder (qualkit study): its reviewed coding, each coding under its coder.")
 @click.option("--codings", type=click.Choice(["auto", "human", "both", "reviewed"]), default=None,
@@ -63,7 +63,7 @@ def export_qdpx(out: str, study_dir: str | None, codings: str | None, human: str
 
 @import_group.command(name="qdpx")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="The study folder to write.")
+@click.option("--out", "-o", required=True, type=Output(file_okay=False), help="The study folder to write.")
 @click.option("--lenient", is_flag=True, help="Import what is sound when the project has errors, and list them.")
 @click.option("--force", is_flag=True, help="Replace the study files already in the folder.")
 def import_qdpx(file: str, out: str, lenient: bool, force: bool) -> None:
@@ -86,7 +86,7 @@ def import_qdpx(file: str, out: str, lenient: bool, force: bool) -> None:
 @export_group.command(name="qdc")
 @click.option("--codebook", "-c", default="codebooks/sample.yaml", show_default=True, type=click.Path(dir_okay=False),
               help="Codebook YAML file.")
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The .qdc file to write.")
+@click.option("--out", "-o", required=True, type=Output(dir_okay=False), help="The .qdc file to write.")
 def export_qdc(codebook: str, out: str) -> None:
     """Export a codebook as a REFI-QDA .qdc (patterns cannot be held by a .qdc and are left out)."""
     from qualkit.codebook import load_codebook
@@ -100,7 +100,7 @@ def export_qdc(codebook: str, out: str) -> None:
 
 @import_group.command(name="qdc")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help="The codebook YAML file to write.")
+@click.option("--out", "-o", required=True, type=Output(dir_okay=False), help="The codebook YAML file to write.")
 @click.option("--lenient", is_flag=True, help="Import a codebook that does not follow the schema.")
 def import_qdc(file: str, out: str, lenient: bool) -> None:
     """Import a REFI-QDA .qdc codebook as qualkit YAML (add patterns to it to auto-code)."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from qualkit.cli.common import main, translated_errors
+from qualkit.cli.common import Output, main, translated_errors
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--turns", "turns_file", type=click.Path(dir_okay=False),
+@click.option("--turns", "turns_file", type=Output(dir_okay=False),
               help="Write every turn as a table (.csv, or .parquet when pyarrow is installed).")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable files (listed at the end) instead of stopping.")
 @click.option("--alias", "alias_file", type=click.Path(dir_okay=False),

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from qualkit.cli.common import main, translated_errors
+from qualkit.cli.common import Output, main, translated_errors
 
 KIND_CHOICES = ["thematic", "appendix", "comparison", "report", "all"]
 FORMAT_CHOICES = ["html", "md", "docx", "tables", "all"]
@@ -51,7 +51,7 @@ def options_from(opts: dict[str, Any]) -> Any:
               help="Report kind to render (repeatable).")
 @click.option("--format", "-f", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True, default=["all"],
               show_default=True, help="Format to render (repeatable); 'tables' is the CSV files and tables.xlsx.")
-@click.option("--out", "-o", type=click.Path(file_okay=False), default=None,
+@click.option("--out", "-o", type=Output(file_okay=False), default=None,
               help="Folder to write into (default: the --from folder).")
 @report_options
 def report(source: str, kind: tuple[str, ...], formats: tuple[str, ...], out: str | None, **opts: Any) -> None:

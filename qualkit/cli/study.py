@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from qualkit.cli.common import main, progress, settings_from, study_options, translated_errors
+from qualkit.cli.common import Output, main, progress, settings_from, study_options, translated_errors
 
 
 @main.group()
@@ -16,7 +16,7 @@ def study() -> None:
 
 
 @study.command()
-@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
+@click.argument("folder", metavar="DIR", type=Output(file_okay=False))
 @study_options
 @click.option("--force", is_flag=True, help="Replace a study the folder already holds (its decisions are lost).")
 def init(folder: str, force: bool, **opts: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from qualkit.cli.common import main, translated_errors, write_output
+from qualkit.cli.common import Output, main, translated_errors, write_output
 
 
 def _k(value: str) -> int | str:
@@ -29,8 +29,8 @@ def _k(value: str) -> int | str:
 @click.option("--text-column", default=None,
               help="Read TRANSCRIPTS as survey tables (CSV/XLSX/Parquet): the column holding each response's text.")
 @click.option("--id-column", default=None, help="Survey tables: the column holding each response's id (default: row numbers).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the themes as JSON here.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write one row per unit and theme here.")
+@click.option("--json", "json_path", type=Output(dir_okay=False), help="Write the themes as JSON here.")
+@click.option("--csv", "csv_path", type=Output(dir_okay=False), help="Write one row per unit and theme here.")
 def themes(transcripts: tuple[str, ...], codebook: str | None, k: str, method: str, seed: int,
            interviewer: tuple[str, ...], text_column: str | None, id_column: str | None, json_path: str | None,
            csv_path: str | None, **_: Any) -> None:

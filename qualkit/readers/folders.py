@@ -21,7 +21,19 @@ def transcript_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] 
     """
     files, skipped = expand(paths, exclude)
     warn_left_out(skipped)
+    check_unique_names(files)
     return files
+
+
+def check_unique_names(files: Iterable[Path]) -> None:
+    """Raise TranscriptError when two files would be one transcript (HT01.txt and HT01.docx: a transcript is
+    named after its file), so that their codings are not mixed under one id."""
+    seen: dict[str, Path] = {}
+    for path in files:
+        if path.stem in seen:
+            raise TranscriptError(f"{path}: transcript id {path.stem!r} is also used by {seen[path.stem]} "
+                                  "(a transcript is named after its file: keep one of them, or rename one)")
+        seen[path.stem] = path
 
 
 def warn_left_out(skipped: list[tuple[str, str]]) -> None:
@@ -43,8 +55,14 @@ def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> t
     for item in map(Path, paths):
         if item.is_dir():
             found = []
+            outputs = _qualkit_outputs(item)
+            hidden: dict[Path, int] = {}
             for path in sorted(item.rglob("*")):
-                if not path.is_file() or any(part.startswith((".", "~$", "__")) for part in path.relative_to(item).parts):
+                if not path.is_file():
+                    continue
+                aside = _set_aside(item, path, outputs)
+                if aside is not None:
+                    hidden[aside] = hidden.get(aside, 0) + 1
                     continue
                 if leave and path.resolve() in leave:
                     continue
@@ -53,6 +71,7 @@ def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> t
                     skipped.append((str(path), reason))
                 else:
                     found.append(path)
+            skipped.extend((str(path), _aside_reason(path, count, outputs)) for path, count in hidden.items())
             if not found:
                 here = [(p, r) for p, r in skipped if Path(p).is_relative_to(item)]
                 left = "; ".join(f"{Path(p).relative_to(item)}: {r}" for p, r in here[:5]) + ("; ..." if len(here) > 5 else "")
@@ -64,6 +83,48 @@ def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> t
         else:
             files.append(item)
     return files, skipped
+
+
+HIDDEN = (".", "~$", "__")  # hidden files and folders (.DS_Store, .git), Office lock files (~$HT01.docx), __pycache__
+
+
+def _qualkit_outputs(folder: Path) -> set[Path]:
+    """Return the folders under ``folder`` (not itself) that qualkit wrote: a run's report folder (its
+    run.json) or a study folder (its study.sqlite); read as transcripts, a report's quotes would be coded again."""
+    found = set()
+    for marker in (*folder.rglob("run.json"), *folder.rglob("study.sqlite")):
+        if marker.parent != folder and (marker.name == "study.sqlite" or _is_run_file(marker)):
+            found.add(marker.parent)
+    return found
+
+
+def _is_run_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return b'"qualkit-run"' in handle.read(65536)
+    except OSError:
+        return False
+
+
+def _set_aside(folder: Path, path: Path, outputs: set[Path]) -> Path | None:
+    """Return the hidden file or folder, or qualkit output folder, that ``path`` lies in (None: look at it)."""
+    parts = path.relative_to(folder).parts
+    for depth, part in enumerate(parts, start=1):
+        here = folder.joinpath(*parts[:depth])
+        if part.startswith(HIDDEN) or here in outputs:
+            return here
+    return None
+
+
+def _aside_reason(path: Path, count: int, outputs: set[Path]) -> str:
+    """Say why a hidden file or folder, a lock file or a qualkit output folder was left out."""
+    files = f"{count} file{'s' if count != 1 else ''}"
+    if path in outputs:
+        what = "a study folder" if (path / "study.sqlite").exists() else "the output folder of a qualkit run"
+        return f"{what}: {files}"
+    if path.name.startswith("~$"):
+        return "an Office lock file (left while its document is open in Word or Excel)"
+    return f"a hidden folder ({files})" if path.is_dir() else "a hidden file"
 
 
 def _not_transcript(path: Path) -> str | None:

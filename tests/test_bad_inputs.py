@@ -1,0 +1,142 @@
+"""Hostile inputs through the commands a user runs: one line naming the file and the problem, exit code 1,
+no traceback, nothing written half-way, and what qualkit leaves out said."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from qualkit.cli import main
+from tests.conftest import FIXTURES, STUDY
+
+BAD = FIXTURES / "bad_inputs"
+CODEBOOK = str(STUDY / "codebook.yaml")
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def error_line(result) -> str:
+    """The one line the user reads (click's runner shows stderr and stdout together)."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.output.splitlines()[-1]
+
+
+@pytest.fixture
+def a_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a folder\n")
+    return path
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "-t", STUDY / "transcripts", "-a", "", "-c", CODEBOOK, "-o", "{file}/reports"],
+    ["code", STUDY / "transcripts", "-c", CODEBOOK, "-o", "{file}/coded"],
+    ["codebook", "export", CODEBOOK, "-o", "{file}/codebook.csv"],
+    ["codebook", "import", STUDY / "participants.csv", "-o", "{file}/codebook.yaml"],
+    ["themes", STUDY / "transcripts", "--json", "{file}/themes.json"],
+    ["ingest", STUDY / "transcripts", "--turns", "{file}/turns.csv"],
+    ["study", "init", "{file}/study", "-t", STUDY / "transcripts", "-a", "", "-c", CODEBOOK],
+    ["export", "qdpx", "-t", STUDY / "transcripts", "-a", "", "-c", CODEBOOK, "-o", "{file}/s.qdpx"],
+], ids=lambda args: " ".join(map(str, args[:2])))
+def test_an_output_under_a_file_is_refused_before_any_work(args, a_file):
+    result = invoke(*(str(a).replace("{file}", str(a_file)) for a in args))
+    assert result.exit_code == 1
+    assert error_line(result).endswith(f": cannot write: {a_file} is a file, not a folder")
+    assert "Traceback" not in result.output and a_file.read_text() == "not a folder\n"
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused(tmp_path, monkeypatch):
+    """Permissions do not tell (root writes anywhere, a read-only mount refuses it): qualkit tries."""
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    result = invoke("codebook", "export", CODEBOOK, "-o", tmp_path / "book.csv")
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: {tmp_path / 'book.csv'}: cannot write: {tmp_path}: Permission denied"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_the_library_cannot_open_is_one_line_naming_it(tmp_path, monkeypatch):
+    """An OSError from any library call (unreadable file, a disk that fails mid-write) is no traceback."""
+    def unreadable(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(STUDY / "codebook.yaml"))
+
+    monkeypatch.setattr("qualkit.codebook.load_codebook", unreadable)
+    result = invoke("codebook", "export", CODEBOOK, "-o", tmp_path / "book.csv")
+    assert (result.exit_code, error_line(result)) == (1, f"Error: {STUDY / 'codebook.yaml'}: Permission denied")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "--from", "{missing}"], "Error: Invalid value for '--from': Directory '{missing}' does not exist."),
+    (["import", "qdpx", "{folder}", "-o", "{folder}/study"], "Error: Invalid value for 'FILE': File '{folder}' is a directory."),
+    (["run", "-t", STUDY / "transcripts", "-o", "{file}"], "Error: Invalid value for '--out' / '-o': Directory '{file}' is a file."),
+], ids=["missing folder", "folder for a file", "file for a folder"])
+def test_a_path_of_the_wrong_kind_is_bad_input_exit_1(args, message, tmp_path, a_file):
+    names = {"{missing}": str(tmp_path / "nope"), "{folder}": str(tmp_path), "{file}": str(a_file)}
+    fill = lambda text: [text := text.replace(k, v) for k, v in names.items()][-1]  # noqa: E731
+    result = invoke(*(fill(str(a)) for a in args))
+    assert (result.exit_code, result.output.splitlines()) == (1, [fill(message)])
+
+
+def test_an_empty_attributes_sheet_is_one_line(tmp_path):
+    result = invoke("run", "-t", STUDY / "transcripts", "-a", BAD / "attributes_empty.csv", "-c", CODEBOOK,
+                    "-o", tmp_path / "reports")
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: {BAD / 'attributes_empty.csv'}: cannot read attributes sheet: Could not "
+                                  "determine delimiter (is it an empty file, or not a table?)")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_code_refuses_two_files_that_would_be_one_transcript(tmp_path):
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    shutil.copy(BAD / "A01.txt", folder / "A01.txt")
+    shutil.copy(BAD / "A01.txt", folder / "A01.md")
+    result = invoke("code", folder, "-c", CODEBOOK, "-o", tmp_path / "coded")
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: {folder / 'A01.txt'}: transcript id 'A01' is also used by {folder / 'A01.md'} "
+                                  "(a transcript is named after its file: keep one of them, or rename one)")
+    assert not (tmp_path / "coded").exists()
+
+
+def test_hidden_files_lock_files_and_hidden_folders_left_out_are_said(tmp_path):
+    folder = tmp_path / "interviews"
+    (folder / ".old").mkdir(parents=True)
+    shutil.copy(BAD / "A01.txt", folder / "A01.txt")
+    shutil.copy(BAD / "A01.txt", folder / ".old" / "A02.txt")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (folder / "~$A01.docx").write_bytes(b"lock")
+    result = invoke("ingest", folder)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-4:-1] == [
+        f"left out {folder / '.DS_Store'}: a hidden file", f"left out {folder / '.old'}: a hidden folder (1 file)",
+        f"left out {folder / '~$A01.docx'}: an Office lock file (left while its document is open in Word or Excel)"]
+    assert result.output.splitlines()[-1] == "1 transcript(s) read, 3 file(s) left out as not transcripts"
+
+
+def test_a_run_written_inside_the_transcripts_folder_is_not_read_as_transcripts(tmp_path):
+    folder = tmp_path / "interviews"
+    shutil.copytree(STUDY / "transcripts", folder)
+    args = ["run", "-t", folder, "-a", "", "-c", CODEBOOK, "--group-by", "group", "-o", folder / "reports"]
+    assert invoke(*args).exit_code == 0
+    again = invoke(*args)
+    assert again.exit_code == 0, again.output
+    files = len([path for path in (folder / "reports").rglob("*") if path.is_file()])
+    assert (f"warning: left out 1 file(s) that are not transcripts: {folder / 'reports'} (the output folder of a "
+            f"qualkit run: {files} files)") in again.output.splitlines()
+    assert "Coded 3 transcripts" in again.output
+
+
+def test_a_run_into_the_transcripts_folder_itself_is_refused(tmp_path):
+    folder = tmp_path / "interviews"
+    shutil.copytree(STUDY / "transcripts", folder)
+    result = invoke("run", "-t", folder, "-a", "", "-c", CODEBOOK, "-o", folder)
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: --out {folder}: is the transcripts folder {folder}; the reports would be "
+                                  "read as transcripts next time: write them into another folder (or a folder inside it)")
+    assert sorted(p.name for p in folder.iterdir()) == ["A01.txt", "B01.txt", "C01.txt"]
