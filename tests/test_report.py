@@ -295,7 +295,7 @@ def test_every_context_field_is_documented(result):
     free = {"settings", "extra", "methods"}  # free-form mappings, documented as such
     context["participants"] = [{**p, "attributes": {}} for p in context["participants"]]  # the sheet's own columns
     context["tables"] = [{**t, "rows": []} for t in context["tables"]]  # other analyses' own columns
-    context["cases_by_code"] = {**context["cases_by_code"], "rows": []}  # keyed by the study's own variables
+    context["cases_by_code"] = {**context["cases_by_code"], "rows": [], "shown_rows": []}  # keyed by the study's own variables
     names = keys({k: v for k, v in context.items() if k not in free}, set(context))
     names -= set(context["comparison"]["extra_columns"])  # columns other analyses add, shown generically
     missing = sorted(n for n in names if f"`{n}`" not in documented)

@@ -11,7 +11,7 @@ from qualkit.report.figures import agreement_figures, flat_group_tests, group_te
 from qualkit.report.identifiers import identifiers_warning, possible_identifiers, theme_identifiers
 from qualkit.report.pseudonyms import load_pseudonyms
 from qualkit.report.evidence import (
-    cases_by_code, participant_note, participants_of, saturation, set_aside_summary, sources_read,
+    cases_by_code, for_documents, participant_note, participants_of, saturation, set_aside_summary, sources_read,
 )
 from qualkit.report.methods import checklist, methods_prose
 from qualkit.report.quotes import (
@@ -350,6 +350,7 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
         "review": review_figures(data, codes),
         "checklist": checklist(),
     }
+    for_documents(context)
     context["methods_prose"] = methods_prose(data, context)
     context["identifiers"] = _identifiers(data, build, options)
     return context

@@ -43,7 +43,11 @@ def saturation(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table
                       f"{found['statement']}")
     table(doc, ["#", found["unit"].capitalize(), "Codes", "New codes", "Codes so far", "Codes first seen here"],
           [[r["position"], r["transcript"], r["codes"], r["new"], r["cumulative"], "; ".join(r["new_codes"])]
-           for r in found["rows"]])
+           for r in found["shown_rows"]])
+    if found["left_out"]:
+        doc.add_paragraph(f"The table shows the {len(found['shown_rows'])} "
+                          f"{found['units'] if len(found['shown_rows']) != 1 else found['unit']} that added a new code; "
+                          f"the {found['left_out']} others added none (the chart shows every {found['unit']}).")
     picture(doc, charts, "saturation", f"New codes per {found['unit']}")
 
 
@@ -75,7 +79,10 @@ def cases(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table, pic
                       "The participants:")
     attributes = [c for c in found["labels"] if c["kind"] == "attribute"]
     table(doc, ["Participant"] + [c["label"] for c in attributes],
-          [[row[found["columns"][0]]] + [row[c["variable"]] for c in attributes] for row in found["rows"]])
+          [[row[found["columns"][0]]] + [row[c["variable"]] for c in attributes] for row in found["shown_rows"]])
+    if found["left_out"]:
+        doc.add_paragraph(f"The first {len(found['shown_rows'])} of {len(found['rows'])} participants; "
+                          "tables/cases_by_code.csv holds them all.")
 
 
 def review(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table, picture: Callable[..., None]) -> None:

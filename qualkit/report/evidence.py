@@ -58,6 +58,27 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+DOCUMENT_ROWS = 60  # a per-participant table longer than this shows, in the documents, only the rows that say something
+
+
+def for_documents(context: dict[str, Any], limit: int = DOCUMENT_ROWS) -> None:
+    """Mark, on the framework matrices, the saturation table and the case table, the rows the documents show
+    (``shown_rows``) and how many they leave out (``left_out``): all rows up to ``limit`` participants; past it,
+    a matrix shows the participants with a segment coded to its theme, saturation the rows that added a new code
+    and the case table its first ``limit`` rows, so 6,000 survey responses do not make a 40,000-row appendix.
+    tables/*.csv keep every row."""
+    for matrix in context["framework"]:
+        rows = matrix["rows"]
+        matrix["shown_rows"] = rows if len(rows) <= limit else [r for r in rows if any(c["segments"] for c in r["cells"])]
+        matrix["left_out"] = len(rows) - len(matrix["shown_rows"])
+    found = context["saturation"]
+    found["shown_rows"] = found["rows"] if len(found["rows"]) <= limit else [r for r in found["rows"] if r["new"]]
+    found["left_out"] = len(found["rows"]) - len(found["shown_rows"])
+    cases = context["cases_by_code"]
+    cases["shown_rows"] = cases["rows"][:limit]
+    cases["left_out"] = len(cases["rows"]) - len(cases["shown_rows"])
+
+
 def set_aside_summary(data: Mapping[str, Any], examples: int = EXAMPLES_PER_KIND) -> list[dict[str, Any]]:
     """Per code with set-aside hits: how many were negated, vetoed or outside a restriction, and up to
     ``examples`` examples of each with the reason, the passage around the hit and its offsets."""
