@@ -3,7 +3,10 @@ no traceback, nothing written half-way, and what qualkit leaves out said."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -140,3 +143,35 @@ def test_a_run_into_the_transcripts_folder_itself_is_refused(tmp_path):
     assert error_line(result) == (f"Error: --out {folder}: is the transcripts folder {folder}; the reports would be "
                                   "read as transcripts next time: write them into another folder (or a folder inside it)")
     assert sorted(p.name for p in folder.iterdir()) == ["A01.txt", "B01.txt", "C01.txt"]
+
+
+def as_user_without_override(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run qualkit as this user, obeying file permissions even as root (whose override is dropped)."""
+    command = [sys.executable, "-c", "from qualkit.cli import main; main()", *args]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: permissions cannot be obeyed")
+        drop = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_a_folder_that_cannot_be_listed_is_one_error_not_transcripts_missed(tmp_path):
+    folder = tmp_path / "interviews"
+    shutil.copytree(STUDY / "transcripts", folder / "site_b")
+    shutil.copy(BAD / "A01.txt", folder / "Z01.txt")
+    (folder / "site_b").chmod(0)
+    try:
+        result = as_user_without_override(["ingest", str(folder)])
+    finally:
+        (folder / "site_b").chmod(0o755)
+    assert (result.returncode, result.stderr) == (1, f"Error: {folder / 'site_b'}: cannot read the folder: Permission denied\n")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_that_cannot_be_read_is_one_line_and_exit_1(tmp_path):
+    locked = tmp_path / "A01.txt"
+    shutil.copy(BAD / "A01.txt", locked)
+    locked.chmod(0)
+    result = as_user_without_override(["ingest", str(locked)])
+    assert (result.returncode, result.stderr) == (1, f"Error: Invalid value for 'PATHS...': Path '{locked}' is not readable.\n")

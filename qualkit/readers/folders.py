@@ -4,6 +4,7 @@ left out, each with the reason, so that the caller can list them."""
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from pathlib import Path
@@ -55,6 +56,7 @@ def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> t
     for item in map(Path, paths):
         if item.is_dir():
             found = []
+            _check_readable(item)
             outputs = _qualkit_outputs(item)
             hidden: dict[Path, int] = {}
             for path in sorted(item.rglob("*")):
@@ -86,6 +88,17 @@ def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> t
 
 
 HIDDEN = (".", "~$", "__")  # hidden files and folders (.DS_Store, .git), Office lock files (~$HT01.docx), __pycache__
+
+
+def _check_readable(folder: Path) -> None:
+    """Raise TranscriptError for a folder under ``folder`` that cannot be listed: its transcripts would be
+    missed without a word (a folder walk passes over what it cannot open). Hidden folders are not looked in."""
+    for _, folders, _ in os.walk(folder, onerror=_unlistable):
+        folders[:] = [name for name in folders if not name.startswith(HIDDEN)]
+
+
+def _unlistable(exc: OSError) -> None:
+    raise TranscriptError(f"{exc.filename}: cannot read the folder: {exc.strerror or exc}")
 
 
 def _qualkit_outputs(folder: Path) -> set[Path]:
