@@ -175,3 +175,14 @@ def test_a_file_that_cannot_be_read_is_one_line_and_exit_1(tmp_path):
     locked.chmod(0)
     result = as_user_without_override(["ingest", str(locked)])
     assert (result.returncode, result.stderr) == (1, f"Error: Invalid value for 'PATHS...': Path '{locked}' is not readable.\n")
+
+
+def test_a_turns_table_written_into_the_transcripts_folder_is_not_read_again(tmp_path):
+    folder = tmp_path / "interviews"
+    shutil.copytree(STUDY / "transcripts", folder)
+    assert invoke("ingest", folder, "--turns", folder / "turns.csv").exit_code == 0
+    again = invoke("ingest", folder)
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[-2:] == [
+        f"left out {folder / 'turns.csv'}: a turns table of transcripts read before (qualkit ingest --turns), not a transcript",
+        "3 transcript(s) read, 1 file(s) left out as not transcripts"]

@@ -168,6 +168,9 @@ def _not_transcript(path: Path) -> str | None:
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
 
 
+TURNS_TABLE = {"transcript", "turn", "speaker", "role", "start", "end", "text"}  # what ingest --turns writes
+
+
 CODING_COLUMNS = {"codepath", "codeid", "code", "codes", "tag", "tags", "codename"}
 
 
@@ -193,6 +196,8 @@ def _other_sheet(path: Path) -> str | None:
     except Exception:  # an unreadable sheet is left for the reader to report
         return None
     sheets = [{_key(column) for column in header} for header in headers]
+    if any(keys >= TURNS_TABLE for keys in sheets):
+        return "a turns table of transcripts read before (qualkit ingest --turns), not a transcript"
     if any(keys & CODING_COLUMNS for keys in sheets):
         return "a table of coded segments, not a transcript"
     if not any(keys & set(CANDIDATES["text"]) and keys & set(CANDIDATES["speaker"] + CANDIDATES["timestamp"])
