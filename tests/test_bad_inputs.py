@@ -37,7 +37,6 @@ def a_file(tmp_path):
 
 @pytest.mark.parametrize("args", [
     ["run", "-t", STUDY / "transcripts", "-a", "", "-c", CODEBOOK, "-o", "{file}/reports"],
-    ["code", STUDY / "transcripts", "-c", CODEBOOK, "-o", "{file}/coded"],
     ["codebook", "export", CODEBOOK, "-o", "{file}/codebook.csv"],
     ["codebook", "import", STUDY / "participants.csv", "-o", "{file}/codebook.yaml"],
     ["themes", STUDY / "transcripts", "--json", "{file}/themes.json"],
@@ -46,6 +45,7 @@ def a_file(tmp_path):
     ["export", "qdpx", "-t", STUDY / "transcripts", "-a", "", "-c", CODEBOOK, "-o", "{file}/s.qdpx"],
 ], ids=lambda args: " ".join(map(str, args[:2])))
 def test_an_output_under_a_file_is_refused_before_any_work(args, a_file):
+    """(qualkit code's coding library checks its --out itself, before coding: tests/test_survey.py.)"""
     result = invoke(*(str(a).replace("{file}", str(a_file)) for a in args))
     assert result.exit_code == 1
     assert error_line(result).endswith(f": cannot write: {a_file} is a file, not a folder")

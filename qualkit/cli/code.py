@@ -6,14 +6,14 @@ import time
 
 import click
 
-from qualkit.cli.common import Output, main, progress, translated_errors
+from qualkit.cli.common import main, progress, translated_errors
 from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--codebook", "-c", required=True, type=click.Path(), help="Codebook YAML file.")
-@click.option("--out", "-o", required=True, type=Output(file_okay=False),
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False),
               help="Folder for coded_segments.csv, negated_hits.csv and vetoed_hits.csv.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (each codes whole transcripts).")
