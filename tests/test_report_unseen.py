@@ -64,3 +64,58 @@ def test_many_responses_show_only_the_rows_that_say_something_and_the_csv_keeps_
     assert "68 of the 70 participants, with no segment coded to this theme, are not shown" in word
     assert "The table shows the 3 responses that added a new code; the 67 others added none" in word
     assert "The first 60 of 70 participants; tables/cases_by_code.csv holds them all." in word
+
+
+@pytest.fixture(scope="module")
+def ungrouped(tmp_path_factory):
+    """The same responses with no attributes sheet and the default --group-by group, which no response has."""
+    result = run_quietly(StudySettings(transcripts=(str(SURVEY),), attributes=None, codebook=str(REPORT / "codebook.yaml"),
+                                       text_column="comment", id_column="id", n_themes=1))
+    folder = tmp_path_factory.mktemp("ungrouped") / "reports"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_report(result, folder)
+    return folder
+
+
+def test_a_study_without_the_group_attribute_says_it_is_not_grouped_and_why_nothing_is_compared(ungrouped):
+    opening = "70 survey responses; 846 words of participant speech. Not grouped: no response has a 'group' attribute."
+    why = "Not compared: no participant has a 'group' attribute, so all are one group (give --attributes and --group-by to compare groups)."
+    for kind in ("thematic", "comparison"):
+        md = (ungrouped / f"{kind}.md").read_text(encoding="utf-8")
+        html = (ungrouped / f"{kind}.html").read_text(encoding="utf-8")
+        word = docx_text(ungrouped / f"{kind}.docx")
+        for text in (md, html.replace("&#39;", "'"), word):
+            assert opening in text and "(no value) (n=" not in text
+    comparison = (ungrouped / "comparison.md").read_text(encoding="utf-8")
+    assert why in comparison and why in docx_text(ungrouped / "comparison.docx")
+    assert why in (ungrouped / "comparison.html").read_text(encoding="utf-8").replace("&#39;", "'")
+    appendix = (ungrouped / "appendix.md").read_text(encoding="utf-8")
+    assert "words of participant speech) were analysed, not grouped (no 'group' attribute)." in appendix
+
+
+def test_counts_are_worded_with_their_noun_in_the_singular_and_plural(survey):
+    md = (survey / "thematic.md").read_text(encoding="utf-8")
+    targets = md[md.index("### Work > Targets"):]
+    assert targets.split("\n\n")[2].startswith("1 segment, 1 participant: A 0/35 (0.0%); 0 seg.; B 1/35 (2.9%); 1 seg.")
+    assert "3 segments from 2 participants." in md.split("### Support > Family support")[0]
+    html = (survey / "thematic.html").read_text(encoding="utf-8")
+    assert "1 segment, 1 participant." in html and "1 segments" not in html and "1 participants" not in html
+    word = docx_text(survey / "thematic.docx")
+    assert "1 segment, 1 participant: " in word and "1 segments" not in word
+
+
+def test_a_share_that_is_not_zero_never_shows_as_zero():
+    from qualkit.report.context import share
+
+    assert [share(1, 2311), share(0, 2311), share(1, 30000), share(1, 35), share(3, 0)] == [0.04, 0.0, 0.003, 2.9, 0.0]
+
+
+def test_the_opening_sentence_separates_thousands():
+    from qualkit.report.evidence import study_summary
+
+    study = {"sources": {"headline": "6,196 survey responses", "unit": "response"}, "participant_words": 90976,
+             "grouped": True, "group_by": "Trust", "groups": [{"name": "NEAS", "size": 3885}, {"name": "NHFT", "size": 2311}],
+             "segments": 1, "codes_matched": 1, "codes": 29, "participant_note": "", "pseudonymised": False}
+    assert study_summary(study) == ("6,196 survey responses; 90,976 words of participant speech. Grouped by Trust: "
+                                    "NEAS (n=3,885), NHFT (n=2,311). 1 coded segment; 1 of 29 codes matched.")

@@ -12,6 +12,7 @@ from qualkit.report.identifiers import identifiers_warning, possible_identifiers
 from qualkit.report.pseudonyms import load_pseudonyms
 from qualkit.report.evidence import (
     cases_by_code, for_documents, participant_note, participants_of, saturation, set_aside_summary, sources_read,
+    study_summary,
 )
 from qualkit.report.methods import checklist, methods_prose
 from qualkit.report.quotes import (
@@ -61,6 +62,15 @@ def case_memos(memos: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapp
         tid, code_id = (part.strip() for part in target.split(separator, 1))
         found[(tid, code_id)] = memo
     return found
+
+
+def share(participants: int, size: int) -> float:
+    """Participants as a percentage of the group, to one decimal; a share that is not zero never shows as 0.0
+    (1 of 2,311 is 0.04, not 0.0), to one significant digit when smaller than 0.05."""
+    if not size:
+        return 0.0
+    value = 100.0 * participants / size
+    return round(value, 1) if round(value, 1) or not participants else float(f"{value:.1g}")
 
 
 def _group_of(transcripts: Mapping[str, Mapping[str, Any]], group_by: str) -> dict[str, str]:
@@ -151,7 +161,7 @@ class _Builder:
             participants = self.count(members)
             cells.append({**{k: v for k, v in row.items() if k not in ("code_id", "code", "theme")},
                           "group": group, "segments": len(members), "participants": participants,
-                          "group_size": size, "share": round(100.0 * participants / size, 1) if size else 0.0})
+                          "group_size": size, "share": share(participants, size)})
         return cells
 
     def code(self, code: Mapping[str, Any]) -> dict[str, Any]:
@@ -212,14 +222,18 @@ class _Builder:
                     people = self.count(mine)
                     cells.append({"group": value, "segments": len(mine), "participants": people,
                                   "group_size": sizes[value],
-                                  "share": round(100.0 * people / sizes[value], 1) if sizes[value] else 0.0})
+                                  "share": share(people, sizes[value])})
                 rows.append({"id": code["id"], "code": code["path"], "cells": cells})
             tables.append({"attribute": name, "groups": [{"name": v, "size": sizes[v]} for v in values], "rows": rows})
         return tables
 
     def differences(self, codes: Sequence[Mapping[str, Any]], themes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        if self.group_names == [UNKNOWN_GROUP]:
+            return {"codes": [], "themes": [], "note": f"Not compared: no participant has a '{self.group_by}' attribute, "
+                    "so all are one group (give --attributes and --group-by to compare groups)."}
         if len(self.group_names) < 2:
-            return {"codes": [], "themes": []}
+            return {"codes": [], "themes": [], "note": f"Not compared: every participant has the same {self.group_by} "
+                    f"({', '.join(self.group_names) or 'none'})."}
 
         def spread(cells: Sequence[Mapping[str, Any]]) -> tuple[float, str, str]:
             high = max(cells, key=lambda c: (c["share"], c["segments"]))
@@ -245,7 +259,8 @@ class _Builder:
                 theme_rows.append({"name": theme["name"], "spread": gap, "highest": high, "lowest": low,
                                    "cells": theme["by_group"]})
         theme_rows.sort(key=lambda r: (-r["spread"], r["name"]))
-        return {"codes": ranked[: self.options.differences], "themes": theme_rows}
+        note = "" if ranked else "No code's share of participants differs between the groups."
+        return {"codes": ranked[: self.options.differences], "themes": theme_rows, "note": note}
 
     def theme_cells(self, members: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         found = [s for c in members for s in self.by_code.get(c["id"], [])]
@@ -255,7 +270,7 @@ class _Builder:
             people = self.count(mine)
             size = self.group_sizes[group]
             cells.append({"group": group, "segments": len(mine), "participants": people, "group_size": size,
-                          "share": round(100.0 * people / size, 1) if size else 0.0})
+                          "share": share(people, size)})
         return cells
 
     def cooccurrence(self, codes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -309,6 +324,7 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
             "participants": sum(build.group_sizes.values()),
             "participant_note": participant_note(build.participants),
             "group_by": build.group_by, "groups": groups,
+            "grouped": [g["name"] for g in groups] != [UNKNOWN_GROUP],
             "segments": len(data["segments"]), "units": data["units"],
             "codes_matched": sum(1 for c in codes if c["segments"]), "codes": len(codes),
             "pseudonymised": bool(data.get("pseudonymised")),
@@ -351,6 +367,7 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
         "checklist": checklist(),
     }
     for_documents(context)
+    context["study"]["summary"] = study_summary(context["study"])
     context["methods_prose"] = methods_prose(data, context)
     context["identifiers"] = _identifiers(data, build, options)
     return context

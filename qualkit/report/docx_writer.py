@@ -15,6 +15,7 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Inches
 
 from qualkit.report.docx_sections import EVIDENCE_SECTIONS, by_attribute, checklists, framework_cell
+from qualkit.report.evidence import counted
 
 INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -87,14 +88,7 @@ def _cell(cell: Mapping[str, Any]) -> str:
 
 def _intro(doc: DocumentObject, ctx: Context) -> None:
     study = ctx["study"]
-    groups = ", ".join(f"{g['name']} (n={g['size']})" for g in study["groups"])
-    doc.add_paragraph(
-        study["sources"]["headline"]
-        + (f" with {study['participants']} participants" if study.get("participant_note") else "")
-        + f"; {study['participant_words']} words of participant speech. "
-        f"Grouped by {study['group_by']}: {groups}. {study['segments']} coded segments; "
-        f"{study['codes_matched']} of {study['codes']} codes matched."
-        + (f" {study['participant_note']}" if study.get("participant_note") else ""))
+    doc.add_paragraph(study["summary"])
     for warning in ctx["warnings"]:
         doc.add_paragraph(f"Warning: {warning}", style=_style(doc, "List Bullet"))
 
@@ -154,13 +148,13 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
         _heading(doc, theme["name"], 2)
         if theme["description"]:
             doc.add_paragraph(theme["description"])
-        doc.add_paragraph(f"{theme['segments']} segments from {theme['participants']} participants.")
+        doc.add_paragraph(f"{counted(theme['segments'], 'segment')} from {counted(theme['participants'], 'participant')}.")
         for code in theme["codes"]:
             _heading(doc, code["path"], 3)
             if code["definition"]:
                 doc.add_paragraph(f"Definition: {code['definition']}")
             by_group = "; ".join(f"{c['group']} {_cell(c)}" for c in code["by_group"])
-            doc.add_paragraph(f"{code['segments']} segments, {code['participants']} participants: {by_group}")
+            doc.add_paragraph(f"{counted(code['segments'], 'segment')}, {counted(code['participants'], 'participant')}: {by_group}")
             for q in code["quotes"]:
                 _quote(doc, q)
             if not code["quotes"]:
@@ -170,9 +164,9 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
     for t in ctx["suggested"]:
         _heading(doc, f"{t['number']}. {t['label']}", 3)
         terms = ", ".join(f"{term['term']} ({term['weight']})" for term in t["terms"])
-        by_group = "; ".join(f"{g['group']}: {g['participants']}/{g['group_size']} participants, {g['units']} sentences"
+        by_group = "; ".join(f"{g['group']}: {g['participants']}/{g['group_size']} participants, {counted(g['units'], 'sentence')}"
                              for g in t.get("by_group", []))
-        doc.add_paragraph(f"{t['units']} sentences from {t['participants']} participants"
+        doc.add_paragraph(f"{counted(t['units'], 'sentence')} from {counted(t['participants'], 'participant')}"
                           + (f" ({by_group})" if by_group else "") + f". Terms: {terms}")
         for q in t["quotes"]:
             _quote(doc, q)
@@ -283,7 +277,7 @@ def comparison(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -
     """Add the group comparison: the codes and themes on which groups differ most, with quotes from each side."""
     diff = ctx["differences"]
     if not diff["codes"]:
-        doc.add_paragraph("Fewer than two groups, or no code whose share differs between groups.")
+        doc.add_paragraph(diff["note"])
         group_tests(doc, ctx)
         return
     _heading(doc, "Themes", 2)

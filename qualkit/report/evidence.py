@@ -58,6 +58,24 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+def study_summary(study: Mapping[str, Any]) -> str:
+    """The report's opening sentence on what was read, counted as a reader expects: ``16 interviews with 20
+    participants; 54,119 words of participant speech. Not grouped: ...`` (one group holding no value is said to be
+    no grouping, not a group named ``(no value)``)."""
+    survey = study["sources"]["unit"] == "response"
+    text = (study["sources"]["headline"]
+            + (f" with {counted(study['participants'], 'participant')}" if study.get("participant_note") else "")
+            + f"; {study['participant_words']:,} words of participant speech. ")
+    if study["grouped"]:
+        text += f"Grouped by {study['group_by']}: " + ", ".join(f"{g['name']} (n={g['size']:,})" for g in study["groups"]) + ". "
+    else:
+        text += f"Not grouped: no {'response' if survey else 'participant'} has a '{study['group_by']}' attribute. "
+    text += f"{counted(study['segments'], 'coded segment')}; {study['codes_matched']} of {study['codes']} codes matched."
+    if study.get("participant_note"):
+        text += f" {study['participant_note']}"
+    return text + (" Names are pseudonymised." if study.get("pseudonymised") else "")
+
+
 DOCUMENT_ROWS = 60  # a per-participant table longer than this shows, in the documents, only the rows that say something
 
 

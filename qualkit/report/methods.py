@@ -70,14 +70,15 @@ def methods_prose(data: Mapping[str, Any], context: Mapping[str, Any]) -> list[s
     """Paragraphs describing what this run did, from its own figures, for the researcher to adapt."""
     methods, settings, study = data["methods"], data["settings"], context["study"]
     book = data["codebook"]
-    groups = _listing([f"{g['name']} (n={g['size']})" for g in study["groups"]])
+    groups = _listing([f"{g['name']} (n={g['size']:,})" for g in study["groups"]])
     attributes = sorted({k for t in data["transcripts"] for k in t["attributes"]})
     skipped = methods.get("skipped_files")
     paragraphs = [
         f"Data. {study['sources']['methods']} ({study['participant_words']:,} words of "
-        f"participant speech"
+        "participant speech"
         + (f" by {study['participants']} participants" if study.get("participant_note") else "") + ") were analysed"
-        + (f", by {study['group_by']}: {groups}" if study["groups"] else "") + "."
+        + (f", by {study['group_by']}: {groups}" if study["grouped"] else f", not grouped (no '{study['group_by']}' attribute)")
+        + "."
         + (f" {study['participant_note']}" if study.get("participant_note") else "")
         + (f" Participants' attributes recorded: {_listing(attributes)}." if attributes else "")
         + (f" Files that could not be read and were left out: {'; '.join(skipped)}." if isinstance(skipped, list)

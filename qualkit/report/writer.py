@@ -20,6 +20,7 @@ from qualkit.report import charts as charts_module
 from qualkit.report.context import KIND_TITLES, ReportOptions, report_context
 from qualkit.report.data import RUN_FILE, pseudonymise, run_json, study_data
 from qualkit.report.docx_writer import docx_report
+from qualkit.report.evidence import counted
 from qualkit.report.pseudonyms import check_outputs, load_pseudonyms
 from qualkit.report.tables import cases_sav, report_tables, tables_csv, tables_xlsx
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, CodedSegment, segment_row
@@ -106,6 +107,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )
     env.filters["md"] = markdown_text
+    env.filters["counted"] = counted
     return env
 
 
