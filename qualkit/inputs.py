@@ -117,11 +117,27 @@ def patternless(codebook: Codebook) -> list[str]:
             "codebooks/README.md), or code them by hand in a study's review (qualkit study init, qualkit review)"]
 
 
-def check_out_apart(out: str | Path, transcripts: Iterable[str | Path]) -> None:
-    """Raise OutputError when the output folder is a transcripts folder itself: its reports would be read as
-    transcripts by the next run. (An output folder inside a transcripts folder is left out when read.)"""
-    target = Path(out).resolve()
+def check_out(out: str | Path, transcripts: Iterable[str | Path] = (), writes: Iterable[str] = ()) -> None:
+    """Raise OutputError when writing into ``out`` would lose something: it is a transcripts folder itself
+    (its reports would be read as transcripts by the next run), or it holds files of the names about to be
+    written (``writes``) that no qualkit run wrote (no run.json of one beside them): a user's own report.md.
+    (An output folder inside a transcripts folder is left out when read.)"""
+    target = Path(out)
     for folder in transcripts:
-        if Path(folder).is_dir() and Path(folder).resolve() == target:
+        if Path(folder).is_dir() and Path(folder).resolve() == target.resolve():
             raise OutputError(f"--out {out}: is the transcripts folder {folder}; the reports would be read as "
                               "transcripts next time: write them into another folder (or a folder inside it)")
+    if not target.is_dir() or _written_by_qualkit(target / "run.json"):
+        return
+    taken = sorted(name for name in set(writes) if (target / name).exists())
+    if taken:
+        raise OutputError(f"--out {out}: holds {_some(taken)}, not written by a qualkit run (no run.json of one); "
+                          "they would be replaced: choose another folder, or move them")
+
+
+def _written_by_qualkit(run_file: Path) -> bool:
+    try:
+        with run_file.open("rb") as handle:
+            return b'"qualkit-run"' in handle.read(4096)
+    except OSError:
+        return False

@@ -186,3 +186,27 @@ def test_a_turns_table_written_into_the_transcripts_folder_is_not_read_again(tmp
     assert again.output.splitlines()[-2:] == [
         f"left out {folder / 'turns.csv'}: a turns table of transcripts read before (qualkit ingest --turns), not a transcript",
         "3 transcript(s) read, 1 file(s) left out as not transcripts"]
+
+
+@pytest.mark.parametrize("command", ["run", "report"])
+def test_a_folder_holding_a_users_own_report_is_not_written_over(command, tmp_path):
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "report.md").write_text("my own report\n")
+    run = ["run", "-t", STUDY / "transcripts", "-a", "", "-c", CODEBOOK, "--group-by", "group"]
+    if command == "report":
+        assert invoke(*run, "-o", tmp_path / "first").exit_code == 0
+    args = [*run, "-o", out] if command == "run" else ["report", "--from", tmp_path / "first", "-o", out, "-f", "md"]
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: --out {out}: holds report.md, not written by a qualkit run (no run.json of "
+                                  "one); they would be replaced: choose another folder, or move them")
+    assert [p.name for p in out.iterdir()] == ["report.md"] and (out / "report.md").read_text() == "my own report\n"
+
+
+def test_a_previous_run_in_the_folder_is_replaced_by_a_new_one(tmp_path):
+    run = ["run", "-t", STUDY / "transcripts", "-a", "", "-c", CODEBOOK, "--group-by", "group", "-o", tmp_path / "out"]
+    assert invoke(*run).exit_code == 0
+    again = invoke(*run, "--seed", "3")
+    assert again.exit_code == 0, again.output
+    assert '"seed": 3' in (tmp_path / "out" / "run.json").read_text()

@@ -44,6 +44,14 @@ def options_from(opts: dict[str, Any]) -> Any:
     )
 
 
+def report_files() -> list[str]:
+    """The names of the files a run writes that a user may have files of (report.md, run.json, ...)."""
+    from qualkit.report import KINDS, RUN_FILE
+
+    return [f"{kind}.{ext}" for kind in KINDS for ext in ("html", "md", "docx")] + [
+        RUN_FILE, "index.html", "tables.xlsx", "coded_segments.csv"]
+
+
 @main.command()
 @click.option("--from", "source", required=True, type=click.Path(file_okay=False, exists=True),
               help="Output folder of a finished 'qualkit run' (holding run.json).")
@@ -60,6 +68,10 @@ def report(source: str, kind: tuple[str, ...], formats: tuple[str, ...], out: st
 
     kinds = KINDS if "all" in kind else tuple(dict.fromkeys(kind))
     chosen = FORMATS if "all" in formats else tuple(dict.fromkeys(formats))
+    from qualkit.inputs import check_out
+
     with translated_errors():
+        if out is not None:
+            check_out(out, writes=report_files())
         written = rerender(source, kinds, chosen, options_from(opts), out)
     click.echo(f"Wrote {len(written)} files into {Path(out or source)}.")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from qualkit.cli.common import Output, echo_warnings, main, progress, settings_from, study_options, translated_errors
-from qualkit.cli.report import options_from, report_options
+from qualkit.cli.report import options_from, report_files, report_options
 
 
 @main.command()
@@ -28,7 +28,7 @@ from qualkit.cli.report import options_from, report_options
 @report_options
 def run(out: str, human_coding: str | None, study: str | None, coding: str, skip_bad: bool, **opts: Any) -> None:
     """Run the main job on a study (default: the bundled sample) and write its report."""
-    from qualkit.inputs import check_out_apart
+    from qualkit.inputs import check_out
     from qualkit.report import write_report
     from qualkit.study import run_study
 
@@ -36,7 +36,7 @@ def run(out: str, human_coding: str | None, study: str | None, coding: str, skip
     options = options_from(opts)
     settings = replace(settings_from(opts), human_coding=human_coding, study=study, coding=coding, skip_bad=skip_bad)
     with translated_errors():
-        check_out_apart(out, settings.transcripts)
+        check_out(out, settings.transcripts, report_files())
         result = run_study(settings, progress=lambda items: progress(items, "Coding"))
         written = write_report(result, out, options)
     echo_warnings(result.warnings)  # also in the report's warnings; shown here, grouped by file, so they are not missed
