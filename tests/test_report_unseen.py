@@ -119,3 +119,17 @@ def test_the_opening_sentence_separates_thousands():
              "segments": 1, "codes_matched": 1, "codes": 29, "participant_note": "", "pseudonymised": False}
     assert study_summary(study) == ("6,196 survey responses; 90,976 words of participant speech. Grouped by Trust: "
                                     "NEAS (n=3,885), NHFT (n=2,311). 1 coded segment; 1 of 29 codes matched.")
+
+
+def test_a_chart_axis_title_pushed_right_by_long_labels_is_wrapped_inside_the_figure():
+    from qualkit.report.charts import theme_sizes
+
+    themes = [{"name": f"Suggested {i}: final fantasy and kingdom of the long label", "participants": i} for i in range(1, 8)]
+    context = {"themes": themes, "suggested": [], "study": {"participants": 41}}
+    fig = theme_sizes(context)
+    renderer = fig.canvas.get_renderer()
+    label = fig.axes[0].xaxis.label
+    box = label.get_window_extent(renderer)
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width
+    assert " ".join(label.get_text().split()) == ("participants (of 41): with a coded segment (codebook themes) "
+                                                  "or a sentence (suggested themes)")

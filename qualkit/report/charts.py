@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import warnings
 from typing import Any, Callable, Mapping
 
@@ -31,10 +32,28 @@ def _middle(label: str, width: int) -> str:
 
 def _fit(fig: Figure) -> None:
     """Fit the axes and their labels into the figure; when they cannot all fit, keep matplotlib's layout
-    rather than let its warning reach the user (the labels are shortened so that they fit)."""
+    rather than let its warning reach the user (the labels are shortened so that they fit). An x-axis title
+    is centred under its axes, which long tick labels on the left push right: one wider than the room either
+    side of that centre is wrapped to fit, not cut at the figure's edge."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         fig.tight_layout()
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        wrapped = False
+        for ax in fig.axes:
+            label = ax.xaxis.label
+            text = label.get_text()
+            box = label.get_window_extent(renderer)
+            if not text or (box.x0 >= 0 and box.x1 <= fig.bbox.width):
+                continue
+            centre = (box.x0 + box.x1) / 2
+            room = 2 * min(centre, fig.bbox.width - centre) * 0.95
+            longest = max(len(line) for line in text.split("\n"))
+            width = max(12, int(longest * room / box.width))
+            label.set_text("\n".join(textwrap.fill(line, width) for line in text.split("\n")))
+            wrapped = True
+        if wrapped:
+            fig.tight_layout()
 
 
 def prevalence(context: Mapping[str, Any]) -> Figure | None:
