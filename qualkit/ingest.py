@@ -165,14 +165,22 @@ def parquet_available() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
-def write_turns(transcripts: Iterable[Transcript], path: str | Path) -> Path:
-    """Write the turns table to ``path`` (``.csv``, or ``.parquet`` when pyarrow is installed); return the path."""
+def check_turns_path(path: str | Path) -> str:
+    """Return the turns table's format (``.csv`` or ``.parquet``); raise ReportError for one qualkit cannot
+    write, so that a command can say so before reading anything."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise ReportError(f"{path}: unknown turns table format {suffix or '(no extension)'!r} (use .csv or .parquet)")
     if suffix == ".parquet" and not parquet_available():
         raise ReportError(f"{path}: writing .parquet needs pyarrow (pip install pyarrow), or write .csv")
+    return suffix
+
+
+def write_turns(transcripts: Iterable[Transcript], path: str | Path) -> Path:
+    """Write the turns table to ``path`` (``.csv``, or ``.parquet`` when pyarrow is installed); return the path."""
+    path = Path(path)
+    suffix = check_turns_path(path)
     blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
     if blocking is not None:
         raise ReportError(f"{path}: cannot write turns table: {blocking} is a file, not a folder")

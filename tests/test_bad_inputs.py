@@ -210,3 +210,9 @@ def test_a_previous_run_in_the_folder_is_replaced_by_a_new_one(tmp_path):
     again = invoke(*run, "--seed", "3")
     assert again.exit_code == 0, again.output
     assert '"seed": 3' in (tmp_path / "out" / "run.json").read_text()
+
+
+def test_a_turns_table_name_qualkit_cannot_write_is_said_before_reading(tmp_path):
+    result = invoke("ingest", STUDY / "transcripts", "--turns", tmp_path / "turns.xls")
+    assert (result.exit_code, result.output.splitlines()) == (
+        1, [f"Error: {tmp_path / 'turns.xls'}: unknown turns table format '.xls' (use .csv or .parquet)"])

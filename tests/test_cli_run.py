@@ -96,10 +96,11 @@ def test_bad_input_gives_one_clear_line_and_writes_nothing(runner, tmp_path, cas
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.md").write_text("the previous good report\n")
+    (out / "run.json").write_text('{"format": "qualkit-run"}')  # a previous run's folder
     result = run(runner, *args, "--themes", "1", "--out", str(out))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == message
-    assert [p.name for p in out.iterdir()] == ["report.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["report.md", "run.json"]
     assert (out / "report.md").read_text() == "the previous good report\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".qualkit-")]
 

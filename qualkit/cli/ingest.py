@@ -19,10 +19,12 @@ from qualkit.transcript import DEFAULT_INTERVIEWER_LABELS
 def ingest(paths: tuple[str, ...], turns_file: str | None, skip_bad: bool, alias_file: str | None,
            interviewer: tuple[str, ...]) -> None:
     """Read transcripts and print, per file, the format, speakers with turn and word counts, and warnings."""
-    from qualkit.ingest import format_report, ingest as ingest_files, write_turns
+    from qualkit.ingest import check_turns_path, format_report, ingest as ingest_files, write_turns
     from qualkit.readers import ReadOptions, load_aliases
 
     with translated_errors():
+        if turns_file:
+            check_turns_path(turns_file)  # before reading: a name it cannot be written as is said at once
         options = ReadOptions(aliases=load_aliases(alias_file) if alias_file else {},
                               interviewer_labels=DEFAULT_INTERVIEWER_LABELS + interviewer)
         report = ingest_files(list(paths), options, skip_bad=skip_bad)
