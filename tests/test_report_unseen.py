@@ -19,22 +19,20 @@ REPORT = FIXTURES / "report"
 SURVEY = REPORT / "survey" / "responses.csv"
 
 
-def run_quietly(settings: StudySettings):
+def reports_of(tmp_path_factory, name: str, table, codebook, **settings):
+    """Run a survey table (warnings about the fixture kept quiet) and write its reports; return their folder."""
+    folder = tmp_path_factory.mktemp(name) / "reports"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return run_study(settings)
+        write_report(run_study(StudySettings(transcripts=(str(table),), attributes=None, codebook=str(codebook),
+                                             id_column="id", n_themes=1, **settings)), folder)
+    return folder
 
 
 @pytest.fixture(scope="module")
 def survey(tmp_path_factory):
     """70 responses, 3 of them coded (R003 family, R040 targets, R065 family and web pages), by ward."""
-    result = run_quietly(StudySettings(transcripts=(str(SURVEY),), attributes=None, codebook=str(REPORT / "codebook.yaml"),
-                                       text_column="comment", id_column="id", group_by="ward", n_themes=1))
-    folder = tmp_path_factory.mktemp("unseen") / "reports"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        write_report(result, folder)
-    return folder
+    return reports_of(tmp_path_factory, "unseen", SURVEY, REPORT / "codebook.yaml", text_column="comment", group_by="ward")
 
 
 def docx_text(path) -> str:
@@ -69,13 +67,7 @@ def test_many_responses_show_only_the_rows_that_say_something_and_the_csv_keeps_
 @pytest.fixture(scope="module")
 def ungrouped(tmp_path_factory):
     """The same responses with no attributes sheet and the default --group-by group, which no response has."""
-    result = run_quietly(StudySettings(transcripts=(str(SURVEY),), attributes=None, codebook=str(REPORT / "codebook.yaml"),
-                                       text_column="comment", id_column="id", n_themes=1))
-    folder = tmp_path_factory.mktemp("ungrouped") / "reports"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        write_report(result, folder)
-    return folder
+    return reports_of(tmp_path_factory, "ungrouped", SURVEY, REPORT / "codebook.yaml", text_column="comment")
 
 
 def test_a_study_without_the_group_attribute_says_it_is_not_grouped_and_why_nothing_is_compared(ungrouped):
@@ -133,3 +125,25 @@ def test_a_chart_axis_title_pushed_right_by_long_labels_is_wrapped_inside_the_fi
     assert 0 <= box.x0 and box.x1 <= fig.bbox.width
     assert " ".join(label.get_text().split()) == ("participants (of 41): with a coded segment (codebook themes) "
                                                   "or a sentence (suggested themes)")
+
+
+@pytest.fixture(scope="module")
+def hebrew(tmp_path_factory):
+    """Four Hebrew responses grouped by a 'speaker' column whose values are Hebrew letters (one empty)."""
+    rtl = REPORT / "rtl"
+    return reports_of(tmp_path_factory, "hebrew", rtl / "class.csv", rtl / "codebook.yaml", text_column="text", group_by="speaker")
+
+
+def test_right_to_left_group_names_and_credits_keep_their_numbers_in_order_in_every_format(hebrew):
+    mem, bet = "\u2068מ\u2069", "\u2068ב\u2069"
+    md = (hebrew / "thematic.md").read_text(encoding="utf-8")
+    assert f"(no value) 1/1 (100.0%); 1 seg.; {bet} 1/2 (50.0%); 1 seg.; {mem} 1/1 (100.0%); 1 seg." in md
+    assert f"Grouped by speaker: (no value) (n=1), {bet} (n=2), {mem} (n=1)." in md
+    assert "> — \u2068R2, ב\u2069 (R2, turn 1, chars 0–36; matched: \u2068המצלמה\u2069)" in md  # credited by the speaker column, once
+    html = (hebrew / "thematic.html").read_text(encoding="utf-8")
+    assert f"{mem}: 1/1 (100.0%); 1 seg." in html and '<p dir="auto">' in html
+    word = docx_text(hebrew / "thematic.docx")
+    assert f"{mem} 1/1 (100.0%); 1 seg." in word and "— \u2068R2, ב\u2069 (R2" in word
+    comparison = (hebrew / "comparison.html").read_text(encoding="utf-8")
+    assert '<h3>Themes</h3>\n<div class="wide"><table>' in comparison
+    assert "(no value) 1/1 (100.0%)" in (hebrew / "comparison.md").read_text(encoding="utf-8")  # left-to-right text unchanged

@@ -16,6 +16,7 @@ from docx.shared import Inches
 
 from qualkit.report.docx_sections import EVIDENCE_SECTIONS, by_attribute, checklists, framework_cell
 from qualkit.report.evidence import counted
+from qualkit.report.quotes import isolate
 
 INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -43,9 +44,9 @@ def _quote(doc: DocumentObject, q: Mapping[str, Any]) -> None:
     """Add a quote (matched words in bold, style "Quote") and its attribution, built as XML for speed."""
     quote_style = _style(doc, "Quote").style_id
     runs = "".join(_run_xml(piece["text"], bold=piece["match"]) for piece in q["pieces"])
-    matched = f"; matched: {', '.join(q['matched'])}" if q["matched"] else ""
+    matched = f"; matched: {', '.join(map(isolate, q['matched']))}" if q["matched"] else ""
     unreviewed = "; unreviewed" if q.get("unreviewed") else ""
-    credit = _run_xml(f"— {q['attribution']} ({q['reference']}{matched}{unreviewed})", size=8.5)
+    credit = _run_xml(f"— {isolate(q['attribution'])} ({q['reference']}{matched}{unreviewed})", size=8.5)
     body = doc.element.body
     body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{quote_style}"/></w:pPr>{runs}</w:p>'))
     body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:ind w:left="720"/></w:pPr>{credit}</w:p>'))
@@ -153,7 +154,7 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
             _heading(doc, code["path"], 3)
             if code["definition"]:
                 doc.add_paragraph(f"Definition: {code['definition']}")
-            by_group = "; ".join(f"{c['group']} {_cell(c)}" for c in code["by_group"])
+            by_group = "; ".join(f"{isolate(c['group'])} {_cell(c)}" for c in code["by_group"])
             doc.add_paragraph(f"{counted(code['segments'], 'segment')}, {counted(code['participants'], 'participant')}: {by_group}")
             for q in code["quotes"]:
                 _quote(doc, q)
@@ -288,7 +289,7 @@ def comparison(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -
     for d in diff["codes"]:
         _heading(doc, d["path"], 3)
         doc.add_paragraph(f"Highest in {d['highest']}, lowest in {d['lowest']}: a spread of {d['spread']} percentage points. "
-                          + "; ".join(f"{c['group']} {_cell(c)}" for c in d["cells"]))
+                          + "; ".join(f"{isolate(c['group'])} {_cell(c)}" for c in d["cells"]))
         for side in d["sides"]:
             if side["quotes"]:
                 _heading(doc, side["group"], 4)

@@ -9,6 +9,7 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from qualkit.compare import PARTICIPANT_MEANING, Participants
+from qualkit.report.quotes import isolate
 
 SET_ASIDE_KINDS = (("negated", "negated"), ("excluded", "vetoed (exclude pattern)"),
                    ("restricted", "outside a restriction"))
@@ -67,7 +68,7 @@ def study_summary(study: Mapping[str, Any]) -> str:
             + (f" with {counted(study['participants'], 'participant')}" if study.get("participant_note") else "")
             + f"; {study['participant_words']:,} words of participant speech. ")
     if study["grouped"]:
-        text += f"Grouped by {study['group_by']}: " + ", ".join(f"{g['name']} (n={g['size']:,})" for g in study["groups"]) + ". "
+        text += f"Grouped by {study['group_by']}: " + ", ".join(f"{isolate(g['name'])} (n={g['size']:,})" for g in study["groups"]) + ". "
     else:
         text += f"Not grouped: no {'response' if survey else 'participant'} has a '{study['group_by']}' attribute. "
     text += f"{counted(study['segments'], 'coded segment')}; {study['codes_matched']} of {study['codes']} codes matched."

@@ -242,19 +242,31 @@ def quote_pieces(text: str, marks: Sequence[tuple[int, int]], policy: QuotePolic
 
 def attribution(attributes: Mapping[str, str], fields: Sequence[str], transcript_id: str, speaker: str,
                 separator: str = ", ") -> str:
-    """Return e.g. ``HT01, health trainer, Northfield``: only the listed fields, empty ones left out.
+    """Return e.g. ``HT01, health trainer, Northfield``: only the listed fields, empty ones left out, none twice.
 
-    ``id`` is the transcript id, ``speaker`` the speaker label; any other name is an attribute.
+    ``id`` is the transcript id, ``speaker`` the speaker label unless the transcript has an attribute of that name
+    (a survey's ``speaker`` column, grouped by: its value, not the response id again); any other name is an attribute.
     """
     values = []
     for name in fields:
         if name == "id":
             values.append(transcript_id)
-        elif name == "speaker":
+        elif name == "speaker" and name not in attributes:
             values.append(speaker)
         else:
             values.append(str(attributes.get(name, "") or ""))
-    return separator.join(v for v in values if v)
+    return separator.join(dict.fromkeys(v for v in values if v))
+
+
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def isolate(text: Any) -> str:
+    """Return ``text`` between Unicode isolates (FSI ... PDI) when it holds right-to-left letters (Hebrew, Arabic),
+    so that the numbers and punctuation written after it (``מ: 0/1 (0.0%)``) keep their order in a left-to-right
+    line; other text unchanged."""
+    text = str(text)
+    return f"\u2068{text}\u2069" if RIGHT_TO_LEFT.search(text) else text
 
 
 def parse_fields(text: str) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from qualkit.report.data import RUN_FILE, pseudonymise, run_json, study_data
 from qualkit.report.docx_writer import docx_report
 from qualkit.report.evidence import counted
 from qualkit.report.pseudonyms import check_outputs, load_pseudonyms
+from qualkit.report.quotes import isolate
 from qualkit.report.tables import cases_sav, report_tables, tables_csv, tables_xlsx
 from qualkit.segments import SEGMENT_COLUMNS, SET_ASIDE_COLUMNS, CodedSegment, segment_row
 from qualkit.study import StudyResult
@@ -108,6 +109,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
     )
     env.filters["md"] = markdown_text
     env.filters["counted"] = counted
+    env.filters["bidi"] = isolate
     return env
 
 
