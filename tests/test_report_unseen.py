@@ -5,12 +5,13 @@ worded as a reader expects."""
 from __future__ import annotations
 
 import csv
+import io
 import warnings
 
 import docx
 import pytest
 
-from qualkit.report import write_report
+from qualkit.report import ReportOptions, render_outputs, study_data, write_report
 from qualkit.study import StudySettings, run_study
 from tests.conftest import FIXTURES
 from tests.test_report_evidence import section
@@ -36,7 +37,7 @@ def survey(tmp_path_factory):
 
 
 def docx_text(path) -> str:
-    document = docx.Document(str(path))
+    document = docx.Document(path if isinstance(path, io.BytesIO) else str(path))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
@@ -147,3 +148,23 @@ def test_right_to_left_group_names_and_credits_keep_their_numbers_in_order_in_ev
     comparison = (hebrew / "comparison.html").read_text(encoding="utf-8")
     assert '<h3>Themes</h3>\n<div class="wide"><table>' in comparison
     assert "(no value) 1/1 (100.0%)" in (hebrew / "comparison.md").read_text(encoding="utf-8")  # left-to-right text unchanged
+
+
+
+def test_further_tables_have_headers_in_words_and_say_what_they_show():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = study_data(run_study(StudySettings(transcripts=(str(REPORT / "transcripts"),), attributes=str(REPORT / "participants.csv"),
+                                                  codebook=str(REPORT / "codebook.yaml"), n_themes=1)))
+    columns = ["code_id", "code", "group", "segments", "group_size", "share", "per_1000_words"]
+    data["tables"]["theme_comparison"] = {"columns": columns, "rows": [dict(zip(columns, ["theme-1", "Suggested theme 1: bus",
+                                                                                         "user", 2, 1, 100.0, 4.5]))]}
+    outputs = render_outputs(data, ReportOptions(charts=False), ["appendix"], ["md", "html", "docx", "tables"])
+    comparison = section(outputs["appendix.md"], "## Theme comparison")
+    assert comparison.split("\n\n")[0].strip().startswith("Each suggested theme (and code) by group: segments")
+    assert ("| id | code | group | segments | group size (participants) | share (% of group) | segments per 1,000 words |"
+            in comparison)
+    assert outputs["tables/theme_comparison.csv"].startswith("code_id,code,group,segments,group_size,share,per_1000_words")
+    assert "<th>segments per 1,000 words</th>" in outputs["appendix.html"] and "<th>per_1000_words</th>" not in outputs["appendix.html"]
+    word = docx_text(io.BytesIO(outputs["appendix.docx"]))
+    assert "segments per 1,000 words" in word and "per_1000_words" not in word

@@ -12,7 +12,7 @@ from qualkit.report.identifiers import identifiers_warning, possible_identifiers
 from qualkit.report.pseudonyms import load_pseudonyms
 from qualkit.report.evidence import (
     cases_by_code, for_documents, participant_note, participants_of, saturation, set_aside_summary, sources_read,
-    study_summary,
+    study_summary, table_text,
 )
 from qualkit.report.methods import checklist, methods_prose
 from qualkit.report.quotes import (
@@ -350,9 +350,9 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
                          for tid, t in sorted(build.transcripts.items())
                          for person, speaker in build.participants.members(tid)],
         "cooccurrence": build.cooccurrence(codes),
-        "tables": [{"name": name, "title": name.replace("_", " ").capitalize(), "generic": name not in OWN_SECTIONS,
-                    **(flat_group_tests(table["rows"]) if name == "group_tests" else table)}
-                   for name, table in sorted(data.get("tables", {}).items())],
+        "tables": [{"name": name, "generic": name not in OWN_SECTIONS, **shown, **table_text(name, shown["columns"])}
+                   for name, table in sorted(data.get("tables", {}).items())
+                   for shown in [flat_group_tests(table["rows"]) if name == "group_tests" else table]],
         "group_tests": group_test_figures(data.get("tables", {}).get("group_tests", {}).get("rows", [])),
         "agreement": agreement_figures(data.get("extra", {}).get("agreement")),
         "extra": dict(data.get("extra", {})),

@@ -207,7 +207,9 @@ def appendix(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
         if not extra["generic"]:
             continue
         _heading(doc, extra["title"], 2)
-        _table(doc, extra["columns"], [[r.get(c) for c in extra["columns"]] for r in extra["rows"]])
+        if extra["note"]:
+            doc.add_paragraph(f"{extra['note']} The table's file: tables/{extra['name']}.csv.")
+        _table(doc, extra["headers"], [[r.get(c) for c in extra["columns"]] for r in extra["rows"]])
     methods(doc, ctx)
 
 

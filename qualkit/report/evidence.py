@@ -77,6 +77,26 @@ def study_summary(study: Mapping[str, Any]) -> str:
     return text + (" Names are pseudonymised." if study.get("pseudonymised") else "")
 
 
+HEADERS = {"code_id": "id", "group_size": "group size (participants)", "share": "share (% of group)",
+           "words": "participants' words", "per_1000_words": "segments per 1,000 words", "k": "themes (k)"}
+TABLE_NOTES = {
+    "theme_comparison": "Each suggested theme (and code) by group: segments (sentences, for a suggested theme), participants "
+                        "with one, the group's size, their share of it, the words the group's participants spoke and "
+                        "segments per 1,000 of those words.",
+    "theme_curve": "How the number of suggested themes was chosen: for each number k tried, the stability of the themes' "
+                   "top terms across random subsamples (mean matched Jaccard similarity), its value smoothed over k-1, k "
+                   "and k+1, the mean NPMI coherence of the terms, and whether k is among the numbers equally supported "
+                   "(1) or not (0); the Methods name the k chosen.",
+}
+
+
+def table_text(name: str, columns: Sequence[str]) -> dict[str, Any]:
+    """A further table's title, column headers and note as a reader sees them (``per 1,000 words``, not
+    ``per_1000_words``); the table's files keep the column names."""
+    return {"title": name.replace("_", " ").capitalize(), "note": TABLE_NOTES.get(name, ""),
+            "headers": [HEADERS.get(c, str(c).replace("_", " ")) for c in columns]}
+
+
 DOCUMENT_ROWS = 60  # a per-participant table longer than this shows, in the documents, only the rows that say something
 
 
