@@ -168,3 +168,18 @@ def test_further_tables_have_headers_in_words_and_say_what_they_show():
     assert "<th>segments per 1,000 words</th>" in outputs["appendix.html"] and "<th>per_1000_words</th>" not in outputs["appendix.html"]
     word = docx_text(io.BytesIO(outputs["appendix.docx"]))
     assert "segments per 1,000 words" in word and "per_1000_words" not in word
+
+
+def test_a_word_table_of_many_groups_and_few_rows_is_turned_so_its_cells_stay_readable():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = study_data(run_study(StudySettings(transcripts=(str(SURVEY),), attributes=None, codebook=str(REPORT / "codebook.yaml"),
+                                                  text_column="comment", id_column="id", group_by="ward", n_themes=1)))
+    for i, transcript in enumerate(data["transcripts"]):
+        transcript["attributes"]["ward"] = f"Ward {i % 14 + 1:02d}"  # 14 wards of 5 responses
+    outputs = render_outputs(data, ReportOptions(charts=False), ["comparison"], ["docx"])
+    document = docx.Document(io.BytesIO(outputs["comparison.docx"]))
+    themes = document.tables[0]
+    assert [c.text for c in themes.rows[0].cells] == ["Theme", "Support", "Work"]
+    assert [row.cells[0].text for row in themes.rows[1:3]] == ["Spread (points)", "Ward 01"]
+    assert len(themes.rows) == 16 and len(themes.columns) == 3

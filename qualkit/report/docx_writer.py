@@ -65,7 +65,12 @@ def _row_xml(values: Sequence[Any], size: float, header: bool = False) -> str:
 
 def _table(doc: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[Any]], size: float = 8.5) -> None:
     """Add a table with a bold header row repeated on each page (rows are built as XML: python-docx's
-    cell-by-cell API is too slow for a framework matrix of a hundred participants)."""
+    cell-by-cell API is too slow for a framework matrix of a hundred participants). A table with more columns
+    than fit even a landscape page and fewer rows than columns is turned (27 groups as rows, not as columns a
+    letter wide)."""
+    if len(header) > TURN_OVER and len(rows) + 1 < len(header):
+        turned = [list(column) for column in zip(header, *rows)]
+        header, rows = turned[0], turned[1:]
     portrait = doc.sections[-1].orientation != WD_ORIENT.LANDSCAPE
     wide = portrait and len(header) > WIDE_COLUMNS
     if wide:  # a table too wide for a portrait page gets a landscape section; its cells wrap
@@ -81,6 +86,7 @@ def _table(doc: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[A
 
 
 WIDE_COLUMNS = 6
+TURN_OVER = 12  # columns a landscape page holds readably
 
 
 def _cell(cell: Mapping[str, Any]) -> str:
