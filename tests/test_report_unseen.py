@@ -36,6 +36,14 @@ def survey(tmp_path_factory):
     return reports_of(tmp_path_factory, "unseen", SURVEY, REPORT / "codebook.yaml", text_column="comment", group_by="ward")
 
 
+def survey_data() -> dict:
+    """The survey fixture's run data, grouped by ward."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return study_data(run_study(StudySettings(transcripts=(str(SURVEY),), attributes=None, codebook=str(REPORT / "codebook.yaml"),
+                                                  text_column="comment", id_column="id", group_by="ward", n_themes=1)))
+
+
 def docx_text(path) -> str:
     document = docx.Document(path if isinstance(path, io.BytesIO) else str(path))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
@@ -171,10 +179,7 @@ def test_further_tables_have_headers_in_words_and_say_what_they_show():
 
 
 def test_a_word_table_of_many_groups_and_few_rows_is_turned_so_its_cells_stay_readable():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        data = study_data(run_study(StudySettings(transcripts=(str(SURVEY),), attributes=None, codebook=str(REPORT / "codebook.yaml"),
-                                                  text_column="comment", id_column="id", group_by="ward", n_themes=1)))
+    data = survey_data()
     for i, transcript in enumerate(data["transcripts"]):
         transcript["attributes"]["ward"] = f"Ward {i % 14 + 1:02d}"  # 14 wards of 5 responses
     outputs = render_outputs(data, ReportOptions(charts=False), ["comparison"], ["docx"])
@@ -183,3 +188,13 @@ def test_a_word_table_of_many_groups_and_few_rows_is_turned_so_its_cells_stay_re
     assert [c.text for c in themes.rows[0].cells] == ["Theme", "Support", "Work"]
     assert [row.cells[0].text for row in themes.rows[1:3]] == ["Spread (points)", "Ward 01"]
     assert len(themes.rows) == 16 and len(themes.columns) == 3
+
+
+def test_counts_of_rows_left_out_separate_thousands():
+    data = survey_data()
+    quiet = [t for t in data["transcripts"] if t["id"] == "R001"][0]
+    data["transcripts"] += [{**quiet, "id": f"X{i:04d}"} for i in range(1000)]  # 1,000 more responses, none coded
+    outputs = render_outputs(data, ReportOptions(charts=False), ["appendix"], ["md", "docx"])
+    for text in (outputs["appendix.md"], docx_text(io.BytesIO(outputs["appendix.docx"]))):
+        assert "1,068 of the 1,070 participants, with no segment coded to this theme, are not shown" in text
+        assert "the 1,067 others added none" in text and "The first 60 of 1,070 participants" in text

@@ -47,7 +47,7 @@ def saturation(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table
     if found["left_out"]:
         doc.add_paragraph(f"The table shows the {len(found['shown_rows'])} "
                           f"{found['units'] if len(found['shown_rows']) != 1 else found['unit']} that added a new code; "
-                          f"the {found['left_out']} others added none (the chart shows every {found['unit']}).")
+                          f"the {found['left_out']:,} others added none (the chart shows every {found['unit']}).")
     picture(doc, charts, "saturation", f"New codes per {found['unit']}")
 
 
@@ -81,7 +81,7 @@ def cases(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table, pic
     table(doc, ["Participant"] + [c["label"] for c in attributes],
           [[row[found["columns"][0]]] + [row[c["variable"]] for c in attributes] for row in found["shown_rows"]])
     if found["left_out"]:
-        doc.add_paragraph(f"The first {len(found['shown_rows'])} of {len(found['rows'])} participants; "
+        doc.add_paragraph(f"The first {len(found['shown_rows'])} of {len(found['rows']):,} participants; "
                           "tables/cases_by_code.csv holds them all.")
 
 
