@@ -16,7 +16,9 @@ from typing import Iterable, Sequence
 from qualkit.attributes import join_attributes, read_attributes
 from qualkit.codebook import Codebook, load_codebook
 from qualkit.errors import AttributesError, OutputError
-from qualkit.readers import ReadOptions, ReadResult, SurveyColumns, read_survey_tables, read_transcripts_report
+from qualkit.readers import (
+    ReadOptions, ReadResult, SurveyColumns, is_run_file, read_survey_tables, read_transcripts_report,
+)
 from qualkit.settings import SAMPLE_ATTRIBUTES, SAMPLE_HUMAN_CODING, StudySettings
 from qualkit.transcript import Transcript
 
@@ -127,17 +129,9 @@ def check_out(out: str | Path, transcripts: Iterable[str | Path] = (), writes: I
         if Path(folder).is_dir() and Path(folder).resolve() == target.resolve():
             raise OutputError(f"--out {out}: is the transcripts folder {folder}; the reports would be read as "
                               "transcripts next time: write them into another folder (or a folder inside it)")
-    if not target.is_dir() or _written_by_qualkit(target / "run.json"):
+    if not target.is_dir() or is_run_file(target / "run.json"):
         return
     taken = sorted(name for name in set(writes) if (target / name).exists())
     if taken:
         raise OutputError(f"--out {out}: holds {_some(taken)}, not written by a qualkit run (no run.json of one); "
                           "they would be replaced: choose another folder, or move them")
-
-
-def _written_by_qualkit(run_file: Path) -> bool:
-    try:
-        with run_file.open("rb") as handle:
-            return b'"qualkit-run"' in handle.read(4096)
-    except OSError:
-        return False

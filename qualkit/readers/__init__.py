@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Mapping
 from qualkit.errors import NotTranscriptError, TranscriptError
 from qualkit.readers.common import ReadOptions, load_aliases
 from qualkit.readers.docx import read_docx
-from qualkit.readers.folders import expand, transcript_files, warn_left_out
+from qualkit.readers.folders import expand, is_run_file, transcript_files, warn_left_out
 from qualkit.readers.formats import EXTENSIONS, OLD_OFFICE, RESAVE
 from qualkit.readers.html import read_html
 from qualkit.readers.json import read_json
@@ -60,7 +60,7 @@ BINARY_FORMATS = {"docx", "odt", "pdf", "xlsx"}
 __all__ = [
     "SeenIds", "SurveyColumns", "SurveyPart", "SurveyReport", "is_survey_table", "plan_survey", "read_survey", "read_survey_tables",
     "survey_files", "survey_sources",
-    "READERS", "ReadOptions", "ReadResult", "check_reading", "check_unique_ids", "detect_format", "expand",
+    "READERS", "ReadOptions", "ReadResult", "check_reading", "check_unique_ids", "detect_format", "expand", "is_run_file",
     "load_aliases", "read_many", "read_one", "read_transcript",
     "read_text", "read_transcripts", "recurring_interviewers", "read_transcripts_report", "transcript_files",
     "Speakers", "StudyInterviewers", "apply_interviewers", "speakers_in", "study_interviewers",

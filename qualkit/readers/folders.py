@@ -106,12 +106,13 @@ def _qualkit_outputs(folder: Path) -> set[Path]:
     run.json) or a study folder (its study.sqlite); read as transcripts, a report's quotes would be coded again."""
     found = set()
     for marker in (*folder.rglob("run.json"), *folder.rglob("study.sqlite")):
-        if marker.parent != folder and (marker.name == "study.sqlite" or _is_run_file(marker)):
+        if marker.parent != folder and (marker.name == "study.sqlite" or is_run_file(marker)):
             found.add(marker.parent)
     return found
 
 
-def _is_run_file(path: Path) -> bool:
+def is_run_file(path: Path) -> bool:
+    """Return whether ``path`` is the run.json of a qualkit run (False when absent or unreadable)."""
     try:
         with path.open("rb") as handle:
             return b'"qualkit-run"' in handle.read(65536)
