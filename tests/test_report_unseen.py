@@ -198,3 +198,20 @@ def test_counts_of_rows_left_out_separate_thousands():
     for text in (outputs["appendix.md"], docx_text(io.BytesIO(outputs["appendix.docx"]))):
         assert "1,068 of the 1,070 participants, with no segment coded to this theme, are not shown" in text
         assert "the 1,067 others added none" in text and "The first 60 of 1,070 participants" in text
+
+
+def test_codes_nothing_was_coded_to_are_listed_together_not_one_empty_section_each(ungrouped):
+    md = (ungrouped / "thematic.md").read_text(encoding="utf-8")
+    work = md[md.index("## Work"):md.index("## Suggested themes")]
+    assert "### Work > Targets" in work  # coded once: its own section
+    support = md[md.index("## Support"):md.index("## Work")]
+    assert "### Support > Web pages" in support and "No passage was coded" not in md
+    data = survey_data()
+    data["segments"] = [s for s in data["segments"] if s["code_id"] == "family"]
+    outputs = render_outputs(data, ReportOptions(charts=False), ["thematic"], ["md", "html", "docx"])
+    listed = "Not coded in these data (1 of 2 codes; definitions in the appendix's codebook): Support > Web pages."
+    assert listed in outputs["thematic.md"] and "### Support > Web pages" not in outputs["thematic.md"]
+    assert "Not coded in these data (1 of 1 codes; definitions in the appendix's codebook): Work > Targets." in outputs["thematic.md"]
+    assert '<span id="code-code-security">Support &gt; Web pages</span>.' in outputs["thematic.html"]
+    assert '<h3>Support &gt; Web pages</h3>' not in outputs["thematic.html"]
+    assert listed in docx_text(io.BytesIO(outputs["thematic.docx"]))

@@ -156,7 +156,7 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
         if theme["description"]:
             doc.add_paragraph(theme["description"])
         doc.add_paragraph(f"{counted(theme['segments'], 'segment')} from {counted(theme['participants'], 'participant')}.")
-        for code in theme["codes"]:
+        for code in (c for c in theme["codes"] if c["segments"]):
             _heading(doc, code["path"], 3)
             if code["definition"]:
                 doc.add_paragraph(f"Definition: {code['definition']}")
@@ -165,7 +165,12 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
             for q in code["quotes"]:
                 _quote(doc, q)
             if not code["quotes"]:
-                doc.add_paragraph("No passage was coded.")
+                doc.add_paragraph("No coded passage can be quoted: each is ruled out by the code's exclusions or was "
+                                  "rejected in review.")
+        uncoded = [c["path"] for c in theme["codes"] if not c["segments"]]
+        if uncoded:
+            doc.add_paragraph(f"Not coded in these data ({len(uncoded)} of {len(theme['codes'])} codes; definitions in "
+                              f"the appendix's codebook): {'; '.join(uncoded)}.")
     _heading(doc, "Suggested themes", 2)
     doc.add_paragraph("Candidate themes from TF-IDF and NMF over participant sentences: prompts for reading, not findings.")
     for t in ctx["suggested"]:
