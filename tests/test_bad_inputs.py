@@ -216,3 +216,10 @@ def test_a_turns_table_name_qualkit_cannot_write_is_said_before_reading(tmp_path
     result = invoke("ingest", STUDY / "transcripts", "--turns", tmp_path / "turns.xls")
     assert (result.exit_code, result.output.splitlines()) == (
         1, [f"Error: {tmp_path / 'turns.xls'}: unknown turns table format '.xls' (use .csv or .parquet)"])
+
+
+def test_a_missing_template_folder_is_said_before_coding(tmp_path):
+    result = invoke("run", "-t", STUDY / "transcripts", "-a", "", "-c", CODEBOOK, "--template-dir", tmp_path / "nope",
+                    "-o", tmp_path / "out")
+    assert (result.exit_code, result.output.splitlines()) == (
+        1, [f"Error: Invalid value for '--template-dir': Directory '{tmp_path / 'nope'}' does not exist."])

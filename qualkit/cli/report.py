@@ -16,7 +16,7 @@ FORMAT_CHOICES = ["html", "md", "docx", "tables", "all"]
 def report_options(func: Any) -> Any:
     """The options that shape a report without changing the coding (shared by run and report)."""
     options = [
-        click.option("--template-dir", type=click.Path(file_okay=False), default=None,
+        click.option("--template-dir", type=click.Path(file_okay=False, exists=True), default=None,
                      help="Folder of templates overriding the built-in ones (see docs/templates.md)."),
         click.option("--pseudonyms", type=click.Path(dir_okay=False), default=None,
                      help="CSV (real,pseudonym) or YAML (real: pseudonym) mapping applied to every quote and table."),
