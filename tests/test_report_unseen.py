@@ -215,3 +215,14 @@ def test_codes_nothing_was_coded_to_are_listed_together_not_one_empty_section_ea
     assert '<span id="code-code-security">Support &gt; Web pages</span>.' in outputs["thematic.html"]
     assert '<h3>Support &gt; Web pages</h3>' not in outputs["thematic.html"]
     assert listed in docx_text(io.BytesIO(outputs["thematic.docx"]))
+
+
+def test_the_methods_say_why_fewer_themes_are_reported_than_were_fitted():
+    from qualkit.report.methods import _themes_paragraph
+
+    data = {"extra": {"theme_methods": {"k": 15, "residual": True, "units": 9020, "k_chosen_by": "stability"}},
+            "codebook": {"top_themes": ["A"]}}
+    text = _themes_paragraph(data, {"suggested": [{}] * 14})
+    assert ("14 candidate themes were suggested" in text and "k = 15 was chosen by stability; 14 of the 15 themes fitted "
+            "are reported (a theme merged into another that shared its passages, or left with no sentence of its own, is not).") in text
+    assert "fitted are reported" not in _themes_paragraph(data, {"suggested": [{}] * 15})

@@ -158,6 +158,18 @@ def _review_paragraph(review: Mapping[str, Any], data: Mapping[str, Any]) -> str
     return text
 
 
+def _kept(reported: int, k: Any) -> str:
+    """Say why fewer themes are reported than the k fitted, so the two numbers do not seem to disagree."""
+    try:
+        k = int(k)
+    except (TypeError, ValueError):
+        return ""
+    if reported >= k:
+        return ""
+    return (f"; {reported} of the {k} themes fitted are reported (a theme merged into another that shared its "
+            "passages, or left with no sentence of its own, is not)")
+
+
 def _themes_paragraph(data: Mapping[str, Any], context: Mapping[str, Any]) -> str:
     theme = data.get("extra", {}).get("theme_methods") or {}
     suggested = context.get("suggested") or []
@@ -170,5 +182,5 @@ def _themes_paragraph(data: Mapping[str, Any], context: Mapping[str, Any]) -> st
         f"To find what the codebook missed, {counted(len(suggested), 'candidate theme')} were suggested from {mode} "
         f"({theme.get('units', '?')} sentences) by {str(theme.get('method', 'nmf')).upper()} over lemmatised TF-IDF "
         f"terms (vocabulary {theme.get('vocabulary_size', '?')}, seed {theme.get('seed', 0)}); k = {theme.get('k', '?')}"
-        f" was chosen by {theme.get('k_chosen_by', 'the user')}. Suggested themes are prompts for reading, not "
+        f" was chosen by {theme.get('k_chosen_by', 'the user')}{_kept(len(suggested), theme.get('k'))}. Suggested themes are prompts for reading, not "
         "findings: the researcher read their quotes and decided what became of each.")
