@@ -226,3 +226,14 @@ def test_the_methods_say_why_fewer_themes_are_reported_than_were_fitted():
     assert ("14 candidate themes were suggested" in text and "k = 15 was chosen by stability; 14 of the 15 themes fitted "
             "are reported (a theme merged into another that shared its passages, or left with no sentence of its own, is not).") in text
     assert "fitted are reported" not in _themes_paragraph(data, {"suggested": [{}] * 15})
+
+
+def test_a_right_to_left_quote_is_a_right_to_left_paragraph_in_word(hebrew, survey):
+    from docx.oxml.ns import qn
+
+    def quotes(path):
+        document = docx.Document(str(path))
+        return [(p.text, p._p.pPr.find(qn("w:bidi")) is not None) for p in document.paragraphs if p.style.name == "Quote"]
+
+    assert quotes(hebrew / "thematic.docx")[0] == ("המצלמה לא עובדת היום בכיתה שלנו בכלל.", True)
+    assert not any(rtl for _, rtl in quotes(survey / "thematic.docx"))

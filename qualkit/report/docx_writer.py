@@ -16,7 +16,7 @@ from docx.shared import Inches
 
 from qualkit.report.docx_sections import EVIDENCE_SECTIONS, by_attribute, checklists, framework_cell
 from qualkit.report.evidence import counted
-from qualkit.report.quotes import isolate
+from qualkit.report.quotes import isolate, reads_right_to_left
 
 INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -48,7 +48,8 @@ def _quote(doc: DocumentObject, q: Mapping[str, Any]) -> None:
     unreviewed = "; unreviewed" if q.get("unreviewed") else ""
     credit = _run_xml(f"— {isolate(q['attribution'])} ({q['reference']}{matched}{unreviewed})", size=8.5)
     body = doc.element.body
-    body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{quote_style}"/></w:pPr>{runs}</w:p>'))
+    direction = "<w:bidi/>" if reads_right_to_left(q["text"]) else ""  # a Hebrew quote reads right to left
+    body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{quote_style}"/>{direction}</w:pPr>{runs}</w:p>'))
     body._insert_p(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:ind w:left="720"/></w:pPr>{credit}</w:p>'))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -259,6 +260,17 @@ def attribution(attributes: Mapping[str, str], fields: Sequence[str], transcript
 
 
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def reads_right_to_left(text: str) -> bool:
+    """Whether text's first strong letter is right-to-left (a Hebrew or Arabic quote), as a browser's dir=auto decides."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 def isolate(text: Any) -> str:
