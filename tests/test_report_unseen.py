@@ -237,3 +237,10 @@ def test_a_right_to_left_quote_is_a_right_to_left_paragraph_in_word(hebrew, surv
 
     assert quotes(hebrew / "thematic.docx")[0] == ("המצלמה לא עובדת היום בכיתה שלנו בכלל.", True)
     assert not any(rtl for _, rtl in quotes(survey / "thematic.docx"))
+
+
+def test_right_to_left_group_names_are_isolated_in_word_tables_and_the_comparison(hebrew):
+    appendix = docx.Document(str(hebrew / "appendix.docx"))
+    by_group = next(t for t in appendix.tables if "(N=" in t.rows[0].cells[-1].text)
+    assert "\u2068מ\u2069 (N=1)" in [c.text for c in by_group.rows[0].cells]
+    assert "Highest in (no value), lowest in \u2068ב\u2069: a spread of 50.0" in docx_text(hebrew / "comparison.docx")

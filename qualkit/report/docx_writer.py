@@ -177,7 +177,7 @@ def thematic(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
     for t in ctx["suggested"]:
         _heading(doc, f"{t['number']}. {t['label']}", 3)
         terms = ", ".join(f"{term['term']} ({term['weight']})" for term in t["terms"])
-        by_group = "; ".join(f"{g['group']}: {g['participants']}/{g['group_size']} participants, {counted(g['units'], 'sentence')}"
+        by_group = "; ".join(f"{isolate(g['group'])}: {g['participants']}/{g['group_size']} participants, {counted(g['units'], 'sentence')}"
                              for g in t.get("by_group", []))
         doc.add_paragraph(f"{counted(t['units'], 'sentence')} from {counted(t['participants'], 'participant')}"
                           + (f" ({by_group})" if by_group else "") + f". Terms: {terms}")
@@ -195,7 +195,7 @@ def appendix(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
     comparison = ctx["comparison"]
     _heading(doc, f"Codes by {ctx['study']['group_by']}", 2)
     doc.add_paragraph("Each cell: participants with the code / group size (%); coded segments.")
-    _table(doc, ["Code"] + [f"{g['name']} (N={g['size']})" for g in comparison["groups"]],
+    _table(doc, ["Code"] + [f"{isolate(g['name'])} (N={g['size']})" for g in comparison["groups"]],
            [[row["code"]] + [_cell(c) for c in row["cells"]] for row in comparison["rows"]])
     _picture(doc, charts, "prevalence", "Code prevalence by group")
     _picture(doc, charts, "cooccurrence", "Code co-occurrence")
@@ -302,7 +302,7 @@ def comparison(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -
     _heading(doc, "Codes", 2)
     for d in diff["codes"]:
         _heading(doc, d["path"], 3)
-        doc.add_paragraph(f"Highest in {d['highest']}, lowest in {d['lowest']}: a spread of {d['spread']} percentage points. "
+        doc.add_paragraph(f"Highest in {isolate(d['highest'])}, lowest in {isolate(d['lowest'])}: a spread of {d['spread']} percentage points. "
                           + "; ".join(f"{isolate(c['group'])} {_cell(c)}" for c in d["cells"]))
         for side in d["sides"]:
             if side["quotes"]:
