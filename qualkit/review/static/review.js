@@ -426,8 +426,13 @@ function wire() {
     if (event.key === "Enter") { event.preventDefault(); pick($("picker-list").querySelector(".on")?.dataset.code); }
     if (event.key === "Escape") { event.preventDefault(); $("picker-search").blur(); $("picker").close(); }  // a search box would only clear
   });
-  // the keys work again at once: focus must not stay in the closed picker's search box
-  $("picker").addEventListener("close", () => { pickerDone = null; $("picker-search").blur(); });
+  // the keys work again at once: focus must not stay in the closed picker's search box. A dialog's close event
+  // comes a moment after it closed: by then 'c' may have opened the picker again, whose choice and focus stay.
+  $("picker").addEventListener("close", () => {
+    if ($("picker").open) return;
+    pickerDone = null;
+    $("picker-search").blur();
+  });
   $("memo-text").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); saveMemo(); }
   });
