@@ -134,7 +134,7 @@ def run_study(settings: StudySettings = StudySettings(), progress: Progress | No
             theme_methods = {**found_themes.methods, "mode": settings.theme_mode}
     else:
         notes.append(f"too few {'uncoded ' if settings.theme_mode == 'residual' else ''}units ({len(pool)}) "
-                     f"to suggest {fewest} themes")
+                     f"to suggest {fewest} theme{'' if fewest == 1 else 's'}")
     comparison = codes_by_group(segments, transcripts, codebook, settings.group_by)
     theme_labels = [(f"theme-{t.number}", f"Suggested theme {t.number}: {t.label}", "Suggested themes") for t in themes]
     speakers = {(unit.transcript, unit.start): unit.speaker for unit in pool}  # a focus group's speakers each count
