@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Iterable
@@ -33,7 +34,7 @@ def read_attributes(path: str | Path, id_column: str = "id") -> dict[str, dict[s
         raise AttributesError(f"{path}: attributes sheet is empty") from None
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise AttributesError(f"{path}: cannot read attributes sheet: {exc}") from None
-    table.columns = [str(c).strip() for c in table.columns]
+    table = _named_columns(table, path)
     if id_column not in table.columns:
         found = _id_column(list(table.columns))
         if found is None:
@@ -52,6 +53,31 @@ def read_attributes(path: str | Path, id_column: str = "id") -> dict[str, dict[s
             raise AttributesError(f"{path}, row {number}: {id_column} {key!r} appears twice")
         rows[key] = {k: str(v).strip() for k, v in record.items()}
     return rows
+
+
+UNNAMED = re.compile(r"Unnamed: \d+")  # pandas' name for a column whose header cell is empty
+COPY = re.compile(r"(?P<name>.+)\.(?P<copy>\d+)")  # pandas' name for a second column of the same header
+
+
+def _named_columns(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Return the sheet with its headers stripped; a column with no header is left out (said when it holds
+    values, as a spreadsheet's stray notes do); a header used twice is an error, since either column could be
+    the attribute a report groups by."""
+    table.columns = [str(c).strip() for c in table.columns]
+    names = list(table.columns)
+    for position, name in enumerate(names, start=1):
+        copy = COPY.fullmatch(name)
+        if copy and copy.group("name") in names[: position - 1]:
+            first = names.index(copy.group("name")) + 1
+            raise AttributesError(f"{path}: column {copy.group('name')!r} appears twice (columns {first} and "
+                                  f"{position}): rename one")
+    unnamed = [i for i, name in enumerate(names) if not name or UNNAMED.fullmatch(name)]
+    holding = [i + 1 for i in unnamed if table.iloc[:, i].astype(str).str.strip().ne("").any()]
+    if holding:
+        which = f"column {holding[0]} holds" if len(holding) == 1 else f"columns {', '.join(map(str, holding))} hold"
+        warnings.warn(f"{path}: {which} values under no header, left out: give a header to read one as an attribute",
+                      stacklevel=3)
+    return table.iloc[:, [i for i in range(len(names)) if i not in unnamed]]
 
 
 # Columns other tools and teams key participants' sheets by (NVivo cases, MAXQDA documents, file lists).

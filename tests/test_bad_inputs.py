@@ -7,11 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 
 import pytest
 from click.testing import CliRunner
 
+from qualkit.attributes import read_attributes
 from qualkit.cli import main
+from qualkit.errors import AttributesError
 from tests.conftest import FIXTURES, STUDY
 
 BAD = FIXTURES / "bad_inputs"
@@ -92,6 +95,35 @@ def test_an_empty_attributes_sheet_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert error_line(result) == (f"Error: {BAD / 'attributes_empty.csv'}: cannot read attributes sheet: Could not "
                                   "determine delimiter (is it an empty file, or not a table?)")
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_attributes_column_without_a_header_is_said_and_not_read_as_unnamed(tmp_path, suffix):
+    import pandas as pd
+
+    sheet = tmp_path / f"people{suffix}"
+    rows = [["id", "group", "", "site", ""], ["HT01", "trainer", "rang twice", "Leeds", ""], ["HT02", "worker", "", "York", ""]]
+    table = pd.DataFrame(rows[1:], columns=rows[0]).rename(columns={"": None})
+    table.columns = ["id", "group", "", "site", " "]
+    table.to_csv(sheet, index=False) if suffix == ".csv" else table.to_excel(sheet, index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = read_attributes(sheet)
+    assert found == {"HT01": {"group": "trainer", "site": "Leeds"}, "HT02": {"group": "worker", "site": "York"}}
+    # the empty last column says nothing; the one holding a note is named by its place
+    assert [str(w.message) for w in caught] == [
+        f"{sheet}: column 3 holds values under no header, left out: give a header to read one as an attribute"]
+
+
+def test_an_attributes_header_used_twice_is_one_line(tmp_path):
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("id,group,site,group\nHT01,trainer,Leeds,worker\n", encoding="utf-8")
+    with pytest.raises(AttributesError) as error:
+        read_attributes(sheet)
+    assert str(error.value) == f"{sheet}: column 'group' appears twice (columns 2 and 4): rename one"
+    result = invoke("run", "-t", STUDY / "transcripts", "-a", sheet, "-c", CODEBOOK, "-o", tmp_path / "reports")
+    assert (result.exit_code, error_line(result)) == (1, f"Error: {sheet}: column 'group' appears twice (columns 2 and 4): rename one")
     assert not (tmp_path / "reports").exists()
 
 
