@@ -100,6 +100,11 @@ class _Columns:
     def all(self, wanted: tuple[str, ...]) -> list[int]:
         return [i for i, key in enumerate(self.keys) if key in wanted]
 
+    def levels(self) -> list[int]:
+        """The theme or category columns (``Theme``, ``Sub-category``, ``Low-level Category``), left to right."""
+        return [i for i, key in enumerate(self.keys) if key in THEME_COLUMNS or key in SUBTHEME_COLUMNS
+                or key.endswith(LEVEL_ENDINGS)]
+
     def descriptions(self) -> list[int]:
         """The description columns: named so, or beginning so (``Description for GUI``, ``Definition (short)``)."""
         return [i for i, key in enumerate(self.keys) if key in DESCRIPTION_COLUMNS
@@ -122,8 +127,7 @@ def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
     records = [[*(str(c).strip() for c in row), *[""] * (len(header) - len(row))] for row in grid[top + 1:]]
     for record in records:  # a name wrapped onto two lines in its cell (Alt+Enter, a Word table) is one name
         for i in (columns.pick(PATH_COLUMNS), *columns.all(NAME_COLUMNS), *columns.all(SUBCODE_COLUMNS),
-                  *[i for i, key in enumerate(columns.keys) if key in THEME_COLUMNS or key in SUBTHEME_COLUMNS
-                    or key.endswith(LEVEL_ENDINGS)]):
+                  *columns.levels()):
             if i is not None and i < len(record):
                 record[i] = " ".join(record[i].split())
     first = top + 2  # the sheet row number of the first record
@@ -135,8 +139,7 @@ def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
     id_column = columns.pick(FIELD_COLUMNS["id"])
     if name_column is not None and id_column is None:
         name_column, id_column = _name_or_id(path, columns, records, name_column)
-    levels = [i for i, key in enumerate(columns.keys) if i != name_column and i != path_column
-              and (key in THEME_COLUMNS or key in SUBTHEME_COLUMNS or key.endswith(LEVEL_ENDINGS))]
+    levels = [i for i in columns.levels() if i != name_column and i != path_column]
     subcode = columns.pick(SUBCODE_COLUMNS)
     if subcode is not None and name_column is not None and path_column is None:  # Code | Sub-code: codes hold sub-codes
         levels, name_column = sorted([*levels, name_column]), subcode
