@@ -5,22 +5,18 @@ turns, since the whole source would give every member the others' words."""
 from __future__ import annotations
 
 import warnings
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Callable, Mapping, Sequence
 
 from lxml import etree
 
 from qualkit.refi.codebook import xml_text
-from qualkit.refi.guids import ForeignIds, stable_guid
+from qualkit.refi.guids import ForeignIds, Guids, stable_guid
 from qualkit.refi.schema import PROJECT_NS
 from qualkit.transcript import Transcript, Turn
 
 NS = f"{{{PROJECT_NS}}}"
 Variables = tuple[list[str], dict[str, str], dict[str, str]]
 """Attribute names in order, their REFI-QDA types and their variables' GUIDs."""
-
-
-class Guids(Protocol):
-    def take(self, kept: str | None, *stable: object) -> str: ...
 
 
 def participant_turns(transcripts: Sequence[Transcript]) -> dict[str, dict[str, list[Turn]]]:

@@ -18,7 +18,7 @@ from qualkit.codebook import Codebook
 from qualkit.errors import ExchangeError
 from qualkit.refi.cases import add_turn_selections, add_values, participant_turns, variables_and_cases
 from qualkit.refi.codebook import _write_bytes, code_elements, code_guid, codebook_extras, xml_text
-from qualkit.refi.guids import ForeignIds, coding_key, stable_guid
+from qualkit.refi.guids import ForeignIds, Guids, coding_key, stable_guid
 from qualkit.refi.names import unique_names
 from qualkit.refi.notes import add_notes
 from qualkit.refi.positions import ASTRAL, POSITIONS, utf16_offset
@@ -97,20 +97,6 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-class _Guids:
-    """Hands out GUIDs: the kept foreign one when there is one and it is still free, else a stable one."""
-
-    def __init__(self, ids: ForeignIds) -> None:
-        self.ids, self.used = ids, set()
-
-    def take(self, kept: str | None, *stable: object) -> str:
-        guid = kept if kept and kept not in self.used else stable_guid(*stable)
-        while guid in self.used:  # a repeated coding: same code, span and coder
-            guid = stable_guid("again", guid)
-        self.used.add(guid)
-        return guid
-
-
 def build_project(
     transcripts: Sequence[Transcript], codebook: Codebook, segments: Iterable[CodedSegment],
     methods: Mapping[str, Any] | None = None, name: str | None = None, *,
@@ -146,7 +132,7 @@ def build_project(
         grouped[s.transcript].append(s)
         coders.setdefault(s.coder)
     coders = dict.fromkeys(sorted(coders, key=lambda c: (c != "auto", c)))
-    guids = _Guids(ids)
+    guids = Guids()
     root = etree.Element(NS + "Project", nsmap={None: PROJECT_NS},
                          name=xml_text(name or codebook.name or "qualkit project", "project name"),
                          origin=f"qualkit {__version__}", creationDateTime=now)

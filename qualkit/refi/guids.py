@@ -30,6 +30,20 @@ def normal_guid(value: str | None) -> str:
     return match.group(1).lower() if match else value.strip().lower()
 
 
+class Guids:
+    """Hands out an export's GUIDs: the kept foreign one when there is one and it is still free, else a stable one."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def take(self, kept: str | None, *stable: object) -> str:
+        guid = kept if kept and kept not in self.used else stable_guid(*stable)
+        while guid in self.used:  # a repeated coding: same code, span and coder
+            guid = stable_guid("again", guid)
+        self.used.add(guid)
+        return guid
+
+
 IDS_FILE = "guids.json"
 
 
