@@ -144,8 +144,9 @@ def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
     if subcode is not None and name_column is not None and path_column is None:  # Code | Sub-code: codes hold sub-codes
         levels, name_column = sorted([*levels, name_column]), subcode
     parent_column = columns.pick(PARENT_COLUMNS)
+    descriptions = columns.descriptions()
     unread = [header[i] for i, key in enumerate(columns.keys) if key and key not in KNOWN and i not in levels
-              and i != id_column and i not in columns.descriptions() and not key.startswith("unnamed")]
+              and i != id_column and i not in descriptions and not key.startswith("unnamed")]
     if unread:
         warnings.warn(f"{path}: column{'s' * (len(unread) > 1)} {', '.join(map(repr, unread))} "
                       f"{'are' if len(unread) > 1 else 'is'} not read (not a codebook field qualkit knows)", stacklevel=3)
@@ -171,16 +172,15 @@ def sheet_rows(path: Path, grid: list[list[str]]) -> SheetCodes:
                       f"as codes without themes (give a 'Theme > Code' path or a theme column to group them)",
                       stacklevel=3)
     keywords = columns.pick(KEYWORD_COLUMNS)
-    described = _described(columns, [*levels, name_column if name_column is not None else path_column])
+    code_column = name_column if name_column is not None else path_column
+    described = _described(columns, [*levels, code_column])
     rows = []
     for number, (record, place) in enumerate(zip(records, places), start=first):
         if not place:
             continue
-        code_column = name_column if name_column is not None else path_column
         fields = _fields(path, number, record, columns, described.get(code_column, []), id_column, keywords)
-        above = {place[:depth + 1]: {"description": _joined(record, described[level])}
-                 for depth, level in enumerate(levels) if _joined(record, described.get(level, []))
-                 and record[level] and depth + 1 < len(place)}
+        above = {place[:depth + 1]: {"description": text} for depth, level in enumerate(levels)
+                 if (text := _joined(record, described.get(level, []))) and record[level] and depth + 1 < len(place)}
         rows.append(SheetRow(number, place, fields, above))
     given = sum(1 for record, place in zip(records, places) if place and keywords is not None and _terms(record[keywords]))
     if given:
@@ -263,8 +263,9 @@ def _fields(path: Path, number: int, record: list[str], columns: _Columns, descr
             id_column: int | None, keywords: int | None) -> dict[str, Any]:
     """Return a row's description, include/exclude, id, colour, examples and patterns (keywords too)."""
     fields: dict[str, Any] = {}
-    if _joined(record, described):
-        fields["description"] = _joined(record, described, columns.names)
+    description = _joined(record, described, columns.names)
+    if description:
+        fields["description"] = description
     for key, names in FIELD_COLUMNS.items():
         column = id_column if key == "id" else columns.pick(names)
         if column is not None and record[column]:
