@@ -149,15 +149,15 @@ def word_table(path: Path) -> list[list[str]]:
 def _joined_tables(tables: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:
     """Join the tables that repeat the first code table's header (one table a heading, as a long codebook is
     laid out in Word) into it, under the name ``3 (with 5, 7: the same header)``."""
-    first = next((name for name, table in tables.items() if header_index(table) is not None), None)
+    tops = {name: top for name, table in tables.items() if (top := header_index(table)) is not None}
+    first = next(iter(tops), None)
     if first is None:
         return tables
-    head = tables[first][header_index(tables[first]) or 0]
-    same = [name for name, table in tables.items() if name != first and header_index(table) is not None
-            and table[header_index(table) or 0] == head]
+    head = tables[first][tops[first]]
+    same = [name for name, top in tops.items() if name != first and tables[name][top] == head]
     if not same:
         return tables
-    rows = [*tables[first], *(row for name in same for row in tables[name][(header_index(tables[name]) or 0) + 1:])]
+    rows = [*tables[first], *(row for name in same for row in tables[name][tops[name] + 1:])]
     joined = {f"{first} (with {', '.join(same)}: the same header)": rows}
     return {**{name: t for name, t in tables.items() if int(name) < int(first)}, **joined,
             **{name: t for name, t in tables.items() if int(name) > int(first) and name not in same}}
