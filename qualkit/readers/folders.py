@@ -56,10 +56,10 @@ def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> t
     for item in map(Path, paths):
         if item.is_dir():
             found = []
-            _check_readable(item)
-            outputs = _qualkit_outputs(item)
+            entries = _entries(item)
+            outputs = _qualkit_outputs(item, entries)
             hidden: dict[Path, int] = {}
-            for path in sorted(item.rglob("*")):
+            for path in entries:
                 if not path.is_file():
                     continue
                 aside = _set_aside(item, path, outputs)
@@ -90,25 +90,25 @@ def expand(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> t
 HIDDEN = (".", "~$", "__")  # hidden files and folders (.DS_Store, .git), Office lock files (~$HT01.docx), __pycache__
 
 
-def _check_readable(folder: Path) -> None:
-    """Raise TranscriptError for a folder under ``folder`` that cannot be listed: its transcripts would be
-    missed without a word (a folder walk passes over what it cannot open). Hidden folders are not looked in."""
-    for _, folders, _ in os.walk(folder, onerror=_unlistable):
-        folders[:] = [name for name in folders if not name.startswith(HIDDEN)]
+def _entries(folder: Path) -> list[Path]:
+    """Return every file and folder under ``folder``, sorted; raise TranscriptError for a folder that cannot be
+    listed (its transcripts would be missed without a word), unless it is hidden and so left out anyway."""
+    def unlistable(exc: OSError) -> None:
+        if not any(part.startswith(HIDDEN) for part in Path(exc.filename).relative_to(folder).parts):
+            raise TranscriptError(f"{exc.filename}: cannot read the folder: {exc.strerror or exc}")
+
+    found: list[Path] = []
+    for place, folders, names in os.walk(folder, onerror=unlistable):
+        found.extend(Path(place, name) for name in folders + names)
+    return sorted(found)
 
 
-def _unlistable(exc: OSError) -> None:
-    raise TranscriptError(f"{exc.filename}: cannot read the folder: {exc.strerror or exc}")
-
-
-def _qualkit_outputs(folder: Path) -> set[Path]:
-    """Return the folders under ``folder`` (not itself) that qualkit wrote: a run's report folder (its
-    run.json) or a study folder (its study.sqlite); read as transcripts, a report's quotes would be coded again."""
-    found = set()
-    for marker in (*folder.rglob("run.json"), *folder.rglob("study.sqlite")):
-        if marker.parent != folder and (marker.name == "study.sqlite" or is_run_file(marker)):
-            found.add(marker.parent)
-    return found
+def _qualkit_outputs(folder: Path, entries: Iterable[Path]) -> set[Path]:
+    """Return the folders under ``folder`` (not itself; ``entries``: everything under it) that qualkit wrote: a
+    run's report folder (its run.json) or a study folder (its study.sqlite); read as transcripts, a report's
+    quotes would be coded again."""
+    return {marker.parent for marker in entries if marker.parent != folder
+            and (marker.name == "study.sqlite" or marker.name == "run.json" and is_run_file(marker))}
 
 
 def is_run_file(path: Path) -> bool:
