@@ -124,21 +124,14 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     wider: list[int] = []
     garbled: list[tuple[int, str]] = []
     for number, values in rows:
-        if values is None:
-            report.leave_out("undecodable", number)
-            continue
-        if number <= top + HEADER_ROWS and repeats_header(header, values, id_at):
-            report.leave_out("header", number)
-            continue
-        if len(values) > len(header) and any(cell(v).strip() for v in values[len(header):]):
+        reason = _left_out(header, values, text_at, id_at, number, top)
+        if reason in (None, "empty", "unanswered") and len(values) > len(header) \
+                and any(cell(v).strip() for v in values[len(header):]):
             wider.append(number)
-        text = cell(values[text_at]) if text_at < len(values) else ""
-        if not text.strip():
-            report.leave_out("empty", number)
+        if reason:
+            report.leave_out(reason, number)
             continue
-        if unanswered(text):
-            report.leave_out("unanswered", number)
-            continue
+        text = cell(values[text_at])
         response = cell(values[id_at]).strip() if id_at is not None and id_at < len(values) else ""
         response = response or f"{path.stem}-{number}"
         if number in skip or (part is None and id_at is not None and _first_time(seen, response) is False):
@@ -164,6 +157,20 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
                       f"read as Windows-1252 gives; row{'s' * (len(garbled) > 1)} {shown}); read as written", stacklevel=2)
     if own and report.message():
         warnings.warn(report.message() or "", stacklevel=2)
+
+
+def _left_out(header: list[str], values: list[Any] | None, text_at: int, id_at: int | None, number: int,
+              top: int) -> str | None:
+    """Return why row ``number`` is not a response (a key of ``REASONS`` but ``duplicate``), or None: the one test
+    for reading a table and for planning its parts."""
+    if values is None:
+        return "undecodable"
+    if number <= top + HEADER_ROWS and repeats_header(header, values, id_at):
+        return "header"
+    text = cell(values[text_at]) if text_at < len(values) else ""
+    if not text.strip():
+        return "empty"
+    return "unanswered" if unanswered(text) else None
 
 
 def title_note(path: Path, top: int, header: list[str]) -> str | None:
@@ -219,9 +226,8 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
             parts.append(SurveyPart(str(path), start, boundary, first, tuple(skip), count))
             start, first, count, skip = boundary, number, 0, []
         boundary = position
-        if values is not None and id_at is not None and id_at < len(values) and text_at < len(values) \
-                and cell(values[text_at]).strip() and not unanswered(cell(values[text_at])) \
-                and not (number <= top + HEADER_ROWS and repeats_header(header, values, id_at)):
+        if _left_out(header, values, text_at, id_at, number, top) is None and id_at is not None \
+                and id_at < len(values):
             response = cell(values[id_at]).strip() or f"{path.stem}-{number}"
             if not _first_time(seen, response):
                 skip.append(number)
