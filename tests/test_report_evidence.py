@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from qualkit.cli import main
 from qualkit.report import render_outputs, report_context, study_data, write_report
 from qualkit.compare import Participants
-from qualkit.report.evidence import cases_by_code, saturation, sources_read
+from qualkit.report.evidence import cases_by_code, participants_of, saturation, sources_read
 from qualkit.report.quotes import exclusion_check, quote_span
 from qualkit.study import StudySettings, run_study
 from tests.conftest import FIXTURES, STUDY
@@ -111,11 +111,18 @@ def run_data(orders, codes_by_transcript):
     }
 
 
+def saturation_of(data):
+    """The saturation table as a report makes it, its rows named as ``sources_read`` names the transcripts."""
+    unit = sources_read(participants_of(data["transcripts"]), [t["id"] for t in data["transcripts"]],
+                        survey=bool(data.get("settings", {}).get("text_column")))["unit"]
+    return saturation(data, unit)
+
+
 def test_saturation_counts_new_codes_in_interview_order():
     # files read A, B, C, D; interviewed in the order C, A, D, B (the 'order' attribute)
     data = run_data({"A": 2, "B": 4, "C": 1, "D": 3},
                     {"A": ["x", "y"], "B": ["x"], "C": ["x"], "D": ["z", "y"]})
-    found = saturation(data)
+    found = saturation_of(data)
     assert found["order"] == "by the 'order' attribute"
     assert [(r["transcript"], r["codes"], r["new"], r["cumulative"], r["new_codes"]) for r in found["rows"]] == [
         ("C", 1, 1, 1, ["T > x"]), ("A", 2, 1, 2, ["T > y"]), ("D", 2, 1, 3, ["T > z"]), ("B", 1, 0, 3, [])]
@@ -129,16 +136,16 @@ def test_saturation_names_focus_groups_and_survey_responses_not_interviews():
     data = run_data({"FG1": 1, "FG2": 2}, {"FG1": ["x"], "FG2": ["x"]})
     for transcript in data["transcripts"]:
         transcript["participant_speakers"] = [{"speaker": "Anna"}, {"speaker": "Ben"}]
-    found = saturation(data)
+    found = saturation_of(data)
     assert (found["unit"], found["units"]) == ("focus group", "focus groups")
     assert found["statement"].startswith("In these 2 focus groups, ordered by the 'order' attribute, the last new "
                                          "code appeared in focus group 1 (FG1); the 1 focus group(s) after it")
     survey = {**run_data({"R1": None, "R2": None}, {"R1": ["x"], "R2": ["y"]}), "settings": {"text_column": "comment"}}
-    assert saturation(survey)["statement"].startswith("The last response (R2, 2 of 2) still added 1 new code(s)")
+    assert saturation_of(survey)["statement"].startswith("The last response (R2, 2 of 2) still added 1 new code(s)")
 
 
 def test_saturation_falls_back_to_file_order_and_says_so():
-    found = saturation(run_data({"A": None, "B": 1}, {"A": ["x"], "B": ["y"]}))
+    found = saturation_of(run_data({"A": None, "B": 1}, {"A": ["x"], "B": ["y"]}))
     assert [r["transcript"] for r in found["rows"]] == ["A", "B"]
     assert found["order"].startswith("in file order")
     assert "these data show no point after which no new code appeared" in found["statement"]
@@ -148,7 +155,7 @@ def test_saturation_orders_by_date():
     data = run_data({"A": None, "B": None}, {"A": ["x"], "B": ["y"]})
     data["transcripts"][0]["attributes"] = {"date": "2026-03-02"}
     data["transcripts"][1]["attributes"] = {"date": "2026-02-27"}
-    assert [r["transcript"] for r in saturation(data)["rows"]] == ["B", "A"]
+    assert [r["transcript"] for r in saturation_of(data)["rows"]] == ["B", "A"]
 
 
 @pytest.mark.parametrize("speakers, survey, headline, methods, unit", [
@@ -189,7 +196,7 @@ def test_variable_names_are_valid_and_unique():
     data = {"codebook": {"codes": [{"id": "a-b", "path": "X > a-b"}, {"id": "a_b", "path": "X > a_b"},
                                    {"id": "1st", "path": "X > 1st"}]},
             "transcripts": [{"id": "T1", "attributes": {"age band": "30", "Age band": "x"}}], "segments": []}
-    columns, _, _ = cases_by_code(data)
+    columns, _, _ = cases_by_code(data, participants_of(data["transcripts"]))
     assert columns == ["participant", "age_band", "Age_band_2", "a_b", "a_b_n", "a_b_2", "a_b_2_n", "v_1st", "v_1st_n"]
 
 

@@ -312,14 +312,14 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
     groups = [{"name": g, "size": build.group_sizes[g]} for g in build.group_names]
     extra_columns = sorted({k for c in codes for cell in c["by_group"] for k in cell} - set(CELL_FIELDS))
     settings = data["settings"]
+    sources = sources_read(build.participants, [t["id"] for t in data["transcripts"]], survey=bool(settings.get("text_column")))
     context = {
         "title": f"{book['name']}",
         "kind": "report", "kind_title": KIND_TITLES["report"], "generator": f"qualkit {__version__}",
         "methods": data["methods"],
         "study": {
             "transcripts": len(data["transcripts"]),
-            "sources": sources_read(build.participants, [t["id"] for t in data["transcripts"]],
-                                    survey=bool(data["settings"].get("text_column"))),
+            "sources": sources,
             "participant_words": sum(t["participant_words"] for t in data["transcripts"]),
             "participants": sum(build.group_sizes.values()),
             "participant_note": participant_note(build.participants),
@@ -360,9 +360,9 @@ def report_context(data: Any, options: ReportOptions = ReportOptions()) -> dict[
         "unmatched_codes": [c["path"] for c in codes if not c["segments"]],
         "warnings": list(data["warnings"]),
         "by_attribute": build.by_attribute(codes),
-        "set_aside": set_aside_summary(data),
-        "saturation": saturation(data),
-        "cases_by_code": dict(zip(("columns", "rows", "labels"), cases_by_code(data))),
+        "set_aside": set_aside_summary(data, build.participants),
+        "saturation": saturation(data, sources["unit"]),
+        "cases_by_code": dict(zip(("columns", "rows", "labels"), cases_by_code(data, build.participants))),
         "review": review_figures(data, codes),
         "checklist": checklist(),
     }

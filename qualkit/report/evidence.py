@@ -118,10 +118,11 @@ def for_documents(context: dict[str, Any], limit: int = DOCUMENT_ROWS) -> None:
     cases["left_out"] = len(cases["rows"]) - len(cases["shown_rows"])
 
 
-def set_aside_summary(data: Mapping[str, Any], examples: int = EXAMPLES_PER_KIND) -> list[dict[str, Any]]:
+def set_aside_summary(data: Mapping[str, Any], participants: Participants,
+                      examples: int = EXAMPLES_PER_KIND) -> list[dict[str, Any]]:
     """Per code with set-aside hits: how many were negated, vetoed or outside a restriction, and up to
-    ``examples`` examples of each with the reason, the passage around the hit and its offsets."""
-    participants = participants_of(data["transcripts"])
+    ``examples`` examples of each (from different ``participants`` first) with the reason, the passage around
+    the hit and its offsets."""
     by_code: dict[str, list[Mapping[str, Any]]] = {}
     for hit in data.get("set_aside") or []:
         by_code.setdefault(hit["code_id"], []).append(hit)
@@ -181,13 +182,12 @@ def interview_order(transcripts: Sequence[Mapping[str, Any]]) -> tuple[list[Mapp
     return list(transcripts), "in file order (no 'order' or 'date' attribute on every transcript)"
 
 
-def saturation(data: Mapping[str, Any]) -> dict[str, Any]:
+def saturation(data: Mapping[str, Any], unit: str) -> dict[str, Any]:
     """New codes interview by interview in interview order: a row per interview, and the point after which
     no new code appeared, worded as what these data show (codes of this codebook), not as a claim. ``unit``
-    names what a row is (an interview, a focus group, a transcript of a study holding both, a survey response)."""
+    (``sources_read``'s) names what a row is (an interview, a focus group, a transcript of a study holding both,
+    a survey response)."""
     ordered, how = interview_order(data["transcripts"])
-    unit = sources_read(participants_of(data["transcripts"]), [t["id"] for t in data["transcripts"]],
-                        survey=bool(data.get("settings", {}).get("text_column")))["unit"]
     names = {c["id"]: c["path"] for c in data["codebook"]["codes"]}
     rank = {code_id: i for i, code_id in enumerate(names)}
     codes_of: dict[str, set[str]] = {}
@@ -237,14 +237,14 @@ def variable_name(text: str, taken: set[str]) -> str:
     return name
 
 
-def cases_by_code(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]], list[dict[str, str]]]:
+def cases_by_code(data: Mapping[str, Any], participants: Participants,
+                  ) -> tuple[list[str], list[dict[str, Any]], list[dict[str, str]]]:
     """The wide table: one row per participant (``Participants``: a focus group's speakers each one), every
     attribute, per code a 0/1 presence and a count column.
 
     Returns the column names, the rows and the variable labels (``variable``, ``label``, ``code_id``,
     ``code_path``, ``definition``, ``kind``).
     """
-    participants = participants_of(data["transcripts"])
     taken: set[str] = set()
     labels: list[dict[str, str]] = []
     id_column = variable_name("participant", taken)
