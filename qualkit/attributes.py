@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import warnings
 from pathlib import Path
@@ -34,6 +35,9 @@ def read_attributes(path: str | Path, id_column: str = "id") -> dict[str, dict[s
         raise AttributesError(f"{path}: attributes sheet is empty") from None
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise AttributesError(f"{path}: cannot read attributes sheet: {exc}") from None
+    except csv.Error as exc:  # pandas' delimiter sniffing on a sheet without one (an empty or one-cell file)
+        raise AttributesError(f"{path}: cannot read attributes sheet: {exc} "
+                              "(is it an empty file, or not a table?)") from None
     table = _named_columns(table, path)
     if id_column not in table.columns:
         found = _id_column(list(table.columns))

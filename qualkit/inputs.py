@@ -7,7 +7,6 @@ study's files through here, so a study folder and a report see exactly the same 
 
 from __future__ import annotations
 
-import csv
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,11 +67,7 @@ def load_study(settings: StudySettings, *, grouped: bool = True) -> tuple[list[T
 
 
 def _joined(transcripts: list[Transcript], settings: StudySettings) -> list[Transcript]:
-    try:
-        sheet = read_attributes(settings.attributes)  # type: ignore[arg-type]
-    except csv.Error as exc:  # pandas' delimiter sniffing on a sheet without one (an empty or one-cell file)
-        raise AttributesError(f"{settings.attributes}: cannot read attributes sheet: {exc} "
-                              "(is it an empty file, or not a table?)") from None
+    sheet = read_attributes(settings.attributes)  # type: ignore[arg-type]
     names = {t.id for t in transcripts} | {Path(t.source).stem for t in transcripts}
     if sheet and transcripts and not names & {*sheet, *(Path(key).stem for key in sheet)}:
         sample = Path(settings.attributes).resolve() == Path(SAMPLE_ATTRIBUTES).resolve()  # type: ignore[arg-type]
