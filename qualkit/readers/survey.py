@@ -54,6 +54,11 @@ class SurveyColumns:
     text: str
     id: str | None = None
 
+    @property
+    def names(self) -> list[str]:
+        """The column names given: the text column's and, when given, the id column's."""
+        return [self.text, *([self.id] if self.id else [])]
+
 
 @dataclass
 class SurveyReport:
@@ -111,7 +116,7 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
     own = report is None
     report = report if report is not None else SurveyReport(str(path))
     seen = seen if seen is not None else SeenIds()
-    top = header_row(path, [columns.text, *([columns.id] if columns.id else [])])
+    top = header_row(path, columns.names)
     header, rows = table_rows(path, part, header_row=top)
     text_at, id_at = _positions(path, header, columns, rows)
     names, renamed = unique_names(header)
@@ -215,7 +220,7 @@ def plan_survey(path: str | Path, columns: SurveyColumns, rows_per_part: int, *,
     fmt = survey_format(path)
     seen = seen if seen is not None else SeenIds()
     report = report if report is not None else SurveyReport(str(path))
-    top = header_row(path, [columns.text, *([columns.id] if columns.id else [])])
+    top = header_row(path, columns.names)
     header, rows = table_rows(path, None, offsets=True, header_row=top)
     text_at, id_at = _positions(path, header, columns, rows)
     parts: list[SurveyPart] = []

@@ -243,10 +243,13 @@ def repeats_header(header: list[str], values: list[Any], id_at: int | None) -> b
     cells = [cell(v).strip() for v in values]
     if any(c.startswith('{"ImportId"') for c in cells):
         return True
-    key = [HEADER_KEY.sub("", c.casefold()) for c in cells]
-    if id_at is not None and id_at < len(key) and key[id_at] and key[id_at] == HEADER_KEY.sub("", header[id_at].casefold()):
+    def bare(text: str) -> str:  # 'Response ID' and 'ResponseId' alike
+        return HEADER_KEY.sub("", text.casefold())
+
+    key = [bare(c) for c in cells]
+    if id_at is not None and id_at < len(key) and key[id_at] and key[id_at] == bare(header[id_at]):
         return True
-    same = sum(1 for name, k in zip(header, key) if k and k == HEADER_KEY.sub("", name.casefold()))
+    same = sum(1 for name, k in zip(header, key) if k and k == bare(name))
     return same >= 3 or (same >= 1 and 2 * same >= sum(1 for k in key if k))
 
 
