@@ -12,6 +12,8 @@ from qualkit.errors import CodebookError
 
 SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".md", ".markdown", ".docx")
 DOCUMENT_SUFFIXES = (".doc", ".odt", ".pdf", ".rtf")
+DOCUMENT_HINT = ": put its codes in a sheet (a 'Theme > Code' path or Theme and Code columns, a description column)"
+"""What to do with a document's codes, for saying so wherever a document is given as a codebook."""
 
 
 def refuse_other_kinds(path: Path) -> None:
@@ -31,8 +33,7 @@ def refuse_other_kinds(path: Path) -> None:
                             f"import qdpx {path} --out {folder}', add patterns to {folder / 'codebook.yaml'}, and use "
                             "that")
     if suffix in DOCUMENT_SUFFIXES:
-        raise CodebookError(f"{path}: is a document, not a YAML codebook: put its codes in a sheet (a 'Theme > Code' "
-                            f"path or Theme and Code columns, a description column) and convert that with 'qualkit "
+        raise CodebookError(f"{path}: is a document, not a YAML codebook{DOCUMENT_HINT} and convert that with 'qualkit "
                             f"codebook import SHEET --out {yaml_path}'")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from qualkit.codebook.files import decoded
+from qualkit.codebook.files import DOCUMENT_HINT, DOCUMENT_SUFFIXES, decoded
 from qualkit.codebook.layouts import header_index, sheet_rows
 from qualkit.codebook.model import PATH_SEPARATOR, Code, Codebook, Theme, _Builder, load_yaml, pattern_spec
 from qualkit.errors import CodebookError
@@ -75,8 +75,7 @@ def read_codebook_table(path: str | Path) -> Codebook:
 
 
 READ_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".md", ".markdown", ".json", ".yaml", ".yml", ".docx")
-DOCUMENT_HINT = ": put its codes in a sheet (a 'Theme > Code' path or Theme and Code columns, a description column)"
-HINTS = {**dict.fromkeys((".doc", ".odt", ".pdf", ".rtf"), DOCUMENT_HINT + " or a Word .docx table"),
+HINTS = {**dict.fromkeys(DOCUMENT_SUFFIXES, DOCUMENT_HINT + " or a Word .docx table"),
          ".xls": ": save it as .xlsx (Excel's workbook since 2007) or .csv", ".qdc": ": use 'qualkit import qdc'",
          ".qdpx": ": use 'qualkit import qdpx'"}
 
