@@ -183,15 +183,6 @@ def test_a_numbered_code_system_without_a_header_is_read_as_a_hierarchy_and_said
                     "(1.1 under 1) and the other column is not read"]
 
 
-def test_numbered_codes_in_a_code_column_are_read_as_a_hierarchy_and_said():
-    book, said = read("numbered.csv")
-    assert [(c.path_label, c.definition) for c in book.codes] == [
-        ("Barriers > Transport", "Getting there"), ("Barriers > Cost", "Money"), ("Enablers > Trust", "Being believed")]
-    assert [(t.name, t.description) for t in book.themes] == [("Barriers", "What gets in the way"),
-                                                              ("Enablers", "What helps")]
-    assert "numbered.csv: the 'Code' column numbers its codes (1.1 under 1); read as a code system" in said
-
-
 def test_a_numbered_code_whose_parent_is_missing_is_one_line_naming_its_row(tmp_path: Path):
     sheet = tmp_path / "gap.csv"
     sheet.write_text("Code\n1 Barriers\n1.1 Transport\n2.1 Trust\n", encoding="utf-8")
@@ -223,14 +214,21 @@ def test_word_tables_repeating_one_header_are_read_as_one_and_said():
                        "with a column naming them; table 3 is not read")
 
 
-def test_codes_indented_under_another_are_read_as_a_hierarchy_and_said():
-    book, said = read("indented.csv")
-    assert [(c.path_label, c.definition) for c in book.codes] == [
-        ("Barriers > Transport", "Getting there"), ("Barriers > Transport > Buses", "Too rare"),
-        ("Barriers > Cost", "Money"), ("Enablers > Trust", "Being believed")]
-    assert [t.name for t in book.themes] == ["Barriers", "Enablers"]
-    assert "indented.csv: the 'Code' column indents its codes; read as a code system, an indented code under the one " \
-           "above it" in said
+@pytest.mark.parametrize("name, codes, note", [
+    ("numbered.csv", [("Barriers > Transport", "Getting there"), ("Barriers > Cost", "Money"),
+                      ("Enablers > Trust", "Being believed")],
+     "the 'Code' column numbers its codes (1.1 under 1); read as a code system"),
+    ("indented.csv", [("Barriers > Transport", "Getting there"), ("Barriers > Transport > Buses", "Too rare"),
+                      ("Barriers > Cost", "Money"), ("Enablers > Trust", "Being believed")],
+     "the 'Code' column indents its codes; read as a code system, an indented code under the one above it"),
+])
+def test_a_code_column_listing_a_code_system_is_read_as_a_hierarchy_and_said(name: str, codes: list[tuple[str, str]],
+                                                                             note: str):
+    book, said = read(name)
+    assert [(c.path_label, c.definition) for c in book.codes] == codes
+    assert [(t.name, t.description) for t in book.themes] == [("Barriers", "What gets in the way"),
+                                                              ("Enablers", "What helps")]
+    assert f"{name}: {note}" in said
 
 
 @pytest.mark.parametrize("encoding, said", [
