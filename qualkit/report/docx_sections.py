@@ -45,9 +45,7 @@ def saturation(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table
           [[r["position"], r["transcript"], r["codes"], r["new"], r["cumulative"], "; ".join(r["new_codes"])]
            for r in found["shown_rows"]])
     if found["left_out"]:
-        doc.add_paragraph(f"The table shows the {len(found['shown_rows'])} "
-                          f"{found['units'] if len(found['shown_rows']) != 1 else found['unit']} that added a new code; "
-                          f"the {found['left_out']:,} others added none (the chart shows every {found['unit']}).")
+        doc.add_paragraph(found["left_out_note"])
     picture(doc, charts, "saturation", f"New codes per {found['unit']}")
 
 
@@ -81,8 +79,7 @@ def cases(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table, pic
     table(doc, ["Participant"] + [c["label"] for c in attributes],
           [[row[found["columns"][0]]] + [row[c["variable"]] for c in attributes] for row in found["shown_rows"]])
     if found["left_out"]:
-        doc.add_paragraph(f"The first {len(found['shown_rows'])} of {len(found['rows']):,} participants; "
-                          "tables/cases_by_code.csv holds them all.")
+        doc.add_paragraph(found["left_out_note"])
 
 
 def review(doc: Any, ctx: Context, charts: Mapping[str, bytes], table: Table, picture: Callable[..., None]) -> None:

@@ -210,8 +210,7 @@ def appendix(doc: DocumentObject, ctx: Context, charts: Mapping[str, bytes]) -> 
             [row["participant"]] + [a["value"] for a in row["attributes"]] + [framework_cell(cell) for cell in row["cells"]]
             for row in matrix["shown_rows"]], size=7.5)
         if matrix["left_out"]:
-            doc.add_paragraph(f"{matrix['left_out']:,} of the {len(matrix['rows']):,} participants, with no segment coded "
-                              "to this theme, are not shown; tables/framework_matrix.csv holds every row.")
+            doc.add_paragraph(matrix["left_out_note"])
     for add in EVIDENCE_SECTIONS:
         add(doc, ctx, charts, _table, _picture)
     agreement(doc, ctx)

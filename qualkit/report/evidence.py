@@ -105,17 +105,27 @@ def for_documents(context: dict[str, Any], limit: int = DOCUMENT_ROWS) -> None:
     (``shown_rows``) and how many they leave out (``left_out``): all rows up to ``limit`` participants; past it,
     a matrix shows the participants with a segment coded to its theme, saturation the rows that added a new code
     and the case table its first ``limit`` rows, so 6,000 survey responses do not make a 40,000-row appendix.
-    tables/*.csv keep every row."""
+    tables/*.csv keep every row. ``left_out_note`` is the sentence every format shows under a table that leaves
+    rows out, "" when it leaves none."""
     for matrix in context["framework"]:
         rows = matrix["rows"]
         matrix["shown_rows"] = rows if len(rows) <= limit else [r for r in rows if any(c["segments"] for c in r["cells"])]
         matrix["left_out"] = len(rows) - len(matrix["shown_rows"])
+        matrix["left_out_note"] = (f"{matrix['left_out']:,} of the {len(rows):,} participants, with no segment coded to "
+                                   "this theme, are not shown; tables/framework_matrix.csv holds every row."
+                                   if matrix["left_out"] else "")
     found = context["saturation"]
     found["shown_rows"] = found["rows"] if len(found["rows"]) <= limit else [r for r in found["rows"] if r["new"]]
     found["left_out"] = len(found["rows"]) - len(found["shown_rows"])
+    shown = len(found["shown_rows"])
+    found["left_out_note"] = (f"The table shows the {shown} {found['units'] if shown != 1 else found['unit']} that added "
+                              f"a new code; the {found['left_out']:,} others added none (the chart shows every "
+                              f"{found['unit']})." if found["left_out"] else "")
     cases = context["cases_by_code"]
     cases["shown_rows"] = cases["rows"][:limit]
     cases["left_out"] = len(cases["rows"]) - len(cases["shown_rows"])
+    cases["left_out_note"] = (f"The first {len(cases['shown_rows'])} of {len(cases['rows']):,} participants; "
+                              "tables/cases_by_code.csv holds them all." if cases["left_out"] else "")
 
 
 def set_aside_summary(data: Mapping[str, Any], participants: Participants,
