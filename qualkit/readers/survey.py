@@ -151,17 +151,22 @@ def read_survey(path: str | Path, columns: SurveyColumns, *, part: SurveyPart | 
         yield Transcript(response, text, (Turn(0, response, PARTICIPANT, 0, len(text)),), attributes,
                          f"{path}, row {number}", "survey")
     if wider:
-        shown = ", ".join(map(str, wider[:SHOWN_ROWS])) + (", ..." if len(wider) > SHOWN_ROWS else "")
+        shown = _first_rows(wider)
         warnings.warn(f"{path}: {len(wider)} row{'s hold' if len(wider) > 1 else ' holds'} more cells than the header's "
                       f"{len(header)} columns (row{'s' * (len(wider) > 1)} {shown}); the cells past column {len(header)} "
                       "are not kept", stacklevel=2)
     if garbled:
-        shown = ", ".join(str(n) for n, _ in garbled[:SHOWN_ROWS]) + (", ..." if len(garbled) > SHOWN_ROWS else "")
+        shown = _first_rows([n for n, _ in garbled])
         warnings.warn(f"{path}: {len(garbled)} response{'s hold' if len(garbled) > 1 else ' holds'} text garbled by a "
                       f"wrong encoding before it reached this file ({garbled[0][1]!r} in row {garbled[0][0]}, as UTF-8 "
                       f"read as Windows-1252 gives; row{'s' * (len(garbled) > 1)} {shown}); read as written", stacklevel=2)
     if own and report.message():
         warnings.warn(report.message() or "", stacklevel=2)
+
+
+def _first_rows(numbers: list[int]) -> str:
+    """The first ``SHOWN_ROWS`` row numbers, and ``...`` when there are more."""
+    return ", ".join(map(str, numbers[:SHOWN_ROWS])) + (", ..." if len(numbers) > SHOWN_ROWS else "")
 
 
 def _left_out(header: list[str], values: list[Any] | None, text_at: int, id_at: int | None, number: int,
