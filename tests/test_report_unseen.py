@@ -67,6 +67,8 @@ def test_many_responses_show_only_the_rows_that_say_something_and_the_csv_keeps_
     html = (survey / "appendix.html").read_text(encoding="utf-8")
     assert "68 of the 70 participants, with no segment coded to this theme, are not shown" in html
     assert "<td>R007</td>" not in html.split('id="saturation"')[1].split("</table>")[0]
+    assert '<p class="note">The table shows the 3 responses that added a new code; the 67 others added none' in html
+    assert '<p class="note">The first 60 of 70 participants; tables/cases_by_code.csv holds them all.</p>' in html
     word = docx_text(survey / "appendix.docx")
     assert "68 of the 70 participants, with no segment coded to this theme, are not shown" in word
     assert "The table shows the 3 responses that added a new code; the 67 others added none" in word
