@@ -97,6 +97,29 @@ def test_people_who_each_speak_once_are_still_speakers(tmp_path):
     assert [t.speaker for t in transcript.turns] == ["Sam", "Alex", "Jo"]
 
 
+@pytest.mark.parametrize("width", [0, 45])
+def test_a_check_in_where_six_people_each_speak_once_is_speakers_however_its_lines_wrap(tmp_path, width):
+    """A focus group's round of check-ins: a moderator known only by name and five people, each speaking once.
+    Wrapped at a width, each turn runs over several lines; a turn is still one passage, so six labels opening
+    every passage are speakers, not a document's headings (the wrapped copy had been read as one voice)."""
+    import textwrap
+
+    turns = [("Jo", "Welcome, everyone. Before we start, could each of you say in a sentence how the past month "
+                    "has gone with the new discharge service?"),
+             ("Aisha", "Mostly fine. The first phone call came two days after I got home, sooner than I expected."),
+             ("Ben", "For me it was patchy. Nobody rang for a week and I had to chase the pharmacy myself."),
+             ("Carmen", "I liked the nurse who visited. She explained my tablets properly, which the ward never did."),
+             ("Dev", "Honestly I barely noticed it. My daughter did most of the ringing round for me."),
+             ("Elif", "It was good once it started, but the leaflet gave the wrong number for the evening line.")]
+    text = "\n\n".join(textwrap.fill(f"{name}: {words}", width) if width else f"{name}: {words}" for name, words in turns)
+    path = tmp_path / "check_in.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    transcript, said = read_said(path)
+    assert [t.speaker for t in transcript.turns] == [name for name, _ in turns]
+    assert [" ".join(transcript.turn_text(t).split()) for t in transcript.turns] == [words for _, words in turns]
+    assert not [m for m in said if "headings" in m]
+
+
 def test_a_cover_block_after_an_archives_preamble_is_attributes_not_speech():
     """An oral-history archive's transcript: an abstract, a title line naming the narrator and a copyright
     statement, then ``Interviewee:``, ``Interviewer:``, ``Date:``, ``Place:`` lines right before the first

@@ -29,7 +29,7 @@ SEP_TIGHT = "tight"
 """A colon with the speech right after it (``Participant:Fine``): a label only when it recurs or names a role."""
 ONE_OFFS = 4
 """More labels than this, none naming a role and at most one used again (twice), opening under half of the
-text's lines, are a document's headings (``Date:``, ``Rationale:``, ``Risk:`` among its paragraphs), not people
+text's passages (paragraphs, and each labelled line: a turn wrapped over lines is one), are a document's headings (``Date:``, ``Rationale:``, ``Risk:`` among its paragraphs), not people
 who each spoke once: a conversation has two labels that recur, or one (a chair's) used three times or more, and
 a thread of comments labels every line."""
 SEP_TIME = "time"
@@ -165,6 +165,12 @@ def _role_letters(heads: list[Head]) -> list[Head]:
     recurring = [h for h in heads if h.sep == SEP_DOT and uses[h.key] >= 2]
     keep = len({h.key for h in recurring}) >= 2 and all(known_role(h.label) for h in recurring)
     return [h for h in heads if h.sep != SEP_DOT or (keep and uses[h.key] >= 2)]
+
+
+def _passages(text: str, heads: Iterable[Head]) -> int:
+    """Return how many passages the text has: its paragraphs (after a blank line), and each labelled line within
+    one; a line that only goes on with the line above (a turn wrapped at a width) is no passage of its own."""
+    return len(PARAGRAPH_START.findall(text)) + sum(not _paragraph_start(text, h.head) for h in heads)
 
 
 def _paragraph_start(text: str, position: int) -> bool:
@@ -305,7 +311,7 @@ def learn(text: str, first_line: int = 1, *, extra_known: frozenset[str] = froze
     recurring = {k: c for k, c in counts.items() if c >= 2}
     talk = len(recurring) >= 2 or max(recurring.values(), default=0) >= 3
     if (not talk and len(counts) > ONE_OFFS and not any(map(known, heads))
-            and len(heads) < 0.5 * sum(1 for line in text.split("\n") if line.strip())):
+            and len(heads) < 0.5 * _passages(text, heads)):
         learned.headings = True  # many labels, next to none used again, none naming a role: a document's headings
         named = ", ".join(repr(label) for label in list(dict.fromkeys(h.label for h in heads))[:3])
         learned.warnings.append((heads[0].line, f"{len(counts)} line openings like 'Label:' ({named}, ...) are "
