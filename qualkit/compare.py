@@ -95,6 +95,15 @@ class Participants:
         return any(self.named(t) for t in self.speakers)
 
 
+def share(participants: int, size: int) -> float:
+    """Participants as a percentage of the group, to one decimal; a share that is not zero never shows as 0.0
+    (1 of 2,311 is 0.04, not 0.0), to one significant digit when smaller than 0.05."""
+    if not size:
+        return 0.0
+    value = 100.0 * participants / size
+    return round(value, 1) if round(value, 1) or not participants else float(f"{value:.1g}")
+
+
 def participant_speakers(transcript: Transcript) -> tuple[str, ...]:
     """Return the labels of a transcript's participant speakers (role participant), in order of first turn."""
     return tuple(dict.fromkeys(turn.speaker for turn in transcript.turns if turn.role == PARTICIPANT))
@@ -135,7 +144,7 @@ def items_by_group(
             table.append({
                 "code_id": code_id, "code": name, "theme": theme, "group": group, "segments": int(seg),
                 "participants": int(part), "group_size": size,
-                "share": round(100.0 * int(part) / size, 1) if size else 0.0, "words": spoken,
+                "share": share(int(part), size), "words": spoken,
                 "per_1000_words": round(1000.0 * int(seg) / spoken, 2) if spoken else 0.0,
             })
     return pd.DataFrame(table, columns=GROUP_COLUMNS)
@@ -192,8 +201,7 @@ def compare_two_groups(table: pd.DataFrame, group_a: str, group_b: str) -> pd.Da
         only = group_a if nb == 0 else group_b if na == 0 else ""
         rows.append({
             "code_id": code_id, "code": a["code"].iloc[0], "n_a": na, "size_a": sa,
-            "share_a": round(100.0 * na / sa, 1) if sa else 0.0, "n_b": nb, "size_b": sb,
-            "share_b": round(100.0 * nb / sb, 1) if sb else 0.0,
+            "share_a": share(na, sa), "n_b": nb, "size_b": sb, "share_b": share(nb, sb),
             "difference": round(100.0 * (na / sa - nb / sb), 1) if sa and sb else 0.0,
             "ci_low": round(100.0 * low, 1), "ci_high": round(100.0 * high, 1), "p": p, "only_in": only,
             "note": "exploratory",

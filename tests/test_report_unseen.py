@@ -109,7 +109,7 @@ def test_counts_are_worded_with_their_noun_in_the_singular_and_plural(survey):
 
 
 def test_a_share_that_is_not_zero_never_shows_as_zero():
-    from qualkit.report.context import share
+    from qualkit.compare import share
 
     assert [share(1, 2311), share(0, 2311), share(1, 30000), share(1, 35), share(3, 0)] == [0.04, 0.0, 0.003, 2.9, 0.0]
 

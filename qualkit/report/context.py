@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Mapping, Sequence
 
 from qualkit import __version__
+from qualkit.compare import share
 from qualkit.report.figures import agreement_figures, flat_group_tests, group_test_figures, review_figures
 from qualkit.report.identifiers import identifiers_warning, possible_identifiers, theme_identifiers
 from qualkit.report.pseudonyms import load_pseudonyms
@@ -62,15 +63,6 @@ def case_memos(memos: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapp
         tid, code_id = (part.strip() for part in target.split(separator, 1))
         found[(tid, code_id)] = memo
     return found
-
-
-def share(participants: int, size: int) -> float:
-    """Participants as a percentage of the group, to one decimal; a share that is not zero never shows as 0.0
-    (1 of 2,311 is 0.04, not 0.0), to one significant digit when smaller than 0.05."""
-    if not size:
-        return 0.0
-    value = 100.0 * participants / size
-    return round(value, 1) if round(value, 1) or not participants else float(f"{value:.1g}")
 
 
 def _group_of(transcripts: Mapping[str, Mapping[str, Any]], group_by: str) -> dict[str, str]:
