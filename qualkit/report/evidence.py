@@ -225,7 +225,7 @@ def saturation(data: Mapping[str, Any], unit: str) -> dict[str, Any]:
                      f"earlier ones lacked ({rows[-1]['cumulative']} of the codebook's {total_codes} codes applied in all). "
                      "This is evidence about the codebook's codes in these data, read with their automatic first pass; "
                      "it is not by itself a demonstration of saturation, since new codes can only come from the codebook.")
-    return {"order": how, "n": n, "unit": unit, "units": counted(n, unit).split(" ", 1)[1], "rows": rows, "last_new": last,
+    return {"order": how, "n": n, "unit": unit, "units": f"{unit}s", "rows": rows, "last_new": last,
             "last_new_transcript": rows[last - 1]["transcript"] if last else "", "statement": statement}
 
 
