@@ -81,7 +81,7 @@ def variables_and_cases(root: etree._Element, transcripts: Sequence[Transcript],
             for turn in turns:
                 etree.SubElement(case, NS + "SelectionRef", targetGUID=turn_guid(t.id, turn))
     if groups:
-        shown = "; ".join(f"{tid}: {len(members)} ({', '.join(p.split(': ', 1)[1] for p in members)})"
+        shown = "; ".join(f"{tid}: {len(members)} ({', '.join(turns[0].speaker for turns in members.values())})"
                           for tid, members in list(groups.items())[:3])
         more = f"; and {len(groups) - 3} more" if len(groups) > 3 else ""
         warnings.warn(f"{len(groups)} focus group{'s' if len(groups) != 1 else ''} exported with one case per participant "
