@@ -124,6 +124,23 @@ def test_the_opening_sentence_separates_thousands():
                                     "NEAS (n=3,885), NHFT (n=2,311). 1 coded segment; 1 of 29 codes matched.")
 
 
+def test_the_saturation_chart_counts_codes_in_whole_numbers_and_names_its_rows():
+    import matplotlib
+
+    from qualkit.report.charts import STYLE, saturation
+
+    rows = [{"position": i, "transcript": f"FG{i}", "new": new, "cumulative": so_far}
+            for i, new, so_far in [(1, 2, 2), (2, 2, 4), (3, 0, 4)]]
+    with matplotlib.rc_context(STYLE):  # as the report draws it (ticks are placed when asked for)
+        fig = saturation({"saturation": {"rows": rows, "order": "in file order", "unit": "focus group",
+                                         "units": "focus groups"}})
+        ticks = [float(t) for t in fig.axes[0].get_yticks()]
+    assert ticks == [float(int(t)) for t in ticks]  # codes are counted: no tick at 2.5
+    ax = fig.axes[0]
+    assert ax.xaxis.label.get_text() == "focus groups in order (in file order), n=3"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["codes applied so far", "new codes in this focus group"]
+
+
 def test_a_chart_axis_title_pushed_right_by_long_labels_is_wrapped_inside_the_figure():
     from qualkit.report.charts import theme_sizes
 

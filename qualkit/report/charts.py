@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "qualkit", "font.size": 9, "font.family": "sans-serif"}
@@ -158,6 +159,7 @@ def saturation(context: Mapping[str, Any]) -> Figure | None:
     ax.set_xticks(shown, [_middle(rows[p - 1]["transcript"], 24) for p in shown], rotation=60, ha="right", fontsize=7)
     ax.set_xlabel(f"{data.get('units', 'interviews')} in order ({data.get('order', '')}), n={len(rows)}"[:110])
     ax.set_ylabel("codes")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # codes are counted: no tick at 2.5
     ax.legend(loc="center right", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     _fit(fig)
